@@ -1,0 +1,1 @@
+"""MLIR dialects of tqc: `tq` (quantized TFLite ops) and `tqi` (integer ops)."""

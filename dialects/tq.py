@@ -1,0 +1,346 @@
+"""The `tq` dialect: quantized TFLite operators, one op per TFLite builtin.
+
+Values are tensors of `!tq.q` (quantized), integer (indices, shapes) or f32 (float I/O edges).
+Ops keep the TFLite options as properties and the operator's index in the .tflite subgraph
+(`tfl_index`) so that diagnostics name the place. RESHAPE, SQUEEZE and EXPAND_DIMS all import
+as `tq.reshape`; STRIDED_SLICE imports as `tq.slice` with normalised begin/end/strides; SHAPE
+and shape arithmetic on constants fold away at import.
+
+Fused activations: `activation` holds the TFLite name ("NONE", "RELU", "RELU6",
+"RELU_N1_TO_1"); the `fuse-activation` pass turns it into integer `clamp` bounds, as
+`CalculateActivationRangeQuantized` (lite/kernels/kernel_util.cc) computes them.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    FloatAttr,
+    IntegerAttr,
+    StringAttr,
+)
+from xdsl.ir import Dialect
+from xdsl.irdl import (
+    IRDLOperation,
+    irdl_op_definition,
+    operand_def,
+    opt_operand_def,
+    opt_prop_def,
+    prop_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+    var_result_def,
+)
+from xdsl.traits import Pure
+
+from tqc.dialects.quant_type import QuantType
+
+
+class TqOp(IRDLOperation):
+    """Base of all tq ops: side-effect free, remembers its TFLite operator index."""
+
+    traits = traits_def(Pure())
+    tfl_index = opt_prop_def(IntegerAttr)
+
+
+class ActivationMixin(TqOp):
+    """An op with a TFLite fused activation, resolved to clamp bounds by fuse-activation."""
+
+    activation = opt_prop_def(StringAttr)
+    clamp = opt_prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class ConstOp(TqOp):
+    """A constant tensor (weights, biases, tables); data stays bytes-backed."""
+
+    name = "tq.const"
+    value = prop_def(DenseIntOrFPElementsAttr)
+    output = result_def()
+
+
+class ConvLikeOp(ActivationMixin):
+    input = operand_def()
+    filter = operand_def()
+    bias = opt_operand_def()
+    output = result_def()
+    stride = prop_def(DenseArrayBase)
+    dilation = prop_def(DenseArrayBase)
+    padding = prop_def(StringAttr)
+
+
+@irdl_op_definition
+class Conv2DOp(ConvLikeOp):
+    """CONV_2D: input NHWC, filter OHWI, bias int32 [O] (int64 for int16 activations)."""
+
+    name = "tq.conv_2d"
+
+
+@irdl_op_definition
+class DepthwiseConv2DOp(ConvLikeOp):
+    """DEPTHWISE_CONV_2D: filter 1HW(C*M); depth multiplier M = filter channels / input channels."""
+
+    name = "tq.depthwise_conv_2d"
+
+
+@irdl_op_definition
+class FullyConnectedOp(ActivationMixin):
+    """FULLY_CONNECTED: input flattened to [rows, K], weights [units, K], bias [units]."""
+
+    name = "tq.fully_connected"
+    input = operand_def()
+    filter = operand_def()
+    bias = opt_operand_def()
+    output = result_def()
+
+
+class BinaryOp(ActivationMixin):
+    lhs = operand_def()
+    rhs = operand_def()
+    output = result_def()
+
+
+@irdl_op_definition
+class AddOp(BinaryOp):
+    name = "tq.add"
+
+
+@irdl_op_definition
+class SubOp(BinaryOp):
+    name = "tq.sub"
+
+
+@irdl_op_definition
+class MulOp(BinaryOp):
+    name = "tq.mul"
+
+
+@irdl_op_definition
+class MaximumOp(BinaryOp):
+    name = "tq.maximum"
+
+
+@irdl_op_definition
+class MinimumOp(BinaryOp):
+    name = "tq.minimum"
+
+
+@irdl_op_definition
+class PreluOp(BinaryOp):
+    """PRELU: lhs is the input, rhs the (broadcast) alpha tensor."""
+
+    name = "tq.prelu"
+
+
+class PoolOp(ActivationMixin):
+    input = operand_def()
+    output = result_def()
+    filter_size = prop_def(DenseArrayBase)
+    stride = prop_def(DenseArrayBase)
+    padding = prop_def(StringAttr)
+
+
+@irdl_op_definition
+class AveragePool2DOp(PoolOp):
+    name = "tq.average_pool_2d"
+
+
+@irdl_op_definition
+class MaxPool2DOp(PoolOp):
+    name = "tq.max_pool_2d"
+
+
+@irdl_op_definition
+class MeanOp(TqOp):
+    """MEAN over `axes` (normalised, sorted); the result type says whether dims are kept."""
+
+    name = "tq.mean"
+    input = operand_def()
+    output = result_def()
+    axes = prop_def(DenseArrayBase)
+
+
+class UnaryOp(TqOp):
+    input = operand_def()
+    output = result_def()
+
+
+@irdl_op_definition
+class SoftmaxOp(UnaryOp):
+    name = "tq.softmax"
+    beta = prop_def(FloatAttr)
+
+
+@irdl_op_definition
+class LogisticOp(UnaryOp):
+    name = "tq.logistic"
+
+
+@irdl_op_definition
+class TanhOp(UnaryOp):
+    name = "tq.tanh"
+
+
+@irdl_op_definition
+class HardSwishOp(UnaryOp):
+    name = "tq.hard_swish"
+
+
+@irdl_op_definition
+class LeakyReluOp(UnaryOp):
+    name = "tq.leaky_relu"
+    alpha = prop_def(FloatAttr)
+
+
+class ReluFamilyOp(UnaryOp):
+    """Standalone RELU-like ops; fuse-activation may fold them into their producer."""
+
+    clamp = opt_prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class ReluOp(ReluFamilyOp):
+    name = "tq.relu"
+
+
+@irdl_op_definition
+class Relu6Op(ReluFamilyOp):
+    name = "tq.relu6"
+
+
+@irdl_op_definition
+class ReluN1To1Op(ReluFamilyOp):
+    name = "tq.relu_n1_to_1"
+
+
+@irdl_op_definition
+class QuantizeOp(UnaryOp):
+    """QUANTIZE: float → quantized, or quantized → quantized (requantize, e.g. uint8 ↔ int8)."""
+
+    name = "tq.quantize"
+
+
+@irdl_op_definition
+class DequantizeOp(UnaryOp):
+    name = "tq.dequantize"
+
+
+@irdl_op_definition
+class ReshapeOp(UnaryOp):
+    """RESHAPE / SQUEEZE / EXPAND_DIMS: the new shape is the result type's."""
+
+    name = "tq.reshape"
+
+
+@irdl_op_definition
+class TransposeOp(UnaryOp):
+    name = "tq.transpose"
+    perm = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class SliceOp(UnaryOp):
+    """STRIDED_SLICE with static, normalised begin/end/strides per input axis; the result
+    type drops shrunk axes."""
+
+    name = "tq.slice"
+    begin = prop_def(DenseArrayBase)
+    end = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class PadOp(UnaryOp):
+    """PAD / PADV2: `paddings` is [before0, after0, before1, after1, ...]; padded with
+    `pad_value` (the zero point unless PADV2 gives a value)."""
+
+    name = "tq.pad"
+    paddings = prop_def(DenseArrayBase)
+    pad_value = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class ResizeNearestNeighborOp(UnaryOp):
+    name = "tq.resize_nearest_neighbor"
+    align_corners = prop_def(IntegerAttr)
+    half_pixel_centers = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class ResizeBilinearOp(UnaryOp):
+    name = "tq.resize_bilinear"
+    align_corners = prop_def(IntegerAttr)
+    half_pixel_centers = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class ArgMaxOp(UnaryOp):
+    name = "tq.arg_max"
+    axis = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class ConcatenationOp(ActivationMixin):
+    name = "tq.concatenation"
+    inputs = var_operand_def()
+    output = result_def()
+    axis = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class PackOp(TqOp):
+    name = "tq.pack"
+    inputs = var_operand_def()
+    output = result_def()
+    axis = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class SplitOp(TqOp):
+    name = "tq.split"
+    input = operand_def()
+    outputs = var_result_def()
+    axis = prop_def(IntegerAttr)
+
+
+TQ = Dialect(
+    "tq",
+    [
+        ConstOp,
+        Conv2DOp,
+        DepthwiseConv2DOp,
+        FullyConnectedOp,
+        AddOp,
+        SubOp,
+        MulOp,
+        MaximumOp,
+        MinimumOp,
+        PreluOp,
+        AveragePool2DOp,
+        MaxPool2DOp,
+        MeanOp,
+        SoftmaxOp,
+        LogisticOp,
+        TanhOp,
+        HardSwishOp,
+        LeakyReluOp,
+        ReluOp,
+        Relu6Op,
+        ReluN1To1Op,
+        QuantizeOp,
+        DequantizeOp,
+        ReshapeOp,
+        TransposeOp,
+        SliceOp,
+        PadOp,
+        ResizeNearestNeighborOp,
+        ResizeBilinearOp,
+        ArgMaxOp,
+        ConcatenationOp,
+        PackOp,
+        SplitOp,
+    ],
+    [QuantType],
+)

@@ -1,0 +1,371 @@
+"""The `tqi` dialect: integer-only tensor ops that the backends print.
+
+Values are tensors of plain integers (i8, ui8, i16, i32, i64) or f32 at float I/O edges; there is
+no quantization left in the types. Requantization is spelled out as fixed-point steps, as the
+TFLite reference kernels compute them (`lite/kernels/internal/common.h`):
+
+- `tqi.shift_left`        x * 2^n with int32 wrap-around (the `x * (1 << left_shift)` of
+                          MultiplyByQuantizedMultiplier);
+- `tqi.mul_high`          SaturatingRoundingDoublingHighMul(x, m) (gemmlowp);
+- `tqi.shift_right_round` RoundingDivideByPOT(x, n) (round half away from zero);
+- `tqi.mul_shift_round`   single rounding: (x * m + 2^(30-s)) >> (31-s) in int64
+                          (TFLITE_SINGLE_ROUNDING);
+- `tqi.add_const`, `tqi.clamp`, `tqi.cast`.
+
+Per-channel parameters (array attributes with one entry per channel, or a single entry) apply
+along the LAST axis, which is the channel axis of every NHWC conv output and FC output.
+"""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    FloatAttr,
+    IntegerAttr,
+)
+from xdsl.ir import Dialect
+from xdsl.irdl import (
+    IRDLOperation,
+    irdl_op_definition,
+    operand_def,
+    opt_operand_def,
+    prop_def,
+    result_def,
+    traits_def,
+    var_operand_def,
+    var_result_def,
+)
+from xdsl.traits import Pure
+
+
+class TqiOp(IRDLOperation):
+    traits = traits_def(Pure())
+
+
+class UnaryOp(TqiOp):
+    input = operand_def()
+    output = result_def()
+
+
+class BinaryOp(TqiOp):
+    """Element-wise with NumPy broadcasting; int32 results wrap around."""
+
+    lhs = operand_def()
+    rhs = operand_def()
+    output = result_def()
+
+
+@irdl_op_definition
+class ConstOp(TqiOp):
+    name = "tqi.const"
+    value = prop_def(DenseIntOrFPElementsAttr)
+    output = result_def()
+
+
+@irdl_op_definition
+class CastOp(UnaryOp):
+    """Convert to the result element type; narrowing wraps (clamp first)."""
+
+    name = "tqi.cast"
+
+
+class ConvLikeOp(TqiOp):
+    """int32 accumulation: bias + sum((x + input_offset) * (w + filter_offset)).
+
+    `pad` is [top, bottom, left, right]; padded input positions contribute nothing (as
+    the reference kernels skip them). Offsets are the negated zero points.
+    """
+
+    input = operand_def()
+    filter = operand_def()
+    bias = opt_operand_def()
+    output = result_def()
+    stride = prop_def(DenseArrayBase)
+    dilation = prop_def(DenseArrayBase)
+    pad = prop_def(DenseArrayBase)
+    input_offset = prop_def(IntegerAttr)
+    filter_offset = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class Conv2DOp(ConvLikeOp):
+    """Input NHWC, filter OHWI."""
+
+    name = "tqi.conv_2d"
+
+
+@irdl_op_definition
+class DepthwiseConv2DOp(ConvLikeOp):
+    """Filter 1HW(C*M): output channel c*M+m reads input channel c."""
+
+    name = "tqi.depthwise_conv_2d"
+
+
+@irdl_op_definition
+class FullyConnectedOp(TqiOp):
+    """Input [..., K], filter [units, K] → int32 [..., units]."""
+
+    name = "tqi.fully_connected"
+    input = operand_def()
+    filter = operand_def()
+    bias = opt_operand_def()
+    output = result_def()
+    input_offset = prop_def(IntegerAttr)
+    filter_offset = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class AddOp(BinaryOp):
+    name = "tqi.add"
+
+
+@irdl_op_definition
+class SubOp(BinaryOp):
+    name = "tqi.sub"
+
+
+@irdl_op_definition
+class MulOp(BinaryOp):
+    name = "tqi.mul"
+
+
+@irdl_op_definition
+class MaxOp(BinaryOp):
+    name = "tqi.max"
+
+
+@irdl_op_definition
+class MinOp(BinaryOp):
+    name = "tqi.min"
+
+
+@irdl_op_definition
+class SelectPositiveOp(TqiOp):
+    """`where(cond >= 0, if_true, if_false)`, broadcasting (PRELU, LEAKY_RELU)."""
+
+    name = "tqi.select_nonneg"
+    cond = operand_def()
+    if_true = operand_def()
+    if_false = operand_def()
+    output = result_def()
+
+
+class PerChannelOp(UnaryOp):
+    """Element-wise with one parameter per channel (last axis) or a single parameter."""
+
+
+@irdl_op_definition
+class AddConstOp(PerChannelOp):
+    name = "tqi.add_const"
+    value = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class ShiftLeftOp(PerChannelOp):
+    name = "tqi.shift_left"
+    amount = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class MulHighOp(PerChannelOp):
+    name = "tqi.mul_high"
+    multiplier = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class ShiftRightRoundOp(PerChannelOp):
+    name = "tqi.shift_right_round"
+    amount = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class MulShiftRoundOp(PerChannelOp):
+    """Single-rounding requantize: (x * m + 2^(30-s)) >> (31-s), int64 intermediate."""
+
+    name = "tqi.mul_shift_round"
+    multiplier = prop_def(DenseArrayBase)
+    shift = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class ClampOp(UnaryOp):
+    name = "tqi.clamp"
+    min = prop_def(IntegerAttr)
+    max = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class TableOp(UnaryOp):
+    """256-entry (or 65536-entry) lookup: output = table[x - min(input type)]."""
+
+    name = "tqi.table"
+    table = prop_def(DenseIntOrFPElementsAttr)
+
+
+class WindowOp(UnaryOp):
+    filter_size = prop_def(DenseArrayBase)
+    stride = prop_def(DenseArrayBase)
+    pad = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class AvgPoolOp(WindowOp):
+    """Rounded average of the in-bounds window elements (TFLM integer AveragePool):
+    sum, then (sum ± count/2) / count with C division; int32 result."""
+
+    name = "tqi.avg_pool"
+
+
+@irdl_op_definition
+class MaxPoolOp(WindowOp):
+    """Maximum of the in-bounds window elements."""
+
+    name = "tqi.max_pool"
+
+
+@irdl_op_definition
+class SumOp(UnaryOp):
+    """Sum over `axes` into int32 (the result type says whether dims are kept)."""
+
+    name = "tqi.sum"
+    axes = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class SoftmaxOp(UnaryOp):
+    """Fixed-point softmax over the last axis (reference_ops::Softmax, gemmlowp exp)."""
+
+    name = "tqi.softmax"
+    input_multiplier = prop_def(IntegerAttr)
+    input_left_shift = prop_def(IntegerAttr)
+    diff_min = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class ReshapeOp(UnaryOp):
+    name = "tqi.reshape"
+
+
+@irdl_op_definition
+class TransposeOp(UnaryOp):
+    name = "tqi.transpose"
+    perm = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class SliceOp(UnaryOp):
+    name = "tqi.slice"
+    begin = prop_def(DenseArrayBase)
+    end = prop_def(DenseArrayBase)
+    strides = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class PadOp(UnaryOp):
+    name = "tqi.pad"
+    paddings = prop_def(DenseArrayBase)
+    pad_value = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class ResizeNearestOp(UnaryOp):
+    name = "tqi.resize_nearest"
+    align_corners = prop_def(IntegerAttr)
+    half_pixel_centers = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class ResizeBilinearOp(UnaryOp):
+    name = "tqi.resize_bilinear"
+    align_corners = prop_def(IntegerAttr)
+    half_pixel_centers = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class ArgMaxOp(UnaryOp):
+    name = "tqi.arg_max"
+    axis = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class ConcatOp(TqiOp):
+    name = "tqi.concat"
+    inputs = var_operand_def()
+    output = result_def()
+    axis = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class PackOp(TqiOp):
+    name = "tqi.pack"
+    inputs = var_operand_def()
+    output = result_def()
+    axis = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class SplitOp(TqiOp):
+    name = "tqi.split"
+    input = operand_def()
+    outputs = var_result_def()
+    axis = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class QuantizeOp(UnaryOp):
+    """float32 → integer: round_half_away(x / scale) + zero_point, saturated (float32 divide)."""
+
+    name = "tqi.quantize"
+    scale = prop_def(FloatAttr)
+    zero_point = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class DequantizeOp(UnaryOp):
+    """integer → float32: float32(double(scale) * (x - zero_point))."""
+
+    name = "tqi.dequantize"
+    scale = prop_def(FloatAttr)
+    zero_point = prop_def(IntegerAttr)
+
+
+TQI = Dialect(
+    "tqi",
+    [
+        ConstOp,
+        CastOp,
+        Conv2DOp,
+        DepthwiseConv2DOp,
+        FullyConnectedOp,
+        AddOp,
+        SubOp,
+        MulOp,
+        MaxOp,
+        MinOp,
+        SelectPositiveOp,
+        AddConstOp,
+        ShiftLeftOp,
+        MulHighOp,
+        ShiftRightRoundOp,
+        MulShiftRoundOp,
+        ClampOp,
+        TableOp,
+        AvgPoolOp,
+        MaxPoolOp,
+        SumOp,
+        SoftmaxOp,
+        ReshapeOp,
+        TransposeOp,
+        SliceOp,
+        PadOp,
+        ResizeNearestOp,
+        ResizeBilinearOp,
+        ArgMaxOp,
+        ConcatOp,
+        PackOp,
+        SplitOp,
+        QuantizeOp,
+        DequantizeOp,
+    ],
+)

@@ -1,0 +1,1 @@
+"""Graph and lowering passes, one per file."""

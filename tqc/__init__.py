@@ -1,0 +1,1 @@
+"""tqc: quantized TFLite models to exact integer-only NumPy, C and Verilog."""

@@ -1,0 +1,268 @@
+"""Per-operator import handlers: TFLite builtin → `tq` op (registered with `@handles`)."""
+
+from __future__ import annotations
+
+import numpy as np
+from xdsl.dialects.builtin import FloatAttr, StringAttr, f64
+
+from tqc.dialects import tq
+from tqc.importer import PADDINGS, Importer, handles, int_attr, ints
+from tqc.tflite_reader import OpInfo
+
+FOLDABLE = {"SHAPE", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "STRIDED_SLICE", "PACK",
+            "CONCATENATION", "GATHER", "TRANSPOSE"}
+
+
+def _opt(op: OpInfo, getter: str, default: object) -> object:
+    return default if op.options is None else getattr(op.options, getter)()
+
+
+def _axis(axis: int, rank: int) -> int:
+    return axis + rank if axis < 0 else axis
+
+
+def _fold(imp: Importer, op: OpInfo) -> bool:
+    """Evaluate shape arithmetic on constant integer tensors at import; True if folded."""
+    if op.opcode not in FOLDABLE:
+        return False
+    ins = [i for i in op.inputs if i >= 0]
+    if op.opcode == "SHAPE":
+        shape = imp.tensor(op.inputs[0]).shape
+        out = imp.tensor(op.outputs[0])
+        imp.consts[op.outputs[0]] = np.array(shape, dtype=out.dtype)
+        return True
+    if not all(i in imp.consts for i in ins):
+        return False
+    data = [imp.consts[i] for i in ins]
+    out = imp.tensor(op.outputs[0])
+    if op.opcode in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS"):
+        result = data[0].reshape(out.shape)
+    elif op.opcode == "TRANSPOSE":
+        result = np.transpose(data[0], data[1])
+    elif op.opcode == "PACK":
+        axis = _axis(int(_opt(op, "Axis", 0)), data[0].ndim + 1)  # type: ignore[arg-type]
+        result = np.stack(data, axis=axis)
+    elif op.opcode == "CONCATENATION":
+        axis = _axis(int(_opt(op, "Axis", 0)), data[0].ndim)  # type: ignore[arg-type]
+        result = np.concatenate(data, axis=axis)
+    elif op.opcode == "GATHER":
+        result = np.take(data[0], data[1], axis=int(_opt(op, "Axis", 0)))  # type: ignore[arg-type]
+    else:  # STRIDED_SLICE
+        begin, end, strides, _ = _strided_slice(imp, op, data[0].shape)
+        index = tuple(
+            slice(b, e if e >= 0 else None, s) for b, e, s in zip(begin, end, strides)
+        )
+        result = data[0][index]
+    imp.consts[op.outputs[0]] = np.asarray(result).reshape(out.shape).astype(out.dtype)
+    return True
+
+
+@handles("CONV_2D", "DEPTHWISE_CONV_2D")
+def conv(imp: Importer, op: OpInfo) -> None:
+    if _fold(imp, op):
+        return
+    o = op.options
+    props = {
+        "stride": ints([o.StrideH(), o.StrideW()]),
+        "dilation": ints([o.DilationHFactor(), o.DilationWFactor()]),
+        "padding": StringAttr(PADDINGS[o.Padding()]),
+        **imp.activation(o),
+    }
+    bias = imp.value(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else None
+    cls = tq.Conv2DOp if op.opcode == "CONV_2D" else tq.DepthwiseConv2DOp
+    _check_quantized(imp, op)
+    imp.emit(cls, [imp.value(op.inputs[0]), imp.value(op.inputs[1]), bias], props)
+
+
+@handles("FULLY_CONNECTED")
+def fully_connected(imp: Importer, op: OpInfo) -> None:
+    o = op.options
+    if o is not None and o.WeightsFormat() != 0:
+        raise imp.error("shuffled weights format is not supported")
+    bias = imp.value(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else None
+    _check_quantized(imp, op)
+    props = imp.activation(o) if o is not None else {"activation": StringAttr("NONE")}
+    imp.emit(tq.FullyConnectedOp, [imp.value(op.inputs[0]), imp.value(op.inputs[1]), bias], props)
+
+
+def _check_quantized(imp: Importer, op: OpInfo) -> None:
+    for i in op.inputs[:2] + op.outputs:
+        if i >= 0 and not imp.tensor(i).quantized:
+            raise imp.error(f"float {op.opcode} is not supported (tensor is not quantized)", i)
+
+
+BINARY = {"ADD": tq.AddOp, "SUB": tq.SubOp, "MUL": tq.MulOp, "MAXIMUM": tq.MaximumOp,
+          "MINIMUM": tq.MinimumOp, "PRELU": tq.PreluOp}
+
+
+@handles(*BINARY)
+def binary(imp: Importer, op: OpInfo) -> None:
+    props = {}
+    if op.options is not None and hasattr(op.options, "FusedActivationFunction"):
+        props = imp.activation(op.options)
+    elif op.opcode in ("ADD", "SUB", "MUL"):
+        props = {"activation": StringAttr("NONE")}
+    imp.emit(BINARY[op.opcode], [imp.value(op.inputs[0]), imp.value(op.inputs[1])], props)
+
+
+@handles("AVERAGE_POOL_2D", "MAX_POOL_2D")
+def pool(imp: Importer, op: OpInfo) -> None:
+    o = op.options
+    props = {
+        "filter_size": ints([o.FilterHeight(), o.FilterWidth()]),
+        "stride": ints([o.StrideH(), o.StrideW()]),
+        "padding": StringAttr(PADDINGS[o.Padding()]),
+        **imp.activation(o),
+    }
+    cls = tq.AveragePool2DOp if op.opcode == "AVERAGE_POOL_2D" else tq.MaxPool2DOp
+    imp.emit(cls, [imp.value(op.inputs[0])], props)
+
+
+@handles("MEAN")
+def mean(imp: Importer, op: OpInfo) -> None:
+    rank = len(imp.tensor(op.inputs[0]).shape)
+    axes = imp.const_data(op.inputs[1], "MEAN axes").reshape(-1)
+    norm = sorted({_axis(int(a), rank) for a in axes})
+    imp.emit(tq.MeanOp, [imp.value(op.inputs[0])], {"axes": ints(norm)})
+
+
+UNARY = {"LOGISTIC": tq.LogisticOp, "TANH": tq.TanhOp, "HARD_SWISH": tq.HardSwishOp,
+         "RELU": tq.ReluOp, "RELU6": tq.Relu6Op, "RELU_N1_TO_1": tq.ReluN1To1Op,
+         "QUANTIZE": tq.QuantizeOp, "DEQUANTIZE": tq.DequantizeOp}
+
+
+@handles(*UNARY)
+def unary(imp: Importer, op: OpInfo) -> None:
+    imp.emit(UNARY[op.opcode], [imp.value(op.inputs[0])])
+
+
+@handles("SOFTMAX")
+def softmax(imp: Importer, op: OpInfo) -> None:
+    beta = float(_opt(op, "Beta", 1.0))  # type: ignore[arg-type]
+    imp.emit(tq.SoftmaxOp, [imp.value(op.inputs[0])], {"beta": FloatAttr(beta, f64)})
+
+
+@handles("LEAKY_RELU")
+def leaky_relu(imp: Importer, op: OpInfo) -> None:
+    alpha = float(_opt(op, "Alpha", 0.2))  # type: ignore[arg-type]
+    imp.emit(tq.LeakyReluOp, [imp.value(op.inputs[0])], {"alpha": FloatAttr(alpha, f64)})
+
+
+@handles("RESHAPE", "SQUEEZE", "EXPAND_DIMS", "SHAPE", "GATHER")
+def reshape(imp: Importer, op: OpInfo) -> None:
+    if _fold(imp, op):
+        return
+    if op.opcode == "GATHER":
+        raise imp.error("GATHER is only supported on constant tensors")
+    src, dst = imp.tensor(op.inputs[0]), imp.tensor(op.outputs[0])
+    if int(np.prod(src.shape)) != int(np.prod(dst.shape)):
+        raise imp.error(f"cannot reshape {list(src.shape)} to {list(dst.shape)}", dst.index)
+    imp.emit(tq.ReshapeOp, [imp.value(op.inputs[0])])
+
+
+@handles("TRANSPOSE")
+def transpose(imp: Importer, op: OpInfo) -> None:
+    if _fold(imp, op):
+        return
+    perm = imp.const_data(op.inputs[1], "TRANSPOSE permutation").reshape(-1)
+    imp.emit(tq.TransposeOp, [imp.value(op.inputs[0])], {"perm": ints(perm)})
+
+
+@handles("CONCATENATION")
+def concatenation(imp: Importer, op: OpInfo) -> None:
+    if _fold(imp, op):
+        return
+    rank = len(imp.tensor(op.outputs[0]).shape)
+    axis = _axis(int(_opt(op, "Axis", 0)), rank)  # type: ignore[arg-type]
+    props = {"axis": int_attr(axis)}
+    if op.options is not None:
+        props.update(imp.activation(op.options))
+    imp.emit(tq.ConcatenationOp, [[imp.value(i) for i in op.inputs]], props)
+
+
+@handles("PACK")
+def pack(imp: Importer, op: OpInfo) -> None:
+    if _fold(imp, op):
+        return
+    rank = len(imp.tensor(op.outputs[0]).shape)
+    axis = _axis(int(_opt(op, "Axis", 0)), rank)  # type: ignore[arg-type]
+    imp.emit(tq.PackOp, [[imp.value(i) for i in op.inputs]], {"axis": int_attr(axis)})
+
+
+@handles("SPLIT")
+def split(imp: Importer, op: OpInfo) -> None:
+    rank = len(imp.tensor(op.inputs[1]).shape)
+    axis = _axis(int(imp.const_data(op.inputs[0], "SPLIT axis").reshape(-1)[0]), rank)
+    imp.emit(tq.SplitOp, [imp.value(op.inputs[1])], {"axis": int_attr(axis)})
+
+
+@handles("PAD", "PADV2")
+def pad(imp: Importer, op: OpInfo) -> None:
+    src = imp.tensor(op.inputs[0])
+    paddings = imp.const_data(op.inputs[1], "PAD paddings").reshape(-1, 2)
+    if paddings.min() < 0:
+        raise imp.error("negative paddings are not supported", op.inputs[1])
+    value = int(src.zero_points[0]) if src.quantized else 0  # type: ignore[index]
+    if op.opcode == "PADV2" and len(op.inputs) > 2 and op.inputs[2] >= 0:
+        value = int(imp.const_data(op.inputs[2], "PADV2 constant").reshape(-1)[0])
+    props = {"paddings": ints(paddings.reshape(-1)), "pad_value": int_attr(value)}
+    imp.emit(tq.PadOp, [imp.value(op.inputs[0])], props)
+
+
+def _strided_slice(
+    imp: Importer, op: OpInfo, shape: tuple[int, ...]
+) -> tuple[list[int], list[int], list[int], int]:
+    """Normalised begin/end/strides (end -1 with a negative stride means 'through index 0')."""
+    o = op.options
+    begin = imp.const_data(op.inputs[1], "STRIDED_SLICE begin").reshape(-1)
+    end = imp.const_data(op.inputs[2], "STRIDED_SLICE end").reshape(-1)
+    strides = imp.const_data(op.inputs[3], "STRIDED_SLICE strides").reshape(-1)
+    bm, em, sm = o.BeginMask(), o.EndMask(), o.ShrinkAxisMask()
+    if o.EllipsisMask() or o.NewAxisMask():
+        raise imp.error("STRIDED_SLICE ellipsis/new-axis masks are not supported")
+    offset = bool(o.Offset()) if hasattr(o, "Offset") else False
+    nb, ne, ns = [], [], []
+    for axis, dim in enumerate(shape):
+        s = int(strides[axis]) if axis < len(strides) else 1
+        if s == 0:
+            raise imp.error("STRIDED_SLICE stride 0")
+        lo, hi = (0, dim) if s > 0 else (-1, dim - 1)
+        b = int(begin[axis]) if axis < len(begin) else 0
+        b = b + dim if b < 0 else b
+        b = (0 if s > 0 else dim - 1) if (bm >> axis) & 1 or axis >= len(begin) else min(max(b, lo), hi)
+        if (sm >> axis) & 1:
+            e = b + 1
+        elif (em >> axis) & 1 or axis >= len(end):
+            e = dim if s > 0 else -1
+        else:
+            e = int(end[axis]) + (b if offset else 0)
+            e = e + dim if e < 0 and not offset else e
+            e = min(max(e, lo), hi)
+        nb.append(b), ne.append(e), ns.append(s)
+    return nb, ne, ns, sm
+
+
+@handles("STRIDED_SLICE")
+def strided_slice(imp: Importer, op: OpInfo) -> None:
+    if _fold(imp, op):
+        return
+    begin, end, strides, _ = _strided_slice(imp, op, imp.tensor(op.inputs[0]).shape)
+    props = {"begin": ints(begin), "end": ints(end), "strides": ints(strides)}
+    imp.emit(tq.SliceOp, [imp.value(op.inputs[0])], props)
+
+
+@handles("RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR")
+def resize(imp: Importer, op: OpInfo) -> None:
+    props = {
+        "align_corners": int_attr(int(bool(_opt(op, "AlignCorners", False)))),
+        "half_pixel_centers": int_attr(int(bool(_opt(op, "HalfPixelCenters", False)))),
+    }
+    cls = tq.ResizeBilinearOp if op.opcode == "RESIZE_BILINEAR" else tq.ResizeNearestNeighborOp
+    imp.emit(cls, [imp.value(op.inputs[0])], props)
+
+
+@handles("ARG_MAX")
+def arg_max(imp: Importer, op: OpInfo) -> None:
+    rank = len(imp.tensor(op.inputs[0]).shape)
+    axis = _axis(int(imp.const_data(op.inputs[1], "ARG_MAX axis").reshape(-1)[0]), rank)
+    imp.emit(tq.ArgMaxOp, [imp.value(op.inputs[0])], {"axis": int_attr(axis)})
