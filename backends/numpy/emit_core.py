@@ -1,0 +1,209 @@
+"""NumPy lines for the core tqi ops: constants, casts, convolutions, fixed-point steps,
+element-wise arithmetic, pooling, data movement and the float edges."""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import FloatAttr, IntegerAttr
+from xdsl.ir import Operation
+
+from tqc.backends.numpy.printer import (
+    NP_DTYPES,
+    NumpyPrinter,
+    array_values,
+    dense_to_numpy,
+    dims,
+    element,
+    prints,
+)
+from tqc.dialects import tqi
+
+
+def _int(attr: object) -> int:
+    assert isinstance(attr, IntegerAttr)
+    return int(attr.value.data)
+
+
+def _param(values: list[int], dtype: str = "np.int64") -> str:
+    """A per-channel parameter: a scalar when uniform, else an array over the last axis."""
+    if len(values) == 1:
+        return str(values[0])
+    return f"np.array({values!r}, dtype={dtype})"
+
+
+@prints(tqi.ConstOp)
+def const(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.ConstOp)
+    return f"{p.v(op.output)} = {p.constant(op.output, dense_to_numpy(op.value))}"
+
+
+@prints(tqi.CastOp)
+def cast(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.CastOp)
+    return f"{p.v(op.output)} = {p.v(op.input)}.astype({NP_DTYPES[element(op.output)]})"
+
+
+@prints(tqi.Conv2DOp, tqi.DepthwiseConv2DOp)
+def conv(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.ConvLikeOp)
+    fn = "conv_2d" if isinstance(op, tqi.Conv2DOp) else "depthwise_conv_2d"
+    bias = p.v(op.bias) if op.bias is not None else "None"
+    out_hw = dims(op.output)[1:3]
+    return (f"{p.v(op.output)} = {fn}({p.v(op.input)}, {p.v(op.filter)}, {bias}, "
+            f"out_hw={out_hw}, stride={tuple(array_values(op.stride))}, "
+            f"dilation={tuple(array_values(op.dilation))}, pad={tuple(array_values(op.pad))}, "
+            f"input_offset={_int(op.input_offset)}, filter_offset={_int(op.filter_offset)})")
+
+
+@prints(tqi.FullyConnectedOp)
+def fully_connected(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.FullyConnectedOp)
+    bias = p.v(op.bias) if op.bias is not None else "None"
+    return (f"{p.v(op.output)} = fully_connected({p.v(op.input)}, {p.v(op.filter)}, {bias}, "
+            f"input_offset={_int(op.input_offset)}, filter_offset={_int(op.filter_offset)})")
+
+
+BINARY = {tqi.AddOp: "{a} + {b}", tqi.SubOp: "{a} - {b}", tqi.MulOp: "{a} * {b}",
+          tqi.MaxOp: "np.maximum({a}, {b})", tqi.MinOp: "np.minimum({a}, {b})"}
+
+
+@prints(*BINARY)
+def binary(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.BinaryOp)
+    expr = BINARY[type(op)].format(a=p.v(op.lhs), b=p.v(op.rhs))
+    if element(op.output) == "i32":  # int32 wrap-around, computed in int64
+        expr = BINARY[type(op)].format(a=f"{p.v(op.lhs)}.astype(np.int64)", b=p.v(op.rhs))
+        return f"{p.v(op.output)} = wrap_int32({expr})"
+    return f"{p.v(op.output)} = {expr}"
+
+
+@prints(tqi.SelectPositiveOp)
+def select(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.SelectPositiveOp)
+    return (f"{p.v(op.output)} = np.where({p.v(op.cond)} >= 0, {p.v(op.if_true)}, "
+            f"{p.v(op.if_false)})")
+
+
+@prints(tqi.AddConstOp)
+def add_const(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.AddConstOp)
+    return f"{p.v(op.output)} = wrap_int32({p.v(op.input)} + {_param(array_values(op.value))})"
+
+
+@prints(tqi.ShiftLeftOp)
+def shift_left_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.ShiftLeftOp)
+    return f"{p.v(op.output)} = shift_left({p.v(op.input)}, {_param(array_values(op.amount))})"
+
+
+@prints(tqi.MulHighOp)
+def mul_high_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.MulHighOp)
+    return f"{p.v(op.output)} = mul_high({p.v(op.input)}, {_param(array_values(op.multiplier))})"
+
+
+@prints(tqi.ShiftRightRoundOp)
+def shift_right(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.ShiftRightRoundOp)
+    amount = _param(array_values(op.amount))
+    return f"{p.v(op.output)} = shift_right_round({p.v(op.input)}, {amount})"
+
+
+@prints(tqi.MulShiftRoundOp)
+def mul_shift(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.MulShiftRoundOp)
+    return (f"{p.v(op.output)} = mul_shift_round({p.v(op.input)}, "
+            f"{_param(array_values(op.multiplier))}, {_param(array_values(op.shift))})")
+
+
+@prints(tqi.ClampOp)
+def clamp(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.ClampOp)
+    return f"{p.v(op.output)} = np.clip({p.v(op.input)}, {_int(op.min)}, {_int(op.max)})"
+
+
+@prints(tqi.AvgPoolOp, tqi.MaxPoolOp)
+def pool(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.WindowOp)
+    fn = "avg_pool" if isinstance(op, tqi.AvgPoolOp) else "max_pool"
+    return (f"{p.v(op.output)} = {fn}({p.v(op.input)}, out_hw={dims(op.output)[1:3]}, "
+            f"kernel={tuple(array_values(op.filter_size))}, "
+            f"stride={tuple(array_values(op.stride))}, pad={tuple(array_values(op.pad))})")
+
+
+@prints(tqi.TableOp)
+def table(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.TableOp)
+    lut = p.constant(op.output, dense_to_numpy(op.table))
+    low = {"i8": 128, "ui8": 0, "i16": 32768}[element(op.input)]
+    return f"{p.v(op.output)} = {lut}[{p.v(op.input)}.astype(np.int64) + {low}]"
+
+
+@prints(tqi.ReshapeOp)
+def reshape(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.ReshapeOp)
+    return f"{p.v(op.output)} = {p.v(op.input)}.reshape({p.shape_expr(op.output)})"
+
+
+@prints(tqi.TransposeOp)
+def transpose(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.TransposeOp)
+    return f"{p.v(op.output)} = np.transpose({p.v(op.input)}, {tuple(array_values(op.perm))})"
+
+
+@prints(tqi.SliceOp)
+def slice_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.SliceOp)
+    parts = []
+    for b, e, s in zip(array_values(op.begin), array_values(op.end), array_values(op.strides)):
+        stop = "" if e < 0 else str(e)
+        parts.append(f"{b}:{stop}:{s}" if s != 1 else f"{b}:{stop}")
+    parts[0] = ":"  # the batch axis (batchable graphs slice it whole)
+    src = f"{p.v(op.input)}[{', '.join(parts)}]"
+    return f"{p.v(op.output)} = {src}.reshape({p.shape_expr(op.output)})"
+
+
+@prints(tqi.PadOp)
+def pad(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.PadOp)
+    v = array_values(op.paddings)
+    pairs = tuple((v[i], v[i + 1]) for i in range(0, len(v), 2))
+    return (f"{p.v(op.output)} = np.pad({p.v(op.input)}, {pairs}, "
+            f"constant_values={_int(op.pad_value)})")
+
+
+@prints(tqi.ConcatOp)
+def concat(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.ConcatOp)
+    items = ", ".join(p.v(v) for v in op.inputs)
+    return f"{p.v(op.output)} = np.concatenate([{items}], axis={_int(op.axis)})"
+
+
+@prints(tqi.PackOp)
+def pack(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.PackOp)
+    items = ", ".join(p.v(v) for v in op.inputs)
+    return f"{p.v(op.output)} = np.stack([{items}], axis={_int(op.axis)})"
+
+
+@prints(tqi.SplitOp)
+def split(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.SplitOp)
+    names = ", ".join(p.v(r) for r in op.outputs)
+    return (f"{names}, = np.split({p.v(op.input)}, {len(op.outputs)}, "
+            f"axis={_int(op.axis)})")
+
+
+@prints(tqi.QuantizeOp)
+def quantize_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.QuantizeOp)
+    assert isinstance(op.scale, FloatAttr)
+    return (f"{p.v(op.output)} = quantize({p.v(op.input)}, {op.scale.value.data!r}, "
+            f"{_int(op.zero_point)}, {NP_DTYPES[element(op.output)]})")
+
+
+@prints(tqi.DequantizeOp)
+def dequantize_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.DequantizeOp)
+    assert isinstance(op.scale, FloatAttr)
+    return (f"{p.v(op.output)} = dequantize({p.v(op.input)}, {op.scale.value.data!r}, "
+            f"{_int(op.zero_point)})")

@@ -1,0 +1,272 @@
+"""Print a lowered (`tqi`) module as a standalone NumPy module.
+
+The printer only reads the IR. One small handler per op turns it into one line of Python that
+calls a runtime function (the files in `runtime/`, copied into the module) or a NumPy
+primitive. Weights go to a compressed blob at the end of the file, so the module needs nothing
+but NumPy. Unknown ops raise.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    IntegerAttr,
+    ModuleOp,
+    TensorType,
+)
+from xdsl.ir import Operation, SSAValue
+
+from tqc.dialects import tqi
+from tqc.errors import TqcError
+from tqc.passes.lowering import storage_name
+
+RUNTIME = Path(__file__).parent / "runtime"
+RUNTIME_ORDER = ["fixedpoint", "conv", "pool", "quantize", "layout", "softmax", "tables"]
+NP_DTYPES = {"i8": "np.int8", "ui8": "np.uint8", "i16": "np.int16", "i32": "np.int32",
+             "i64": "np.int64", "f32": "np.float32", "i1": "np.bool_"}
+INLINE_LIMIT = 16
+
+Handler = Callable[["NumpyPrinter", Operation], str]
+HANDLERS: dict[type[Operation], Handler] = {}
+
+
+def prints(*op_types: type[Operation]) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        for t in op_types:
+            HANDLERS[t] = fn
+        return fn
+
+    return register
+
+
+def runtime_source() -> str:
+    """The runtime files, concatenated, with their intra-package imports removed."""
+    parts = []
+    for name in RUNTIME_ORDER:
+        path = RUNTIME / f"{name}.py"
+        if not path.exists():
+            continue
+        text = path.read_text()
+        text = re.sub(r"^from \.\w+ import .*\n", "", text, flags=re.M)
+        text = re.sub(r"^import numpy as np\n", "", text, flags=re.M)
+        parts.append(f"# ---- runtime/{name}.py " + "-" * 60 + "\n" + text.strip() + "\n")
+    return "\n\n".join(parts)
+
+
+def dims(v: SSAValue) -> tuple[int, ...]:
+    t = v.type
+    assert isinstance(t, TensorType)
+    return tuple(t.get_shape())
+
+
+def element(v: SSAValue) -> str:
+    t = v.type
+    assert isinstance(t, TensorType)
+    return storage_name(t.element_type)
+
+
+def array_values(attr: DenseArrayBase) -> list[int]:
+    return [int(v) for v in attr.get_values()]
+
+
+def dense_to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
+    kind = storage_name(attr.get_element_type())
+    dtype = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4", "i64": "<i8",
+             "f32": "<f4", "i1": "<u1"}[kind]
+    return np.frombuffer(attr.data.data, dtype=dtype).reshape(attr.get_shape())
+
+
+def batchable(fn: func.FuncOp) -> bool:
+    """True if axis 0 of every non-constant tensor is the batch axis (size 1, never moved,
+    mixed or reduced), so the module can run N samples at once."""
+    for op in fn.body.block.ops:
+        if isinstance(op, (tqi.ConstOp, func.ReturnOp)):
+            continue
+        for v in list(op.results) + list(op.operands):
+            if isinstance(v.owner, tqi.ConstOp):
+                continue
+            if not dims(v) or dims(v)[0] != 1:
+                return False
+        axis = op.properties.get("axis")
+        if isinstance(axis, IntegerAttr) and axis.value.data == 0:
+            return False
+        if isinstance(op, tqi.TransposeOp) and array_values(op.perm)[0] != 0:
+            return False
+        if isinstance(op, tqi.SumOp) and 0 in array_values(op.axes):
+            return False
+        if isinstance(op, tqi.PadOp) and array_values(op.paddings)[:2] != [0, 0]:
+            return False
+        if isinstance(op, tqi.SliceOp) and array_values(op.strides)[0] != 1:
+            return False
+    return True
+
+
+class NumpyPrinter:
+    """Turns one lowered `func.func @main` into the text of a Python module."""
+
+    def __init__(self, module: ModuleOp, name: str):
+        fns = [op for op in module.ops if isinstance(op, func.FuncOp)]
+        if len(fns) != 1:
+            raise TqcError("numpy backend: expected one function")
+        self.fn = fns[0]
+        self.name = name
+        self.names: dict[SSAValue, str] = {}
+        self.used: set[str] = set()
+        self.consts: dict[str, np.ndarray] = {}
+        self.source = str(module.attributes.get("tfl.source", ""))
+
+    # -- naming ----------------------------------------------------------------------------
+
+    def fresh(self, hint: str | None, prefix: str = "t") -> str:
+        base = re.sub(r"\W", "_", hint or prefix)
+        base = base if base and not base[0].isdigit() else f"{prefix}_{base}"
+        if base in ("np", "n", "run") or base.startswith("_"):
+            base = f"{prefix}_{base.lstrip('_')}"
+        name, k = base, 1
+        while name in self.used:
+            name, k = f"{base}_{k}", k + 1
+        self.used.add(name)
+        return name
+
+    def v(self, value: SSAValue) -> str:
+        return self.names[value]
+
+    def shape_expr(self, value: SSAValue) -> str:
+        """The runtime shape: the model's shape with the batch axis replaced by n."""
+        d = dims(value)
+        rest = ", ".join(str(x) for x in d[1:])
+        return f"(n, {rest})" if rest else "(n,)"
+
+    # -- module ----------------------------------------------------------------------------
+
+    def print_module(self) -> str:
+        block = self.fn.body.block
+        args = [self.fresh(a.name_hint, "x") for a in block.args]
+        for a, name in zip(block.args, args):
+            self.names[a] = name
+        body: list[str] = []
+        for op in block.ops:
+            if isinstance(op, func.ReturnOp):
+                outs = [self.v(o) for o in op.operands]
+                body.append("return " + (outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ",)"))
+                continue
+            handler = HANDLERS.get(type(op))
+            if handler is None:
+                raise TqcError(f"numpy backend: no printer for {op.name}")
+            for r in op.results:
+                self.names[r] = self.fresh(r.name_hint)
+            line = handler(self, op)
+            if line:
+                body.append(line)
+        return self.render(args, body)
+
+    def render(self, args: list[str], body: list[str]) -> str:
+        block = self.fn.body.block
+        batch = batchable(self.fn)
+        in_specs = [(dims(a), NP_DTYPES[element(a)]) for a in block.args]
+        out_specs = [(dims(o), NP_DTYPES[element(o)]) for o in block.last_op.operands]  # type: ignore[union-attr]
+        params = ", ".join(args)
+        lines = [
+            f'"""{self.name}: generated by tqc from {self.source or "a .tflite model"}.',
+            "",
+            "Integer-only NumPy re-implementation of the model, bit-exact with the TFLite",
+            "reference kernels. Usage:",
+            "",
+            f"    import {self.name}",
+            f"    y = {self.name}.run({params})",
+            "",
+            "Each input has a leading sample axis N replacing the model's batch dimension of 1.",
+            "Inputs:  " + "; ".join(f"{a}: {d} {t}" for a, (d, t) in zip(args, in_specs)),
+            "Outputs: " + "; ".join(f"{d} {t}" for d, t in out_specs),
+            '"""',
+            "",
+            "import base64",
+            "import io",
+            "import zlib",
+            "",
+            "import numpy as np",
+            "",
+            runtime_source(),
+            "",
+            f"INPUTS = {[(d, t.removeprefix('np.')) for d, t in in_specs]!r}",
+            f"OUTPUTS = {[(d, t.removeprefix('np.')) for d, t in out_specs]!r}",
+            "",
+            "",
+        ]
+        check = [f"{a} = _check_input({a}, {i})" for i, a in enumerate(args)]
+        if batch:
+            lines.append(f"def run({params}):")
+            lines.append('    """Run N samples at once; returns the output array(s)."""')
+            lines += ["    " + c for c in check]
+            lines.append(f"    n = {args[0]}.shape[0]")
+            lines += ["    " + b for b in body]
+        else:
+            lines.append(f"def _run_one({params}):")
+            lines.append("    n = 1")
+            lines += ["    " + b for b in body]
+            lines += ["", "", f"def run({params}):",
+                      '    """Run N samples (one at a time: this graph mixes the batch axis)."""']
+            lines += ["    " + c for c in check]
+            sl = ", ".join(f"{a}[i:i + 1]" for a in args)
+            lines.append(f"    results = [_run_one({sl}) for i in range({args[0]}.shape[0])]")
+            if len(out_specs) == 1:
+                lines.append("    return np.concatenate(results, axis=0)")
+            else:
+                lines.append("    return tuple(np.concatenate(r, axis=0) for r in zip(*results))")
+        lines += ["", "", CHECK_INPUT, "", self.constants_block()]
+        return "\n".join(lines) + "\n"
+
+    def constants_block(self) -> str:
+        if not self.consts:
+            return "_W = {}"
+        buf = io.BytesIO()
+        np.savez(buf, **self.consts)
+        blob = base64.b64encode(zlib.compress(buf.getvalue(), 9)).decode()
+        chunks = "\n".join(blob[i:i + 100] for i in range(0, len(blob), 100))
+        return ("# Weights and other large constants: a zlib-compressed .npz, base64-encoded.\n"
+                "_W = dict(np.load(io.BytesIO(zlib.decompress(base64.b64decode(\n"
+                f'"""\n{chunks}\n"""\n)))))')
+
+    def constant(self, value: SSAValue, data: np.ndarray) -> str:
+        if data.size <= INLINE_LIMIT:
+            return f"np.array({data.tolist()!r}, dtype={NP_DTYPES[element(value)]})"
+        key = self.v(value)
+        self.consts[key] = data
+        return f"_W[{key!r}]"
+
+
+CHECK_INPUT = '''def _check_input(x, index):
+    shape, dtype = INPUTS[index]
+    x = np.asarray(x)
+    if x.ndim != len(shape) or tuple(x.shape[1:]) != tuple(shape[1:]):
+        raise ValueError(f"input {index}: expected shape (N, {', '.join(map(str, shape[1:]))}), got {x.shape}")
+    if x.dtype != np.dtype(dtype):
+        raise ValueError(f"input {index}: expected dtype {dtype}, got {x.dtype}")
+    return x'''
+
+
+def load_emitters() -> None:
+    """Import every `emit_*` module beside this file (their `@prints` register handlers)."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name.startswith("emit_"):
+            importlib.import_module(f"tqc.backends.numpy.{info.name}")
+
+
+def print_numpy(module: ModuleOp, name: str) -> str:
+    """The text of the standalone NumPy module for a lowered module."""
+    load_emitters()
+    return NumpyPrinter(module, name).print_module()
+

@@ -1,0 +1,71 @@
+"""Fixed-point primitives of the TFLite reference kernels, vectorised over NumPy arrays.
+
+Every function takes integer arrays holding int32 values and returns int32 arrays, computing
+through int64 so that nothing overflows by accident; where C wraps (the left shift in
+MultiplyByQuantizedMultiplier), so do we. Sources: gemmlowp `fixedpoint.h` and TFLite
+`lite/kernels/internal/common.h`.
+"""
+
+import numpy as np
+
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+
+
+def _i64(x):
+    return np.asarray(x, dtype=np.int64)
+
+
+def wrap_int32(x):
+    """Two's complement wrap-around to int32 (what C does on int32 overflow in practice)."""
+    return _i64(x).astype(np.int32)
+
+
+def shift_left(x, amount):
+    """x * 2^amount on int32 with wrap-around: `x * (1 << left_shift)`."""
+    return wrap_int32(_i64(x) << _i64(amount))
+
+
+def mul_high(a, b):
+    """SaturatingRoundingDoublingHighMul: (a*b + nudge) / 2^31, C division (towards zero),
+    nudge = 2^30 if a*b >= 0 else 1 - 2^30; saturates the one overflow case a == b == INT32_MIN."""
+    a, b = _i64(a), _i64(b)
+    ab = a * b
+    total = ab + np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    high = np.where(total >= 0, total >> 31, -((-total) >> 31))
+    overflow = (a == INT32_MIN) & (b == INT32_MIN)
+    return np.where(overflow, INT32_MAX, high).astype(np.int32)
+
+
+def shift_right_round(x, exponent):
+    """RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero."""
+    x, exponent = _i64(x), _i64(exponent)
+    mask = (np.int64(1) << exponent) - 1
+    remainder = x & mask
+    threshold = (mask >> 1) + (x < 0)
+    return ((x >> exponent) + (remainder > threshold)).astype(np.int32)
+
+
+def mul_shift_round(x, multiplier, shift):
+    """Single-rounding MultiplyByQuantizedMultiplier (TFLITE_SINGLE_ROUNDING):
+    (x * m + 2^(30 - shift)) >> (31 - shift), in int64."""
+    total_shift = 31 - _i64(shift)
+    rounding = np.int64(1) << (total_shift - 1)
+    return ((_i64(x) * _i64(multiplier) + rounding) >> total_shift).astype(np.int32)
+
+
+def multiply_by_quantized_multiplier(x, multiplier, shift):
+    """Double-rounding MultiplyByQuantizedMultiplier (the TFLM reference)."""
+    shift = _i64(shift)
+    left = np.maximum(shift, 0)
+    right = np.maximum(-shift, 0)
+    return shift_right_round(mul_high(shift_left(x, left), multiplier), right)
+
+
+def divide_round_away(acc, count):
+    """(acc ± count/2) / count with C division: the rounded average of the pooling kernels."""
+    acc, count = _i64(acc), _i64(count)
+    half = count // 2
+    num = np.where(acc > 0, acc + half, acc - half)
+    quotient = np.abs(num) // count
+    return np.where(num < 0, -quotient, quotient)

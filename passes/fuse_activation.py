@@ -1,0 +1,74 @@
+"""fuse-activation: fused activation functions → integer clamp bounds; standalone RELU /
+RELU6 / RELU_N1_TO_1 folded into their producer's clamp when that is exact.
+
+A TFLite fused activation is an integer clamp of the op's requantized output, with bounds from
+CalculateActivationRangeQuantized (lite/kernels/kernel_util.cc). A standalone RELU-family op
+whose input and output quantization are equal computes the same clamp, so when its producer has
+a clamp and no other user, the bounds intersect and the RELU disappears. Bit-exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.ir import Operation
+from xdsl.passes import ModulePass
+
+from tqc.dialects import tq
+from tqc.passes.lowering import ints, qtype, storage_name
+from tqc.quant_math import activation_range
+
+RELU_NAMES = {tq.ReluOp: "RELU", tq.Relu6Op: "RELU6", tq.ReluN1To1Op: "RELU_N1_TO_1"}
+
+
+def resolve_clamp(op: tq.ActivationMixin) -> tuple[int, int]:
+    """Set `clamp` from `activation` (idempotent) and return it."""
+    if op.clamp is not None:
+        lo, hi = op.clamp.get_values()
+        return int(lo), int(hi)
+    name = op.activation.data if op.activation is not None else "NONE"
+    q = qtype(op.results[0])
+    lo, hi = activation_range(name, q.scale, q.zero_point, storage_name(q))
+    op.clamp = ints([lo, hi])
+    op.activation = StringAttr("NONE") if op.activation is not None else None
+    return lo, hi
+
+
+def fold_relu(relu: tq.ReluFamilyOp) -> bool:
+    """Fold a standalone RELU into its producer's clamp; True if folded."""
+    producer = relu.input.owner
+    if not isinstance(producer, tq.ActivationMixin) or len(producer.results) != 1:
+        return False
+    if len(producer.results[0].uses) != 1:
+        return False
+    qi, qo = qtype(relu.input), qtype(relu.output)
+    if (qi.scale, qi.zero_point, storage_name(qi)) != (qo.scale, qo.zero_point, storage_name(qo)):
+        return False
+    lo, hi = resolve_clamp(producer)
+    r_lo, r_hi = activation_range(RELU_NAMES[type(relu)], qo.scale, qo.zero_point, storage_name(qo))
+    producer.clamp = ints([max(lo, r_lo), min(hi, r_hi)])
+    relu.output.replace_all_uses_with(producer.results[0])
+    if relu.output.name_hint:
+        producer.results[0].name_hint = relu.output.name_hint
+    relu.detach()
+    relu.erase()
+    return True
+
+
+@dataclass(frozen=True)
+class FuseActivationPass(ModulePass):
+    name = "fuse-activation"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        ops: list[Operation] = list(op.walk())
+        for o in ops:
+            if isinstance(o, tq.ActivationMixin):
+                resolve_clamp(o)
+        for o in ops:
+            if isinstance(o, tq.ReluFamilyOp):
+                fold_relu(o)
+
+
+

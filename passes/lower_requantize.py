@@ -1,0 +1,68 @@
+"""lower-requantize: every `tq` op → `tqi` integer ops, requantization spelled out.
+
+Rules live in `passes/lowering/` (one module per op family). Options:
+`rounding=double` (the reference, default) or `rounding=single` (one rounding step, as XNNPACK
+and TFLITE_SINGLE_ROUNDING builds do; opt-in, not bit-exact with the reference).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import func
+from xdsl.dialects.builtin import FunctionType, ModuleOp
+from xdsl.ir import Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.rewriter import InsertPoint, Rewriter
+
+from tqc.errors import TqcError
+from tqc.passes.lowering import RULES, Builder, load_rules, plain
+
+
+def lower_function(fn: func.FuncOp, single_rounding: bool) -> None:
+    block = fn.body.block
+    mapping: dict[SSAValue, SSAValue] = {}
+    old_ops: list[Operation] = []
+    for op in list(block.ops):
+        operands = [mapping.get(o, o) for o in op.operands]
+        if isinstance(op, func.ReturnOp):
+            for i, v in enumerate(operands):
+                op.operands[i] = v
+            continue
+        rule = RULES.get(type(op))
+        if rule is None:
+            raise TqcError(f"lower-requantize: no lowering for {op.name}")
+        b = Builder(op, operands, single_rounding)
+        new_values = rule(b, op)
+        Rewriter.insert_op(b.ops, InsertPoint.before(op))
+        for old, new in zip(op.results, new_values, strict=True):
+            if old.name_hint:
+                new.name_hint = old.name_hint
+            mapping[old] = new
+        old_ops.append(op)
+    for op in reversed(old_ops):
+        op.detach()
+        op.erase()
+    for arg in list(block.args):
+        Rewriter.replace_value_with_new_type(arg, plain(arg.type))
+    ret = block.last_op
+    assert isinstance(ret, func.ReturnOp)
+    fn.function_type = FunctionType.from_lists(
+        [a.type for a in block.args], [v.type for v in ret.operands]
+    )
+
+
+@dataclass(frozen=True)
+class LowerRequantizePass(ModulePass):
+    name = "lower-requantize"
+
+    rounding: str = "double"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        if self.rounding not in ("double", "single"):
+            raise TqcError(f"lower-requantize: rounding must be double or single, not {self.rounding}")
+        load_rules()
+        for fn in op.ops:
+            if isinstance(fn, func.FuncOp):
+                lower_function(fn, self.rounding == "single")

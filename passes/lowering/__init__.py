@@ -1,0 +1,180 @@
+"""Lowering rules `tq` → `tqi`, one module per op family, registered with `@lowers`.
+
+A rule receives a `Builder` positioned at the `tq` op and returns the `tqi` values that replace
+the op's results. Rules compute every multiplier, shift and table at compile time, the way the
+reference kernels prepare them, and put them in the IR as attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from xdsl.dialects.builtin import (
+    BytesAttr,
+    DenseArrayBase,
+    DenseIntOrFPElementsAttr,
+    IntegerAttr,
+    IntegerType,
+    Signedness,
+    TensorType,
+    i64,
+)
+from xdsl.ir import Attribute, Operation, SSAValue
+
+from tqc.dialects import tqi
+from tqc.dialects.quant_type import QuantType
+from tqc.errors import TqcError, at_op
+from tqc.quant_math import STORAGE_RANGE
+
+Rule = Callable[["Builder", Operation], Sequence[SSAValue]]
+RULES: dict[type[Operation], Rule] = {}
+
+i32 = IntegerType(32)
+
+
+def lowers(*op_types: type[Operation]) -> Callable[[Rule], Rule]:
+    def register(rule: Rule) -> Rule:
+        for t in op_types:
+            RULES[t] = rule
+        return rule
+
+    return register
+
+
+def ints(values: Sequence[int] | np.ndarray) -> DenseArrayBase:
+    return DenseArrayBase.from_list(i64, [int(v) for v in values])
+
+
+def int_attr(value: int) -> IntegerAttr:
+    return IntegerAttr(int(value), i64)
+
+
+def storage_name(t: Attribute) -> str:
+    """'i8', 'ui8', 'i16', 'i32', 'i64', 'f32' for an element type (quantized or plain)."""
+    if isinstance(t, QuantType):
+        t = t.storage
+    if isinstance(t, IntegerType):
+        prefix = "ui" if t.signedness.data == Signedness.UNSIGNED else "i"
+        return f"{prefix}{t.width.data}"
+    return "f32"
+
+
+def plain(t: Attribute) -> Attribute:
+    """The integer-only type of a (possibly quantized) tensor type."""
+    if isinstance(t, TensorType) and isinstance(t.element_type, QuantType):
+        return TensorType(t.element_type.storage, t.get_shape())
+    return t
+
+
+def qtype(value: SSAValue) -> QuantType:
+    t = value.type
+    assert isinstance(t, TensorType) and isinstance(t.element_type, QuantType)
+    return t.element_type
+
+
+def shape(value: SSAValue) -> tuple[int, ...]:
+    t = value.type
+    assert isinstance(t, TensorType)
+    return tuple(t.get_shape())
+
+
+@dataclass
+class Builder:
+    """Collects the tqi ops that replace one tq op; `operands` are already lowered values."""
+
+    op: Operation
+    operands: list[SSAValue]
+    single_rounding: bool = False
+    ops: list[Operation] = field(default_factory=list)
+
+    def error(self, message: str) -> TqcError:
+        index = self.op.properties.get("tfl_index")
+        opcode = self.op.name.removeprefix("tq.").upper()
+        return at_op(index.value.data if isinstance(index, IntegerAttr) else -1, opcode, message)
+
+    def emit(
+        self,
+        cls: type[Operation],
+        operands: Sequence[SSAValue | Sequence[SSAValue]],
+        result_type: Attribute | Sequence[Attribute],
+        **props: Attribute,
+    ) -> Operation:
+        types = list(result_type) if isinstance(result_type, (list, tuple)) else [result_type]
+        op = cls.build(operands=list(operands), result_types=types, properties=props)
+        self.ops.append(op)
+        return op
+
+    def value(self, cls: type[Operation], operands: Sequence[SSAValue | Sequence[SSAValue]],
+              result_type: Attribute, **props: Attribute) -> SSAValue:
+        return self.emit(cls, operands, result_type, **props).results[0]
+
+    def tensor(self, element: str, dims: Sequence[int]) -> TensorType:
+        types = {"i8": IntegerType(8), "ui8": IntegerType(8, Signedness.UNSIGNED),
+                 "i16": IntegerType(16), "i32": i32, "i64": IntegerType(64)}
+        return TensorType(types[element], dims)
+
+    def const(self, array: np.ndarray, element: str) -> SSAValue:
+        t = self.tensor(element, array.shape)
+        dtype = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4", "i64": "<i8"}[element]
+        data = DenseIntOrFPElementsAttr(t, BytesAttr(np.ascontiguousarray(array, dtype).tobytes()))
+        return self.value(tqi.ConstOp, [], t, value=data)
+
+    def cast(self, x: SSAValue, element: str) -> SSAValue:
+        return self.value(tqi.CastOp, [x], self.tensor(element, shape(x)))
+
+    def widen(self, x: SSAValue) -> SSAValue:
+        """int8/uint8/int16 → int32."""
+        return self.cast(x, "i32")
+
+    def add_const(self, x: SSAValue, values: Sequence[int]) -> SSAValue:
+        if all(v == 0 for v in values):
+            return x
+        return self.value(tqi.AddConstOp, [x], x.type, value=ints(values))
+
+    def requantize(
+        self, acc: SSAValue, multipliers: Sequence[int], shifts: Sequence[int],
+        zero_point: int, clamp: tuple[int, int], out_element: str, single_rounding: bool | None = None,
+    ) -> SSAValue:
+        """MultiplyByQuantizedMultiplier(acc, m, shift) + zero_point, clamped, cast.
+
+        Double rounding (reference): shift_left(max(shift,0)) → mul_high(m) →
+        shift_right_round(max(-shift,0)). Single rounding: one mul_shift_round.
+        """
+        single = self.single_rounding if single_rounding is None else single_rounding
+        x = self.scale(acc, multipliers, shifts, single)
+        x = self.add_const(x, [zero_point])
+        x = self.value(tqi.ClampOp, [x], x.type, min=int_attr(clamp[0]), max=int_attr(clamp[1]))
+        return self.cast(x, out_element)
+
+    def scale(self, x: SSAValue, multipliers: Sequence[int], shifts: Sequence[int],
+              single: bool) -> SSAValue:
+        """The fixed-point multiply alone (int32 in, int32 out); per-channel lists that are
+        all equal collapse to one value."""
+        if len(set(zip(multipliers, shifts))) == 1:
+            multipliers, shifts = multipliers[:1], shifts[:1]
+        if single:
+            return self.value(tqi.MulShiftRoundOp, [x], x.type,
+                              multiplier=ints(multipliers), shift=ints(shifts))
+        left = [max(s, 0) for s in shifts]
+        right = [max(-s, 0) for s in shifts]
+        if any(left):
+            x = self.value(tqi.ShiftLeftOp, [x], x.type, amount=ints(left))
+        x = self.value(tqi.MulHighOp, [x], x.type, multiplier=ints(multipliers))
+        if any(right):
+            x = self.value(tqi.ShiftRightRoundOp, [x], x.type, amount=ints(right))
+        return x
+
+
+def type_range(element: str) -> tuple[int, int]:
+    return STORAGE_RANGE[element]
+
+
+def load_rules() -> None:
+    """Import every rule module so that their `@lowers` registrations run."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")

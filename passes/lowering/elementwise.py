@@ -1,0 +1,70 @@
+"""ADD, SUB, MUL, MAXIMUM, MINIMUM (NumPy broadcasting) → fixed-point element-wise ops.
+
+ADD / SUB (TFLM `reference_integer_ops::Add`, `reference_ops::Sub`; LiteRT uint8 alike):
+    left_shift = 20 (15 for int16); twice_max = 2·max(S1, S2)            (double)
+    m1 = QM(S1 / twice_max), m2 = QM(S2 / twice_max), mo = QM(twice_max / (2^left_shift · So))
+    s_i = RoundingDivideByPOT(SRDHM((x_i − zp_i) · 2^left_shift, m_i), −shift_i)
+    out = clamp(RoundingDivideByPOT(SRDHM(s1 ± s2, mo), −shift_o) + zp_o)
+MUL (`reference_integer_ops::Mul`):
+    out = clamp(MultiplyByQuantizedMultiplier((x1 − zp1)·(x2 − zp2), QM(S1·S2/So)) + zp_o)
+    with S1·S2/So in double.
+MAXIMUM / MINIMUM compare the stored integers (TFLite requires equal quantization).
+"""
+
+from __future__ import annotations
+
+from xdsl.ir import Operation, SSAValue
+
+from tqc.dialects import tq, tqi
+from tqc.passes.lowering import Builder, ints, lowers, qtype, shape, storage_name
+from tqc.passes.lowering.activation import clamp_bounds
+from tqc.quant_math import quantize_multiplier
+
+
+def _out_shape(op: tq.BinaryOp) -> list[int]:
+    return list(shape(op.output))
+
+
+@lowers(tq.AddOp, tq.SubOp)
+def lower_add_sub(b: Builder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tq.BinaryOp)
+    q1, q2, qo = qtype(op.lhs), qtype(op.rhs), qtype(op.output)
+    left_shift = 15 if storage_name(qo) == "i16" else 20
+    twice_max = 2 * max(q1.scale, q2.scale)
+    m1 = quantize_multiplier(q1.scale / twice_max)
+    m2 = quantize_multiplier(q2.scale / twice_max)
+    mo = quantize_multiplier(twice_max / ((1 << left_shift) * qo.scale))
+    scaled = []
+    for x, q, (m, s) in ((b.operands[0], q1, m1), (b.operands[1], q2, m2)):
+        v = b.add_const(b.widen(x), [-q.zero_point])
+        v = b.value(tqi.ShiftLeftOp, [v], v.type, amount=ints([left_shift]))
+        scaled.append(b.scale(v, [m], [s], b.single_rounding))
+    cls = tqi.AddOp if isinstance(op, tq.AddOp) else tqi.SubOp
+    total = b.value(cls, scaled, b.tensor("i32", _out_shape(op)))
+    out = b.requantize(total, [mo[0]], [mo[1]], qo.zero_point, clamp_bounds(op, op.output),
+                       storage_name(qo))
+    return [out]
+
+
+@lowers(tq.MulOp)
+def lower_mul(b: Builder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tq.BinaryOp)
+    q1, q2, qo = qtype(op.lhs), qtype(op.rhs), qtype(op.output)
+    m, s = quantize_multiplier(q1.scale * q2.scale / qo.scale, b.single_rounding)
+    x1 = b.add_const(b.widen(b.operands[0]), [-q1.zero_point])
+    x2 = b.add_const(b.widen(b.operands[1]), [-q2.zero_point])
+    product = b.value(tqi.MulOp, [x1, x2], b.tensor("i32", _out_shape(op)))
+    out = b.requantize(product, [m], [s], qo.zero_point, clamp_bounds(op, op.output),
+                       storage_name(qo))
+    return [out]
+
+
+@lowers(tq.MaximumOp, tq.MinimumOp)
+def lower_min_max(b: Builder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tq.BinaryOp)
+    q1, q2, qo = qtype(op.lhs), qtype(op.rhs), qtype(op.output)
+    if (q1.scale, q1.zero_point) != (qo.scale, qo.zero_point) or (
+        q2.scale, q2.zero_point) != (qo.scale, qo.zero_point):
+        raise b.error("MAXIMUM/MINIMUM need equal input and output quantization")
+    cls = tqi.MaxOp if isinstance(op, tq.MaximumOp) else tqi.MinOp
+    return [b.value(cls, b.operands[:2], b.tensor(storage_name(qo), _out_shape(op)))]

@@ -1,0 +1,58 @@
+"""Constants, QUANTIZE and DEQUANTIZE.
+
+QUANTIZE float → int (TFLM `reference_ops::AffineQuantize`):
+    q = clamp(round_half_away(float32(x) / float32(S)) + zp)      float32 division
+QUANTIZE int → int (`reference_ops::Requantize`):
+    q = clamp(MultiplyByQuantizedMultiplier(x − zp_in, QM(S_in / S_out)) + zp_out)   (double)
+DEQUANTIZE (`reference_ops::Dequantize`): float32(double(S) · (x − zp)).
+"""
+
+from __future__ import annotations
+
+
+from xdsl.dialects.builtin import FloatAttr, TensorType, f64
+from xdsl.ir import Operation, SSAValue
+
+from tqc.dialects import tq, tqi
+from tqc.dialects.quant_type import QuantType
+from tqc.passes.lowering import Builder, int_attr, lowers, plain, qtype, storage_name, type_range
+from tqc.quant_math import quantize_multiplier
+
+
+@lowers(tq.ConstOp)
+def lower_const(b: Builder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tq.ConstOp)
+    return [b.value(tqi.ConstOp, [], plain(op.output.type), value=op.value)]
+
+
+def _is_quantized(v: SSAValue) -> bool:
+    t = v.type
+    return isinstance(t, TensorType) and isinstance(t.element_type, QuantType)
+
+
+@lowers(tq.QuantizeOp)
+def lower_quantize(b: Builder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tq.QuantizeOp)
+    qo = qtype(op.output)
+    out_type = plain(op.output.type)
+    if not _is_quantized(op.input):
+        return [b.value(tqi.QuantizeOp, [b.operands[0]], out_type,
+                        scale=FloatAttr(qo.scale, f64), zero_point=int_attr(qo.zero_point))]
+    qi = qtype(op.input)
+    m, s = quantize_multiplier(qi.scale / qo.scale, b.single_rounding)
+    x = b.add_const(b.widen(b.operands[0]), [-qi.zero_point])
+    element = storage_name(qo)
+    return [b.requantize(x, [m], [s], qo.zero_point, type_range(element), element)]
+
+
+@lowers(tq.DequantizeOp)
+def lower_dequantize(b: Builder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tq.DequantizeOp)
+    qi = qtype(op.input)
+    if qi.per_axis:
+        raise b.error("per-axis DEQUANTIZE is not supported")
+    return [b.value(tqi.DequantizeOp, [b.operands[0]], op.output.type,
+                    scale=FloatAttr(qi.scale, f64), zero_point=int_attr(qi.zero_point))]
+
+
+

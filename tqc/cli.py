@@ -1,0 +1,172 @@
+"""`tqc` command line: compile | run | opt.
+
+Every user-facing failure is one line `tqc: error: …` on stderr and exit status 1; no
+traceback (set TQC_DEBUG=1 to see one) and no partial output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from tqc.errors import TqcError
+
+TARGETS = ("numpy", "c", "verilog")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tqc", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--rounding", choices=("double", "single"), default="double",
+                        help="requantize rounding: double (the reference, default) or single")
+
+    c = sub.add_parser("compile", help="compile a .tflite model to code")
+    c.add_argument("model")
+    c.add_argument("--target", choices=TARGETS, required=True)
+    c.add_argument("-o", "--output", required=True, help="output directory")
+    c.add_argument("--name", help="module name (default: the model file's stem)")
+    common(c)
+
+    r = sub.add_parser("run", help="run a model through a backend on .npy inputs")
+    r.add_argument("model")
+    r.add_argument("--target", choices=TARGETS, default="numpy")
+    r.add_argument("--input", action="append", required=True, help=".npy file, one per input")
+    r.add_argument("--output", required=True, help=".npy (one output) or .npz")
+    common(r)
+
+    o = sub.add_parser("opt", help="print the IR (.tflite or MLIR text) after passes")
+    o.add_argument("input")
+    o.add_argument("-p", "--passes", default="", help="comma-separated pass names")
+    common(o)
+    return p
+
+
+def _name(args: argparse.Namespace) -> str:
+    from tqc.pipeline import identifier
+
+    return identifier(args.name or Path(args.model).stem)
+
+
+def _write_outputs(directory: Path, files: dict[str, str]) -> None:
+    """Write all files or nothing: into a temporary sibling, then moved into place."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".tqc-", dir=directory.parent))
+    try:
+        for name, text in files.items():
+            (staging / name).write_text(text)
+        directory.mkdir(exist_ok=True)
+        for name in files:
+            os.replace(staging / name, directory / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def cmd_compile(args: argparse.Namespace) -> None:
+    if args.target != "numpy":
+        raise TqcError(f"target '{args.target}' is not supported yet")
+    from tqc.pipeline import numpy_source
+
+    name = _name(args)
+    source = numpy_source(args.model, name, args.rounding)
+    _write_outputs(Path(args.output), {f"{name}.py": source})
+    print(f"wrote {Path(args.output) / (name + '.py')}")
+
+
+def _load_inputs(paths: Sequence[str], specs: list[tuple[tuple[int, ...], str]]) -> list[np.ndarray]:
+    if len(paths) != len(specs):
+        raise TqcError(f"the model has {len(specs)} input(s), {len(paths)} --input given")
+    arrays = []
+    for i, (path, (shape, dtype)) in enumerate(zip(paths, specs)):
+        try:
+            x = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as e:
+            raise TqcError(f"--input {path}: cannot read .npy ({e})") from None
+        if x.ndim != len(shape) or tuple(x.shape[1:]) != tuple(shape[1:]):
+            want = ", ".join(["N"] + [str(d) for d in shape[1:]])
+            raise TqcError(f"--input {path}: input {i} needs shape ({want}), got {x.shape}")
+        if x.dtype != np.dtype(dtype):
+            cast = x.astype(dtype)
+            if not np.array_equal(cast, x):
+                raise TqcError(f"--input {path}: input {i} needs dtype {dtype}, got {x.dtype}")
+            x = cast
+        arrays.append(x)
+    return arrays
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    if args.target != "numpy":
+        raise TqcError(f"target '{args.target}' is not supported yet")
+    if not args.output.endswith((".npy", ".npz")):
+        raise TqcError("--output must end in .npy or .npz")
+    from tqc.pipeline import load_numpy_model
+
+    module = load_numpy_model(args.model, args.rounding)
+    inputs = _load_inputs(args.input, module.INPUTS)
+    result = module.run(*inputs)
+    outputs = list(result) if isinstance(result, tuple) else [result]
+    if args.output.endswith(".npy"):
+        if len(outputs) != 1:
+            raise TqcError(f"the model has {len(outputs)} outputs: use an .npz --output")
+        np.save(args.output, outputs[0])
+    else:
+        np.savez(args.output, **{f"out{i}": o for i, o in enumerate(outputs)})
+
+
+def cmd_opt(args: argparse.Namespace) -> None:
+    from tqc.pipeline import run_passes
+    from tqc.universe import make_context
+
+    ctx = make_context()
+    path = Path(args.input)
+    if path.suffix == ".tflite":
+        from tqc.importer import import_tflite
+
+        module = import_tflite(path)
+    else:
+        from xdsl.dialects.builtin import ModuleOp
+        from xdsl.parser import Parser
+        from xdsl.utils.exceptions import ParseError
+
+        try:
+            text = path.read_text() if str(path) != "-" else sys.stdin.read()
+            parsed = Parser(ctx, text, str(path)).parse_module()
+        except OSError as e:
+            raise TqcError(f"cannot read '{path}': {e.strerror}") from None
+        except ParseError as e:
+            raise TqcError(f"{path}: {str(e).strip().splitlines()[0]}") from None
+        assert isinstance(parsed, ModuleOp)
+        module = parsed
+    passes = [p.strip() for p in args.passes.split(",") if p.strip()]
+    run_passes(module, passes, args.rounding, ctx)
+    print(module)
+
+
+COMMANDS = {"compile": cmd_compile, "run": cmd_run, "opt": cmd_opt}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        COMMANDS[args.command](args)
+    except TqcError as e:
+        print(f"tqc: error: {e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # an internal error still gets one line unless debugging
+        if os.environ.get("TQC_DEBUG"):
+            raise
+        print(f"tqc: error: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Compile-time quantization arithmetic, exactly as TFLite prepares its kernels.
+
+Sources: `lite/kernels/internal/quantization_util.cc` (QuantizeMultiplier),
+`lite/kernels/kernel_util.cc` (PopulateConvolutionQuantizationParams,
+GetQuantizedConvolutionMultipler, CalculateActivationRangeQuantized),
+`lite/kernels/padding.h` (ComputePaddingHeightWidth).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+STORAGE_RANGE: dict[str, tuple[int, int]] = {
+    "i8": (-128, 127),
+    "ui8": (0, 255),
+    "i16": (-32768, 32767),
+    "i32": (-(2**31), 2**31 - 1),
+}
+
+
+def f32(x: float) -> float:
+    """Round a Python float to float32 and back (C `float` arithmetic)."""
+    return float(np.float32(x))
+
+
+def round_half_away(x: float) -> int:
+    """std::round / TfLiteRound on a double, exactly."""
+    whole = math.trunc(x)
+    frac = x - whole  # exact for doubles
+    if abs(frac) >= 0.5:
+        whole += 1 if x > 0 else -1
+    return int(whole)
+
+
+def quantize_multiplier(real: float, single_rounding: bool = False) -> tuple[int, int]:
+    """QuantizeMultiplier: real ≈ m · 2^(shift − 31), m in [2^30, 2^31) or 0.
+
+    frexp, round half away from zero, the q_fixed == 2^31 carry, shift < −31 flushed to
+    (0, 0); with single rounding a shift > 30 saturates to (2^31 − 1, 30).
+    """
+    if real == 0.0:
+        return 0, 0
+    q, shift = math.frexp(real)
+    q_fixed = round_half_away(q * (1 << 31))
+    assert q_fixed <= (1 << 31)
+    if q_fixed == (1 << 31):
+        q_fixed //= 2
+        shift += 1
+    if shift < -31:
+        return 0, 0
+    if single_rounding and shift > 30:
+        return (1 << 31) - 1, 30
+    return q_fixed, shift
+
+
+def conv_multipliers(
+    input_scale: float,
+    filter_scales: np.ndarray,
+    output_scale: float,
+    float32_product: bool,
+    single_rounding: bool = False,
+) -> tuple[list[int], list[int]]:
+    """Per-channel (m, shift) of a conv / FC.
+
+    float32_product=False: double(S_in) * double(S_w[c]) / double(S_out) — TFLM's per-channel
+    path (PopulateConvolutionQuantizationParams). True: double(float(S_in * S_w)) / double(S_out)
+    — GetQuantizedConvolutionMultipler (legacy uint8 conv, and FULLY_CONNECTED).
+    """
+    ms, shifts = [], []
+    for s_w in filter_scales:
+        if float32_product:
+            real = f32(input_scale * float(s_w)) / output_scale
+        else:
+            real = input_scale * float(s_w) / output_scale
+        m, s = quantize_multiplier(real, single_rounding)
+        ms.append(m)
+        shifts.append(s)
+    return ms, shifts
+
+
+def activation_range(
+    activation: str, scale: float, zero_point: int, storage: str
+) -> tuple[int, int]:
+    """CalculateActivationRangeQuantized: fused activation → integer clamp bounds.
+
+    Bounds are zero_point + round(bound / scale) (TfLiteRound on float32 division),
+    intersected with the storage range.
+    """
+    qmin, qmax = STORAGE_RANGE[storage]
+
+    def quantize(value: float) -> int:
+        return zero_point + round_half_away(f32(f32(value) / f32(scale)))
+
+    if activation == "RELU":
+        return max(qmin, quantize(0.0)), qmax
+    if activation == "RELU6":
+        return max(qmin, quantize(0.0)), min(qmax, quantize(6.0))
+    if activation == "RELU_N1_TO_1":
+        return max(qmin, quantize(-1.0)), min(qmax, quantize(1.0))
+    if activation == "NONE":
+        return qmin, qmax
+    raise ValueError(f"unsupported activation {activation}")
+
+
+def same_padding(
+    in_size: int, filter_size: int, stride: int, dilation: int, out_size: int
+) -> tuple[int, int]:
+    """(before, after) padding; `after` makes (out−1)·stride + effective filter fit exactly
+    (negative = crop). The reference kernels only use `before`."""
+    effective = (filter_size - 1) * dilation + 1
+    total = max((out_size - 1) * stride + effective - in_size, 0)
+    before = total // 2
+    after = (out_size - 1) * stride + effective - in_size - before
+    return before, after
+
+
+def valid_padding(
+    in_size: int, filter_size: int, stride: int, dilation: int, out_size: int
+) -> tuple[int, int]:
+    effective = (filter_size - 1) * dilation + 1
+    return 0, (out_size - 1) * stride + effective - in_size
