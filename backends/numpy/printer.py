@@ -31,7 +31,6 @@ from tqc.errors import TqcError
 from tqc.passes.lowering import storage_name
 
 RUNTIME = Path(__file__).parent / "runtime"
-RUNTIME_ORDER = ["fixedpoint", "conv", "pool", "quantize", "layout", "softmax", "tables"]
 NP_DTYPES = {"i8": "np.int8", "ui8": "np.uint8", "i16": "np.int16", "i32": "np.int32",
              "i64": "np.int64", "f32": "np.float32", "i1": "np.bool_"}
 INLINE_LIMIT = 16
@@ -50,12 +49,13 @@ def prints(*op_types: type[Operation]) -> Callable[[Handler], Handler]:
 
 
 def runtime_source() -> str:
-    """The runtime files, concatenated, with their intra-package imports removed."""
+    """The runtime files (fixedpoint first, then by name), concatenated, without their
+    intra-package imports; they must not define clashing names."""
     parts = []
-    for name in RUNTIME_ORDER:
+    names = sorted(p.stem for p in RUNTIME.glob("*.py") if p.stem != "__init__")
+    names.remove("fixedpoint")
+    for name in ["fixedpoint", *names]:
         path = RUNTIME / f"{name}.py"
-        if not path.exists():
-            continue
         text = path.read_text()
         text = re.sub(r"^from \.\w+ import .*\n", "", text, flags=re.M)
         text = re.sub(r"^import numpy as np\n", "", text, flags=re.M)
