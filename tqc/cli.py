@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from tqc.errors import TqcError
-
-TARGETS = ("numpy", "c", "verilog")
+from tqc.targets import TARGET_NAMES as TARGETS
+from tqc.targets import TargetOptions, get_target
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--target", choices=TARGETS, required=True)
     c.add_argument("-o", "--output", required=True, help="output directory")
     c.add_argument("--name", help="module name (default: the model file's stem)")
+    c.add_argument("--parallel", type=int, help="verilog: MAC units per layer")
     common(c)
 
     r = sub.add_parser("run", help="run a model through a backend on .npy inputs")
@@ -41,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--target", choices=TARGETS, default="numpy")
     r.add_argument("--input", action="append", required=True, help=".npy file, one per input")
     r.add_argument("--output", required=True, help=".npy (one output) or .npz")
+    r.add_argument("--parallel", type=int, help="verilog: MAC units per layer")
     common(r)
 
     o = sub.add_parser("opt", help="print the IR (.tflite or MLIR text) after passes")
@@ -53,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 def _name(args: argparse.Namespace) -> str:
     from tqc.pipeline import identifier
 
-    return identifier(args.name or Path(args.model).stem)
+    return identifier(getattr(args, "name", None) or Path(args.model).stem)
 
 
 def _write_outputs(directory: Path, files: dict[str, str]) -> None:
@@ -70,15 +72,20 @@ def _write_outputs(directory: Path, files: dict[str, str]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def cmd_compile(args: argparse.Namespace) -> None:
-    if args.target != "numpy":
-        raise TqcError(f"target '{args.target}' is not supported yet")
-    from tqc.pipeline import numpy_source
+def _options(args: argparse.Namespace) -> TargetOptions:
+    return TargetOptions(rounding=args.rounding, parallel=getattr(args, "parallel", None))
 
+
+def cmd_compile(args: argparse.Namespace) -> None:
+    from tqc.pipeline import lower
+
+    target = get_target(args.target)
     name = _name(args)
-    source = numpy_source(args.model, name, args.rounding)
-    _write_outputs(Path(args.output), {f"{name}.py": source})
-    print(f"wrote {Path(args.output) / (name + '.py')}")
+    artifact = target.emit(lower(args.model, args.rounding), name, _options(args))
+    _write_outputs(Path(args.output), artifact.files)
+    for line in artifact.report:
+        print(line)
+    print(f"wrote {', '.join(str(Path(args.output) / f) for f in artifact.files)}")
 
 
 def _load_inputs(paths: Sequence[str], specs: list[tuple[tuple[int, ...], str]]) -> list[np.ndarray]:
@@ -103,19 +110,20 @@ def _load_inputs(paths: Sequence[str], specs: list[tuple[tuple[int, ...], str]])
 
 
 def cmd_run(args: argparse.Namespace) -> None:
-    if args.target != "numpy":
-        raise TqcError(f"target '{args.target}' is not supported yet")
     if not args.output.endswith((".npy", ".npz")):
         raise TqcError("--output must end in .npy or .npz")
-    from tqc.pipeline import load_numpy_model
+    from tqc.pipeline import io_specs, lower
 
-    module = load_numpy_model(args.model, args.rounding)
-    inputs = _load_inputs(args.input, module.INPUTS)
-    result = module.run(*inputs)
-    outputs = list(result) if isinstance(result, tuple) else [result]
+    target = get_target(args.target)
+    module = lower(args.model, args.rounding)
+    inputs = _load_inputs(args.input, io_specs(module)[0])
+    result = target.run(module, _name(args), inputs, _options(args))
+    outputs = result.outputs
+    if args.output.endswith(".npy") and len(outputs) != 1:
+        raise TqcError(f"the model has {len(outputs)} outputs: use an .npz --output")
+    for line in result.report:
+        print(line)
     if args.output.endswith(".npy"):
-        if len(outputs) != 1:
-            raise TqcError(f"the model has {len(outputs)} outputs: use an .npz --output")
         np.save(args.output, outputs[0])
     else:
         np.savez(args.output, **{f"out{i}": o for i, o in enumerate(outputs)})

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-import tempfile
 from pathlib import Path
 from types import ModuleType
 
@@ -53,14 +50,28 @@ def numpy_source(path: str | Path, name: str, rounding: str = "double") -> str:
 
 def load_numpy_model(path: str | Path, rounding: str = "double") -> ModuleType:
     """Compile a model to NumPy and import the generated module."""
+    from tqc.backends.numpy.target import import_source
+
     name = identifier(Path(path).stem)
-    source = numpy_source(path, name, rounding)
-    tmp = Path(tempfile.mkdtemp(prefix="tqc_"))
-    file = tmp / f"{name}.py"
-    file.write_text(source)
-    spec = importlib.util.spec_from_file_location(f"tqc_generated_{name}", file)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return import_source(numpy_source(path, name, rounding), name)
+
+
+NUMPY_DTYPES = {"i8": "int8", "ui8": "uint8", "i16": "int16", "i32": "int32", "i64": "int64",
+                "f32": "float32", "i1": "bool"}
+
+
+def io_specs(module: ModuleOp) -> tuple[list[tuple[tuple[int, ...], str]], list[tuple[tuple[int, ...], str]]]:
+    """(shape, numpy dtype) of the inputs and outputs of `@main` (any stage)."""
+    from xdsl.dialects import func
+    from xdsl.dialects.builtin import TensorType
+
+    from tqc.passes.lowering import storage_name
+
+    fn = next(op for op in module.ops if isinstance(op, func.FuncOp))
+
+    def spec(t: object) -> tuple[tuple[int, ...], str]:
+        assert isinstance(t, TensorType)
+        return tuple(t.get_shape()), NUMPY_DTYPES[storage_name(t.element_type)]
+
+    return ([spec(t) for t in fn.function_type.inputs.data],
+            [spec(t) for t in fn.function_type.outputs.data])

@@ -22,6 +22,7 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     IntegerAttr,
     ModuleOp,
+    StringAttr,
     TensorType,
 )
 from xdsl.ir import Operation, SSAValue
@@ -123,7 +124,8 @@ class NumpyPrinter:
         self.names: dict[SSAValue, str] = {}
         self.used: set[str] = set()
         self.consts: dict[str, np.ndarray] = {}
-        self.source = str(module.attributes.get("tfl.source", ""))
+        source = module.attributes.get("tfl.source")
+        self.source = source.data if isinstance(source, StringAttr) else ""
 
     # -- naming ----------------------------------------------------------------------------
 
