@@ -41,7 +41,7 @@ def fold_relu(relu: tq.ReluFamilyOp) -> bool:
     producer = relu.input.owner
     if not isinstance(producer, tq.ActivationMixin) or len(producer.results) != 1:
         return False
-    if len(producer.results[0].uses) != 1:
+    if sum(1 for _ in producer.results[0].uses) != 1:
         return False
     qi, qo = qtype(relu.input), qtype(relu.output)
     if (qi.scale, qi.zero_point, storage_name(qi)) != (qo.scale, qo.zero_point, storage_name(qo)):

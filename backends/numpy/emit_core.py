@@ -3,8 +3,10 @@ element-wise arithmetic, pooling, data movement and the float edges."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from xdsl.dialects.builtin import FloatAttr, IntegerAttr
-from xdsl.ir import Operation
+from xdsl.ir import Operation, SSAValue
 
 from tqc.backends.numpy.printer import (
     NP_DTYPES,
@@ -23,11 +25,6 @@ def _int(attr: object) -> int:
     return int(attr.value.data)
 
 
-def _param(values: list[int], dtype: str = "np.int64") -> str:
-    """A per-channel parameter: a scalar when uniform, else an array over the last axis."""
-    if len(values) == 1:
-        return str(values[0])
-    return f"np.array({values!r}, dtype={dtype})"
 
 
 @prints(tqi.ConstOp)
@@ -86,25 +83,25 @@ def select(p: NumpyPrinter, op: Operation) -> str:
 @prints(tqi.AddConstOp)
 def add_const(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.AddConstOp)
-    return f"{p.v(op.output)} = wrap_int32({p.v(op.input)} + {_param(array_values(op.value))})"
+    return f"{p.v(op.output)} = wrap_int32({p.v(op.input)} + {p.param(array_values(op.value), p.v(op.output) + '_offset')})"
 
 
 @prints(tqi.ShiftLeftOp)
 def shift_left_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ShiftLeftOp)
-    return f"{p.v(op.output)} = shift_left({p.v(op.input)}, {_param(array_values(op.amount))})"
+    return f"{p.v(op.output)} = shift_left({p.v(op.input)}, {p.param(array_values(op.amount), p.v(op.output) + '_shift')})"
 
 
 @prints(tqi.MulHighOp)
 def mul_high_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.MulHighOp)
-    return f"{p.v(op.output)} = mul_high({p.v(op.input)}, {_param(array_values(op.multiplier))})"
+    return f"{p.v(op.output)} = mul_high({p.v(op.input)}, {p.param(array_values(op.multiplier), p.v(op.output) + '_multiplier')})"
 
 
 @prints(tqi.ShiftRightRoundOp)
 def shift_right(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ShiftRightRoundOp)
-    amount = _param(array_values(op.amount))
+    amount = p.param(array_values(op.amount), p.v(op.output) + '_shift')
     return f"{p.v(op.output)} = shift_right_round({p.v(op.input)}, {amount})"
 
 
@@ -112,7 +109,7 @@ def shift_right(p: NumpyPrinter, op: Operation) -> str:
 def mul_shift(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.MulShiftRoundOp)
     return (f"{p.v(op.output)} = mul_shift_round({p.v(op.input)}, "
-            f"{_param(array_values(op.multiplier))}, {_param(array_values(op.shift))})")
+            f"{p.param(array_values(op.multiplier), p.v(op.output) + '_multiplier')}, {p.param(array_values(op.shift), p.v(op.output) + '_shift')})")
 
 
 @prints(tqi.ClampOp)
@@ -154,10 +151,16 @@ def transpose(p: NumpyPrinter, op: Operation) -> str:
 def slice_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.SliceOp)
     parts = []
-    for b, e, s in zip(array_values(op.begin), array_values(op.end), array_values(op.strides)):
-        stop = "" if e < 0 else str(e)
-        parts.append(f"{b}:{stop}:{s}" if s != 1 else f"{b}:{stop}")
-    parts[0] = ":"  # the batch axis (batchable graphs slice it whole)
+    bounds = zip(array_values(op.begin), array_values(op.end), array_values(op.strides))
+    for axis, (b, e, s) in enumerate(bounds):
+        idx = range(b, e, s)  # the reference's loop: b, b+s, ... while before e
+        if axis == 0 and list(idx) == [0]:
+            parts.append(":")  # the batch axis, taken whole (it holds the N samples)
+        elif not idx:
+            parts.append("0:0")
+        else:  # Python's slice stop must not be negative (it would count from the end)
+            stop = idx[-1] + s
+            parts.append(f"{idx[0]}:{stop if stop >= 0 else ''}" + (f":{s}" if s != 1 else ""))
     src = f"{p.v(op.input)}[{', '.join(parts)}]"
     return f"{p.v(op.output)} = {src}.reshape({p.shape_expr(op.output)})"
 
@@ -171,17 +174,38 @@ def pad(p: NumpyPrinter, op: Operation) -> str:
             f"constant_values={_int(op.pad_value)})")
 
 
+def _constant(v: SSAValue) -> bool:
+    """True if `v` is computed from constants only (it has no sample axis at run time)."""
+    owner = v.owner
+    if not isinstance(owner, Operation):
+        return False
+    return isinstance(owner, tqi.ConstOp) or (
+        len(owner.operands) > 0 and all(_constant(o) for o in owner.operands))
+
+
+def _joined(p: NumpyPrinter, op: Operation, values: Sequence[SSAValue]) -> str:
+    """Operands of a concat/pack along a non-batch axis: constants are broadcast to the N
+    samples (a constant of the model's batch size 1 stands for every sample)."""
+    items = []
+    for v in values:
+        if _int(op.properties["axis"]) != 0 and _constant(v) and dims(v)[:1] == (1,):
+            items.append(f"np.broadcast_to({p.v(v)}, {p.shape_expr(v)})")
+        else:
+            items.append(p.v(v))
+    return ", ".join(items)
+
+
 @prints(tqi.ConcatOp)
 def concat(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ConcatOp)
-    items = ", ".join(p.v(v) for v in op.inputs)
+    items = _joined(p, op, op.inputs)
     return f"{p.v(op.output)} = np.concatenate([{items}], axis={_int(op.axis)})"
 
 
 @prints(tqi.PackOp)
 def pack(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.PackOp)
-    items = ", ".join(p.v(v) for v in op.inputs)
+    items = _joined(p, op, op.inputs)
     return f"{p.v(op.output)} = np.stack([{items}], axis={_int(op.axis)})"
 
 

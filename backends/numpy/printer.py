@@ -239,6 +239,17 @@ class NumpyPrinter:
                 "_W = dict(np.load(io.BytesIO(zlib.decompress(base64.b64decode(\n"
                 f'"""\n{chunks}\n"""\n)))))')
 
+    def param(self, values: list[int], key: str) -> str:
+        """A per-channel parameter: a scalar when uniform, inline when short, else a named
+        constant in the weights blob."""
+        if len(values) == 1:
+            return str(values[0])
+        if len(values) <= INLINE_LIMIT:
+            return f"np.array({values!r}, dtype=np.int64)"
+        name = self.fresh(key, "p")
+        self.consts[name] = np.array(values, dtype=np.int64)
+        return f"_W[{name!r}]"
+
     def constant(self, value: SSAValue, data: np.ndarray) -> str:
         if data.size <= INLINE_LIMIT:
             return f"np.array({data.tolist()!r}, dtype={NP_DTYPES[element(value)]})"
