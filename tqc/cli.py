@@ -1,4 +1,4 @@
-"""`tqc` command line: compile | run | opt.
+"""`tqc` command line: compile | run | opt | build.
 
 Every user-facing failure is one line `tqc: error: …` on stderr and exit status 1; no
 traceback (set TQC_DEBUG=1 to see one) and no partial output.
@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("input")
     o.add_argument("-p", "--passes", default="", help="comma-separated pass names")
     common(o)
+
+    bd = sub.add_parser("build", help="build a .tflite model from a .tqm text description")
+    bd.add_argument("model", help=".tqm file (docs/tqm-format.md)")
+    bd.add_argument("-o", "--output", help="output .tflite (default: the model's path, .tflite)")
     return p
 
 
@@ -135,10 +139,11 @@ def cmd_opt(args: argparse.Namespace) -> None:
 
     ctx = make_context()
     path = Path(args.input)
-    if path.suffix == ".tflite":
+    if path.suffix in (".tflite", ".tqm"):
         from tqc.importer import import_tflite
+        from tqc.tqm import model_path
 
-        module = import_tflite(path)
+        module = import_tflite(model_path(path))
     else:
         from xdsl.dialects.builtin import ModuleOp
         from xdsl.parser import Parser
@@ -158,7 +163,13 @@ def cmd_opt(args: argparse.Namespace) -> None:
     print(module)
 
 
-COMMANDS = {"compile": cmd_compile, "run": cmd_run, "opt": cmd_opt}
+def cmd_build(args: argparse.Namespace) -> None:
+    from tqc.tqm import build_file
+
+    print(f"wrote {build_file(args.model, args.output)}")
+
+
+COMMANDS = {"compile": cmd_compile, "run": cmd_run, "opt": cmd_opt, "build": cmd_build}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

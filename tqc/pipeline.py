@@ -38,8 +38,10 @@ def run_passes(module: ModuleOp, names: list[str], rounding: str = "double",
 
 
 def lower(path: str | Path, rounding: str = "double") -> ModuleOp:
-    """Import a .tflite model and lower it to the integer dialect."""
-    return run_passes(import_tflite(path), DEFAULT_PASSES, rounding)
+    """Import a .tflite (or .tqm text) model and lower it to the integer dialect."""
+    from tqc.tqm import model_path
+
+    return run_passes(import_tflite(model_path(path)), DEFAULT_PASSES, rounding)
 
 
 def numpy_source(path: str | Path, name: str, rounding: str = "double") -> str:
