@@ -11,13 +11,26 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import FunctionType, ModuleOp
+from xdsl.dialects.builtin import FunctionType, IntegerAttr, ModuleOp, StringAttr
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
+from tqc.dialects import tq
 from tqc.errors import TqcError
 from tqc.passes.lowering import RULES, Builder, load_rules, plain
+
+
+def _layer_title(op: Operation, notes: list[str]) -> str:
+    """'CONV_2D #3 -> name: notes' for the first op of a lowered layer (a discardable
+    attribute that printers turn into a comment)."""
+    index = op.properties.get("tfl_index")
+    title = op.name.removeprefix("tq.").upper()
+    if isinstance(index, IntegerAttr):
+        title += f" #{index.value.data}"
+    if op.results and op.results[0].name_hint:
+        title += f" -> {op.results[0].name_hint}"
+    return "; ".join([title, *notes])
 
 
 def lower_function(fn: func.FuncOp, single_rounding: bool) -> None:
@@ -35,6 +48,8 @@ def lower_function(fn: func.FuncOp, single_rounding: bool) -> None:
             raise TqcError(f"lower-requantize: no lowering for {op.name}")
         b = Builder(op, operands, single_rounding)
         new_values = rule(b, op)
+        if b.ops and not isinstance(op, tq.ConstOp):
+            b.ops[0].attributes["tqc.layer"] = StringAttr(_layer_title(op, b.notes))
         Rewriter.insert_op(b.ops, InsertPoint.before(op))
         for old, new in zip(op.results, new_values, strict=True):
             if old.name_hint:

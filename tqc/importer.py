@@ -86,8 +86,10 @@ def dense(t: TensorInfo, data: np.ndarray) -> DenseIntOrFPElementsAttr:
 
 
 def value_name(name: str) -> str:
-    """A readable SSA name hint from a TFLite tensor name (last path component)."""
-    tail = name.split(";")[0].rstrip("/").split("/")[-1] or "t"
+    """A readable SSA name hint from a TFLite tensor name: the last two path components of its
+    first ';'-separated part ('sequential/dense/MatMul;…' → 'dense_MatMul')."""
+    parts = [p for p in name.split(";")[0].split(":")[0].split("/") if p]
+    tail = "_".join(parts[-2:]) or "t"
     tail = re.sub(r"[^A-Za-z0-9_]", "_", tail)
     return tail if tail[0].isalpha() or tail[0] == "_" else "t" + tail
 

@@ -165,6 +165,9 @@ class NumpyPrinter:
             handler = HANDLERS.get(type(op))
             if handler is None:
                 raise TqcError(f"numpy backend: no printer for {op.name}")
+            layer = op.attributes.get("tqc.layer")
+            if isinstance(layer, StringAttr):
+                body += ["", *(f"# {line}" for line in layer.data.split("; "))]
             for r in op.results:
                 self.names[r] = self.fresh(r.name_hint)
             line = handler(self, op)
@@ -211,11 +214,11 @@ class NumpyPrinter:
             lines.append('    """Run N samples at once; returns the output array(s)."""')
             lines += ["    " + c for c in check]
             lines.append(f"    n = {args[0]}.shape[0]")
-            lines += ["    " + b for b in body]
+            lines += [_indent(b) for b in body]
         else:
             lines.append(f"def _run_one({params}):")
             lines.append("    n = 1")
-            lines += ["    " + b for b in body]
+            lines += [_indent(b) for b in body]
             lines += ["", "", f"def run({params}):",
                       '    """Run N samples (one at a time: this graph mixes the batch axis)."""']
             lines += ["    " + c for c in check]
@@ -266,6 +269,10 @@ CHECK_INPUT = '''def _check_input(x, index):
     if x.dtype != np.dtype(dtype):
         raise ValueError(f"input {index}: expected dtype {dtype}, got {x.dtype}")
     return x'''
+
+
+def _indent(line: str) -> str:
+    return "    " + line if line else ""
 
 
 def load_emitters() -> None:

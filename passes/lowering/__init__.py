@@ -88,6 +88,20 @@ class Builder:
     operands: list[SSAValue]
     single_rounding: bool = False
     ops: list[Operation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        """A human-readable line about this layer's arithmetic (printed as a code comment)."""
+        self.notes.append(text)
+
+    def note_scales(self, s_in: float, s_w: Sequence[float] | np.ndarray, s_out: float,
+                    multipliers: Sequence[int], shifts: Sequence[int]) -> None:
+        """Explain M = S_in·S_w/S_out ≈ m · 2^(shift−31) (first channel, and how many)."""
+        m, sh = multipliers[0], shifts[0]
+        per = f" (channel 0 of {len(s_w)})" if len({float(v) for v in s_w}) > 1 else ""
+        real = s_in * float(s_w[0]) / s_out
+        self.note(f"S_in={s_in:.6g} S_w={float(s_w[0]):.6g}{per} S_out={s_out:.6g}: "
+                  f"M=S_in*S_w/S_out={real:.6g} ~ {m}*2^({sh}-31)")
 
     def error(self, message: str) -> TqcError:
         index = self.op.properties.get("tfl_index")

@@ -59,6 +59,7 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     legacy = storage_name(x_q) == "ui8"
     ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale, float32_product=legacy,
                                   single_rounding=b.single_rounding)
+    b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     cls = tqi.DepthwiseConv2DOp if is_depthwise else tqi.Conv2DOp
     x, w = b.operands[0], b.operands[1]
     bias = b.operands[2:3]
@@ -93,6 +94,7 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
     ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale,
                                   float32_product=len(w_q.scales.data) == 1,
                                   single_rounding=b.single_rounding or legacy)
+    b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     acc = b.value(tqi.FullyConnectedOp, [x, b.operands[1], b.operands[2:3]],
                   b.tensor("i32", [rows, units]),
                   input_offset=int_attr(-x_q.zero_point),
