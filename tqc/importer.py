@@ -194,7 +194,8 @@ class Importer:
             self.op = op
             handler = HANDLERS.get(op.opcode)
             if handler is None:
-                raise at_op(op.index, op.opcode, "unsupported operator")
+                name = self.tensor(op.outputs[0]).name if op.outputs else None
+                raise at_op(op.index, op.opcode, "unsupported operator", name)
             for t in op.outputs:
                 dtype = self.tensor(t).dtype
                 if dtype not in STORAGE:
