@@ -23,7 +23,7 @@ from tqc.passes.lowering import RULES, Builder, load_rules, plain, storage_name
 
 
 def _layer_title(op: Operation, notes: list[str]) -> str:
-    """'CONV_2D #3 -> name: notes' for the first op of a lowered layer (a discardable
+    """'CONV_2D #3 -> name: notes' for the first op of a lowered layer, ' | '-separated (a discardable
     attribute that printers turn into a comment)."""
     index = op.properties.get("tfl_index")
     title = op.name.removeprefix("tq.").upper()
@@ -31,7 +31,7 @@ def _layer_title(op: Operation, notes: list[str]) -> str:
         title += f" #{index.value.data}"
     if op.results and op.results[0].name_hint:
         title += f" -> {op.results[0].name_hint}"
-    return "; ".join([title, *notes])
+    return " | ".join([title, *notes])
 
 
 def _check_supported_types(b: Builder, op: Operation) -> None:

@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--parallel", type=int, help="verilog: MAC units per layer")
     common(r)
 
+    e = sub.add_parser("explain", help="per layer: scales, effective multiplier, shift")
+    e.add_argument("model")
+    common(e)
+
     o = sub.add_parser("opt", help="print the IR (.tflite or MLIR text) after passes")
     o.add_argument("input")
     o.add_argument("-p", "--passes", default="", help="comma-separated pass names")
@@ -169,7 +173,23 @@ def cmd_build(args: argparse.Namespace) -> None:
     print(f"wrote {build_file(args.model, args.output)}")
 
 
-COMMANDS = {"compile": cmd_compile, "run": cmd_run, "opt": cmd_opt, "build": cmd_build}
+def cmd_explain(args: argparse.Namespace) -> None:
+    """One block per layer: the scales, the effective multiplier M and its fixed-point form."""
+    from xdsl.dialects.builtin import StringAttr
+
+    from tqc.pipeline import lower
+
+    module = lower(args.model, args.rounding)
+    for op in module.walk():
+        layer = op.attributes.get("tqc.layer")
+        if isinstance(layer, StringAttr):
+            title, *notes = layer.data.split(" | ")
+            print(title)
+            for note in notes:
+                print(f"    {note}")
+
+
+COMMANDS = {"explain": cmd_explain, "compile": cmd_compile, "run": cmd_run, "opt": cmd_opt, "build": cmd_build}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -179,6 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TqcError as e:
         print(f"tqc: error: {e}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `tqc explain m.tflite | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as e:  # an internal error still gets one line unless debugging
         if os.environ.get("TQC_DEBUG"):
             raise

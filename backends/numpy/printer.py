@@ -167,7 +167,7 @@ class NumpyPrinter:
                 raise TqcError(f"numpy backend: no printer for {op.name}")
             layer = op.attributes.get("tqc.layer")
             if isinstance(layer, StringAttr):
-                body += ["", *(f"# {line}" for line in layer.data.split("; "))]
+                body += ["", *(f"# {line}" for line in layer.data.split(" | "))]
             for r in op.results:
                 self.names[r] = self.fresh(r.name_hint)
             line = handler(self, op)

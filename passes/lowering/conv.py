@@ -41,6 +41,17 @@ def _weights_zero_point(b: Builder, w: SSAValue) -> int:
     return int(zps[0])
 
 
+def _note_offsets(b: Builder, op: Operation, zp_in: int, zp_w: int, zp_out: int,
+                  float32_product: bool) -> None:
+    lo, hi = clamp_bounds(op, op.results[0])
+    product = "float32 S_in*S_w" if float32_product else "double"
+    def minus(name: str, zp: int) -> str:
+        return name if zp == 0 else f"({name} - {zp})" if zp > 0 else f"({name} + {-zp})"
+
+    b.note(f"zero points: in {zp_in}, weights {zp_w}, out {zp_out}; clamp [{lo}, {hi}]; "
+           f"M from {product}; acc = bias + sum({minus('x', zp_in)} * {minus('w', zp_w)})")
+
+
 @lowers(tq.Conv2DOp, tq.DepthwiseConv2DOp)
 def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.ConvLikeOp)
@@ -60,6 +71,8 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale, float32_product=legacy,
                                   single_rounding=b.single_rounding)
     b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
+    _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
+                  legacy)
     cls = tqi.DepthwiseConv2DOp if is_depthwise else tqi.Conv2DOp
     x, w = b.operands[0], b.operands[1]
     bias = b.operands[2:3]
@@ -95,6 +108,8 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
                                   float32_product=len(w_q.scales.data) == 1,
                                   single_rounding=b.single_rounding or legacy)
     b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
+    _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
+                  len(w_q.scales.data) == 1)
     acc = b.value(tqi.FullyConnectedOp, [x, b.operands[1], b.operands[2:3]],
                   b.tensor("i32", [rows, units]),
                   input_offset=int_attr(-x_q.zero_point),

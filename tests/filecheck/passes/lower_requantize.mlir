@@ -14,7 +14,7 @@ builtin.module {
 
 // Multipliers 0.05*0.002/0.0001 = 1.0 and 0.05*0.5/0.0001 = 250 (> 1: a left shift).
 // CHECK:      func.func @main(%x: tensor<1x5x5x2xi8>) -> tensor<1x3x3x2xi8>
-// CHECK:      %[[ACC:.*]] = "tqi.conv_2d"(%x, %w, %b) <{stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, input_offset = 7 : i64, filter_offset = 0 : i64}> {tqc.layer = "CONV_2D -> y; S_in=0.05 S_w=0.002 (channel 0 of 2) S_out=0.0001: M=S_in*S_w/S_out=1 ~ 1073741824*2^(1-31)"} : {{.*}} -> tensor<1x3x3x2xi32>
+// CHECK:      %[[ACC:.*]] = "tqi.conv_2d"(%x, %w, %b) <{stride = array<i64: 2, 2>, dilation = array<i64: 1, 1>, pad = array<i64: 1, 1, 1, 1>, input_offset = 7 : i64, filter_offset = 0 : i64}> {tqc.layer = "CONV_2D -> y | S_in=0.05 S_w=0.002 (channel 0 of 2) S_out=0.0001: M=S_in*S_w/S_out=1 ~ 1073741824*2^(1-31) | zero points: in -7, weights 0, out 3; clamp [3, 127]; M from double; acc = bias + sum((x + 7) * w)"} : {{.*}} -> tensor<1x3x3x2xi32>
 // CHECK-NEXT: %[[L:.*]] = "tqi.shift_left"(%[[ACC]]) <{amount = array<i64: 1, 8>}>
 // CHECK-NEXT: %[[M:.*]] = "tqi.mul_high"(%[[L]]) <{multiplier = array<i64: 1073741824, 2097152000>}>
 // CHECK-NEXT: %[[Z:.*]] = "tqi.add_const"(%[[M]]) <{value = array<i64: 3>}>
