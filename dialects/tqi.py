@@ -270,6 +270,9 @@ class PadOp(UnaryOp):
 
 @irdl_op_definition
 class ResizeNearestOp(UnaryOp):
+    """NHWC nearest-neighbour resize to the result's H×W (reference_ops::ResizeNearestNeighbor:
+    float32 source-index arithmetic); stored values are copied."""
+
     name = "tqi.resize_nearest"
     align_corners = prop_def(IntegerAttr)
     half_pixel_centers = prop_def(IntegerAttr)
@@ -277,6 +280,10 @@ class ResizeNearestOp(UnaryOp):
 
 @irdl_op_definition
 class ResizeBilinearOp(UnaryOp):
+    """NHWC bilinear resize to the result's H×W; no requantization. i8/i16: the integer kernel
+    (ResizeBilinearInteger, 10-bit weights, round half away); ui8: LiteRT REF's float32 kernel
+    (reference_ops::ResizeBilinear<uint8_t>). See passes/lowering/resize.py."""
+
     name = "tqi.resize_bilinear"
     align_corners = prop_def(IntegerAttr)
     half_pixel_centers = prop_def(IntegerAttr)
@@ -284,6 +291,8 @@ class ResizeBilinearOp(UnaryOp):
 
 @irdl_op_definition
 class ArgMaxOp(UnaryOp):
+    """Index (i32 or i64, the result type) of the first maximum along `axis`."""
+
     name = "tqi.arg_max"
     axis = prop_def(IntegerAttr)
 

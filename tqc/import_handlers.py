@@ -50,9 +50,9 @@ def _fold(imp: Importer, op: OpInfo) -> bool:
     else:  # STRIDED_SLICE
         begin, end, strides, _ = _strided_slice(imp, op, data[0].shape)
         index = tuple(
-            slice(b, e if e >= 0 else None, s) for b, e, s in zip(begin, end, strides)
+            list(range(b, e, s)) for b, e, s in zip(begin, end, strides)  # the kernel's loop
         )
-        result = data[0][index]
+        result = data[0][np.ix_(*index)] if index else data[0]
     imp.consts[op.outputs[0]] = np.asarray(result).reshape(out.shape).astype(out.dtype)
     return True
 
@@ -198,11 +198,11 @@ def split(imp: Importer, op: OpInfo) -> None:
 
 @handles("PAD", "PADV2")
 def pad(imp: Importer, op: OpInfo) -> None:
-    src = imp.tensor(op.inputs[0])
+    dst = imp.tensor(op.outputs[0])  # the kernels pad with the OUTPUT zero point
     paddings = imp.const_data(op.inputs[1], "PAD paddings").reshape(-1, 2)
     if paddings.min() < 0:
         raise imp.error("negative paddings are not supported", op.inputs[1])
-    value = int(src.zero_points[0]) if src.quantized else 0  # type: ignore[index]
+    value = int(dst.zero_points[0]) if dst.quantized else 0  # type: ignore[index]
     if op.opcode == "PADV2" and len(op.inputs) > 2 and op.inputs[2] >= 0:
         value = int(imp.const_data(op.inputs[2], "PADV2 constant").reshape(-1)[0])
     props = {"paddings": ints(paddings.reshape(-1)), "pad_value": int_attr(value)}
@@ -230,13 +230,16 @@ def _strided_slice(
         b = int(begin[axis]) if axis < len(begin) else 0
         b = b + dim if b < 0 else b
         b = (0 if s > 0 else dim - 1) if (bm >> axis) & 1 or axis >= len(begin) else min(max(b, lo), hi)
-        if (sm >> axis) & 1:
-            e = b + 1
+        if (sm >> axis) & 1:  # StridedSliceEndForAxis: start + 1 unless start is past the end
+            if s < 0:
+                raise imp.error("STRIDED_SLICE shrinks an axis with a negative stride (the "
+                                "reference kernels write no output then)")
+            e = b if b >= dim else b + 1
         elif (em >> axis) & 1 or axis >= len(end):
             e = dim if s > 0 else -1
-        else:
+        else:  # offset: end += start, then the negative-index fix-up as without offset
             e = int(end[axis]) + (b if offset else 0)
-            e = e + dim if e < 0 and not offset else e
+            e = e + dim if e < 0 else e
             e = min(max(e, lo), hi)
         nb.append(b), ne.append(e), ns.append(s)
     return nb, ne, ns, sm

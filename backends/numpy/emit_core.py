@@ -176,11 +176,15 @@ def pad(p: NumpyPrinter, op: Operation) -> str:
 
 def _constant(v: SSAValue) -> bool:
     """True if `v` is computed from constants only (it has no sample axis at run time)."""
-    owner = v.owner
-    if not isinstance(owner, Operation):
-        return False
-    return isinstance(owner, tqi.ConstOp) or (
-        len(owner.operands) > 0 and all(_constant(o) for o in owner.operands))
+    stack, seen = [v], set()
+    while stack:
+        owner = stack.pop().owner
+        if not isinstance(owner, Operation) or not (owner.operands or isinstance(owner, tqi.ConstOp)):
+            return False  # a graph input (or an op that makes values from nothing)
+        if owner not in seen:
+            seen.add(owner)
+            stack.extend(owner.operands)
+    return True
 
 
 def _joined(p: NumpyPrinter, op: Operation, values: Sequence[SSAValue]) -> str:
