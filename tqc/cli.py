@@ -11,7 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,8 @@ from tqc.targets import TargetOptions, get_target
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="tqc", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="tqc", description="Compile quantized .tflite models "
+                                "into exact integer-only NumPy, C and Verilog.")
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp: argparse.ArgumentParser) -> None:
@@ -66,15 +67,21 @@ def _name(args: argparse.Namespace) -> str:
     return identifier(getattr(args, "name", None) or Path(args.model).stem)
 
 
-def _write_outputs(directory: Path, files: dict[str, str]) -> None:
+def _write_outputs(directory: Path, files: Mapping[str, str | bytes]) -> None:
     """Write all files or nothing: into a temporary sibling, then moved into place."""
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".tqc-", dir=directory.parent))
     try:
-        for name, text in files.items():
-            (staging / name).write_text(text)
+        for name, content in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content)
         directory.mkdir(exist_ok=True)
         for name in files:
+            (directory / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, directory / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
