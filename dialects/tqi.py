@@ -234,12 +234,25 @@ class SumOp(UnaryOp):
 
 @irdl_op_definition
 class SoftmaxOp(UnaryOp):
-    """Fixed-point softmax over the last axis (reference_ops::Softmax, gemmlowp exp)."""
+    """Fixed-point softmax over the last axis of 8-bit input (reference_ops::Softmax, gemmlowp
+    exp); the output is offset by the minimum of the result type (int8, uint8 or int16)."""
 
     name = "tqi.softmax"
     input_multiplier = prop_def(IntegerAttr)
     input_left_shift = prop_def(IntegerAttr)
     diff_min = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class SoftmaxLutOp(UnaryOp):
+    """int16 softmax over the last axis with two 513-entry interpolated int16 LUTs
+    (reference_ops::SoftmaxInt16): exp of the rescaled differences, 1/(1+x) of the sum."""
+
+    name = "tqi.softmax_lut"
+    input_multiplier = prop_def(IntegerAttr)
+    input_shift = prop_def(IntegerAttr)
+    exp_lut = prop_def(DenseIntOrFPElementsAttr)
+    reciprocal_lut = prop_def(DenseIntOrFPElementsAttr)
 
 
 @irdl_op_definition
@@ -364,6 +377,7 @@ TQI = Dialect(
         MaxPoolOp,
         SumOp,
         SoftmaxOp,
+        SoftmaxLutOp,
         ReshapeOp,
         TransposeOp,
         SliceOp,

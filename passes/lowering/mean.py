@@ -1,0 +1,56 @@
+"""MEAN (quantized) → int32 sum + fixed-point rescale.
+
+Reference: `reference_ops::QuantizedMeanOrSum` (lite/kernels/internal/reference/reduce.h), used by
+TFLM `EvalMeanHelper` for every int8/int16 MEAN (tflite-micro 2026: no special 4-D case and no
+float arithmetic any more) and by LiteRT BUILTIN_REF `EvalQuantizedMean` for int8/uint8/int16;
+both prepare the same parameters, so one lowering serves both:
+    (m, s) = QuantizeMultiplier(double(S_in) / double(S_out))
+    N = number of reduced elements;  k = min(floor(log2 N), 32, 31 + s)
+    m' = int32((int64(m) << k) / N)   (C division, truncating);  s' = s − k
+    sum = Σ x                         (int32 accumulator, wraps)
+    acc = int32(sum − zp_in · N)      (int64 difference, truncated to int32)
+    out = clamp(MultiplyByQuantizedMultiplier(acc, m', s') + zp_out, type range)   (double rounding)
+No fused activation (MEAN has none). `--rounding single` uses single rounding for the last step.
+"""
+
+from __future__ import annotations
+
+import math
+
+from xdsl.ir import Operation, SSAValue
+
+from tqc.dialects import tq, tqi
+from tqc.passes.lowering import (Builder, ints, lowers, qtype, shape, storage_name,
+                                 type_range)
+from tqc.quant_math import quantize_multiplier
+
+
+def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tuple[int, int]:
+    """(m', s'): QuantizeMultiplier(S_in / S_out) with 1/count folded in, as the reference does."""
+    multiplier, shift = quantize_multiplier(input_scale / output_scale)
+    if count <= 0:
+        return multiplier, shift
+    k = min(count.bit_length() - 1, 32, 31 + shift)
+    return (multiplier << k) // count, shift - k
+
+
+@lowers(tq.MeanOp)
+def lower_mean(b: Builder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tq.MeanOp)
+    qi, qo = qtype(op.input), qtype(op.output)
+    element = storage_name(qo)
+    if storage_name(qi) != element or element not in ("i8", "ui8", "i16"):
+        raise b.error(f"mean {storage_name(qi)} → {element} is not supported")
+    if qi.per_axis or qo.per_axis:
+        raise b.error("mean needs per-tensor quantization")
+    axes = [int(a) for a in op.axes.get_values()]
+    in_shape = shape(op.input)
+    count = math.prod(in_shape[a] for a in axes)
+    multiplier, shift = mean_multiplier(qi.scale, qo.scale, count)
+    b.note(f"S_in={qi.scale:.6g} S_out={qo.scale:.6g} N={count}: S_in/(S_out*N) ~ "
+           f"{multiplier}*2^({shift}-31); zero points: in {qi.zero_point}, out {qo.zero_point}")
+    total = b.value(tqi.SumOp, [b.widen(b.operands[0])], b.tensor("i32", shape(op.output)),
+                    axes=ints(axes))
+    offset = (-qi.zero_point * count + (1 << 31)) % (1 << 32) - (1 << 31)  # int32(… − zp·N)
+    acc = b.add_const(total, [offset])
+    return [b.requantize(acc, [multiplier], [shift], qo.zero_point, type_range(element), element)]
