@@ -8,7 +8,8 @@ ADD / SUB (TFLM `reference_integer_ops::Add`, `reference_ops::Sub`; LiteRT uint8
 MUL (`reference_integer_ops::Mul`):
     out = clamp(MultiplyByQuantizedMultiplier((x1 − zp1)·(x2 − zp2), QM(S1·S2/So)) + zp_o)
     with S1·S2/So in double.
-MAXIMUM / MINIMUM compare the stored integers (TFLite requires equal quantization).
+MAXIMUM / MINIMUM compare the stored integers and copy the larger/smaller; the reference kernels
+never rescale, even when the quantization of inputs and output differs, and neither do we.
 """
 
 from __future__ import annotations
@@ -63,8 +64,7 @@ def lower_mul(b: Builder, op: Operation) -> list[SSAValue]:
 def lower_min_max(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.BinaryOp)
     q1, q2, qo = qtype(op.lhs), qtype(op.rhs), qtype(op.output)
-    if (q1.scale, q1.zero_point) != (qo.scale, qo.zero_point) or (
-        q2.scale, q2.zero_point) != (qo.scale, qo.zero_point):
-        raise b.error("MAXIMUM/MINIMUM need equal input and output quantization")
+    if not storage_name(q1) == storage_name(q2) == storage_name(qo):
+        raise b.error("MAXIMUM/MINIMUM need one storage type for inputs and output")
     cls = tqi.MaxOp if isinstance(op, tq.MaximumOp) else tqi.MinOp
     return [b.value(cls, b.operands[:2], b.tensor(storage_name(qo), _out_shape(op)))]
