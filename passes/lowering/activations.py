@@ -1,0 +1,150 @@
+"""LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU → `tqi.table`; PRELU → fixed-point select.
+
+The table ops are functions of one 8-bit value: the rule runs the reference kernel on all 256
+inputs at compile time (`tables.py`) and emits `tqi.table`. Which reference: int8 follows TFLM,
+uint8 (legacy models) LiteRT BUILTIN_REF. Where they differ:
+
+- LOGISTIC / TANH: TFLM int8 computes gemmlowp fixed point (input rescaled to Q4.27, output
+  assumed at scale 1/256 zp −128 for LOGISTIC — zp is checked, the scale is not — and scale
+  1/128 zp 0 for TANH — neither is read). LiteRT's reference kernels fill a float32 table
+  (expf / tanhf of the host libm) that honours the output quantization. Both are reproduced.
+- HARD_SWISH, LEAKY_RELU: the same kernel and the same float32 scale arithmetic in both.
+- PRELU: the multipliers come from double arithmetic in TFLM and float32 in LiteRT.
+
+The tables carry no run-time rounding, so they do not depend on `--rounding`.
+
+PRELU (`reference_ops::BroadcastPrelu4DSlow`, element-wise with NumPy broadcasting):
+    d = x − zp_in,  a = alpha − zp_alpha
+    out = clamp(zp_out + (d >= 0 ? MBQM(d, m1, s1) : MBQM(d · a, m2, s2)), type range)
+    TFLM (int8/int16):  m1 = QM(S_in / S_out),        m2 = QM(S_in · S_alpha / S_out)   double
+    LiteRT (uint8):     m1 = QM(f32(S_in / S_out)),   m2 = QM(f32(f32(S_in · S_alpha) / S_out))
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from xdsl.dialects.builtin import (
+    BytesAttr,
+    DenseIntOrFPElementsAttr,
+    FloatAttr,
+    TensorType,
+)
+from xdsl.ir import Operation, SSAValue
+
+from tqc.dialects import tq, tqi
+from tqc.passes.lowering import (
+    Builder,
+    int_attr,
+    lowers,
+    plain,
+    qtype,
+    shape,
+    storage_name,
+    type_range,
+)
+from tqc.passes.lowering import tables
+from tqc.quant_math import f32, quantize_multiplier
+
+log = logging.getLogger(__name__)
+
+TABLE_ELEMENTS = ("i8", "ui8")
+
+
+def table_op(b: Builder, op: Operation, values: np.ndarray) -> SSAValue:
+    """`tqi.table` mapping the op's input to its output through `values` (256 entries)."""
+    out_type = plain(op.results[0].type)
+    assert isinstance(out_type, TensorType)
+    element = storage_name(out_type.element_type)
+    lo, hi = type_range(element)
+    assert values.shape == (256,) and values.min() >= lo and values.max() <= hi
+    dtype = {"i8": "<i1", "ui8": "<u1"}[element]
+    data = BytesAttr(np.ascontiguousarray(values, dtype).tobytes())
+    table = DenseIntOrFPElementsAttr(TensorType(out_type.element_type, [256]), data)
+    return b.value(tqi.TableOp, [b.operands[0]], out_type, table=table)
+
+
+def _check_8bit(b: Builder, op: Operation) -> str:
+    qi, qo = qtype(op.operands[0]), qtype(op.results[0])
+    element = storage_name(qi)
+    if element not in TABLE_ELEMENTS or storage_name(qo) != element:
+        raise b.error(f"supported for int8 and uint8 only, not {element} → {storage_name(qo)}")
+    if qi.per_axis or qo.per_axis:
+        raise b.error("per-axis quantization is not supported")
+    return element
+
+
+def _lower_table(b: Builder, op: Operation) -> list[SSAValue]:
+    element = _check_8bit(b, op)
+    qi, qo = qtype(op.operands[0]), qtype(op.results[0])
+    try:
+        values = _table(op, element, qi.scale, qi.zero_point, qo.scale, qo.zero_point)
+    except tables.ReferenceRefuses as e:
+        raise b.error(f"the reference kernel refuses this op: {e}") from None
+    return [table_op(b, op, values)]
+
+
+def _table(op: Operation, element: str, s_in: float, zp_in: int, s_out: float,
+           zp_out: int) -> np.ndarray:
+    litert = element == "ui8"
+    if isinstance(op, tq.LogisticOp):
+        if litert:
+            return tables.logistic_table_litert(element, s_in, zp_in, s_out, zp_out)
+        if s_out != 1.0 / 256:
+            log.warning("int8 LOGISTIC with output scale %r: TFLM ignores it and writes "
+                        "values at scale 1/256; so does the compiled code", s_out)
+        return tables.logistic_table_tflm(s_in, zp_in, zp_out)
+    if isinstance(op, tq.TanhOp):
+        if litert:
+            return tables.tanh_table_litert(element, s_in, zp_in, s_out, zp_out)
+        if (s_out, zp_out) != (1.0 / 128, 0):
+            log.warning("int8 TANH with output quantization %r:%d: TFLM ignores it and "
+                        "writes values at scale 1/128 zp 0; so does the compiled code",
+                        s_out, zp_out)
+        return tables.tanh_table_tflm(s_in, zp_in)
+    if isinstance(op, tq.HardSwishOp):
+        return tables.hard_swish_table(element, s_in, zp_in, s_out, zp_out, litert)
+    assert isinstance(op, tq.LeakyReluOp) and isinstance(op.alpha, FloatAttr)
+    return tables.leaky_relu_table(element, s_in, zp_in, s_out, zp_out, op.alpha.value.data,
+                                   litert)
+
+
+@lowers(tq.LogisticOp, tq.TanhOp, tq.HardSwishOp, tq.LeakyReluOp)
+def lower_table_activation(b: Builder, op: Operation) -> list[SSAValue]:
+    return _lower_table(b, op)
+
+
+def prelu_multipliers(s_in: float, s_alpha: float, s_out: float, element: str,
+                      single_rounding: bool) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((m1, s1), (m2, s2)) of PRELU: double arithmetic (TFLM) or float32 (LiteRT, uint8)."""
+    if element == "ui8":
+        real_1, real_2 = f32(s_in / s_out), f32(f32(s_in * s_alpha) / s_out)
+    else:
+        real_1, real_2 = s_in / s_out, s_in * s_alpha / s_out
+    return (quantize_multiplier(real_1, single_rounding),
+            quantize_multiplier(real_2, single_rounding))
+
+
+@lowers(tq.PreluOp)
+def lower_prelu(b: Builder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tq.PreluOp)
+    qi, qa, qo = qtype(op.lhs), qtype(op.rhs), qtype(op.output)
+    element = storage_name(qo)
+    if element not in ("i8", "ui8", "i16") or storage_name(qi) != element:
+        raise b.error(f"supported for int8, uint8 and int16 only, not {storage_name(qi)}")
+    if qi.per_axis or qa.per_axis or qo.per_axis:
+        raise b.error("per-axis quantization is not supported")
+    (m1, s1), (m2, s2) = prelu_multipliers(qi.scale, qa.scale, qo.scale, element,
+                                           b.single_rounding)
+    d = b.add_const(b.widen(b.operands[0]), [-qi.zero_point])
+    a = b.add_const(b.widen(b.operands[1]), [-qa.zero_point])
+    out_shape = shape(op.output)
+    product = b.value(tqi.MulOp, [d, a], b.tensor("i32", out_shape))
+    positive = b.scale(d, [m1], [s1], b.single_rounding)
+    negative = b.scale(product, [m2], [s2], b.single_rounding)
+    chosen = b.value(tqi.SelectPositiveOp, [d, positive, negative], b.tensor("i32", out_shape))
+    x = b.add_const(chosen, [qo.zero_point])
+    lo, hi = type_range(element)
+    x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(lo), max=int_attr(hi))
+    return [b.cast(x, element)]
