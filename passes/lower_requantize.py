@@ -72,6 +72,10 @@ def lower_function(fn: func.FuncOp, single_rounding: bool) -> None:
         op.erase()
     for arg in list(block.args):
         Rewriter.replace_value_with_new_type(arg, plain(arg.type))
+    for new_op in block.ops:
+        for r in new_op.results:
+            if isinstance(r.type, TensorType) and isinstance(r.type.element_type, QuantType):
+                raise TqcError(f"lower-requantize left a quantized type on {new_op.name}")
     ret = block.last_op
     assert isinstance(ret, func.ReturnOp)
     fn.function_type = FunctionType.from_lists(

@@ -116,6 +116,9 @@ class Builder:
         **props: Attribute,
     ) -> Operation:
         types = list(result_type) if isinstance(result_type, (list, tuple)) else [result_type]
+        # tqi values are never quantized, even when a rule copies an operand's type (block
+        # arguments keep their !tq.q type until the whole function is lowered).
+        types = [[plain(t) for t in ts] if isinstance(ts, list) else plain(ts) for ts in types]
         op = cls.build(operands=list(operands), result_types=types, properties=props)
         self.ops.append(op)
         return op
