@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--rounding", choices=("double", "single"), default="double",
                         help="requantize rounding: double (the reference, default) or single")
+        sp.add_argument("--fold-batch-norm", action="store_true",
+                        help="fold unfolded batch-norms (MUL/ADD by constants) into an adjacent "
+                             "conv/FC and requantize its weights; NOT bit-exact with the file")
 
     c = sub.add_parser("compile", help="compile a .tflite model to code")
     c.add_argument("model")
@@ -96,7 +99,8 @@ def cmd_compile(args: argparse.Namespace) -> None:
 
     target = get_target(args.target)
     name = _name(args)
-    artifact = target.emit(lower(args.model, args.rounding), name, _options(args))
+    artifact = target.emit(lower(args.model, args.rounding, args.fold_batch_norm), name,
+                           _options(args))
     _write_outputs(Path(args.output), artifact.files)
     for line in artifact.report:
         print(line)
@@ -130,7 +134,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     from tqc.pipeline import io_specs, lower
 
     target = get_target(args.target)
-    module = lower(args.model, args.rounding)
+    module = lower(args.model, args.rounding, args.fold_batch_norm)
     inputs = _load_inputs(args.input, io_specs(module)[0])
     result = target.run(module, _name(args), inputs, _options(args))
     outputs = result.outputs
@@ -170,6 +174,10 @@ def cmd_opt(args: argparse.Namespace) -> None:
         assert isinstance(parsed, ModuleOp)
         module = parsed
     passes = [p.strip() for p in args.passes.split(",") if p.strip()]
+    if args.fold_batch_norm:
+        from tqc.pipeline import FOLD_BATCH_NORM_PASSES
+
+        passes = FOLD_BATCH_NORM_PASSES + passes
     run_passes(module, passes, args.rounding, ctx)
     print(module)
 
@@ -186,7 +194,7 @@ def cmd_explain(args: argparse.Namespace) -> None:
 
     from tqc.pipeline import lower
 
-    module = lower(args.model, args.rounding)
+    module = lower(args.model, args.rounding, args.fold_batch_norm)
     for op in module.walk():
         layer = op.attributes.get("tqc.layer")
         if isinstance(layer, StringAttr):

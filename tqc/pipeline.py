@@ -14,6 +14,8 @@ from tqc.importer import import_tflite
 from tqc.universe import make_context, pass_by_name
 
 DEFAULT_PASSES = ["fuse-activation", "lower-requantize"]
+# Opt-in, changes the arithmetic relative to the file (--fold-batch-norm): run before the defaults.
+FOLD_BATCH_NORM_PASSES = ["fold-batch-norm", "recompute-min-max"]
 
 
 def identifier(name: str) -> str:
@@ -37,25 +39,28 @@ def run_passes(module: ModuleOp, names: list[str], rounding: str = "double",
     return module
 
 
-def lower(path: str | Path, rounding: str = "double") -> ModuleOp:
+def lower(path: str | Path, rounding: str = "double", fold_batch_norm: bool = False) -> ModuleOp:
     """Import a .tflite (or .tqm text) model and lower it to the integer dialect."""
     from tqc.tqm import model_path
 
-    return run_passes(import_tflite(model_path(path)), DEFAULT_PASSES, rounding)
+    passes = (FOLD_BATCH_NORM_PASSES if fold_batch_norm else []) + DEFAULT_PASSES
+    return run_passes(import_tflite(model_path(path)), passes, rounding)
 
 
-def numpy_source(path: str | Path, name: str, rounding: str = "double") -> str:
+def numpy_source(path: str | Path, name: str, rounding: str = "double",
+                 fold_batch_norm: bool = False) -> str:
     from tqc.backends.numpy.printer import print_numpy
 
-    return print_numpy(lower(path, rounding), name)
+    return print_numpy(lower(path, rounding, fold_batch_norm), name)
 
 
-def load_numpy_model(path: str | Path, rounding: str = "double") -> ModuleType:
+def load_numpy_model(path: str | Path, rounding: str = "double",
+                     fold_batch_norm: bool = False) -> ModuleType:
     """Compile a model to NumPy and import the generated module."""
     from tqc.backends.numpy.target import import_source
 
     name = identifier(Path(path).stem)
-    return import_source(numpy_source(path, name, rounding), name)
+    return import_source(numpy_source(path, name, rounding, fold_batch_norm), name)
 
 
 NUMPY_DTYPES = {"i8": "int8", "ui8": "uint8", "i16": "int16", "i32": "int32", "i64": "int64",

@@ -28,6 +28,18 @@ def _fuse_activation():
     return FuseActivationPass
 
 
+def _fold_batch_norm():
+    from tqc.passes.fold_batch_norm import FoldBatchNormPass
+
+    return FoldBatchNormPass
+
+
+def _recompute_min_max():
+    from tqc.passes.recompute_min_max import RecomputeMinMaxPass
+
+    return RecomputeMinMaxPass
+
+
 def _lower_requantize():
     from tqc.passes.lower_requantize import LowerRequantizePass
 
@@ -36,6 +48,8 @@ def _lower_requantize():
 
 PASSES = {
     "fuse-activation": _fuse_activation,
+    "fold-batch-norm": _fold_batch_norm,
+    "recompute-min-max": _recompute_min_max,
     "lower-requantize": _lower_requantize,
 }
 
@@ -53,6 +67,20 @@ def make_context() -> Context:
 
 
 def pass_by_name(name: str, rounding: str = "double") -> ModulePass:
+    """A pass from its name, optionally with options: `fuse-activation{requantize=true}`."""
+    if "{" in name:
+        from xdsl.utils.arg_spec import parse_spec
+
+        try:
+            spec = parse_spec(name)
+        except Exception as e:
+            raise TqcError(f"cannot parse pass '{name}': {e}") from None
+        if spec.name not in PASSES:
+            raise TqcError(f"unknown pass '{spec.name}' (known: {', '.join(sorted(PASSES))})")
+        try:
+            return PASSES[spec.name]().from_pass_spec(spec)
+        except Exception as e:
+            raise TqcError(f"pass '{name}': {e}") from None
     if name not in PASSES:
         raise TqcError(f"unknown pass '{name}' (known: {', '.join(sorted(PASSES))})")
     cls = PASSES[name]()
