@@ -1,0 +1,1 @@
+"""Verilog backend: prepare (read-only analysis) → emitter (one handler per tqi op) → files."""

@@ -1,0 +1,118 @@
+"""Pipeline steps for the element-wise tqi ops: the lowered requantize sequence (shift left,
+SaturatingRoundingDoublingHighMul, RoundingDivideByPOT or single-rounding multiply, zero point,
+clamp), casts and lookup tables. Parameters come from the IR attributes; per-channel ones become
+functions of the channel index that travels with each element."""
+
+from __future__ import annotations
+
+import numpy as np
+from xdsl.dialects.builtin import DenseArrayBase, DenseIntOrFPElementsAttr, IntegerAttr
+from xdsl.ir import Operation
+
+from tqc.backends.verilog.emitter import Chain, emits, hexword
+from tqc.backends.verilog.prepare import ELEMENT_BITS, element
+from tqc.dialects import tqi
+from tqc.errors import TqcError
+
+
+def values(attr: DenseArrayBase) -> list[int]:
+    return [int(v) for v in attr.get_values()]
+
+
+def integer(attr: object) -> int:
+    assert isinstance(attr, IntegerAttr)
+    return int(attr.value.data)
+
+
+def amounts(op: Operation, attr: DenseArrayBase, lo: int, hi: int) -> list[int]:
+    got = values(attr)
+    if any(not lo <= v <= hi for v in got):
+        raise TqcError(f"verilog backend: {op.name} amount {got} outside [{lo}, {hi}]")
+    return got
+
+
+@emits("elementwise", tqi.CastOp)
+def cast(c: Chain, op: Operation) -> None:
+    """Widening sign- or zero-extends; narrowing keeps the low bits (wraps). No register."""
+    assert isinstance(op, tqi.CastOp)
+    kind = element(op.output)
+    if kind not in ELEMENT_BITS:
+        raise TqcError(f"verilog backend: cast to {kind} is not supported")
+    width, signed = ELEMENT_BITS[kind]
+    if width < c.width and c.steps:  # the previous step keeps only the low bits
+        c.steps[-1].width, c.steps[-1].signed = width, signed
+        return
+    expr = c.x(width) if width > c.width else "{x}" if width == c.width else f"{{x}}[{width - 1}:0]"
+    c.add(expr, width, signed, expr_width=width, registered=False)
+
+
+@emits("elementwise", tqi.AddConstOp)
+def add_const(c: Chain, op: Operation) -> None:
+    assert isinstance(op, tqi.AddConstOp)
+    c.add(f"{c.x()} + {c.param(values(op.value))}", 32, True)
+
+
+@emits("elementwise", tqi.ShiftLeftOp)
+def shift_left(c: Chain, op: Operation) -> None:
+    """x · 2^n with int32 wrap-around."""
+    assert isinstance(op, tqi.ShiftLeftOp)
+    n = c.param(amounts(op, op.amount, 0, 31), 5)
+    c.add(f"{c.x()} << {n}", 32, True)
+
+
+@emits("elementwise", tqi.MulHighOp)
+def mul_high(c: Chain, op: Operation) -> None:
+    """Two steps: the exact 64-bit product, then nudge and divide by 2^31 (towards zero)."""
+    assert isinstance(op, tqi.MulHighOp)
+    m = c.param(values(op.multiplier), 64)
+    c.add(f"{c.x(64)} * {m}", 64, True, expr_width=64)
+    c.add("tqc_mul_high_finish({x})", 32, True)
+
+
+@emits("elementwise", tqi.ShiftRightRoundOp)
+def shift_right_round(c: Chain, op: Operation) -> None:
+    assert isinstance(op, tqi.ShiftRightRoundOp)
+    n = c.param(amounts(op, op.amount, 0, 31), 5)
+    c.add(f"tqc_shift_right_round({c.x()}, {n})", 32, True)
+
+
+@emits("elementwise", tqi.MulShiftRoundOp)
+def mul_shift_round(c: Chain, op: Operation) -> None:
+    """Two steps: the exact 64-bit product, then (p + 2^(30-s)) >> (31-s)."""
+    assert isinstance(op, tqi.MulShiftRoundOp)
+    m = c.param(values(op.multiplier), 64)
+    total = [31 - s for s in values(op.shift)]
+    if any(not 1 <= t <= 62 for t in total):
+        raise TqcError(f"verilog backend: {op.name} shift {values(op.shift)} out of range")
+    c.add(f"{c.x(64)} * {m}", 64, True, expr_width=64)
+    c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(total, 6)})", 32, True)
+
+
+@emits("elementwise", tqi.ClampOp)
+def clamp(c: Chain, op: Operation) -> None:
+    assert isinstance(op, tqi.ClampOp)
+    width, signed = c.width, c.signed
+    lo, hi = hexword(integer(op.min), 32), hexword(integer(op.max), 32)
+    c.add(f"tqc_clamp({c.x()}, {lo}, {hi})", width, signed)
+
+
+@emits("elementwise", tqi.TableOp)
+def table(c: Chain, op: Operation) -> None:
+    """A ROM (a case over the input code): output = table[x - min(input type)]."""
+    assert isinstance(op, tqi.TableOp)
+    attr = op.table
+    assert isinstance(attr, DenseIntOrFPElementsAttr)
+    kind_in, kind_out = element(op.input), element(op.output)
+    if kind_in not in ("i8", "ui8") or kind_out not in ELEMENT_BITS:
+        raise TqcError(f"verilog backend: {kind_in} → {kind_out} tables are not supported")
+    dtype = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4"}[kind_out]
+    lut = np.frombuffer(attr.data.data, dtype=dtype)
+    width, signed = ELEMENT_BITS[kind_out]
+    low = -128 if kind_in == "i8" else 0
+    fname = f"t{len(c.functions)}"
+    cases = "\n".join(f"        8'h{(i + low) & 255:02X}: {fname} = {hexword(int(v), width)};"
+                      for i, v in enumerate(lut[:256]))
+    c.functions.append(
+        f"    function [{width - 1}:0] {fname};\n        input [7:0] x;\n        case (x)\n"
+        f"{cases}\n        default: {fname} = {width}'d0;\n        endcase\n    endfunction")
+    c.add(f"{fname}({{x}})", width, signed, expr_width=width)

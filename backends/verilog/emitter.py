@@ -1,0 +1,331 @@
+"""Print a prepared plan as Verilog-2001: a top module, one module per element-wise chain,
+engine instances of the template modules, and ROM initialisation files.
+
+The printer only reads the IR. Each tqi op has one small handler, registered with `@emits`:
+engine handlers return a module instance (and write ROM files), element-wise handlers append
+pipeline steps to a `Chain`. Unknown ops raise a TqcError naming the op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xdsl.ir import Operation, SSAValue
+
+from tqc.backends.verilog.prepare import Plan, Stage, bits, clog2, dims
+from tqc.dialects import tqi
+from tqc.errors import TqcError
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass
+class Handler:
+    kind: str  # "engine" | "elementwise" | "wire" | "const" | "host"
+    fn: Callable | None
+
+
+HANDLERS: dict[type[Operation], Handler] = {}
+
+
+def emits(kind: str, *op_types: type[Operation]) -> Callable[[Callable], Callable]:
+    def register(fn: Callable) -> Callable:
+        for t in op_types:
+            HANDLERS[t] = Handler(kind, fn)
+        return fn
+
+    return register
+
+
+for _t in (tqi.ReshapeOp,):
+    HANDLERS[_t] = Handler("wire", None)
+HANDLERS[tqi.ConstOp] = Handler("const", None)
+HANDLERS[tqi.QuantizeOp] = Handler("host", None)
+HANDLERS[tqi.DequantizeOp] = Handler("host", None)
+
+
+def handler_kinds() -> dict[type, str]:
+    load_handlers()
+    return {t: h.kind for t, h in HANDLERS.items()}
+
+
+def hexword(value: int, width: int) -> str:
+    """`width`-bit two's complement constant, e.g. 32'hFFFFFF80."""
+    return f"{width}'h{value & ((1 << width) - 1):0{(width + 3) // 4}X}"
+
+
+# ---- element-wise chains ----------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """One pipeline step: `expr` ({x} = previous value, {c} = its channel) of `expr_width`
+    bits, of which the low `width` are kept; `signed` says how wider steps extend it."""
+
+    expr: str
+    width: int
+    signed: bool
+    expr_width: int = 32
+    registered: bool = True
+
+
+@dataclass
+class Chain:
+    """A stallable pipeline of element-wise steps over one stream."""
+
+    stage: Stage
+    channels: int  # size of the last axis (per-channel parameters cycle over it)
+    in_width: int
+    in_signed: bool
+    steps: list[Step] = field(default_factory=list)
+    functions: list[str] = field(default_factory=list)
+    per_channel: bool = False
+
+    @property
+    def width(self) -> int:
+        return self.steps[-1].width if self.steps else self.in_width
+
+    @property
+    def signed(self) -> bool:
+        return self.steps[-1].signed if self.steps else self.in_signed
+
+    def x(self, width: int = 32) -> str:
+        """The previous step's value, sign- or zero-extended to `width` bits."""
+        have = self.width
+        if have == width:
+            return "{x}"
+        if have > width:
+            raise TqcError(f"verilog backend: internal: narrowing {have} → {width} bits")
+        fill = "{x}[%d]" % (have - 1) if self.signed else "1'b0"
+        return "{{%d{%s}}, {x}}" % (width - have, fill)
+
+    def param(self, values: list[int], width: int = 32) -> str:
+        """A per-channel parameter: a literal when uniform, else a function of the channel."""
+        if len(set(values)) == 1:
+            return hexword(values[0], width)
+        if len(values) != self.channels:
+            raise TqcError(f"verilog backend: {len(values)} per-channel values for "
+                           f"{self.channels} channels")
+        self.per_channel = True
+        fname = f"p{len(self.functions)}"
+        cw = clog2(self.channels)
+        cases = "\n".join(f"        {cw}'d{i}: {fname} = {hexword(v, width)};"
+                          for i, v in enumerate(values))
+        self.functions.append(
+            f"    function [{width - 1}:0] {fname};\n        input [{cw - 1}:0] c;\n"
+            f"        case (c)\n{cases}\n        default: {fname} = {width}'d0;\n"
+            f"        endcase\n    endfunction")
+        return f"{fname}({{c}})"
+
+    def add(self, expr: str, width: int, signed: bool, expr_width: int = 32,
+            registered: bool = True) -> None:
+        self.steps.append(Step(expr, width, signed, expr_width, registered))
+
+    def render(self, module: str) -> str:
+        cw = clog2(self.channels)
+        lines = [
+            f"// {self.stage.name}: " + ", ".join(op.name for op in self.stage.ops),
+            f"module {module} (",
+            "    input clk,",
+            "    input rst,",
+            "    input in_valid,",
+            "    output in_ready,",
+            f"    input [{self.in_width - 1}:0] in_data,",
+            "    output out_valid,",
+            "    input out_ready,",
+            f"    output [{self.width - 1}:0] out_data",
+            ");",
+            '`include "tqc_fixedpoint.vh"',
+            *self.functions,
+            f"    wire [{self.in_width - 1}:0] d0 = in_data;",
+            "    wire v0 = in_valid;",
+        ]
+        registered = any(s.registered for s in self.steps)
+        if self.per_channel:
+            last = f"{cw}'d{self.channels - 1}"
+            lines += [
+                f"    reg [{cw - 1}:0] c0;",
+                "    always @(posedge clk) begin",
+                f"        if (rst) c0 <= {cw}'d0;",
+                f"        else if (in_valid && in_ready) c0 <= (c0 == {last}) ? {cw}'d0 : c0 + 1'b1;",
+                "    end",
+            ]
+        lines.append("    wire adv;")
+        # the channel travels up to the last step that reads it
+        last_c = max((i for i, s in enumerate(self.steps, 1) if "{c}" in s.expr), default=0)
+        for i, step in enumerate(self.steps, 1):
+            expr = step.expr.replace("{x}", f"d{i - 1}").replace("{c}", f"c{i - 1}")
+            if step.expr_width > step.width:  # only the low bits are kept
+                lines += ["    /* verilator lint_off UNUSEDSIGNAL */",
+                          f"    wire [{step.expr_width - 1}:0] r{i} = {expr};",
+                          "    /* verilator lint_on UNUSEDSIGNAL */"]
+            else:
+                lines.append(f"    wire [{step.expr_width - 1}:0] r{i} = {expr};")
+            if step.registered:
+                lines += [
+                    f"    reg v{i};",
+                    f"    reg [{step.width - 1}:0] d{i};",
+                    "    always @(posedge clk) begin",
+                    f"        if (rst) v{i} <= 1'b0;",
+                    f"        else if (adv) v{i} <= v{i - 1};",
+                    "    end",
+                    f"    always @(posedge clk) if (adv) d{i} <= r{i}[{step.width - 1}:0];",
+                ]
+                if i < last_c:
+                    lines += [f"    reg [{cw - 1}:0] c{i};",
+                              f"    always @(posedge clk) if (adv) c{i} <= c{i - 1};"]
+            else:
+                lines += [f"    wire v{i} = v{i - 1};",
+                          f"    wire [{step.width - 1}:0] d{i} = r{i}[{step.width - 1}:0];"]
+                if i < last_c:
+                    lines.append(f"    wire [{cw - 1}:0] c{i} = c{i - 1};")
+        n = len(self.steps)
+        lines += [
+            f"    assign adv = !v{n} || out_ready;" if registered else "    assign adv = out_ready;",
+            "    assign in_ready = adv;",
+            f"    assign out_valid = v{n};",
+            f"    assign out_data = d{n};",
+            "endmodule",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+# ---- the design -------------------------------------------------------------------------
+
+
+@dataclass
+class Emitted:
+    files: dict[str, str]
+    sources: list[str]  # Verilog files of the design, top first
+    top: str
+
+
+class VerilogEmitter:
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.files: dict[str, str] = {}
+        self.modules: list[tuple[str, str]] = []  # (module name, text)
+        self.templates: set[str] = {"tqc_fixedpoint.vh"}
+        self.streams: dict[SSAValue, str] = {}
+        self.wires: list[str] = []
+        self.instances: list[str] = []
+
+    def stream(self, value: SSAValue) -> str:
+        """The prefix of the valid/ready/data wires that carry `value`."""
+        while value not in self.streams and isinstance(value.owner, tqi.ReshapeOp):
+            value = value.owner.input
+        return self.streams[value]
+
+    def connect(self, stage: Stage, width: int) -> tuple[str, str]:
+        """(input stream, output stream) names of a stage; declares the output wires."""
+        src = self.stream(stage.input)
+        dst = f"s{len(self.streams)}"
+        self.streams[stage.output] = dst
+        self.wires += [f"    wire {dst}_valid, {dst}_ready;", f"    wire [{width - 1}:0] {dst}_data;"]
+        return src, dst
+
+    def instance(self, module: str, name: str, src: str, dst: str, params: str = "") -> str:
+        head = f"    {module} {params}{name} (" if not params else f"    {module} #(\n{params}\n    ) {name} ("
+        return (f"{head}\n        .clk(clk), .rst(rst),\n"
+                f"        .in_valid({src}_valid), .in_ready({src}_ready), .in_data({src}_data),\n"
+                f"        .out_valid({dst}_valid), .out_ready({dst}_ready), .out_data({dst}_data)\n"
+                "    );")
+
+    def template(self, filename: str) -> None:
+        self.templates.add(filename)
+
+    def emit(self) -> Emitted:
+        plan = self.plan
+        self.streams[plan.input] = "in"
+        for stage in plan.stages:
+            if stage.kind == "engine":
+                self.emit_engine(stage)
+            else:
+                self.emit_chain(stage)
+        top = self.top()
+        name = plan.name
+        self.files[f"{name}.v"] = top
+        for module, text in self.modules:
+            self.files[f"{module}.v"] = text
+        for t in sorted(self.templates):
+            self.files[t] = (TEMPLATES / t).read_text()
+        sources = [f"{name}.v", *(f"{m}.v" for m, _ in self.modules),
+                   *sorted(t for t in self.templates if t.endswith(".v"))]
+        return Emitted(self.files, sources, name)
+
+    def emit_engine(self, stage: Stage) -> None:
+        op = stage.ops[0]
+        handler = HANDLERS.get(type(op))
+        if handler is None or handler.fn is None or handler.kind != "engine":
+            raise TqcError(f"verilog backend: no hardware for {op.name}")
+        self.instances.append(handler.fn(self, stage))
+
+    def emit_chain(self, stage: Stage) -> None:
+        width, signed = bits(stage.input) if _streamable(stage.input) else (32, True)
+        shape = dims(stage.input)
+        chain = Chain(stage, shape[-1] if shape else 1, width, signed)
+        for op in stage.ops:
+            handler = HANDLERS.get(type(op))
+            if handler is None or handler.fn is None or handler.kind != "elementwise":
+                raise TqcError(f"verilog backend: no hardware for {op.name}")
+            if dims(op.results[0]) != shape:
+                raise TqcError(f"verilog backend: {op.name} changes the shape inside a chain")
+            handler.fn(chain, op)
+        out_width, _ = bits(stage.output) if _streamable(stage.output) else (32, True)
+        if chain.width != out_width:
+            raise TqcError(f"verilog backend: internal: chain width {chain.width} != {out_width}")
+        module = f"{self.plan.name}_{stage.name}"
+        self.modules.append((module, chain.render(module)))
+        src, dst = self.connect(stage, chain.width)
+        self.instances.append(self.instance(module, f"u_{stage.name}", src, dst))
+
+    def top(self) -> str:
+        plan = self.plan
+        w_in, _ = bits(plan.input)
+        w_out, _ = bits(plan.output)
+        out = self.stream(plan.output)
+        lines = [
+            f"// {plan.name}: generated by tqc. Streams one element per beat in row-major order.",
+            f"// input {list(dims(plan.input))} → output {list(dims(plan.output))}; "
+            f"{plan.parallel} MAC units per layer.",
+            f"module {plan.name} (",
+            "    input clk,",
+            "    input rst,",
+            "    input in_valid,",
+            "    output in_ready,",
+            f"    input [{w_in - 1}:0] in_data,",
+            "    output out_valid,",
+            "    input out_ready,",
+            f"    output [{w_out - 1}:0] out_data",
+            ");",
+            *self.wires,
+            *self.instances,
+            f"    assign out_valid = {out}_valid;",
+            f"    assign {out}_ready = out_ready;",
+            f"    assign out_data = {out}_data;",
+            "endmodule",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def _streamable(v: SSAValue) -> bool:
+    from tqc.backends.verilog.prepare import ELEMENT_BITS, element
+
+    return element(v) in ELEMENT_BITS
+
+
+def load_handlers() -> None:
+    """Import the `emit_*` modules beside this file (their `@emits` register handlers)."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name.startswith("emit_"):
+            importlib.import_module(f"tqc.backends.verilog.{info.name}")
+
+
+def emit_verilog(plan: Plan) -> Emitted:
+    load_handlers()
+    return VerilogEmitter(plan).emit()

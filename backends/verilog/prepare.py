@@ -1,0 +1,217 @@
+"""Prepare a lowered (`tqi`) module for the Verilog printer: a read-only analysis.
+
+The hardware is a chain of streaming stages, one element per beat between them:
+- an *engine* per op that needs its whole input row (FULLY_CONNECTED, …): a folded datapath
+  with its own MAC units and memories;
+- a *chain* per maximal run of element-wise ops (the requantize steps, casts, clamps, tables):
+  a stallable pipeline, one register stage per step;
+- *wires* for ops that do not move data in row-major order (RESHAPE).
+QUANTIZE of the graph input and DEQUANTIZE of the graph output stay on the host.
+
+This step only reads the IR: it checks that the graph is one chain from input to output,
+groups the ops into stages, legalizes names for Verilog, and chooses each engine's split of
+the P MAC units. Unknown ops raise a TqcError naming the op.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from xdsl.dialects import func
+from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType
+from xdsl.ir import Operation, SSAValue
+
+from tqc.dialects import tqi
+from tqc.errors import TqcError
+from tqc.passes.lowering import storage_name
+
+ENGINE_PREFIX = {tqi.FullyConnectedOp: "fc", tqi.Conv2DOp: "conv", tqi.DepthwiseConv2DOp: "dw",
+                 tqi.AvgPoolOp: "pool", tqi.SoftmaxOp: "softmax"}
+
+MAC_OPS = (tqi.FullyConnectedOp, tqi.Conv2DOp, tqi.DepthwiseConv2DOp)
+
+# Total MAC units of the default design (a mid-size FPGA has a few hundred DSP slices).
+DEFAULT_MAC_BUDGET = 256
+
+ELEMENT_BITS = {"i8": (8, True), "ui8": (8, False), "i16": (16, True), "i32": (32, True)}
+
+VERILOG_KEYWORDS = set("""always and assign automatic begin buf bufif0 bufif1 case casex casez cell
+cmos config deassign default defparam design disable edge else end endcase endconfig endfunction
+endgenerate endmodule endprimitive endspecify endtable endtask event for force forever fork
+function generate genvar highz0 highz1 if ifnone incdir include initial inout input instance
+integer join large liblist library localparam macromodule medium module nand negedge nmos nor
+noshowcancelled not notif0 notif1 or output parameter pmos posedge primitive pull0 pull1 pulldown
+pullup pulsestyle_onevent pulsestyle_ondetect rcmos real realtime reg release repeat rnmos rpmos
+rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam strong0 strong1
+supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 triand trior trireg unsigned
+use uwire vectored wait wand weak0 weak1 while wire wor xnor xor clk rst""".split())
+
+
+def dims(v: SSAValue) -> tuple[int, ...]:
+    t = v.type
+    assert isinstance(t, TensorType)
+    return tuple(t.get_shape())
+
+
+def element(v: SSAValue) -> str:
+    t = v.type
+    assert isinstance(t, TensorType)
+    return storage_name(t.element_type)
+
+
+def bits(v: SSAValue) -> tuple[int, bool]:
+    """(width, signed) of a streamed tensor's elements."""
+    kind = element(v)
+    if kind not in ELEMENT_BITS:
+        raise TqcError(f"verilog backend: {kind} tensors are not supported in hardware")
+    return ELEMENT_BITS[kind]
+
+
+def const_array(v: SSAValue | None) -> np.ndarray | None:
+    """The value of a `tqi.const` operand (None for a missing optional operand)."""
+    if v is None:
+        return None
+    owner = v.owner
+    if not isinstance(owner, tqi.ConstOp):
+        return None
+    attr = owner.value
+    assert isinstance(attr, DenseIntOrFPElementsAttr)
+    dtype = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4", "i64": "<i8"}[element(v)]
+    return np.frombuffer(attr.data.data, dtype=dtype).reshape(dims(v))
+
+
+def signed_width(lo: int, hi: int) -> int:
+    """Bits of the smallest two's complement type holding [lo, hi]."""
+    n = 1
+    while lo < -(1 << (n - 1)) or hi > (1 << (n - 1)) - 1:
+        n += 1
+    return n
+
+
+def clog2(n: int) -> int:
+    """Width of a counter over n values (at least 1)."""
+    return max(1, math.ceil(math.log2(n))) if n > 1 else 1
+
+
+@dataclass
+class Split:
+    """How an engine uses its MAC units: `pu` output lanes × `pk` input lanes."""
+
+    pu: int
+    pk: int
+
+    @property
+    def macs(self) -> int:
+        return self.pu * self.pk
+
+
+@dataclass
+class Stage:
+    kind: str  # "engine" or "chain"
+    ops: list[Operation]
+    input: SSAValue
+    output: SSAValue
+    name: str
+    split: Split | None = None
+
+
+@dataclass
+class Plan:
+    name: str
+    input: SSAValue  # the streamed input tensor (after a host-side QUANTIZE)
+    output: SSAValue  # the streamed output tensor (before a host-side DEQUANTIZE)
+    stages: list[Stage]
+    parallel: int
+    host_quantize: tqi.QuantizeOp | None = None
+    host_dequantize: tqi.DequantizeOp | None = None
+    names: dict[SSAValue, str] = field(default_factory=dict)
+
+
+def legal_identifier(name: str) -> str:
+    """A Verilog identifier from a module name (the testbench appends `_tb`)."""
+    ident = re.sub(r"\W", "_", name) or "design"
+    if ident[0].isdigit() or ident[0] == "_" or ident.lower() in VERILOG_KEYWORDS:
+        ident = f"m_{ident}"
+    return ident
+
+
+def engine_split(op: Operation, parallel: int) -> Split:
+    """P MAC units as output lanes first (up to the unit count), the rest as input lanes."""
+    if isinstance(op, tqi.FullyConnectedOp):
+        units, depth = dims(op.filter)
+        pu = min(parallel, units)
+        pk = min(max(parallel // pu, 1), depth)
+        return Split(pu, pk)
+    return Split(1, 1)
+
+
+def default_parallel(n_engines: int) -> int:
+    """The largest power of two with n_engines · P within DEFAULT_MAC_BUDGET."""
+    share = max(1, DEFAULT_MAC_BUDGET // max(1, n_engines))
+    return 1 << int(math.floor(math.log2(share)))
+
+
+def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type, str]) -> Plan:
+    """Group the function's ops into stages; `kinds` maps each supported op type to
+    "engine", "elementwise", "wire" or "const"."""
+    fns = [op for op in module.ops if isinstance(op, func.FuncOp)]
+    if len(fns) != 1:
+        raise TqcError("verilog backend: expected one function")
+    block = fns[0].body.block
+    if len(block.args) != 1:
+        raise TqcError(f"verilog backend: the model has {len(block.args)} inputs; "
+                       "only single-input models are supported")
+    ret = block.last_op
+    assert isinstance(ret, func.ReturnOp)
+    if len(ret.operands) != 1:
+        raise TqcError(f"verilog backend: the model has {len(ret.operands)} outputs; "
+                       "only single-output models are supported")
+    if parallel is not None and parallel < 1:
+        raise TqcError(f"--parallel must be at least 1, got {parallel}")
+
+    ops = [op for op in block.ops if not isinstance(op, func.ReturnOp)]
+    current: SSAValue = block.args[0]
+    host_quantize = None
+    host_dequantize = None
+    groups: list[tuple[str, list[Operation], SSAValue]] = []  # (kind, ops, input)
+    for op in ops:
+        if isinstance(op, tqi.ConstOp):
+            continue
+        kind = kinds.get(type(op))
+        if kind is None:
+            raise TqcError(f"verilog backend: no hardware for {op.name}")
+        streamed = [v for v in op.operands if not isinstance(v.owner, tqi.ConstOp)]
+        if streamed != [current] or len(op.results) != 1:
+            raise TqcError(f"verilog backend: {op.name} is not part of a single chain "
+                           "from input to output (branches and joins are not supported yet)")
+        if isinstance(op, tqi.QuantizeOp) and current is block.args[0]:
+            host_quantize = op
+        elif isinstance(op, tqi.DequantizeOp) and op.output is ret.operands[0]:
+            host_dequantize = op
+        elif isinstance(op, (tqi.QuantizeOp, tqi.DequantizeOp)):
+            raise TqcError(f"verilog backend: {op.name} inside the graph is not supported")
+        elif kind == "engine":
+            groups.append(("engine", [op], current))
+        elif kind == "elementwise":
+            if groups and groups[-1][0] == "chain" and groups[-1][1][-1].results[0] is current:
+                groups[-1][1].append(op)
+            else:
+                groups.append(("chain", [op], current))
+        current = op.results[0]
+    hw_input = host_quantize.output if host_quantize else block.args[0]
+    hw_output = host_dequantize.input if host_dequantize else ret.operands[0]
+    bits(hw_input), bits(hw_output)
+
+    n_engines = sum(1 for kind, g, _ in groups if kind == "engine" and type(g[0]) in MAC_OPS)
+    p = parallel if parallel is not None else default_parallel(n_engines)
+    stages = []
+    for i, (kind, group, source) in enumerate(groups):
+        prefix = ENGINE_PREFIX.get(type(group[0]), "eng") if kind == "engine" else "ew"
+        stage = Stage(kind, group, source, group[-1].results[0], f"{prefix}{i}")
+        if kind == "engine":
+            stage.split = engine_split(group[0], p)
+        stages.append(stage)
+    return Plan(legal_identifier(name), hw_input, hw_output, stages, p, host_quantize, host_dequantize)
