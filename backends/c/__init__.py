@@ -1,0 +1,1 @@
+"""The portable C99 backend (`tqc compile --target c`)."""

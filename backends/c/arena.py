@@ -1,0 +1,113 @@
+"""Storage for every stored tensor of a scheduled function: the caller's input and output
+buffers, the constant weights, or a slice of one static arena planned by lifetimes.
+
+Read-only with respect to the IR. A tensor's lifetime runs from the layer that stores it to
+the last layer that reads it (views extend their base's lifetime); counting in layers rather
+than loop nests keeps all the buffers of one layer function apart, as its `restrict` pointer
+parameters promise. Tensors whose lifetimes do
+not overlap may share bytes; offsets are chosen greedily, largest tensor first, at the lowest
+aligned offset that does not collide with an already placed tensor of overlapping lifetime
+(the greedy-by-size planner of TFLite Micro).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import prod
+
+from xdsl.dialects.builtin import TensorType
+from xdsl.ir import SSAValue
+
+from tqc.backends.c.schedule import Schedule, dims
+from tqc.errors import TqcError
+from tqc.passes.lowering import storage_name
+
+ALIGN = 16
+ELEMENT_BYTES = {"i8": 1, "ui8": 1, "i16": 2, "i32": 4, "i64": 8, "f32": 4, "i1": 1}
+
+
+def element(v: SSAValue) -> str:
+    t = v.type
+    assert isinstance(t, TensorType)
+    return storage_name(t.element_type)
+
+
+def nbytes(v: SSAValue) -> int:
+    kind = element(v)
+    if kind not in ELEMENT_BYTES:
+        raise TqcError(f"c backend: unsupported element type {kind}")
+    return prod(dims(v)) * ELEMENT_BYTES[kind]
+
+
+@dataclass
+class Buffer:
+    value: SSAValue
+    size: int
+    first: int  # index of the layer that stores it
+    last: int  # index of the last layer that reads it
+    offset: int = -1
+
+
+@dataclass
+class ArenaPlan:
+    """Where each stored (base) value lives: `input[i]`, `output[j]`, a weight, or the arena."""
+
+    inputs: dict[SSAValue, int] = field(default_factory=dict)
+    outputs: dict[SSAValue, int] = field(default_factory=dict)  # stored straight into output j
+    copies: list[tuple[int, SSAValue]] = field(default_factory=list)  # output j ← value at the end
+    buffers: dict[SSAValue, Buffer] = field(default_factory=dict)
+    size: int = 0
+
+    def offset(self, v: SSAValue) -> int:
+        return self.buffers[v].offset
+
+
+def plan_arena(s: Schedule) -> ArenaPlan:
+    plan = ArenaPlan()
+    for i, arg in enumerate(s.inputs):
+        plan.inputs[arg] = i
+    produced = {v for k in s.kernels for v in k.writes}
+    for j, out in enumerate(s.outputs):
+        base = s.base(out)
+        if base in produced and base not in plan.outputs:
+            plan.outputs[base] = j  # stored straight into the caller's buffer
+        else:
+            plan.copies.append((j, out))
+    for layer in s.layers:  # lifetimes in layers: a layer function's buffers never overlap
+        index = layer.index
+        for k in layer.kernels:
+            for v in k.writes:
+                if v not in plan.outputs:
+                    plan.buffers[v] = Buffer(v, nbytes(v), index, index)
+            for v in k.reads:
+                if v in plan.buffers:
+                    plan.buffers[v].last = max(plan.buffers[v].last, index)
+    end = len(s.layers)
+    for _, out in plan.copies:  # copied to an output after the last kernel
+        base = s.base(out)
+        if base in plan.buffers:
+            plan.buffers[base].last = end
+    plan.size = _place(list(plan.buffers.values()))
+    return plan
+
+
+def _place(buffers: list[Buffer]) -> int:
+    """Greedy by size: each buffer at the lowest aligned offset free during its lifetime."""
+    placed: list[Buffer] = []
+    total = 0
+    for b in sorted(buffers, key=lambda b: (-b.size, b.first)):
+        overlapping = sorted((p for p in placed if p.first <= b.last and b.first <= p.last),
+                             key=lambda p: p.offset)
+        offset = 0
+        for p in overlapping:
+            if offset + b.size <= p.offset:
+                break
+            offset = max(offset, _align(p.offset + p.size))
+        b.offset = offset
+        placed.append(b)
+        total = max(total, offset + b.size)
+    return _align(total) if total else 0
+
+
+def _align(n: int) -> int:
+    return (n + ALIGN - 1) // ALIGN * ALIGN

@@ -1,0 +1,221 @@
+"""Loop nests of the data-movement tqi ops: transpose, slice, pad, concat, pack, split and the
+two resizes. They copy stored integers; only uint8 RESIZE_BILINEAR computes (in float32, as
+LiteRT's reference does). Resize source positions and weights depend only on the shapes, so
+they are computed at compile time by the NumPy runtime's own functions (one implementation of
+that arithmetic) and printed as tables.
+"""
+
+from __future__ import annotations
+
+from math import prod
+
+import numpy as np
+from xdsl.ir import Operation, SSAValue
+
+from tqc.backends.c.arena import element
+from tqc.backends.c.printer import (
+    C_TYPES,
+    LayerPrinter,
+    c_int,
+    int_prop,
+    kernel,
+    strides,
+    values,
+)
+from tqc.backends.c.schedule import Kernel, dims
+from tqc.dialects import tqi
+from tqc.errors import TqcError
+
+
+def _open(lp: LayerPrinter, shape: tuple[int, ...]) -> tuple[list[str], int]:
+    """One loop per dimension of size > 1; returns the index variable of each dimension
+    ("0" for size-1 dimensions) and the number of loops opened."""
+    b = lp.body
+    names = []
+    opened = 0
+    for d, n in enumerate(shape):
+        if n == 1:
+            names.append("0")
+            continue
+        b.line(f"for (int i{d} = 0; i{d} < {n}; ++i{d}) {{")
+        b.indent += 1
+        opened += 1
+        names.append(f"i{d}")
+    return names, opened
+
+
+def _sum(terms: list[tuple[str, int]], const: int = 0) -> str:
+    parts = [v if s == 1 else f"{v} * {s}" for v, s in terms if v != "0" and s != 0]
+    if const:
+        parts.append(str(const))
+    return " + ".join(parts) if parts else "0"
+
+
+@kernel(tqi.TransposeOp)
+def transpose(lp: LayerPrinter, k: Kernel) -> None:
+    op = k.anchor
+    assert isinstance(op, tqi.TransposeOp)
+    perm = values(op.perm)
+    out = dims(op.output)
+    in_st = strides(dims(op.input))
+    idx, opened = _open(lp, out)
+    src = _sum([(idx[d], in_st[perm[d]]) for d in range(len(out))])
+    dst = _sum(list(zip(idx, strides(out))))
+    lp.body.line(f"{lp.buf(op.output)}[{dst}] = {lp.buf(op.input)}[{src}];")
+    lp.body.close(opened)
+
+
+@kernel(tqi.SliceOp)
+def slice_(lp: LayerPrinter, k: Kernel) -> None:
+    op = k.anchor
+    assert isinstance(op, tqi.SliceOp)
+    out = dims(op.output)
+    shape = dims(op.input)
+    begin, step = values(op.begin), values(op.strides)
+    if len(begin) != len(shape) or len(out) != len(shape):
+        raise TqcError("c backend: tqi.slice must keep the rank")
+    in_st = strides(shape)
+    base = sum((b % n if n else 0) * s for b, n, s in zip(begin, shape, in_st))
+    idx, opened = _open(lp, out)
+    src = _sum([(idx[d], step[d] * in_st[d]) for d in range(len(out))], base)
+    dst = _sum(list(zip(idx, strides(out))))
+    lp.body.line(f"{lp.buf(op.output)}[{dst}] = {lp.buf(op.input)}[{src}];")
+    lp.body.close(opened)
+
+
+@kernel(tqi.PadOp)
+def pad(lp: LayerPrinter, k: Kernel) -> None:
+    op = k.anchor
+    assert isinstance(op, tqi.PadOp)
+    out, shape = dims(op.output), dims(op.input)
+    before = values(op.paddings)[0::2]
+    y, x = lp.buf(op.output), lp.buf(op.input)
+    b = lp.body
+    b.line(f"for (int i = 0; i < {prod(out)}; ++i) {y}[i] = {c_int(int_prop(op.pad_value))};")
+    out_st = strides(out)
+    idx, opened = _open(lp, shape)
+    dst = _sum(list(zip(idx, out_st)), sum(p * s for p, s in zip(before, out_st)))
+    src = _sum(list(zip(idx, strides(shape))))
+    b.line(f"{y}[{dst}] = {x}[{src}];")
+    b.close(opened)
+
+
+def _copy_blocks(lp: LayerPrinter, parts: list[SSAValue], whole: SSAValue, axis: int,
+                 to_whole: bool) -> None:
+    """Concatenation along `axis` (to_whole) or its inverse, split (not to_whole). Parts may
+    lack the axis (pack): their chunk is then the product of the dimensions after it."""
+    shape = dims(whole)
+    outer = prod(shape[:axis])
+    whole_chunk = prod(shape[axis:])
+    row = "0" if outer == 1 else "i"
+    offset = 0
+    b = lp.body
+    for part in parts:
+        chunk = prod(dims(part)) // outer if outer else 0
+        wi = _sum([(row, whole_chunk), ("j", 1)], offset)
+        pi = _sum([(row, chunk), ("j", 1)])
+        dst, src = (lp.buf(whole), lp.buf(part)) if to_whole else (lp.buf(part), lp.buf(whole))
+        d_i, s_i = (wi, pi) if to_whole else (pi, wi)
+        copy = f"for (int j = 0; j < {chunk}; ++j) {dst}[{d_i}] = {src}[{s_i}];"
+        if outer == 1:
+            b.line(copy)
+        else:
+            b.line(f"for (int i = 0; i < {outer}; ++i)")
+            b.line("  " + copy)
+        offset += chunk
+
+
+@kernel(tqi.ConcatOp, tqi.PackOp)
+def concat(lp: LayerPrinter, k: Kernel) -> None:
+    op = k.anchor
+    assert isinstance(op, (tqi.ConcatOp, tqi.PackOp))
+    rank = len(dims(op.output))
+    _copy_blocks(lp, list(op.inputs), op.output, int_prop(op.axis) % rank, True)
+
+
+@kernel(tqi.SplitOp)
+def split(lp: LayerPrinter, k: Kernel) -> None:
+    op = k.anchor
+    assert isinstance(op, tqi.SplitOp)
+    rank = len(dims(op.input))
+    _copy_blocks(lp, list(op.outputs), op.input, int_prop(op.axis) % rank, False)
+
+
+def _flags(op: Operation) -> tuple[bool, bool]:
+    return (bool(int_prop(op.properties["align_corners"])),
+            bool(int_prop(op.properties["half_pixel_centers"])))
+
+
+@kernel(tqi.ResizeNearestOp)
+def resize_nearest(lp: LayerPrinter, k: Kernel) -> None:
+    from tqc.backends.numpy.runtime.resize import _nearest_index
+
+    op = k.anchor
+    assert isinstance(op, tqi.ResizeNearestOp)
+    n, h, w, c = dims(op.input)
+    _, oh, ow, _ = dims(op.output)
+    align, half = _flags(op)
+    rows = lp.static_array("src_row", _nearest_index(h, oh, align, half), "int32_t")
+    cols = lp.static_array("src_col", _nearest_index(w, ow, align, half), "int32_t")
+    y, x = lp.buf(op.output), lp.buf(op.input)
+    b = lp.body
+    b.line(f"for (int b = 0; b < {n}; ++b)")
+    b.line(f"  for (int oy = 0; oy < {oh}; ++oy)")
+    b.line(f"    for (int ox = 0; ox < {ow}; ++ox)")
+    b.line(f"      for (int c = 0; c < {c}; ++c)")
+    b.line(f"        {y}[((b * {oh} + oy) * {ow} + ox) * {c} + c] = "
+           f"{x}[((b * {h} + {rows}[oy]) * {w} + {cols}[ox]) * {c} + c];")
+
+
+@kernel(tqi.ResizeBilinearOp)
+def resize_bilinear(lp: LayerPrinter, k: Kernel) -> None:
+    from tqc.backends.numpy.runtime import resize as np_resize
+
+    op = k.anchor
+    assert isinstance(op, tqi.ResizeBilinearOp)
+    n, h, w, c = dims(op.input)
+    _, oh, ow, _ = dims(op.output)
+    align, half = _flags(op)
+    kind = element(op.input)
+    ct = C_TYPES[kind]
+    y, x = lp.buf(op.output), lp.buf(op.input)
+    b = lp.body
+    if kind == "ui8":  # LiteRT's float kernel, float32 arithmetic in the reference's order
+        y0, y1, dy = np_resize._bilinear_axis_float(h, oh, align, half)
+        x0, x1, dx = np_resize._bilinear_axis_float(w, ow, align, half)
+        weight_t = "float"
+    elif kind in ("i8", "i16"):
+        y0, y1, dy = np_resize._bilinear_axis_int(h, oh, align, half)
+        x0, x1, dx = np_resize._bilinear_axis_int(w, ow, align, half)
+        weight_t = "int32_t"
+    else:
+        raise TqcError(f"c backend: tqi.resize_bilinear on {kind} is not supported")
+    t = {name: lp.static_array(name, np.asarray(data), kt) for name, data, kt in [
+        ("y0", y0, "int32_t"), ("y1", y1, "int32_t"), ("dy", dy, weight_t),
+        ("x0", x0, "int32_t"), ("x1", x1, "int32_t"), ("dx", dx, weight_t)]}
+
+    def at(row: str, col: str) -> str:
+        return f"{x}[((b * {h} + {t[row]}[oy]) * {w} + {t[col]}[ox]) * {c} + ch]"
+
+    b.line(f"for (int b = 0; b < {n}; ++b)")
+    b.line(f"  for (int oy = 0; oy < {oh}; ++oy)")
+    b.line(f"    for (int ox = 0; ox < {ow}; ++ox)")
+    b.line(f"      for (int ch = 0; ch < {c}; ++ch) {{")
+    b.indent += 4
+    out = f"{y}[((b * {oh} + oy) * {ow} + ox) * {c} + ch]"
+    if kind == "ui8":
+        b.line(f"const float dy1 = {t['dy']}[oy], dx1 = {t['dx']}[ox];")
+        b.line("const float dy0 = 1.0f - dy1, dx0 = 1.0f - dx1;")
+        b.line(f"float acc = ((float){at('y0', 'x0')} * dy0) * dx0;")
+        b.line(f"acc = acc + ((float){at('y1', 'x0')} * dy1) * dx0;")
+        b.line(f"acc = acc + ((float){at('y0', 'x1')} * dy0) * dx1;")
+        b.line(f"acc = acc + ((float){at('y1', 'x1')} * dy1) * dx1;")
+        b.line(f"{out} = ({ct})(acc + 0.5f);")
+    else:  # ResizeBilinearInteger: 10-bit weights, int64 sum, rounded division by 2^20
+        b.line(f"const int64_t wy1 = {t['dy']}[oy], wx1 = {t['dx']}[ox];")
+        b.line("const int64_t wy0 = 1024 - wy1, wx0 = 1024 - wx1;")
+        b.line(f"const int64_t s = {at('y0', 'x0')} * wy0 * wx0 + {at('y1', 'x0')} * wy1 * wx0"
+               f" + {at('y0', 'x1')} * wy0 * wx1 + {at('y1', 'x1')} * wy1 * wx1;")
+        b.line(f"{out} = ({ct})((s + (s > 0 ? (1 << 19) : -(1 << 19))) / (1 << 20));")
+    b.indent -= 4
+    b.line("      }")

@@ -1,0 +1,181 @@
+"""C expressions for the element-wise tqi ops (one statement each in a loop body).
+
+int32 arithmetic that the reference lets wrap is computed through the runtime's `tqc_*_i32`
+helpers (int64 inside, explicit wrap-around), so no expression can overflow a signed type.
+"""
+
+from __future__ import annotations
+
+from xdsl.ir import Operation
+
+from tqc.backends.c.arena import element
+from tqc.backends.c.printer import (
+    C_TYPES,
+    INLINE_TABLE_LIMIT,
+    RANGES,
+    SUFFIX,
+    Body,
+    c_double,
+    c_float,
+    c_int,
+    dense_array,
+    expression,
+    float_prop,
+    int_prop,
+    values,
+)
+from tqc.dialects import tqi
+from tqc.errors import TqcError
+
+
+def _require_i32(op: Operation) -> None:
+    kind = element(op.results[0])
+    if kind != "i32":
+        raise TqcError(f"c backend: {op.name} on {kind} is not supported (int32 only)")
+
+
+@expression(tqi.CastOp)
+def cast(b: Body, op: Operation, args: list[str]) -> str:
+    src, dst = element(op.operands[0]), element(op.results[0])
+    if dst == "f32":
+        return f"(float){args[0]}"
+    if src == "f32" or dst not in RANGES:
+        raise TqcError(f"c backend: tqi.cast from {src} to {dst} is not supported")
+    bounds = b.layer.ranges.get(op.operands[0])
+    lo, hi = RANGES[dst]
+    if bounds is not None and lo <= bounds[0] and bounds[1] <= hi:
+        return f"({C_TYPES[dst]}){args[0]}"
+    if dst == "i64":
+        return f"(int64_t){args[0]}"
+    return f"tqc_wrap_{SUFFIX[dst]}((int64_t){args[0]})"
+
+
+@expression(tqi.AddConstOp)
+def add_const(b: Body, op: Operation, args: list[str]) -> str:
+    assert isinstance(op, tqi.AddConstOp)
+    _require_i32(op)
+    return f"tqc_add_i32({args[0]}, {b.param(op, values(op.value), 'add')})"
+
+
+@expression(tqi.ShiftLeftOp)
+def shift_left(b: Body, op: Operation, args: list[str]) -> str:
+    assert isinstance(op, tqi.ShiftLeftOp)
+    _require_i32(op)
+    amounts = values(op.amount)
+    if not all(0 <= a <= 31 for a in amounts):
+        raise TqcError(f"c backend: tqi.shift_left amount outside [0, 31]: {amounts}")
+    return f"tqc_shift_left({args[0]}, {b.param(op, amounts, 'left_shift', 'int8_t')})"
+
+
+@expression(tqi.MulHighOp)
+def mul_high(b: Body, op: Operation, args: list[str]) -> str:
+    assert isinstance(op, tqi.MulHighOp)
+    _require_i32(op)
+    return f"tqc_mul_high({args[0]}, {b.param(op, values(op.multiplier), 'multiplier')})"
+
+
+@expression(tqi.ShiftRightRoundOp)
+def shift_right_round(b: Body, op: Operation, args: list[str]) -> str:
+    assert isinstance(op, tqi.ShiftRightRoundOp)
+    _require_i32(op)
+    amounts = values(op.amount)
+    if not all(0 <= a <= 31 for a in amounts):
+        raise TqcError(f"c backend: tqi.shift_right_round amount outside [0, 31]: {amounts}")
+    if set(amounts) == {0}:
+        return args[0]
+    return f"tqc_shift_right_round({args[0]}, {b.param(op, amounts, 'right_shift', 'int8_t')})"
+
+
+@expression(tqi.MulShiftRoundOp)
+def mul_shift_round(b: Body, op: Operation, args: list[str]) -> str:
+    assert isinstance(op, tqi.MulShiftRoundOp)
+    _require_i32(op)
+    shifts = values(op.shift)
+    if not all(-31 <= s <= 30 for s in shifts):
+        raise TqcError(f"c backend: tqi.mul_shift_round shift outside [-31, 30]: {shifts}")
+    m = b.param(op, values(op.multiplier), "multiplier")
+    return f"tqc_mul_shift_round({args[0]}, {m}, {b.param(op, shifts, 'shift', 'int8_t')})"
+
+
+@expression(tqi.ClampOp)
+def clamp(b: Body, op: Operation, args: list[str]) -> str:
+    assert isinstance(op, tqi.ClampOp)
+    kind = element(op.results[0])
+    lo, hi = c_int(int_prop(op.min)), c_int(int_prop(op.max))
+    if kind == "i64":
+        return f"tqc_clamp_i64({args[0]}, {lo}, {hi})"
+    if kind not in RANGES:
+        raise TqcError(f"c backend: tqi.clamp on {kind} is not supported")
+    expr = f"tqc_clamp_i32({args[0]}, {lo}, {hi})"
+    return expr if kind == "i32" else f"({C_TYPES[kind]}){expr}"
+
+
+@expression(tqi.TableOp)
+def table(b: Body, op: Operation, args: list[str]) -> str:
+    assert isinstance(op, tqi.TableOp)
+    src, dst = element(op.operands[0]), element(op.results[0])
+    low = {"i8": -128, "ui8": 0, "i16": -32768}.get(src)
+    if low is None:
+        raise TqcError(f"c backend: tqi.table on {src} input is not supported")
+    data = dense_array(op.table).reshape(-1)
+    if data.size != RANGES[src][1] - low + 1:
+        raise TqcError(f"c backend: tqi.table has {data.size} entries for {src} input")
+    if data.size > INLINE_TABLE_LIMIT:
+        name = b.layer.p.extra_weight(f"{b.layer.layer.name}_table", data, C_TYPES[dst])
+    else:
+        name = b.layer.static_array("table", data, C_TYPES[dst])
+    index = f"(int){args[0]} - ({low})" if low else f"{args[0]}"
+    return f"{name}[{index}]"
+
+
+BINARY = {tqi.AddOp: ("add", "+"), tqi.SubOp: ("sub", "-"), tqi.MulOp: ("mul", "*")}
+
+
+@expression(tqi.AddOp, tqi.SubOp, tqi.MulOp)
+def arith(b: Body, op: Operation, args: list[str]) -> str:
+    kind = element(op.results[0])
+    fn, sym = BINARY[type(op)]  # type: ignore[index]
+    if kind == "i32":
+        return f"tqc_{fn}_i32({args[0]}, {args[1]})"
+    if kind in ("i8", "ui8", "i16"):
+        return f"tqc_wrap_{SUFFIX[kind]}((int64_t){args[0]} {sym} (int64_t){args[1]})"
+    if kind == "f32":
+        return f"{args[0]} {sym} {args[1]}"
+    raise TqcError(f"c backend: {op.name} on {kind} is not supported")
+
+
+@expression(tqi.MaxOp, tqi.MinOp)
+def min_max(b: Body, op: Operation, args: list[str]) -> str:
+    kind = element(op.results[0])
+    fn = "max" if isinstance(op, tqi.MaxOp) else "min"
+    if kind == "i64":
+        return f"tqc_{fn}_i64({args[0]}, {args[1]})"
+    if kind not in RANGES:
+        raise TqcError(f"c backend: {op.name} on {kind} is not supported")
+    expr = f"tqc_{fn}_i32({args[0]}, {args[1]})"
+    return expr if kind == "i32" else f"({C_TYPES[kind]}){expr}"
+
+
+@expression(tqi.SelectPositiveOp)
+def select_nonneg(b: Body, op: Operation, args: list[str]) -> str:
+    return f"({args[0]} >= 0 ? {args[1]} : {args[2]})"
+
+
+@expression(tqi.QuantizeOp)
+def quantize(b: Body, op: Operation, args: list[str]) -> str:
+    assert isinstance(op, tqi.QuantizeOp)
+    kind = element(op.results[0])
+    if kind not in ("i8", "ui8", "i16") or element(op.operands[0]) != "f32":
+        raise TqcError(f"c backend: tqi.quantize to {kind} is not supported")
+    lo, hi = RANGES[kind]
+    scale = float_prop(op.scale)
+    return (f"({C_TYPES[kind]})tqc_quantize({args[0]}, {c_float(scale)} /* {scale!r} */, "
+            f"{int_prop(op.zero_point)}, {lo}, {hi})")
+
+
+@expression(tqi.DequantizeOp)
+def dequantize(b: Body, op: Operation, args: list[str]) -> str:
+    assert isinstance(op, tqi.DequantizeOp)
+    scale = float_prop(op.scale)
+    return (f"tqc_dequantize({args[0]}, {c_double(scale)} /* {scale!r} */, "
+            f"{int_prop(op.zero_point)})")

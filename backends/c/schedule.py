@@ -1,0 +1,253 @@
+"""Group a lowered (`tqi`) function into layers and loop nests ("kernels") for the C printer.
+
+Read-only: computes a `Schedule` and never changes the IR.
+
+- A *layer* is the run of ops that one TFLite operator lowered to. The lowering gives the last
+  value of each operator the TFLite tensor's name and leaves its intermediates unnamed, so a
+  layer ends at an op whose results all carry a name hint. The printer writes one C function per
+  layer, named after that tensor.
+- A *kernel* is one loop nest. Element-wise ops (casts, requantize steps, clamps, tables,
+  broadcasting arithmetic, the float edges) are fused into the loop of the value they feed when
+  that value is their only user in the same layer: they become scalar statements in the loop
+  body instead of tensors. An accumulating op (conv, depthwise conv, fully connected, pooling)
+  whose only user is such an element-wise tree of the same shape is fused as the tree's source:
+  its loop computes one accumulator and runs the requantize steps on it ("epilogue"), so the
+  int32 accumulators never reach memory.
+- `tqi.reshape` is a view: its result shares its operand's storage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from xdsl.dialects import func
+from xdsl.dialects.builtin import StringAttr, TensorType
+from xdsl.ir import Operation, SSAValue
+
+from tqc.dialects import tqi
+from tqc.errors import TqcError
+
+ELEMENTWISE: tuple[type[Operation], ...] = (
+    tqi.CastOp, tqi.AddConstOp, tqi.ShiftLeftOp, tqi.MulHighOp, tqi.ShiftRightRoundOp,
+    tqi.MulShiftRoundOp, tqi.ClampOp, tqi.TableOp, tqi.AddOp, tqi.SubOp, tqi.MulOp, tqi.MaxOp,
+    tqi.MinOp, tqi.SelectPositiveOp, tqi.QuantizeOp, tqi.DequantizeOp,
+)
+EPILOGUE_ANCHORS: tuple[type[Operation], ...] = (
+    tqi.Conv2DOp, tqi.DepthwiseConv2DOp, tqi.FullyConnectedOp, tqi.AvgPoolOp, tqi.MaxPoolOp,
+)
+VIEWS: tuple[type[Operation], ...] = (tqi.ReshapeOp,)
+
+
+def dims(v: SSAValue) -> tuple[int, ...]:
+    t = v.type
+    if not isinstance(t, TensorType):
+        raise TqcError(f"c backend: expected a tensor, got {t}")
+    return tuple(t.get_shape())
+
+
+def identifier(hint: str | None, fallback: str) -> str:
+    """A C identifier made from an IR name hint."""
+    base = re.sub(r"\W", "_", hint or "").strip("_")
+    base = re.sub(r"_+", "_", base)
+    if not base:
+        return fallback
+    return base if not base[0].isdigit() else f"{fallback}_{base}"
+
+
+@dataclass
+class Kernel:
+    """One loop nest. `root` is the op whose results the loop stores; `tree` the element-wise
+    ops evaluated per element (root last, operands first); `anchor` the fused accumulating op
+    whose value feeds the tree (or the root itself for a stand-alone non-element-wise op)."""
+
+    root: Operation
+    tree: list[Operation] = field(default_factory=list)
+    anchor: Operation | None = None
+    reads: list[SSAValue] = field(default_factory=list)  # materialized values read (bases)
+    writes: list[SSAValue] = field(default_factory=list)  # materialized values stored
+
+
+@dataclass
+class Layer:
+    index: int
+    name: str
+    ops: list[Operation]
+    kernels: list[Kernel]
+    notes: list[str] = field(default_factory=list)  # from the `tqc.layer` mark, if any
+
+
+@dataclass
+class Schedule:
+    fn: func.FuncOp
+    layers: list[Layer]
+    consts: list[tqi.ConstOp]
+    inline: set[SSAValue]  # element-wise values computed inside a loop body, never stored
+    fused: set[SSAValue]  # anchor values consumed by an epilogue, never stored
+    alias: dict[SSAValue, SSAValue]  # view → the value whose storage it shares
+    inputs: list[SSAValue]
+    outputs: list[SSAValue]
+
+    def read_through(self, v: SSAValue) -> SSAValue:
+        """The stored value a non-element-wise op reads for operand v: v itself, or the
+        operand of an inlined widening cast."""
+        if v in self.inline and isinstance(v.owner, tqi.CastOp):
+            return v.owner.operands[0]
+        return v
+
+    def base(self, v: SSAValue) -> SSAValue:
+        while v in self.alias:
+            v = self.alias[v]
+        return v
+
+    @property
+    def kernels(self) -> list[Kernel]:
+        return [k for layer in self.layers for k in layer.kernels]
+
+
+LAYER_MARK = "tqc.layer"  # discardable attribute lower-requantize puts on a layer's first op
+
+
+def _layers(ops: list[Operation]) -> list[tuple[list[Operation], list[str]]]:
+    """Split the ops into layers, each with its description lines: a layer starts at an op
+    marked `tqc.layer` when the IR has marks, else it ends at an op whose results all have
+    names. Constants are left out of the groups (the mark may sit on one)."""
+    marked = any(LAYER_MARK in op.attributes for op in ops)
+    groups: list[tuple[list[Operation], list[str]]] = []
+    current: list[Operation] = []
+    notes: list[str] = []
+    for op in ops:
+        mark = op.attributes.get(LAYER_MARK)
+        if marked and isinstance(mark, StringAttr):
+            if current:
+                groups.append((current, notes))
+            current, notes = [], mark.data.split(" | ")
+        if not isinstance(op, tqi.ConstOp):
+            current.append(op)
+        if not marked and op.results and all(r.name_hint for r in op.results) and current:
+            groups.append((current, notes))
+            current = []
+    if current:
+        groups.append((current, notes))
+    return groups
+
+
+def build_schedule(fn: func.FuncOp) -> Schedule:
+    block = fn.body.block
+    ret = block.last_op
+    if not isinstance(ret, func.ReturnOp):
+        raise TqcError("c backend: the function does not end in func.return")
+    ops = [op for op in block.ops if op is not ret]
+    consts = [op for op in ops if isinstance(op, tqi.ConstOp)]
+    body = [op for op in ops if not isinstance(op, tqi.ConstOp)]
+    for op in body:
+        if not op.name.startswith("tqi."):
+            raise TqcError(f"c backend: no printer for {op.name}")
+    groups = _layers(ops)
+    layer_of = {op: i for i, (g, _) in enumerate(groups) for op in g}
+    returned = set(ret.operands)
+
+    def sole_user(v: SSAValue) -> Operation | None:
+        users = [u.operation for u in v.uses]
+        if len(users) != 1 or v in returned:
+            return None
+        return users[0]
+
+    inline: set[SSAValue] = set()
+    for op in body:
+        if not isinstance(op, ELEMENTWISE):
+            continue
+        user = sole_user(op.results[0])
+        if user is not None and isinstance(user, ELEMENTWISE) and layer_of[user] == layer_of[op]:
+            inline.add(op.results[0])
+
+    for op in body:  # a widening cast feeding a sum is read through by the sum's loop
+        user = sole_user(op.results[0]) if isinstance(op, tqi.CastOp) else None
+        if (isinstance(user, tqi.SumOp) and layer_of[user] == layer_of[op]
+                and _widening(op)):
+            inline.add(op.results[0])
+
+    def tree_root(op: Operation) -> Operation:
+        while op.results[0] in inline and isinstance(op, ELEMENTWISE):
+            op = next(iter(op.results[0].uses)).operation
+        return op
+
+    fused: set[SSAValue] = set()
+    anchored_roots: set[Operation] = set()
+    for op in body:
+        if not isinstance(op, EPILOGUE_ANCHORS):
+            continue
+        v = op.results[0]
+        user = sole_user(v)
+        if user is None or not isinstance(user, ELEMENTWISE) or layer_of[user] != layer_of[op]:
+            continue
+        root = tree_root(user)
+        if dims(root.results[0]) != dims(v) or root in anchored_roots:
+            continue
+        fused.add(v)
+        anchored_roots.add(root)
+
+    alias = {op.results[0]: op.operands[0] for op in body if isinstance(op, VIEWS)}
+    schedule = Schedule(fn, [], consts, inline, fused, alias, list(block.args),
+                        list(ret.operands))
+    used_names: dict[str, int] = {}
+    for group, notes in groups:
+        kernels = [_kernel(schedule, op) for op in group
+                   if op.results[0] not in inline and op.results[0] not in fused
+                   and not isinstance(op, VIEWS)]
+        if not kernels:
+            continue
+        last = group[-1].results[0] if group[-1].results else None
+        name = identifier(last.name_hint if last is not None else None, "layer")
+        n = used_names.get(name, 0)
+        used_names[name] = n + 1
+        schedule.layers.append(Layer(len(schedule.layers), name if n == 0 else f"{name}_{n}",
+                                     group, kernels, notes))
+    return schedule
+
+
+def _kernel(s: Schedule, root: Operation) -> Kernel:
+    """The kernel that stores `root`'s results, with its fused tree and anchor."""
+    k = Kernel(root)
+    if not isinstance(root, ELEMENTWISE):
+        k.anchor = root
+        k.reads = _unique(s.base(s.read_through(v)) for v in root.operands)
+        k.writes = list(root.results)
+        return k
+
+    def visit(op: Operation) -> None:
+        for v in op.operands:
+            owner = v.owner
+            if v in s.inline:
+                assert isinstance(owner, Operation)
+                visit(owner)
+            elif v in s.fused:
+                assert isinstance(owner, Operation)
+                k.anchor = owner
+                k.reads += [s.base(a) for a in owner.operands]
+            else:
+                k.reads.append(s.base(v))
+        k.tree.append(op)
+
+    visit(root)
+    k.reads = _unique(k.reads)
+    k.writes = [root.results[0]]
+    return k
+
+
+def _widening(op: Operation) -> bool:
+    """A cast from a narrower integer type to int32 (exact, so the reader may skip it)."""
+    src, dst = op.operands[0].type, op.results[0].type
+    assert isinstance(src, TensorType) and isinstance(dst, TensorType)
+    from tqc.passes.lowering import storage_name
+
+    return (storage_name(src.element_type) in ("i8", "ui8", "i16")
+            and storage_name(dst.element_type) == "i32")
+
+
+def _unique(values: object) -> list[SSAValue]:
+    out: list[SSAValue] = []
+    for v in values:  # type: ignore[attr-defined]
+        if v not in out:
+            out.append(v)
+    return out
