@@ -70,7 +70,7 @@ def test_emit_files_and_report() -> None:
     design = build_design(module, "sine", TargetOptions(parallel=4))
     assert str(module) == before, "the Verilog backend must not change the IR"
     files = design.files
-    for f in ["sine.v", "tqc_fc.v", "tqc_fixedpoint.vh", "sine_tb.v", "sine.ys", "sine_xc7.ys",
+    for f in ["sine.v", "tqc_conv.v", "tqc_fixedpoint.vh", "sine_tb.v", "sine.ys", "sine_xc7.ys",
               "sine_tb_input.hex", "sine_tb_expected.hex", "sine_fc0_w.hex", "sine_fc0_b.hex"]:
         assert f in files, f
     top = files["sine.v"]
@@ -90,7 +90,7 @@ def test_emit_files_and_report() -> None:
 def test_weight_rom_layout() -> None:
     """Word g*NK + kk holds w[g*PU + u][kk*PK + j] at byte u*PK + j (lane 0 = low bits);
     lanes past the layer's edge are zero."""
-    from tqc.backends.verilog.emit_fc import rom_lines
+    from tqc.backends.verilog.emit_conv import rom_lines
 
     text = rom_lines(np.array([[1, 2, 255], [0x10, 0x20, 0x30]]), 8)
     assert text.split() == ["ff0201", "302010"]
@@ -102,12 +102,12 @@ def test_weight_rom_layout() -> None:
 
 
 def test_unknown_op_names_it(tmp_path: Path) -> None:
-    path = tmp_path / "maxpool.tflite"
-    write_model(path, [Tensor("x", (1, 4, 4, 1), "int8", 0.5, 0),
-                       Tensor("y", (1, 2, 2, 1), "int8", 0.5, 0)],
-                [Op("MAX_POOL_2D", ["x"], ["y"], {"filter_width": 2, "filter_height": 2,
-                                                 "stride_w": 2, "stride_h": 2})], ["x"], ["y"])
-    with pytest.raises(TqcError, match="tqi.max_pool"):
+    path = tmp_path / "transpose.tflite"
+    write_model(path, [Tensor("x", (1, 2, 3, 4), "int8", 0.5, 0),
+                       Tensor("perm", (4,), "int32", data=np.array([0, 2, 1, 3], np.int32)),
+                       Tensor("y", (1, 3, 2, 4), "int8", 0.5, 0)],
+                [Op("TRANSPOSE", ["x", "perm"], ["y"])], ["x"], ["y"])
+    with pytest.raises(TqcError, match="tqi.transpose"):
         build_design(lower(path), "m", TargetOptions())
 
 

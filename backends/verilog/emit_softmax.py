@@ -14,7 +14,7 @@ from xdsl.dialects.builtin import IntegerAttr
 
 from tqc.backends.numpy.runtime.fixedpoint import mul_high, shift_left
 from tqc.backends.numpy.runtime.softmax import exp_on_negative_values
-from tqc.backends.verilog.emit_fc import rom_lines
+from tqc.backends.verilog.emit_conv import rom_lines
 from tqc.backends.verilog.emitter import VerilogEmitter, emits
 from tqc.backends.verilog.prepare import Stage, bits, clog2, dims
 from tqc.dialects import tqi

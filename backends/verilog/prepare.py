@@ -139,12 +139,20 @@ def legal_identifier(name: str) -> str:
 
 
 def engine_split(op: Operation, parallel: int) -> Split:
-    """P MAC units as output lanes first (up to the unit count), the rest as input lanes."""
+    """P MAC units as output-channel lanes first (up to the channel count), the rest as
+    input-channel lanes; depthwise lanes are whole multiples of the channel multiplier."""
     if isinstance(op, tqi.FullyConnectedOp):
         units, depth = dims(op.filter)
         pu = min(parallel, units)
-        pk = min(max(parallel // pu, 1), depth)
-        return Split(pu, pk)
+        return Split(pu, min(max(parallel // pu, 1), depth))
+    if isinstance(op, tqi.Conv2DOp):
+        out, channels = dims(op.filter)[0], dims(op.filter)[3]
+        pu = min(parallel, out)
+        return Split(pu, min(max(parallel // pu, 1), channels))
+    if isinstance(op, tqi.DepthwiseConv2DOp):
+        out, channels = dims(op.output)[-1], dims(op.input)[-1]
+        m = out // channels
+        return Split(max(m, min(parallel, out) // m * m), 1)
     return Split(1, 1)
 
 

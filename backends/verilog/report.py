@@ -1,10 +1,12 @@
 """Compile-time estimates of a plan: resources and cycles per inference.
 
-Engine timing (templates/tqc_fc.v): a row loads K elements (one per beat), then NG groups of
-NK issue cycles each; a group's PU results shift out one per cycle, so a group takes
-max(NK, PU) cycles when the output is the bottleneck; 4 cycles of pipeline, and each chain
-step adds one register. The first sample's latency sums the layers (a layer starts once its
-last input arrived); back-to-back samples overlap layers, so the interval is the slowest layer.
+Engine timing (templates/*.v): a convolution / FULLY_CONNECTED engine spends NK issue cycles per
+group of PU output channels, and a group's PU results shift out one per cycle, so a group costs
+max(NK, PU) cycles; a pixel has NG groups. Pooling reads one tap per cycle and divides in DVW
+cycles; softmax reads each row three times (load, sum, output) plus ~10 cycles of reciprocal.
+Each chain step adds one register. Engines start a pixel row as soon as its input rows are in,
+so the first sample's latency is at most the serial sum (reported); back-to-back samples
+overlap layers, so the interval is about the slowest layer's max(load, compute).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tqc.backends.verilog.prepare import MAC_OPS, Plan, bits, const_array, dims
+from tqc.backends.verilog.prepare import MAC_OPS, Plan, Stage, bits, dims
 from tqc.dialects import tqi
 
 
@@ -23,57 +25,95 @@ class Estimate:
     requant_multipliers: int
     rom_bits: int
     buffer_bits: int
-    latency: int
-    interval: int
+    latency: int  # serial upper bound for the first sample
+    interval: int  # back-to-back, the slowest layer
+    ideal_latency: int  # Σ ceil(MACs_l / P_l)
+    ideal_interval: int  # max ceil(MACs_l / P_l)
 
-    @property
-    def ideal(self) -> int:
-        """ceil(MACs / P) with P the total MAC units."""
-        return math.ceil(self.macs / max(1, self.mac_units))
+
+def _elements(shape: tuple[int, ...]) -> int:
+    return math.prod(shape) if shape else 1
+
+
+def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
+    """(MACs, compute cycles, ROM bits, buffer bits, input elements) of a MAC engine."""
+    op = stage.ops[0]
+    assert stage.split is not None
+    pu, pk = stage.split.pu, stage.split.pk
+    in_shape, out_shape = dims(op.input), dims(op.output)
+    filt = dims(op.filter)
+    out_ch = out_shape[-1]
+    pixels = _elements(out_shape[:-1])
+    if isinstance(op, tqi.FullyConnectedOp):
+        taps, channels = 1, filt[1]
+    elif isinstance(op, tqi.DepthwiseConv2DOp):
+        taps, channels = filt[1] * filt[2], 1
+    else:
+        taps, channels = filt[1] * filt[2], filt[3]
+    macs = pixels * out_ch * taps * channels
+    ng = -(-out_ch // pu)
+    nk = taps * -(-channels // pk)
+    compute = pixels * ng * max(nk, pu) + 5
+    words = ng * nk
+    rom = words * (pu if isinstance(op, tqi.DepthwiseConv2DOp) else pu * pk) * 8
+    rom += ng * pu * 32 if getattr(op, "bias", None) is not None else 0
+    return macs, compute, rom, _elements(in_shape) * bits(op.input)[0], _elements(in_shape)
+
+
+def other_cycles(stage: Stage) -> tuple[int, int]:
+    """(compute cycles, buffer bits) of a pooling or softmax engine."""
+    op = stage.ops[0]
+    shape = dims(op.input)
+    if isinstance(op, tqi.SoftmaxOp):
+        n = shape[-1]
+        rows = _elements(shape[:-1])
+        return rows * (2 * n + 20), n * 8
+    if isinstance(op, tqi.WindowOp):
+        kh, kw = (int(v) for v in op.filter_size.get_values())
+        return _elements(dims(op.output)) * (kh * kw + 40), _elements(shape) * bits(op.input)[0]
+    return _elements(shape), 0
 
 
 def estimate(plan: Plan) -> Estimate:
-    macs = mac_units = mults = rom = buf = 0
-    latency = math.prod(dims(plan.input)[1:]) if dims(plan.input) else 1
+    macs = mac_units = mults = rom = buf = ideal_lat = ideal_int = 0
+    latency = _elements(dims(plan.input))
     interval = latency
     for stage in plan.stages:
         if stage.kind == "chain":
-            steps = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp))
-            steps += sum(1 for op in stage.ops if isinstance(op, (tqi.MulHighOp, tqi.MulShiftRoundOp)))
-            mults += sum(1 for op in stage.ops if isinstance(op, (tqi.MulHighOp, tqi.MulShiftRoundOp)))
-            latency += steps
+            wide = sum(1 for op in stage.ops if isinstance(op, (tqi.MulHighOp, tqi.MulShiftRoundOp)))
+            latency += sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide
+            mults += wide
             continue
         op = stage.ops[0]
-        assert stage.split is not None
-        if not isinstance(op, tqi.FullyConnectedOp):
-            continue
-        w = const_array(op.filter)
-        assert w is not None
-        units, depth = w.shape
-        rows = math.prod(dims(op.input)[:-1])
-        pu, pk = stage.split.pu, stage.split.pk
-        ng, nk = -(-units // pu), -(-depth // pk)
-        last = units - (ng - 1) * pu
-        per_row = (ng - 1) * max(nk, pu) + nk + 4 + last
-        macs += rows * units * depth
-        mac_units += pu * pk
-        rom += ng * nk * pu * pk * 8 + (ng * pu * 32 if op.bias is not None else 0)
-        buf += nk * pk * bits(op.input)[0]
-        latency += rows * per_row + (rows - 1) * depth
-        interval = max(interval, rows * (depth + per_row))
-    return Estimate(macs, mac_units, mults, rom, buf, latency, interval)
+        load = _elements(dims(op.input))
+        if isinstance(op, MAC_OPS):
+            assert stage.split is not None
+            m, compute, r, b, load = conv_numbers(stage)
+            p = stage.split.pu * stage.split.pk
+            macs += m
+            mac_units += p
+            rom += r
+            buf += b
+            ideal_lat += -(-m // p)
+            ideal_int = max(ideal_int, -(-m // p))
+        else:
+            compute, b = other_cycles(stage)
+            buf += b
+        latency += compute
+        interval = max(interval, load + compute)
+    return Estimate(macs, mac_units, mults, rom, buf, latency, interval, ideal_lat, ideal_int)
 
 
 def report_lines(plan: Plan) -> list[str]:
     est = estimate(plan)
-    engines = [s for s in plan.stages if s.kind == "engine"]
-    layers = ", ".join(f"{s.name} {s.split.pu}x{s.split.pk}" for s in engines
-                       if s.split and isinstance(s.ops[0], MAC_OPS))
+    engines = [s for s in plan.stages if s.kind == "engine" and isinstance(s.ops[0], MAC_OPS)]
+    layers = ", ".join(f"{s.name} {s.split.pu}x{s.split.pk}" for s in engines if s.split)
     return [
-        f"verilog: {plan.parallel} MAC units per layer (unit lanes x input lanes: {layers or 'none'})",
+        f"verilog: {plan.parallel} MAC units per layer (output x input lanes: {layers or 'none'})",
         f"estimated resources: {est.mac_units} MAC multipliers, {est.requant_multipliers} "
         f"requantize multipliers (32x32), weight ROM {est.rom_bits / 1024:.1f} kbit, "
-        f"buffers {est.buffer_bits / 1024:.1f} kbit",
-        f"estimated cycles per inference: latency {est.latency}, back-to-back interval "
-        f"{est.interval}; {est.macs} MACs, ideal ceil(MACs/P) = {est.ideal}",
+        f"frame buffers {est.buffer_bits / 1024:.1f} kbit",
+        f"estimated cycles per inference: latency <= {est.latency} (ideal sum of "
+        f"ceil(MACs/P) per layer: {est.ideal_latency}), back-to-back interval ~{est.interval} "
+        f"(ideal slowest layer: {est.ideal_interval}); {est.macs} MACs",
     ]

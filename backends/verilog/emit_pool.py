@@ -1,0 +1,48 @@
+"""AVERAGE_POOL_2D / MAX_POOL_2D (`tqi.avg_pool`, `tqi.max_pool`) → an instance of `tqc_pool`
+(templates/tqc_pool.v); the window, strides and padding come from the op's attributes."""
+
+from __future__ import annotations
+
+from xdsl.dialects.builtin import DenseArrayBase
+
+from tqc.backends.verilog.emitter import VerilogEmitter, emits
+from tqc.backends.verilog.prepare import Stage, bits, clog2, dims
+from tqc.dialects import tqi
+from tqc.errors import TqcError
+
+
+def pair(attr: DenseArrayBase) -> list[int]:
+    return [int(v) for v in attr.get_values()]
+
+
+@emits("engine", tqi.AvgPoolOp, tqi.MaxPoolOp)
+def pool(e: VerilogEmitter, stage: Stage) -> str:
+    op = stage.ops[0]
+    assert isinstance(op, tqi.WindowOp)
+    n, h, w, c = dims(op.input)
+    _, oh, ow, _ = dims(op.output)
+    if n != 1:
+        raise TqcError(f"verilog backend: {op.name} with batch {n} is not supported")
+    kh, kw = pair(op.filter_size)
+    top, _, left, _ = pair(op.pad)
+    xw, xsigned = bits(op.input)
+    is_max = isinstance(op, tqi.MaxPoolOp)
+    outw = bits(op.output)[0]
+    if outw != (xw if is_max else 32):
+        raise TqcError(f"verilog backend: {op.name} result width {outw} is not supported")
+    taps = kh * kw
+    dvw = max(2, (taps * (1 << xw) + taps).bit_length())  # |sum| + count/2
+    if not is_max and dvw > 31:
+        raise TqcError(f"verilog backend: {op.name} window too large")
+    params = {
+        "H": h, "W": w, "C": c, "OH": oh, "OW": ow, "KH": kh, "KW": kw,
+        "SH": pair(op.stride)[0], "SW": pair(op.stride)[1], "PT": top, "PL": left,
+        "MAX": int(is_max), "AW": clog2(h * w * c), "YW": clog2(oh), "XCW": clog2(ow),
+        "ICW": clog2(w), "CW": clog2(c), "KYW": clog2(kh), "KXW": clog2(kw), "RW": clog2(h + 1),
+        "CNW": clog2(taps + 1), "DVW": 2 if is_max else dvw, "XW": xw,
+        "XSIGNED": int(xsigned), "OUTW": outw,
+    }
+    text = ",\n".join(f"        .{k}({v})" for k, v in params.items())
+    e.template("tqc_pool.v")
+    src, dst = e.connect(stage, outw)
+    return e.instance("tqc_pool", f"u_{stage.name}", src, dst, text)
