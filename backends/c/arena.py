@@ -18,7 +18,7 @@ from math import prod
 from xdsl.dialects.builtin import TensorType
 from xdsl.ir import SSAValue
 
-from tqc.backends.c.schedule import Schedule, dims
+from tqc.backends.c.schedule import Schedule, Scratch, dims
 from tqc.errors import TqcError
 from tqc.passes.lowering import storage_name
 
@@ -41,7 +41,7 @@ def nbytes(v: SSAValue) -> int:
 
 @dataclass
 class Buffer:
-    value: SSAValue
+    value: SSAValue | Scratch
     size: int
     first: int  # index of the layer that stores it
     last: int  # index of the last layer that reads it
@@ -55,10 +55,10 @@ class ArenaPlan:
     inputs: dict[SSAValue, int] = field(default_factory=dict)
     outputs: dict[SSAValue, int] = field(default_factory=dict)  # stored straight into output j
     copies: list[tuple[int, SSAValue]] = field(default_factory=list)  # output j ← value at the end
-    buffers: dict[SSAValue, Buffer] = field(default_factory=dict)
+    buffers: dict[SSAValue | Scratch, Buffer] = field(default_factory=dict)
     size: int = 0
 
-    def offset(self, v: SSAValue) -> int:
+    def offset(self, v: SSAValue | Scratch) -> int:
         return self.buffers[v].offset
 
 
@@ -82,6 +82,8 @@ def plan_arena(s: Schedule) -> ArenaPlan:
             for v in k.reads:
                 if v in plan.buffers:
                     plan.buffers[v].last = max(plan.buffers[v].last, index)
+            for scratch in k.scratch:
+                plan.buffers[scratch] = Buffer(scratch, scratch.nbytes, index, index)
     end = len(s.layers)
     for _, out in plan.copies:  # copied to an output after the last kernel
         base = s.base(out)

@@ -30,54 +30,57 @@ from tqc.backends.c.schedule import Kernel, dims
 from tqc.dialects import tqi
 from tqc.errors import TqcError
 
-ACC_TYPES = {("i8", "i8"): "i8_i8", ("ui8", "ui8"): "u8_u8", ("i16", "i8"): "i16_i8"}
+PAIRS = {("i8", "i8"), ("ui8", "ui8"), ("i16", "i8")}
+SHORT = {"i8": "i8", "ui8": "u8", "i16": "i16", "i32": "i32"}
 
 
-def _acc_suffix(lp: LayerPrinter, op: Operation, x: SSAValue, w: SSAValue,
-                bias: SSAValue | None, reduce_axes: tuple[int, ...], channel_axis: int) -> str:
-    """The runtime accumulator for op: `_i32` when no partial sum can leave int32 (proved from
-    the weights, the input type's range, the offsets and the bias), `_w32` (uint32
-    wrap-around, the same bits) otherwise, `_i64` for 64-bit accumulators."""
+def _check_types(op: Operation, x: SSAValue, w: SSAValue) -> bool:
+    """Validate the operand types; True for the int64 accumulator of the 16x8 kernels."""
     pair = (element(x), element(w))
-    if pair not in ACC_TYPES:
+    acc = element(op.results[0])
+    if pair not in PAIRS:
         raise TqcError(f"c backend: {op.name} with {pair[0]} input and {pair[1]} weights "
                        "is not supported")
-    acc = element(op.results[0])
-    if acc == "i64":
-        if pair != ("i16", "i8"):
-            raise TqcError(f"c backend: {op.name} with an int64 accumulator needs int16 input")
-        return f"{ACC_TYPES[pair]}_i64"
-    if acc != "i32":
+    if acc == "i64" and pair != ("i16", "i8"):
+        raise TqcError(f"c backend: {op.name} with an int64 accumulator needs int16 input")
+    if acc not in ("i32", "i64"):
         raise TqcError(f"c backend: {op.name} with an {acc} accumulator is not supported")
-    weights = lp.p.const_array(w)
+    return acc == "i64"
+
+
+def _fits_i32(init: np.ndarray | None, term: int, weights: np.ndarray | None,
+              reduce_axes: tuple[int, ...]) -> bool:
+    """True if |init| + term * sum|w| < 2^31 for every output channel: then no partial sum of
+    init + sum(a * w), with |a| <= term, can leave int32."""
     if weights is None:
-        return f"{ACC_TYPES[pair]}_w32"
+        return False
+    bound = term * np.abs(weights.astype(np.int64)).sum(axis=reduce_axes).reshape(-1)
+    if init is not None:
+        bound = bound + np.abs(init.reshape(-1).astype(np.int64))
+    return int(bound.max(initial=0)) < 2**31
+
+
+def _offset_range(x: SSAValue, offset: int) -> int:
     lo, hi = RANGES[element(x)]
-    x_off = int_prop(op.properties["input_offset"])
-    w_off = int_prop(op.properties["filter_offset"])
-    x_max = max(abs(lo + x_off), abs(hi + x_off))
-    per_channel = np.abs(weights.reshape(dims(w)).astype(np.int64) + w_off).sum(axis=reduce_axes)
-    bound = x_max * per_channel.reshape(-1)
-    b = lp.p.const_array(bias) if bias is not None else None
-    if bias is not None and b is None:
-        return f"{ACC_TYPES[pair]}_w32"
-    if b is not None:
-        bound = bound + np.abs(b.reshape(-1).astype(np.int64))
-    del channel_axis
-    safe = int(bound.max(initial=0)) < 2**31
-    return f"{ACC_TYPES[pair]}_{'i32' if safe else 'w32'}"
+    return max(abs(lo + offset), abs(hi + offset))
 
 
-def _bias(lp: LayerPrinter, op: Operation, channel: str) -> str:
-    if len(op.operands) < 3:
-        return "0"
-    return f"{lp.buf(op.operands[2])}[{channel}]"
+def _const(lp: LayerPrinter, v: SSAValue | None) -> np.ndarray | None:
+    if v is None:
+        return None
+    data = lp.p.const_array(v)
+    return None if data is None else data.reshape(dims(v))
+
+
+def _bias_ptr(lp: LayerPrinter, op: Operation) -> str:
+    return lp.buf(op.operands[2]) if len(op.operands) > 2 else "NULL"
 
 
 def _spatial(lp: LayerPrinter, k: Kernel, stride: list[int], pad: list[int],
-             acc: Callable[[str], str], acc_type: str) -> None:
-    """Loops (n,) oy, ox, c over an NHWC output; `acc(batch_offset)` is the C expression of
-    the value at the current element."""
+             pixel: list[str], acc: str, acc_type: str) -> None:
+    """Loops (n,) oy, ox over an NHWC output; per pixel, the statements `pixel` (with
+    "{batch}" the batch offset of the input) fill the per-channel accumulators, then a loop over
+    the channels runs the epilogue on `acc` (an expression of c) and stores."""
     op = k.anchor
     assert op is not None
     x = op.operands[0]
@@ -98,42 +101,66 @@ def _spatial(lp: LayerPrinter, k: Kernel, stride: list[int], pad: list[int],
     b.line(f"for (int ox = 0; ox < {ow}; ++ox) {{")
     b.indent += 1
     b.line(f"const int x0 = ox * {stride[1]} - {pad[2]};")
+    batch = _x_suffix(f"n * {h * w * c}" if n > 1 else "0")
+    for line in pixel:
+        b.line(line.format(batch=batch))
+    row = f"(n * {oh} + oy)" if n > 1 else "oy"
+    b.line(f"const int base = ({row} * {ow} + ox) * {oc};")
     b.line(f"for (int c = 0; c < {oc}; ++c) {{")
     b.indent += 1
     opened += 3
-    row = f"(n * {oh} + oy)" if n > 1 else "oy"
-    b.line(f"const int o = ({row} * {ow} + ox) * {oc} + c;")
-    batch = f"n * {h * w * c}" if n > 1 else "0"
-    b.line(f"const {acc_type} acc = {acc(batch)};")
+    b.line("const int o = base + c;")
+    b.line(f"const {acc_type} acc = {acc};")
     lp.store(k, {out: "acc"}, "o")
     b.close(opened)
 
 
+def _x_suffix(batch: str) -> str:
+    return "" if batch == "0" else f" + {batch}"
+
+
 def _x(lp: LayerPrinter, v: SSAValue, batch: str) -> str:
-    return lp.buf(v) if batch == "0" else f"{lp.buf(v)} + {batch}"
+    return lp.buf(v) + _x_suffix(batch)
 
 
 @kernel(tqi.Conv2DOp)
 def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
+    """Per output pixel: the im2col patch (x + input_offset, 0 outside the image), then per
+    output channel acc = bias + patch . w (+ filter_offset * sum(patch)), then the epilogue."""
     op = k.anchor
     assert isinstance(op, tqi.Conv2DOp)
     x, w = op.input, op.filter
     _, h, wd, c = dims(x)
     o, kh, kw, _ = dims(w)
+    depth = kh * kw * c
     dh, dw = values(op.dilation)
-    suffix = _acc_suffix(lp, op, x, w, op.bias, (1, 2, 3), 0)
+    wide = _check_types(op, x, w)
     x_off, w_off = int_prop(op.input_offset), int_prop(op.filter_offset)
-    filt = lp.buf(w)
-
-    def acc(batch: str) -> str:
-        return (f"tqc_conv_acc_{suffix}({_bias(lp, op, 'c')}, {_x(lp, x, batch)}, {h}, {wd}, {c}, "
-                f"{filt} + c * {kh * kw * c}, {kh}, {kw}, y0, x0, {dh}, {dw}, {x_off}, {w_off})")
-
-    _spatial(lp, k, values(op.stride), values(op.pad), acc, C_TYPES[element(op.output)])
+    patch, acc = lp.scratch(k, "patch"), lp.scratch(k, "acc")
+    if element(x) == "i16" and x_off:
+        raise TqcError("c backend: int16 tqi.conv_2d with a nonzero input offset is not "
+                       "supported (the 16x8 reference kernels have none)")
+    if wide:
+        dot = "i16_i8_i64"
+    else:
+        fits = _fits_i32(_const(lp, op.bias), _offset_range(x, x_off), _const(lp, w), (1, 2, 3))
+        dot = f"i16_{SHORT[element(w)]}_{'i32' if fits else 'w32'}"
+    bias = f"{lp.buf(op.bias)}[c]" if op.bias is not None else "0"
+    value = f"tqc_dot_{dot}({bias}, {patch}, {lp.buf(w)} + c * {depth}, {depth})"
+    pixel = [f"tqc_patch_{SHORT[element(x)]}({patch}, {lp.buf(x)}{{batch}}, {h}, {wd}, {c}, "
+             f"{kh}, {kw}, y0, x0, {dh}, {dw}, {x_off});"]
+    if w_off:
+        pixel.append(f"const int64_t patch_sum = tqc_sum_i16({patch}, {depth});")
+        value = (f"{value} + {w_off} * patch_sum" if wide
+                 else f"tqc_add_i32({value}, tqc_wrap_i32({w_off} * patch_sum))")
+    pixel.append(f"for (int c = 0; c < {o}; ++c) {acc}[c] = {value};")
+    _spatial(lp, k, values(op.stride), values(op.pad), pixel, f"{acc}[c]",
+             C_TYPES[element(op.output)])
 
 
 @kernel(tqi.DepthwiseConv2DOp)
 def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
+    """Per output pixel, the accumulators of all channels at once, then the epilogue."""
     op = k.anchor
     assert isinstance(op, tqi.DepthwiseConv2DOp)
     x, w = op.input, op.filter
@@ -142,19 +169,20 @@ def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     if oc % c:
         raise TqcError(f"c backend: depthwise filter of {oc} channels for {c} input channels")
     dh, dw = values(op.dilation)
-    suffix = _acc_suffix(lp, op, x, w, op.bias, (0, 1, 2), 3)
+    wide = _check_types(op, x, w)
     x_off, w_off = int_prop(op.input_offset), int_prop(op.filter_offset)
-
-    def acc(batch: str) -> str:
-        return (f"tqc_dw_acc_{suffix}({_bias(lp, op, 'c')}, {_x(lp, x, batch)}, {h}, {wd}, {c}, "
-                f"{lp.buf(w)}, {kh}, {kw}, {oc}, c, {oc // c}, y0, x0, {dh}, {dw}, "
-                f"{x_off}, {w_off})")
-
-    _spatial(lp, k, values(op.stride), values(op.pad), acc, C_TYPES[element(op.output)])
+    acc = lp.scratch(k, "acc")
+    suffix = f"{SHORT[element(x)]}_{SHORT[element(w)]}"
+    pixel = [f"tqc_dw_pixel_{suffix}({acc}, {_bias_ptr(lp, op)}, {lp.buf(x)}{{batch}}, "
+             f"{h}, {wd}, {c}, {lp.buf(w)}, {kh}, {kw}, {oc}, {oc // c}, y0, x0, {dh}, {dw}, "
+             f"{x_off}, {w_off});"]
+    value = f"{acc}[c]" if wide else f"tqc_u32_to_i32({acc}[c])"
+    _spatial(lp, k, values(op.stride), values(op.pad), pixel, value, C_TYPES[element(op.output)])
 
 
 @kernel(tqi.AvgPoolOp, tqi.MaxPoolOp)
 def pool(lp: LayerPrinter, k: Kernel) -> None:
+    """Per output pixel, the pooled values of all channels at once, then the epilogue."""
     op = k.anchor
     assert isinstance(op, (tqi.AvgPoolOp, tqi.MaxPoolOp))
     x = op.input
@@ -163,27 +191,28 @@ def pool(lp: LayerPrinter, k: Kernel) -> None:
         raise TqcError(f"c backend: {op.name} on {kind} is not supported")
     _, h, w, c = dims(x)
     kh, kw = values(op.filter_size)
+    acc = lp.scratch(k, "acc")
+    args = f"{lp.buf(x)}{{batch}}, {h}, {w}, {c}, y0, x0, {kh}, {kw}"
     if isinstance(op, tqi.AvgPoolOp):
         if element(op.output) != "i32":
             raise TqcError("c backend: tqi.avg_pool must give int32")
-
-        def acc(batch: str) -> str:
-            return (f"tqc_avg_pool_{SUFFIX[kind]}({_x(lp, x, batch)}, {h}, {w}, {c}, c, y0, x0, "
-                    f"{kh}, {kw})")
+        if kh * kw * 32768 >= 2**31:
+            raise TqcError(f"c backend: tqi.avg_pool window {kh}x{kw} is too large for int32")
+        pixel = [f"tqc_avg_pool_pixel_{SUFFIX[kind]}({acc}, {args});"]
         acc_type = "int32_t"
     else:
         if element(op.output) != kind:
             raise TqcError("c backend: tqi.max_pool must keep its input type")
-
-        def acc(batch: str) -> str:
-            return (f"tqc_max_pool_{SUFFIX[kind]}({_x(lp, x, batch)}, {h}, {w}, {c}, c, y0, x0, "
-                    f"{kh}, {kw}, {c_int(RANGES[kind][0])})")
+        pixel = [f"tqc_max_pool_pixel_{SUFFIX[kind]}({acc}, {args}, {c_int(RANGES[kind][0])});"]
         acc_type = C_TYPES[kind]
-    _spatial(lp, k, values(op.stride), values(op.pad), acc, acc_type)
+    _spatial(lp, k, values(op.stride), values(op.pad), pixel, f"{acc}[c]", acc_type)
 
 
 @kernel(tqi.FullyConnectedOp)
 def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
+    """Per row: acc[u] = init[u] + x . w[u] (+ filter_offset * sum(x)) for every unit, with
+    init = bias + input_offset * sum(w + filter_offset) folded at compile time (exact modulo
+    2^32, as the reference's int32 sum); then the epilogue over the units."""
     op = k.anchor
     assert isinstance(op, tqi.FullyConnectedOp)
     x, w, out = op.input, op.filter, op.output
@@ -191,8 +220,9 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
         raise TqcError("c backend: tqi.fully_connected needs 2-D input and output")
     rows, depth = dims(x)
     units = dims(w)[0]
-    suffix = _acc_suffix(lp, op, x, w, op.bias, (1,), 0)
+    wide = _check_types(op, x, w)
     x_off, w_off = int_prop(op.input_offset), int_prop(op.filter_offset)
+    weights, bias = _const(lp, w), _const(lp, op.bias)
     b = lp.body
     var_r = "r" if rows > 1 else "0"
     b.loop = DimLoop((rows, units), [var_r, "u"], "o")
@@ -201,13 +231,43 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
         b.line(f"for (int r = 0; r < {rows}; ++r) {{")
         b.indent += 1
         opened += 1
+    xrow = f"{lp.buf(x)} + r * {depth}" if rows > 1 else lp.buf(x)
+    acc_t = C_TYPES[element(out)]
+    if weights is None or (op.bias is not None and bias is None):  # weights known at run time only
+        init = f"{lp.buf(op.bias)}[u]" if op.bias is not None else "0"
+        fn = "i16_i8_i64" if wide else f"{SHORT[element(x)]}_{SHORT[element(w)]}_w32"
+        expr = f"tqc_fc_acc_{fn}({init}, {xrow}, {lp.buf(w)} + u * {depth}, {depth}, {x_off}, {w_off})"
+    else:
+        folded = np.zeros(units, np.int64) if bias is None else bias.astype(np.int64).copy()
+        if x_off:
+            folded += x_off * (weights.astype(np.int64) + w_off).sum(axis=1)
+        if wide:
+            init_vals = folded
+        else:
+            init_vals = (folded + 2**31) % 2**32 - 2**31  # int32 wrap, as the reference's sum
+        if x_off:
+            init = f"{lp.static_array('init', init_vals, acc_t)}[u]"
+        else:
+            init = f"{lp.buf(op.bias)}[u]" if op.bias is not None else "0"
+        x_max = max(abs(v) for v in RANGES[element(x)])
+        if wide:
+            dot = "i16_i8_i64"
+        else:
+            fits = _fits_i32(init_vals, x_max, weights, (1,))
+            dot = f"{SHORT[element(x)]}_{SHORT[element(w)]}_{'i32' if fits else 'w32'}"
+        if w_off:
+            b.line(f"const int64_t x_sum = tqc_sum_{SHORT[element(x)]}({xrow}, {depth});")
+        expr = f"tqc_dot_{dot}({init}, {xrow}, {lp.buf(w)} + u * {depth}, {depth})"
+        if w_off:
+            expr = (f"{expr} + {w_off} * x_sum" if wide
+                    else f"tqc_add_i32({expr}, tqc_wrap_i32({w_off} * x_sum))")
+    acc_buf = lp.scratch(k, "acc")
+    b.line(f"for (int u = 0; u < {units}; ++u) {acc_buf}[u] = {expr};")
     b.line(f"for (int u = 0; u < {units}; ++u) {{")
     b.indent += 1
     opened += 1
     b.line(f"const int o = r * {units} + u;" if rows > 1 else "const int o = u;")
-    xrow = f"{lp.buf(x)} + r * {depth}" if rows > 1 else lp.buf(x)
-    b.line(f"const {C_TYPES[element(out)]} acc = tqc_fc_acc_{suffix}({_bias(lp, op, 'u')}, "
-           f"{xrow}, {lp.buf(w)} + u * {depth}, {depth}, {x_off}, {w_off});")
+    b.line(f"const {acc_t} acc = {acc_buf}[u];")
     lp.store(k, {out: "acc"}, "o")
     b.close(opened)
 

@@ -34,7 +34,15 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Operation, SSAValue
 
 from tqc.backends.c.arena import ArenaPlan, element, nbytes, plan_arena
-from tqc.backends.c.schedule import Kernel, Layer, Schedule, build_schedule, dims, identifier
+from tqc.backends.c.schedule import (
+    Kernel,
+    Layer,
+    Schedule,
+    Scratch,
+    build_schedule,
+    dims,
+    identifier,
+)
 from tqc.dialects import tqi
 from tqc.errors import TqcError
 from tqc.passes.lowering import storage_name
@@ -48,7 +56,7 @@ RANGES = {"i8": (-128, 127), "ui8": (0, 255), "i16": (-32768, 32767),
 NP_DTYPES = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4", "i64": "<i8", "f32": "<f4"}
 INLINE_TABLE_LIMIT = 256  # larger tables go to the weights file
 RESERVED = {
-    "acc", "best", "oy", "ox", "ch", "dy0", "dy1", "dx0", "dx1", "wy0", "wy1", "wx0", "wx1",
+    "acc", "base", "best", "oy", "ox", "ch", "patch_sum", "x_sum", "dy0", "dy1", "dx0", "dx1", "wy0", "wy1", "wx0", "wx1",
     "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
     "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
     "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
@@ -81,7 +89,9 @@ def kernel(*op_types: type[Operation]) -> Callable[[KernelHandler], KernelHandle
 
 # -- small helpers used by the handlers ------------------------------------------------------
 
-def ctype(v: SSAValue) -> str:
+def ctype(v: SSAValue | Scratch) -> str:
+    if isinstance(v, Scratch):
+        return v.ctype
     kind = element(v)
     if kind not in C_TYPES:
         raise TqcError(f"c backend: unsupported element type {kind}")
@@ -286,8 +296,8 @@ class LayerPrinter:
         self.layer = layer
         self.statics: list[str] = []
         self.static_names: set[str] = set()
-        self.params: dict[SSAValue, str] = {}
-        self.written: set[SSAValue] = set()
+        self.params: dict[SSAValue | Scratch, str] = {}
+        self.written: set[SSAValue | Scratch] = set()
         self.body = Body(self)
         self.can_fail = False  # set by kernels whose reference can abort: returns int then
         for k in layer.kernels:
@@ -299,6 +309,16 @@ class LayerPrinter:
                 if base in printer.const_names or base in self.params:
                     continue
                 self.params[base] = printer.value_names[base]
+            for scratch in k.scratch:
+                self.params[scratch] = printer.value_names[scratch]
+                self.written.add(scratch)
+
+    def scratch(self, k: Kernel, name: str) -> str:
+        """The name of kernel k's working memory `name` inside this function."""
+        for scratch in k.scratch:
+            if scratch.name == name:
+                return self.params[scratch]
+        raise TqcError(f"c backend: no scratch buffer {name} for {k.root.name}")
 
     @property
     def fn_name(self) -> str:
@@ -457,13 +477,13 @@ class CPrinter:
             if self.schedule.base(base) in self.const_names:
                 self.const_names[view] = self.const_names[self.schedule.base(base)]
 
-    def _value_names(self) -> dict[SSAValue, str]:
+    def _value_names(self) -> dict[SSAValue | Scratch, str]:
         """A unique C name for each stored value: the input's name, the layer's name for a
         layer's result, the name hint (or `<layer>_tmp`) for a layer's intermediates."""
-        names: dict[SSAValue, str] = {}
+        names: dict[SSAValue | Scratch, str] = {}
         used: set[str] = set()
 
-        def add(v: SSAValue, wanted: str) -> None:
+        def add(v: SSAValue | Scratch, wanted: str) -> None:
             if wanted in RESERVED or re.match(r"^[a-z]\d*$|^[ivx]\d+$|^tqc_|^ARENA", wanted) \
                     or wanted.startswith(f"{self.name}_"):
                 wanted = f"t_{wanted}"
@@ -484,6 +504,8 @@ class CPrinter:
                         add(v, layer.name + suffix)
                     else:
                         add(v, f"{layer.name}_tmp")
+                for scratch in k.scratch:
+                    add(scratch, f"{layer.name}_{scratch.name}")
         return names
 
     # -- pieces ------------------------------------------------------------------------------
@@ -511,8 +533,10 @@ class CPrinter:
 
         return describe_layer(self, layer)
 
-    def storage(self, v: SSAValue) -> str:
+    def storage(self, v: SSAValue | Scratch) -> str:
         """The pointer expression for value v inside NAME_invoke."""
+        if isinstance(v, Scratch):
+            return f"ARENA({v.ctype}, {self.plan.offset(v)}, {self.value_names[v]})"
         base = self.schedule.base(v)
         if base in self.plan.inputs:
             return f"input{self.plan.inputs[base]}"
@@ -632,8 +656,8 @@ class CPrinter:
                 "#else",
             ]
             for v, buf in self.plan.buffers.items():
-                lines.append(f"static {ctype(v)} tensor_{self.value_names[v]}"
-                             f"[{max(buf.size // max(np.dtype(NP_DTYPES[element(v)]).itemsize, 1), 1)}];")
+                count = v.count if isinstance(v, Scratch) else prod(dims(v))
+                lines.append(f"static {ctype(v)} tensor_{self.value_names[v]}[{max(count, 1)}];")
             lines += ["#define ARENA(type, offset, tensor) (tensor_##tensor)", "#endif", ""]
         for fn_lines in functions:
             lines += fn_lines

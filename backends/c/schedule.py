@@ -27,16 +27,20 @@ from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tqi
 from tqc.errors import TqcError
+from tqc.passes.lowering import storage_name
 
-ELEMENTWISE: tuple[type[Operation], ...] = (
-    tqi.CastOp, tqi.AddConstOp, tqi.ShiftLeftOp, tqi.MulHighOp, tqi.ShiftRightRoundOp,
-    tqi.MulShiftRoundOp, tqi.ClampOp, tqi.TableOp, tqi.AddOp, tqi.SubOp, tqi.MulOp, tqi.MaxOp,
-    tqi.MinOp, tqi.SelectPositiveOp, tqi.QuantizeOp, tqi.DequantizeOp,
-)
 EPILOGUE_ANCHORS: tuple[type[Operation], ...] = (
     tqi.Conv2DOp, tqi.DepthwiseConv2DOp, tqi.FullyConnectedOp, tqi.AvgPoolOp, tqi.MaxPoolOp,
 )
 VIEWS: tuple[type[Operation], ...] = (tqi.ReshapeOp,)
+
+
+def _elementwise(op: Operation) -> bool:
+    """Element-wise ops are those the printer can write as one scalar expression (casts,
+    requantize steps, clamps, tables, broadcasting arithmetic, the float edges)."""
+    from tqc.backends.c.printer import EXPRESSIONS
+
+    return type(op) in EXPRESSIONS
 
 
 def dims(v: SSAValue) -> tuple[int, ...]:
@@ -55,6 +59,22 @@ def identifier(hint: str | None, fallback: str) -> str:
     return base if not base[0].isdigit() else f"{fallback}_{base}"
 
 
+@dataclass(eq=False)
+class Scratch:
+    """Working memory of one kernel (an im2col patch, a row of accumulators), in the arena for
+    the duration of its layer."""
+
+    name: str
+    ctype: str
+    count: int
+
+    @property
+    def nbytes(self) -> int:
+        size = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int32_t": 4, "uint32_t": 4,
+                "int64_t": 8}[self.ctype]
+        return self.count * size
+
+
 @dataclass
 class Kernel:
     """One loop nest. `root` is the op whose results the loop stores; `tree` the element-wise
@@ -66,6 +86,7 @@ class Kernel:
     anchor: Operation | None = None
     reads: list[SSAValue] = field(default_factory=list)  # materialized values read (bases)
     writes: list[SSAValue] = field(default_factory=list)  # materialized values stored
+    scratch: list[Scratch] = field(default_factory=list)
 
 
 @dataclass
@@ -133,6 +154,9 @@ def _layers(ops: list[Operation]) -> list[tuple[list[Operation], list[str]]]:
 
 
 def build_schedule(fn: func.FuncOp) -> Schedule:
+    from tqc.backends.c.printer import load_emitters
+
+    load_emitters()  # the expression handlers say which ops are element-wise
     block = fn.body.block
     ret = block.last_op
     if not isinstance(ret, func.ReturnOp):
@@ -155,10 +179,10 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
 
     inline: set[SSAValue] = set()
     for op in body:
-        if not isinstance(op, ELEMENTWISE):
+        if not _elementwise(op):
             continue
         user = sole_user(op.results[0])
-        if user is not None and isinstance(user, ELEMENTWISE) and layer_of[user] == layer_of[op]:
+        if user is not None and _elementwise(user) and layer_of[user] == layer_of[op]:
             inline.add(op.results[0])
 
     for op in body:  # a widening cast feeding a sum is read through by the sum's loop
@@ -168,7 +192,7 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
             inline.add(op.results[0])
 
     def tree_root(op: Operation) -> Operation:
-        while op.results[0] in inline and isinstance(op, ELEMENTWISE):
+        while op.results[0] in inline and _elementwise(op):
             op = next(iter(op.results[0].uses)).operation
         return op
 
@@ -179,7 +203,7 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
             continue
         v = op.results[0]
         user = sole_user(v)
-        if user is None or not isinstance(user, ELEMENTWISE) or layer_of[user] != layer_of[op]:
+        if user is None or not _elementwise(user) or layer_of[user] != layer_of[op]:
             continue
         root = tree_root(user)
         if dims(root.results[0]) != dims(v) or root in anchored_roots:
@@ -206,10 +230,36 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
     return schedule
 
 
+def _scratch(anchor: Operation | None) -> list[Scratch]:
+    """The working memory the C loops of `anchor` need: one accumulator per output channel of
+    a pixel (so that the requantize epilogue runs as a separate, vectorisable loop over the
+    channels), and for conv the im2col patch of one window (input plus offset, widened)."""
+    if not isinstance(anchor, EPILOGUE_ANCHORS):
+        return []
+    out = anchor.results[0]
+    channels = dims(out)[-1]
+    kind = storage_name(out.type.element_type)  # type: ignore[attr-defined]
+    acc_type = {"i32": "int32_t", "i64": "int64_t", "i8": "int8_t", "ui8": "uint8_t",
+                "i16": "int16_t"}[kind]
+    if isinstance(anchor, tqi.DepthwiseConv2DOp) and kind == "i32":
+        acc_type = "uint32_t"  # wrap-around accumulation
+    scratch = [Scratch("acc", acc_type, channels)]
+    if isinstance(anchor, tqi.Conv2DOp):
+        _, kh, kw, c = dims(anchor.filter)
+        scratch.append(Scratch("patch", "int16_t", kh * kw * c))
+    return scratch
+
+
 def _kernel(s: Schedule, root: Operation) -> Kernel:
     """The kernel that stores `root`'s results, with its fused tree and anchor."""
+    k = _kernel_ops(s, root)
+    k.scratch = _scratch(k.anchor)
+    return k
+
+
+def _kernel_ops(s: Schedule, root: Operation) -> Kernel:
     k = Kernel(root)
-    if not isinstance(root, ELEMENTWISE):
+    if not _elementwise(root):
         k.anchor = root
         k.reads = _unique(s.base(s.read_through(v)) for v in root.operands)
         k.writes = list(root.results)
@@ -239,8 +289,6 @@ def _widening(op: Operation) -> bool:
     """A cast from a narrower integer type to int32 (exact, so the reader may skip it)."""
     src, dst = op.operands[0].type, op.results[0].type
     assert isinstance(src, TensorType) and isinstance(dst, TensorType)
-    from tqc.passes.lowering import storage_name
-
     return (storage_name(src.element_type) in ("i8", "ui8", "i16")
             and storage_name(dst.element_type) == "i32")
 

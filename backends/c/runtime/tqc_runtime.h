@@ -73,21 +73,30 @@ static inline int32_t tqc_shift_left(int32_t x, int amount) {
 /* gemmlowp SaturatingRoundingDoublingHighMul: (a*b + nudge) / 2^31 with C division,
  * nudge = 2^30 if a*b >= 0 else 1 - 2^30; the one overflow case saturates. */
 static inline int32_t tqc_mul_high(int32_t a, int32_t b) {
-  int64_t ab;
-  int64_t nudge;
-  if (a == b && a == INT32_MIN) return INT32_MAX;
-  ab = (int64_t)a * (int64_t)b;
-  nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-  return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+  const int64_t ab = (int64_t)a * (int64_t)b;
+  const int64_t nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+  const int64_t high = (ab + nudge) / ((int64_t)1 << 31); /* branch-free: vectorises */
+  return (a == INT32_MIN && b == INT32_MIN) ? INT32_MAX : tqc_wrap_i32(high);
 }
 
 /* gemmlowp RoundingDivideByPOT: x / 2^exponent, rounded to nearest, ties away from zero
  * (0 <= exponent <= 31). */
 static inline int32_t tqc_shift_right_round(int32_t x, int exponent) {
-  const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+  const int32_t mask = (int32_t)((UINT32_C(1) << exponent) - 1u);
   const int32_t remainder = x & mask;
   const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* The int64 overload of MultiplyByQuantizedMultiplier (16x8 kernels, one rounding, 16-bit
+ * multiplier m16 and amount = 15 - shift precomputed): int32((x * m16 + 2^(amount-1)) >> amount),
+ * the product wrapping in int64 and the result in int32 as the reference's C does
+ * (1 <= amount <= 62). */
+static inline int32_t tqc_mul_shift_round64(int64_t x, int32_t m16, int amount) {
+  const uint64_t total = (uint64_t)x * (uint64_t)(int64_t)m16 + ((uint64_t)1 << (amount - 1));
+  const int64_t t = total <= (uint64_t)INT64_MAX ? (int64_t)total
+                                                 : -(int64_t)(UINT64_MAX - total) - 1;
+  return tqc_wrap_i32(t >> amount);
 }
 
 /* Single-rounding MultiplyByQuantizedMultiplier (TFLITE_SINGLE_ROUNDING):
@@ -99,19 +108,93 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
 }
 
 /* ---- accumulations: conv, depthwise conv, fully connected ---------------------------- */
-/* Each returns init + sum((x + x_off) * (w + w_off)) over the in-bounds taps. The `_i32`
- * accumulators are used when tqc has proven at compile time that no partial sum can leave
- * int32; otherwise the `_w32` ones accumulate in uint32 (wrap-around, as the reference's
- * int32 accumulator) and the result is the same bits. */
+/* The reference accumulates acc = bias + sum((x + x_off) * (w + w_off)) in int32 (int64 for
+ * int16 activations). The loops below compute the same sum, regrouped for vectorising
+ * compilers (exact: the reference's int32 sum is taken modulo 2^32 either way):
+ *   conv: an im2col patch p = x + x_off (0 where the window leaves the image), then per output
+ *         channel bias + sum(p * w) + w_off * sum(p);
+ *   fully connected: init + sum(x * w) + w_off * sum(x), init = bias + x_off * sum(w + w_off)
+ *         folded at compile time;
+ *   depthwise: one accumulator per output channel, all channels of a pixel at once.
+ * The `_i32` dot products are used when tqc has proven at compile time that no partial sum can
+ * leave int32; otherwise the `_w32` ones accumulate in uint32 (wrap-around, the same bits). */
 
-#define TQC_DEFINE_ACC(SUF, TX, TW, TACC, TRET, FINISH)                                    \
-  /* One conv output: x is one image [in_h][in_w][in_c], w one filter [kh][kw][in_c]. */   \
-  static inline TRET tqc_conv_acc_##SUF(TRET init, const TX *x, int in_h, int in_w,        \
-                                        int in_c, const TW *w, int kh, int kw, int y0,     \
-                                        int x0, int dil_h, int dil_w, int32_t x_off,       \
-                                        int32_t w_off) {                                   \
+#define TQC_DEFINE_DOT(SUF, TA, TB, TACC, TRET, PROD, FINISH)                               \
+  static inline TRET tqc_dot_##SUF(TRET init, const TA *a, const TB *b, int n) {          \
     TACC acc = (TACC)init;                                                                 \
+    int i;                                                                                 \
+    for (i = 0; i < n; ++i) acc += (TACC)((PROD)a[i] * (PROD)b[i]);                        \
+    return FINISH(acc);                                                                    \
+  }
+
+#define TQC_SAME(v) (v)
+TQC_DEFINE_DOT(i16_i8_i32, int16_t, int8_t, int32_t, int32_t, int32_t, TQC_SAME)
+TQC_DEFINE_DOT(i16_i8_w32, int16_t, int8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_DOT(i16_u8_i32, int16_t, uint8_t, int32_t, int32_t, int32_t, TQC_SAME)
+TQC_DEFINE_DOT(i16_u8_w32, int16_t, uint8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_DOT(i8_i8_i32, int8_t, int8_t, int32_t, int32_t, int32_t, TQC_SAME)
+TQC_DEFINE_DOT(i8_i8_w32, int8_t, int8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_DOT(u8_u8_i32, uint8_t, uint8_t, int32_t, int32_t, int32_t, TQC_SAME)
+TQC_DEFINE_DOT(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_DOT(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, int64_t, TQC_SAME)
+
+/* The sum of n values (the weight-offset term w_off * sum(x)). */
+#define TQC_DEFINE_SUM(SUF, T)                                                             \
+  static inline int64_t tqc_sum_##SUF(const T *a, int n) {                                 \
+    int64_t s = 0;                                                                         \
+    int i;                                                                                 \
+    for (i = 0; i < n; ++i) s += a[i];                                                     \
+    return s;                                                                              \
+  }
+TQC_DEFINE_SUM(i8, int8_t)
+TQC_DEFINE_SUM(u8, uint8_t)
+TQC_DEFINE_SUM(i16, int16_t)
+
+/* The im2col patch of one conv window: patch[(ky * kw + kx) * in_c + c] = x[iy][ix][c] + x_off
+ * for in-bounds taps, 0 for taps outside the image (the reference skips them). */
+#define TQC_DEFINE_PATCH(SUF, TX, TP)                                                      \
+  static inline void tqc_patch_##SUF(TP *patch, const TX *x, int in_h, int in_w, int in_c, \
+                                     int kh, int kw, int y0, int x0, int dil_h, int dil_w, \
+                                     int32_t x_off) {                                      \
+    const int row = kw * in_c;                                                             \
     int ky, kx, c;                                                                         \
+    for (ky = 0; ky < kh; ++ky) {                                                          \
+      const int iy = y0 + ky * dil_h;                                                      \
+      TP *p = patch + ky * row;                                                            \
+      if (iy < 0 || iy >= in_h) {                                                          \
+        for (c = 0; c < row; ++c) p[c] = 0;                                                \
+        continue;                                                                          \
+      }                                                                                    \
+      if (dil_w == 1 && x0 >= 0 && x0 + kw <= in_w) { /* the whole row is inside */        \
+        const TX *xp = x + ((long)iy * in_w + x0) * in_c;                                  \
+        for (c = 0; c < row; ++c) p[c] = (TP)((int32_t)xp[c] + x_off);                     \
+        continue;                                                                          \
+      }                                                                                    \
+      for (kx = 0; kx < kw; ++kx) {                                                        \
+        const int ix = x0 + kx * dil_w;                                                    \
+        TP *q = p + kx * in_c;                                                             \
+        if (ix < 0 || ix >= in_w) {                                                        \
+          for (c = 0; c < in_c; ++c) q[c] = 0;                                             \
+        } else {                                                                           \
+          const TX *xp = x + ((long)iy * in_w + ix) * in_c;                                \
+          for (c = 0; c < in_c; ++c) q[c] = (TP)((int32_t)xp[c] + x_off);                  \
+        }                                                                                  \
+      }                                                                                    \
+    }                                                                                      \
+  }
+TQC_DEFINE_PATCH(i8, int8_t, int16_t)
+TQC_DEFINE_PATCH(u8, uint8_t, int16_t)
+TQC_DEFINE_PATCH(i16, int16_t, int16_t) /* 16x8 conv: the input offset is always 0 */
+
+/* One depthwise output pixel: acc[oc] = bias[oc] + sum over in-bounds taps of
+ * (x[iy][ix][oc / mult] + x_off) * (w[ky][kx][oc] + w_off), for every output channel. */
+#define TQC_DEFINE_DW(SUF, TX, TW, TB, TACC, PROD)                                          \
+  static inline void tqc_dw_pixel_##SUF(TACC *acc, const TB *bias, const TX *x, int in_h,  \
+                                        int in_w, int in_c, const TW *w, int kh, int kw,   \
+                                        int out_c, int mult, int y0, int x0, int dil_h,    \
+                                        int dil_w, int32_t x_off, int32_t w_off) {         \
+    int ky, kx, c;                                                                         \
+    for (c = 0; c < out_c; ++c) acc[c] = bias ? (TACC)bias[c] : 0;                         \
     for (ky = 0; ky < kh; ++ky) {                                                          \
       const int iy = y0 + ky * dil_h;                                                      \
       if (iy < 0 || iy >= in_h) continue;                                                  \
@@ -121,34 +204,24 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
         const TW *wp;                                                                      \
         if (ix < 0 || ix >= in_w) continue;                                                \
         xp = x + ((long)iy * in_w + ix) * in_c;                                            \
-        wp = w + ((long)ky * kw + kx) * in_c;                                              \
-        for (c = 0; c < in_c; ++c)                                                         \
-          acc += (TACC)((int32_t)xp[c] + x_off) * (TACC)((int32_t)wp[c] + w_off);          \
+        wp = w + ((long)ky * kw + kx) * out_c;                                             \
+        if (mult == 1) {                                                                   \
+          for (c = 0; c < out_c; ++c)                                                      \
+            acc[c] += (TACC)((PROD)((int32_t)xp[c] + x_off) * (PROD)((int32_t)wp[c] + w_off)); \
+        } else {                                                                           \
+          for (c = 0; c < out_c; ++c)                                                      \
+            acc[c] += (TACC)((PROD)((int32_t)xp[c / mult] + x_off) *                       \
+                             (PROD)((int32_t)wp[c] + w_off));                              \
+        }                                                                                  \
       }                                                                                    \
     }                                                                                      \
-    return FINISH(acc);                                                                    \
-  }                                                                                        \
-  /* One depthwise output channel oc (input channel oc / mult): w is [kh][kw][out_c]. */   \
-  static inline TRET tqc_dw_acc_##SUF(TRET init, const TX *x, int in_h, int in_w,          \
-                                      int in_c, const TW *w, int kh, int kw, int out_c,    \
-                                      int oc, int mult, int y0, int x0, int dil_h,         \
-                                      int dil_w, int32_t x_off, int32_t w_off) {           \
-    TACC acc = (TACC)init;                                                                 \
-    const int ic = oc / mult;                                                              \
-    int ky, kx;                                                                            \
-    for (ky = 0; ky < kh; ++ky) {                                                          \
-      const int iy = y0 + ky * dil_h;                                                      \
-      if (iy < 0 || iy >= in_h) continue;                                                  \
-      for (kx = 0; kx < kw; ++kx) {                                                        \
-        const int ix = x0 + kx * dil_w;                                                    \
-        if (ix < 0 || ix >= in_w) continue;                                                \
-        acc += (TACC)((int32_t)x[((long)iy * in_w + ix) * in_c + ic] + x_off) *            \
-               (TACC)((int32_t)w[((long)ky * kw + kx) * out_c + oc] + w_off);              \
-      }                                                                                    \
-    }                                                                                      \
-    return FINISH(acc);                                                                    \
-  }                                                                                        \
-  /* One fully-connected output: dot product of a row of x and a row of w (depth k). */    \
+  }
+TQC_DEFINE_DW(i8_i8, int8_t, int8_t, int32_t, uint32_t, int32_t)
+TQC_DEFINE_DW(u8_u8, uint8_t, uint8_t, int32_t, uint32_t, int32_t)
+TQC_DEFINE_DW(i16_i8, int16_t, int8_t, int64_t, int64_t, int64_t)
+
+/* Fully connected with weights that are not constants (no folded init): one output. */
+#define TQC_DEFINE_FC(SUF, TX, TW, TACC, TRET, FINISH)                                     \
   static inline TRET tqc_fc_acc_##SUF(TRET init, const TX *x, const TW *w, int k,          \
                                       int32_t x_off, int32_t w_off) {                      \
     TACC acc = (TACC)init;                                                                 \
@@ -157,56 +230,56 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
       acc += (TACC)((int32_t)x[i] + x_off) * (TACC)((int32_t)w[i] + w_off);                \
     return FINISH(acc);                                                                    \
   }
-
-#define TQC_SAME(v) (v)
-TQC_DEFINE_ACC(i8_i8_i32, int8_t, int8_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_ACC(i8_i8_w32, int8_t, int8_t, uint32_t, int32_t, tqc_u32_to_i32)
-TQC_DEFINE_ACC(u8_u8_i32, uint8_t, uint8_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_ACC(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, tqc_u32_to_i32)
-TQC_DEFINE_ACC(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, TQC_SAME)
-TQC_DEFINE_ACC(i16_i8_i32, int16_t, int8_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_ACC(i16_i8_w32, int16_t, int8_t, uint32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_FC(i8_i8_w32, int8_t, int8_t, uint32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_FC(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_FC(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, TQC_SAME)
 
 /* ---- pooling ------------------------------------------------------------------------- */
 
-/* The rounded average of the in-bounds window elements of channel c (TFLM AveragePool):
- * (sum +- count/2) / count with C division; 0 for an empty window. */
+/* One output pixel of average pooling, all channels: the rounded average of the in-bounds
+ * window elements (TFLM AveragePool): (sum +- count/2) / count with C division; 0 for an
+ * empty window. */
 #define TQC_DEFINE_POOL(SUF, TX)                                                           \
-  static inline int32_t tqc_avg_pool_##SUF(const TX *x, int in_h, int in_w, int ch, int c, \
-                                           int y0, int x0, int kh, int kw) {               \
-    int64_t acc = 0;                                                                       \
+  static inline void tqc_avg_pool_pixel_##SUF(int32_t *acc, const TX *x, int in_h,         \
+                                              int in_w, int ch, int y0, int x0, int kh,    \
+                                              int kw) {                                    \
     int32_t count = 0;                                                                     \
-    int ky, kx;                                                                            \
+    int ky, kx, c;                                                                         \
+    for (c = 0; c < ch; ++c) acc[c] = 0;                                                   \
     for (ky = 0; ky < kh; ++ky) {                                                          \
       const int iy = y0 + ky;                                                              \
       if (iy < 0 || iy >= in_h) continue;                                                  \
       for (kx = 0; kx < kw; ++kx) {                                                        \
         const int ix = x0 + kx;                                                            \
+        const TX *xp;                                                                      \
         if (ix < 0 || ix >= in_w) continue;                                                \
-        acc += x[((long)iy * in_w + ix) * ch + c];                                         \
+        xp = x + ((long)iy * in_w + ix) * ch;                                              \
+        for (c = 0; c < ch; ++c) acc[c] += xp[c];                                          \
         ++count;                                                                           \
       }                                                                                    \
     }                                                                                      \
-    if (count == 0) return 0;                                                              \
-    return tqc_wrap_i32(acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count);  \
+    for (c = 0; c < ch; ++c) {                                                             \
+      const int32_t s = acc[c];                                                            \
+      acc[c] = count == 0 ? 0 : (s > 0 ? (s + count / 2) / count : (s - count / 2) / count); \
+    }                                                                                      \
   }                                                                                        \
-  /* The maximum of the in-bounds window elements of channel c (lowest value if empty). */ \
-  static inline TX tqc_max_pool_##SUF(const TX *x, int in_h, int in_w, int ch, int c,      \
-                                      int y0, int x0, int kh, int kw, TX lowest) {         \
-    TX best = lowest;                                                                      \
-    int ky, kx;                                                                            \
+  /* One output pixel of max pooling, all channels (lowest value for an empty window). */   \
+  static inline void tqc_max_pool_pixel_##SUF(TX *best, const TX *x, int in_h, int in_w,   \
+                                              int ch, int y0, int x0, int kh, int kw,      \
+                                              TX lowest) {                                 \
+    int ky, kx, c;                                                                         \
+    for (c = 0; c < ch; ++c) best[c] = lowest;                                             \
     for (ky = 0; ky < kh; ++ky) {                                                          \
       const int iy = y0 + ky;                                                              \
       if (iy < 0 || iy >= in_h) continue;                                                  \
       for (kx = 0; kx < kw; ++kx) {                                                        \
         const int ix = x0 + kx;                                                            \
-        TX v;                                                                              \
+        const TX *xp;                                                                      \
         if (ix < 0 || ix >= in_w) continue;                                                \
-        v = x[((long)iy * in_w + ix) * ch + c];                                            \
-        if (v > best) best = v;                                                            \
+        xp = x + ((long)iy * in_w + ix) * ch;                                              \
+        for (c = 0; c < ch; ++c) best[c] = xp[c] > best[c] ? xp[c] : best[c];              \
       }                                                                                    \
     }                                                                                      \
-    return best;                                                                           \
   }
 
 TQC_DEFINE_POOL(i8, int8_t)
