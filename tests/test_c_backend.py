@@ -202,12 +202,24 @@ def _misc_models(tmp_path: Path) -> dict[str, Path]:
     m["leaky_relu"] = _one_op(tmp_path, [
         Tensor("x", (1, 16), "int8", 0.08, -3), Tensor("y", (1, 16), "int8", 0.05, -20)],
         Op("LEAKY_RELU", ["x"], ["y"], {"alpha": 0.2}), ["x"], ["y"])
+    m["reshape_only"] = _one_op(tmp_path, [  # the output is a view of the input: a copy
+        Tensor("x", (1, 4, 6), "int8", **q),
+        Tensor("s", (2,), i32, data=np.array([1, 24], np.int32)),
+        Tensor("y", (1, 24), "int8", **q)],
+        Op("RESHAPE", ["x", "s"], ["y"], {"new_shape": [1, 24]}), ["x"], ["y"])
+    m["two_outputs"] = tmp_path / "two_outputs.tflite"  # a result and a view of it, both returned
+    write_model(m["two_outputs"], [
+        Tensor("a", (1, 2, 3), "int8", **q), Tensor("b", (1, 2, 3), "int8", **q),
+        Tensor("c", (1, 2, 3), "int8", 0.1, 0),
+        Tensor("s", (2,), i32, data=np.array([1, 6], np.int32)), Tensor("y", (1, 6), "int8", 0.1, 0)],
+        [Op("ADD", ["a", "b"], ["c"]), Op("RESHAPE", ["c", "s"], ["y"], {"new_shape": [1, 6]})],
+        ["a", "b"], ["y", "c"])
     return m
 
 
 MISC = ["softmax", "mean", "concat", "pad", "transpose", "strided_slice", "float_edges",
         "resize_nearest", "resize_bilinear_int8", "resize_bilinear_uint8", "arg_max", "maximum",
-        "logistic", "leaky_relu"]
+        "logistic", "leaky_relu", "reshape_only", "two_outputs"]
 
 
 @pytest.mark.parametrize("name", MISC)

@@ -26,7 +26,7 @@ from tqc.backends.c.printer import (
     strides,
     values,
 )
-from tqc.backends.c.schedule import Kernel, dims
+from tqc.backends.c.schedule import CONV_PIXEL_BLOCK, Kernel, dims
 from tqc.dialects import tqi
 from tqc.errors import TqcError
 
@@ -125,15 +125,18 @@ def _x(lp: LayerPrinter, v: SSAValue, batch: str) -> str:
 
 @kernel(tqi.Conv2DOp)
 def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
-    """Per output pixel: the im2col patch (x + input_offset, 0 outside the image), then per
-    output channel acc = bias + patch . w (+ filter_offset * sum(patch)), then the epilogue."""
+    """Per block of output pixels: their im2col patches (x + input_offset, 0 outside the
+    image), the matrix product acc[q][c] = bias[c] + patch[q] . w[c], then per pixel the
+    epilogue on acc (+ filter_offset * sum(patch))."""
     op = k.anchor
     assert isinstance(op, tqi.Conv2DOp)
-    x, w = op.input, op.filter
+    x, w, out = op.input, op.filter, op.output
     _, h, wd, c = dims(x)
     o, kh, kw, _ = dims(w)
+    n, oh, ow, _ = dims(out)
     depth = kh * kw * c
-    dh, dw = values(op.dilation)
+    (sh, sw), (dh, dw) = values(op.stride), values(op.dilation)
+    top, _, left, _ = values(op.pad)
     wide = _check_types(op, x, w)
     x_off, w_off = int_prop(op.input_offset), int_prop(op.filter_offset)
     patch, acc = lp.scratch(k, "patch"), lp.scratch(k, "acc")
@@ -145,17 +148,43 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     else:
         fits = _fits_i32(_const(lp, op.bias), _offset_range(x, x_off), _const(lp, w), (1, 2, 3))
         dot = f"i16_{SHORT[element(w)]}_{'i32' if fits else 'w32'}"
-    bias = f"{lp.buf(op.bias)}[c]" if op.bias is not None else "0"
-    value = f"tqc_dot_{dot}({bias}, {patch}, {lp.buf(w)} + c * {depth}, {depth})"
-    pixel = [f"tqc_patch_{SHORT[element(x)]}({patch}, {lp.buf(x)}{{batch}}, {h}, {wd}, {c}, "
-             f"{kh}, {kw}, y0, x0, {dh}, {dw}, {x_off});"]
+    pixels, block = oh * ow, CONV_PIXEL_BLOCK
+    b = lp.body
+    b.loop = DimLoop(dims(out), ["n" if n > 1 else "0", f"((p0 + q) / {ow})",
+                                 f"((p0 + q) % {ow})", "c"], "o")
+    opened = 0
+    if n > 1:
+        b.line(f"for (int n = 0; n < {n}; ++n) {{")
+        b.indent += 1
+        opened += 1
+    image = lp.buf(x) + (f" + n * {h * wd * c}" if n > 1 else "")
+    first = f"n * {pixels} + p0 + q" if n > 1 else "p0 + q"
+    b.line(f"for (int p0 = 0; p0 < {pixels}; p0 += {block}) {{")
+    b.indent += 1
+    opened += 1
+    b.line(f"const int np = {pixels} - p0 < {block} ? {pixels} - p0 : {block};")
+    b.line("for (int q = 0; q < np; ++q) {")
+    b.line(f"  const int oy = (p0 + q) / {ow}, ox = (p0 + q) % {ow};")
+    b.line(f"  tqc_patch_{SHORT[element(x)]}({patch} + q * {depth}, {image}, {h}, {wd}, {c}, "
+           f"{kh}, {kw}, oy * {sh} - {top}, ox * {sw} - {left}, {dh}, {dw}, {x_off});")
+    b.line("}")
+    b.line(f"tqc_gemm_{dot}({acc}, {_bias_ptr(lp, op)}, {patch}, np, {lp.buf(w)}, {depth}, {o});")
+    b.line("for (int q = 0; q < np; ++q) {")
+    b.indent += 1
+    opened += 1
+    value = f"{acc}[q * {o} + c]"
     if w_off:
-        pixel.append(f"const int64_t patch_sum = tqc_sum_i16({patch}, {depth});")
+        b.line(f"const int64_t patch_sum = tqc_sum_i16({patch} + q * {depth}, {depth});")
         value = (f"{value} + {w_off} * patch_sum" if wide
                  else f"tqc_add_i32({value}, tqc_wrap_i32({w_off} * patch_sum))")
-    pixel.append(f"for (int c = 0; c < {o}; ++c) {acc}[c] = {value};")
-    _spatial(lp, k, values(op.stride), values(op.pad), pixel, f"{acc}[c]",
-             C_TYPES[element(op.output)])
+    b.line(f"const int base = ({first}) * {o};")
+    b.line(f"for (int c = 0; c < {o}; ++c) {{")
+    b.indent += 1
+    opened += 1
+    b.line("const int o = base + c;")
+    b.line(f"const {C_TYPES[element(out)]} acc = {value};")
+    lp.store(k, {out: "acc"}, "o")
+    b.close(opened)
 
 
 @kernel(tqi.DepthwiseConv2DOp)
@@ -210,7 +239,7 @@ def pool(lp: LayerPrinter, k: Kernel) -> None:
 
 @kernel(tqi.FullyConnectedOp)
 def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
-    """Per row: acc[u] = init[u] + x . w[u] (+ filter_offset * sum(x)) for every unit, with
+    """Per row: acc[u] = init[u] + x . w[u] for every unit (+ filter_offset * sum(x)), with
     init = bias + input_offset * sum(w + filter_offset) folded at compile time (exact modulo
     2^32, as the reference's int32 sum); then the epilogue over the units."""
     op = k.anchor
@@ -233,10 +262,13 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
         opened += 1
     xrow = f"{lp.buf(x)} + r * {depth}" if rows > 1 else lp.buf(x)
     acc_t = C_TYPES[element(out)]
+    acc_buf = lp.scratch(k, "acc")
     if weights is None or (op.bias is not None and bias is None):  # weights known at run time only
         init = f"{lp.buf(op.bias)}[u]" if op.bias is not None else "0"
         fn = "i16_i8_i64" if wide else f"{SHORT[element(x)]}_{SHORT[element(w)]}_w32"
-        expr = f"tqc_fc_acc_{fn}({init}, {xrow}, {lp.buf(w)} + u * {depth}, {depth}, {x_off}, {w_off})"
+        value = f"{acc_buf}[u]"
+        b.line(f"for (int u = 0; u < {units}; ++u) {value} = tqc_fc_acc_{fn}({init}, {xrow}, "
+               f"{lp.buf(w)} + u * {depth}, {depth}, {x_off}, {w_off});")
     else:
         folded = np.zeros(units, np.int64) if bias is None else bias.astype(np.int64).copy()
         if x_off:
@@ -246,28 +278,26 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
         else:
             init_vals = (folded + 2**31) % 2**32 - 2**31  # int32 wrap, as the reference's sum
         if x_off:
-            init = f"{lp.static_array('init', init_vals, acc_t)}[u]"
+            init = lp.static_array('init', init_vals, acc_t)
         else:
-            init = f"{lp.buf(op.bias)}[u]" if op.bias is not None else "0"
+            init = lp.buf(op.bias) if op.bias is not None else "NULL"
         x_max = max(abs(v) for v in RANGES[element(x)])
         if wide:
             dot = "i16_i8_i64"
         else:
             fits = _fits_i32(init_vals, x_max, weights, (1,))
             dot = f"{SHORT[element(x)]}_{SHORT[element(w)]}_{'i32' if fits else 'w32'}"
+        b.line(f"tqc_dots_{dot}({acc_buf}, {init}, {xrow}, {lp.buf(w)}, {depth}, {units});")
+        value = f"{acc_buf}[u]"
         if w_off:
             b.line(f"const int64_t x_sum = tqc_sum_{SHORT[element(x)]}({xrow}, {depth});")
-        expr = f"tqc_dot_{dot}({init}, {xrow}, {lp.buf(w)} + u * {depth}, {depth})"
-        if w_off:
-            expr = (f"{expr} + {w_off} * x_sum" if wide
-                    else f"tqc_add_i32({expr}, tqc_wrap_i32({w_off} * x_sum))")
-    acc_buf = lp.scratch(k, "acc")
-    b.line(f"for (int u = 0; u < {units}; ++u) {acc_buf}[u] = {expr};")
+            value = (f"{value} + {w_off} * x_sum" if wide
+                     else f"tqc_add_i32({value}, tqc_wrap_i32({w_off} * x_sum))")
     b.line(f"for (int u = 0; u < {units}; ++u) {{")
     b.indent += 1
     opened += 1
     b.line(f"const int o = r * {units} + u;" if rows > 1 else "const int o = u;")
-    b.line(f"const {acc_t} acc = {acc_buf}[u];")
+    b.line(f"const {acc_t} acc = {value};")
     lp.store(k, {out: "acc"}, "o")
     b.close(opened)
 

@@ -409,7 +409,7 @@ class LayerPrinter:
         lines = self.p.layer_comment(self.layer)
         result = "int" if self.can_fail else "void"
         lines.append(f"static {result} {self.fn_name}({', '.join(params) or 'void'}) {{")
-        lines += ["  " + s for s in self.statics]
+        lines += ["  " + line for s in self.statics for line in s.split("\n")]
         lines += self.body.lines
         if self.can_fail:
             lines.append("  return 0;")

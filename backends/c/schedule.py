@@ -29,6 +29,7 @@ from tqc.dialects import tqi
 from tqc.errors import TqcError
 from tqc.passes.lowering import storage_name
 
+CONV_PIXEL_BLOCK = 4  # output pixels per conv matrix product (weight reuse)
 EPILOGUE_ANCHORS: tuple[type[Operation], ...] = (
     tqi.Conv2DOp, tqi.DepthwiseConv2DOp, tqi.FullyConnectedOp, tqi.AvgPoolOp, tqi.MaxPoolOp,
 )
@@ -233,7 +234,8 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
 def _scratch(anchor: Operation | None) -> list[Scratch]:
     """The working memory the C loops of `anchor` need: one accumulator per output channel of
     a pixel (so that the requantize epilogue runs as a separate, vectorisable loop over the
-    channels), and for conv the im2col patch of one window (input plus offset, widened)."""
+    channels); for conv, of a block of pixels, with their im2col patches (input plus offset,
+    widened)."""
     if not isinstance(anchor, EPILOGUE_ANCHORS):
         return []
     out = anchor.results[0]
@@ -243,11 +245,11 @@ def _scratch(anchor: Operation | None) -> list[Scratch]:
                 "i16": "int16_t"}[kind]
     if isinstance(anchor, tqi.DepthwiseConv2DOp) and kind == "i32":
         acc_type = "uint32_t"  # wrap-around accumulation
-    scratch = [Scratch("acc", acc_type, channels)]
-    if isinstance(anchor, tqi.Conv2DOp):
+    if isinstance(anchor, tqi.Conv2DOp):  # a block of output pixels at a time
         _, kh, kw, c = dims(anchor.filter)
-        scratch.append(Scratch("patch", "int16_t", kh * kw * c))
-    return scratch
+        return [Scratch("acc", acc_type, CONV_PIXEL_BLOCK * channels),
+                Scratch("patch", "int16_t", CONV_PIXEL_BLOCK * kh * kw * c)]
+    return [Scratch("acc", acc_type, channels)]
 
 
 def _kernel(s: Schedule, root: Operation) -> Kernel:

@@ -12,7 +12,6 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-from math import prod
 from pathlib import Path
 
 import numpy as np
@@ -155,6 +154,12 @@ def build(files: dict[str, str], name: str, directory: Path, flags: list[str] | 
     return exe
 
 
+def _sample_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of one sample in the (N, ...) arrays: a leading batch dimension of 1 is
+    replaced by N; otherwise N is prepended (the rule of tqc.reference)."""
+    return tuple(shape[1:]) if shape and shape[0] == 1 else tuple(shape)
+
+
 def run_program(exe: Path, printer: object, inputs: list[np.ndarray],
                 env: dict[str, str] | None = None) -> list[np.ndarray]:
     """Run the built example program on N samples; returns the outputs (N, ...)."""
@@ -169,12 +174,10 @@ def run_program(exe: Path, printer: object, inputs: list[np.ndarray],
     in_paths, out_paths = [], []
     for i, (x, v) in enumerate(zip(inputs, ins)):
         want = NP_TYPES[ctype(v)]
-        if not dims(v) or dims(v)[0] != 1:
-            raise TqcError(f"c target: input {i} has shape {dims(v)}; the batch dimension "
-                           "must be 1")
-        if x.shape[0] != n or prod(x.shape[1:]) != prod(dims(v)):
+        sample = _sample_shape(dims(v))
+        if x.shape[0] != n or tuple(x.shape[1:]) != sample:
             raise TqcError(f"c target: input {i} has shape {x.shape}, expected (N, "
-                           f"{', '.join(map(str, dims(v)[1:]))})")
+                           f"{', '.join(map(str, sample))})")
         path = work / f"in{i}.bin"
         np.ascontiguousarray(x, dtype=want).tofile(path)
         in_paths.append(str(path))
@@ -187,12 +190,8 @@ def run_program(exe: Path, printer: object, inputs: list[np.ndarray],
                        f"{proc.stderr.strip()[:4000]}")
     results = []
     for j, v in enumerate(outs):
-        shape = dims(v)
         data = np.fromfile(out_paths[j], dtype=NP_TYPES[ctype(v)])
-        if shape and shape[0] == 1:
-            results.append(data.reshape((n, *shape[1:])))
-        else:  # no batch dimension to replace: samples stack on a new leading axis
-            results.append(data.reshape((n, *shape)))
+        results.append(data.reshape((n, *_sample_shape(dims(v)))))
     if proc.stderr.strip() != f"{n} samples":
         raise TqcError(f"c target: unexpected diagnostics:\n{proc.stderr.strip()[:4000]}")
     return results

@@ -127,16 +127,101 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
     return FINISH(acc);                                                                    \
   }
 
+/* `count` dot products of a with consecutive rows of w (n values each), four rows at a time
+ * (each load of a feeds four products): out[r] = init[r] + a . w[r] (init may be NULL). */
+#define TQC_DEFINE_DOTS(SUF, TA, TB, TACC, TRET, PROD, FINISH)                              \
+  static inline void tqc_dots_##SUF(TRET *out, const TRET *init, const TA *a, const TB *w, \
+                                    int n, int count) {                                    \
+    int r = 0, i;                                                                          \
+    for (; r + 4 <= count; r += 4) {                                                       \
+      const TB *w0 = w + (long)r * n, *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;            \
+      TACC s0 = init ? (TACC)init[r] : 0, s1 = init ? (TACC)init[r + 1] : 0;               \
+      TACC s2 = init ? (TACC)init[r + 2] : 0, s3 = init ? (TACC)init[r + 3] : 0;           \
+      for (i = 0; i < n; ++i) {                                                            \
+        const PROD x = (PROD)a[i];                                                         \
+        s0 += (TACC)(x * (PROD)w0[i]);                                                     \
+        s1 += (TACC)(x * (PROD)w1[i]);                                                     \
+        s2 += (TACC)(x * (PROD)w2[i]);                                                     \
+        s3 += (TACC)(x * (PROD)w3[i]);                                                     \
+      }                                                                                    \
+      out[r] = FINISH(s0);                                                                 \
+      out[r + 1] = FINISH(s1);                                                             \
+      out[r + 2] = FINISH(s2);                                                             \
+      out[r + 3] = FINISH(s3);                                                             \
+    }                                                                                      \
+    for (; r < count; ++r) {                                                               \
+      const TB *wr = w + (long)r * n;                                                      \
+      TACC s = init ? (TACC)init[r] : 0;                                                   \
+      for (i = 0; i < n; ++i) s += (TACC)((PROD)a[i] * (PROD)wr[i]);                       \
+      out[r] = FINISH(s);                                                                  \
+    }                                                                                      \
+  }
+
+/* A small matrix product: out[p * count + r] = init[r] + a[p] . w[r] for np rows a[p] and
+ * `count` rows w[r] (n values each): two a rows by four w rows at a time, so that each weight
+ * loaded serves two output pixels. */
+#define TQC_DEFINE_GEMM(SUF, TA, TB, TACC, TRET, PROD, FINISH)                              \
+  static inline void tqc_gemm_##SUF(TRET *out, const TRET *init, const TA *a, int np,      \
+                                    const TB *w, int n, int count) {                       \
+    int p = 0, r, i;                                                                       \
+    for (; p + 2 <= np; p += 2) {                                                          \
+      const TA *a0 = a + (long)p * n, *a1 = a0 + n;                                        \
+      TRET *o0 = out + (long)p * count, *o1 = o0 + count;                                  \
+      for (r = 0; r + 4 <= count; r += 4) {                                                \
+        const TB *w0 = w + (long)r * n, *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;          \
+        TACC s0 = init ? (TACC)init[r] : 0, s1 = init ? (TACC)init[r + 1] : 0;             \
+        TACC s2 = init ? (TACC)init[r + 2] : 0, s3 = init ? (TACC)init[r + 3] : 0;         \
+        TACC t0 = s0, t1 = s1, t2 = s2, t3 = s3;                                           \
+        for (i = 0; i < n; ++i) {                                                          \
+          const PROD x = (PROD)a0[i], y = (PROD)a1[i];                                     \
+          const PROD v0 = (PROD)w0[i], v1 = (PROD)w1[i], v2 = (PROD)w2[i], v3 = (PROD)w3[i]; \
+          s0 += (TACC)(x * v0);                                                            \
+          s1 += (TACC)(x * v1);                                                            \
+          s2 += (TACC)(x * v2);                                                            \
+          s3 += (TACC)(x * v3);                                                            \
+          t0 += (TACC)(y * v0);                                                            \
+          t1 += (TACC)(y * v1);                                                            \
+          t2 += (TACC)(y * v2);                                                            \
+          t3 += (TACC)(y * v3);                                                            \
+        }                                                                                  \
+        o0[r] = FINISH(s0);                                                                \
+        o0[r + 1] = FINISH(s1);                                                            \
+        o0[r + 2] = FINISH(s2);                                                            \
+        o0[r + 3] = FINISH(s3);                                                            \
+        o1[r] = FINISH(t0);                                                                \
+        o1[r + 1] = FINISH(t1);                                                            \
+        o1[r + 2] = FINISH(t2);                                                            \
+        o1[r + 3] = FINISH(t3);                                                            \
+      }                                                                                    \
+      for (; r < count; ++r) {                                                             \
+        const TB *wr = w + (long)r * n;                                                    \
+        TACC s = init ? (TACC)init[r] : 0, t = s;                                          \
+        for (i = 0; i < n; ++i) {                                                          \
+          s += (TACC)((PROD)a0[i] * (PROD)wr[i]);                                          \
+          t += (TACC)((PROD)a1[i] * (PROD)wr[i]);                                          \
+        }                                                                                  \
+        o0[r] = FINISH(s);                                                                 \
+        o1[r] = FINISH(t);                                                                 \
+      }                                                                                    \
+    }                                                                                      \
+    if (p < np) tqc_dots_##SUF(out + (long)p * count, init, a + (long)p * n, w, n, count); \
+  }
+
+#define TQC_DEFINE_DOT_BOTH(SUF, TA, TB, TACC, TRET, PROD, FINISH)                          \
+  TQC_DEFINE_DOT(SUF, TA, TB, TACC, TRET, PROD, FINISH)                                    \
+  TQC_DEFINE_DOTS(SUF, TA, TB, TACC, TRET, PROD, FINISH)                                   \
+  TQC_DEFINE_GEMM(SUF, TA, TB, TACC, TRET, PROD, FINISH)
+
 #define TQC_SAME(v) (v)
-TQC_DEFINE_DOT(i16_i8_i32, int16_t, int8_t, int32_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_DOT(i16_i8_w32, int16_t, int8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
-TQC_DEFINE_DOT(i16_u8_i32, int16_t, uint8_t, int32_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_DOT(i16_u8_w32, int16_t, uint8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
-TQC_DEFINE_DOT(i8_i8_i32, int8_t, int8_t, int32_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_DOT(i8_i8_w32, int8_t, int8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
-TQC_DEFINE_DOT(u8_u8_i32, uint8_t, uint8_t, int32_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_DOT(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
-TQC_DEFINE_DOT(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, int64_t, TQC_SAME)
+TQC_DEFINE_DOT_BOTH(i16_i8_i32, int16_t, int8_t, int32_t, int32_t, int32_t, TQC_SAME)
+TQC_DEFINE_DOT_BOTH(i16_i8_w32, int16_t, int8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_DOT_BOTH(i16_u8_i32, int16_t, uint8_t, int32_t, int32_t, int32_t, TQC_SAME)
+TQC_DEFINE_DOT_BOTH(i16_u8_w32, int16_t, uint8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_DOT_BOTH(i8_i8_i32, int8_t, int8_t, int32_t, int32_t, int32_t, TQC_SAME)
+TQC_DEFINE_DOT_BOTH(i8_i8_w32, int8_t, int8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_DOT_BOTH(u8_u8_i32, uint8_t, uint8_t, int32_t, int32_t, int32_t, TQC_SAME)
+TQC_DEFINE_DOT_BOTH(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
+TQC_DEFINE_DOT_BOTH(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, int64_t, TQC_SAME)
 
 /* The sum of n values (the weight-offset term w_off * sum(x)). */
 #define TQC_DEFINE_SUM(SUF, T)                                                             \
