@@ -125,7 +125,9 @@ def test_module_name_is_legalized() -> None:
 
 
 @needs_verilator
-@pytest.mark.parametrize("model,parallel", [(HELLO, 3), (AD, None), ("mlp", None), ("mlp", 7)])
+@pytest.mark.parametrize("model,parallel", [(HELLO, 3), (AD, None), ("mlp", None), ("mlp", 7),
+                                            ("mlperftiny_kws_dscnn_int8.tflite", None),
+                                            ("mlperftiny_kws_dscnn_int8.tflite", 5)])
 def test_lint_clean(tmp_path: Path, model: str, parallel: int | None) -> None:
     path = MLP if model == "mlp" else shared_model(model)
     design = build_design(lower(path), "dut", TargetOptions(parallel=parallel), vectors=False)
@@ -149,9 +151,11 @@ def test_yosys_check_clean(tmp_path: Path) -> None:
 
 @needs_yosys
 @pytest.mark.slow
-@pytest.mark.parametrize("model", [HELLO, "mlp"])
+@pytest.mark.parametrize("model", [HELLO, "chain"])
 def test_yosys_xc7_resources(tmp_path: Path, model: str) -> None:
-    path = MLP if model == "mlp" else shared_model(model)
+    """synth_xilinx maps the MACs to DSP slices and passes `check -assert`."""
+    path = (_conv_chain_model(tmp_path / "chain.tflite", False) if model == "chain"
+            else shared_model(model))
     design = build_design(lower(path), "dut", TargetOptions(), vectors=False)
     sim.write_files(tmp_path, design.files)
     synth.run_yosys(tmp_path, "dut_xc7.ys")
@@ -236,6 +240,87 @@ def test_softmax_rows_bit_exact(tmp_path: Path) -> None:
 def test_softmax_variants(tmp_path: Path, dtype: str, shape: tuple[int, ...], scale: float,
                           beta: float) -> None:
     check_model(_softmax_model(tmp_path / "s.tflite", shape, dtype, scale, beta, 7), 10)
+
+
+def _conv_chain_model(path: Path, legacy: bool) -> Path:
+    """CONV_2D (stride 2, SAME) → DEPTHWISE_CONV_2D (multiplier 2, dilation 2) → AVERAGE_POOL_2D
+    (partial windows at the edges) → MAX_POOL_2D → RESHAPE → FULLY_CONNECTED, int8 per-channel;
+    or (legacy) a uint8 CONV_2D → DEPTHWISE_CONV_2D → AVERAGE_POOL_2D with weight zero points."""
+    rng = np.random.default_rng(7)
+    dtype = "uint8" if legacy else "int8"
+    wlo, whi = (0, 255) if legacy else (-127, 127)
+
+    def weights(name: str, shape: tuple[int, ...], axis: int) -> Tensor:
+        n = shape[axis]
+        scale = 0.02 if legacy else [float(v) for v in rng.uniform(0.002, 0.03, n)]
+        zp = 151 if legacy else [0] * n
+        data = rng.integers(wlo, whi + 1, shape).astype(dtype)
+        return Tensor(name, shape, dtype, scale, zp, axis, data)
+
+    def bias(name: str, n: int, sx: float, w: Tensor) -> Tensor:
+        data = rng.integers(-3000, 3000, n).astype(np.int32)
+        if not isinstance(w.scale, list):  # per-tensor (legacy uint8)
+            return Tensor(name, (n,), "int32", sx * float(w.scale), 0, 0, data)  # type: ignore[arg-type]
+        return Tensor(name, (n,), "int32", [sx * s for s in w.scale], [0] * n, 0, data)
+
+    zp = (100, 120, 90, 131) if legacy else (-5, 3, -128, 10)
+    if legacy:
+        shapes = [(1, 5, 5, 2), (1, 4, 4, 4), (1, 4, 4, 4), (1, 2, 2, 4)]
+        w1, w2 = weights("w1", (4, 2, 2, 2), 0), weights("w2", (1, 3, 3, 4), 3)
+        ops = [Op("CONV_2D", ["x", "w1", "b1"], ["t1"], {"padding": "VALID"}),
+               Op("DEPTHWISE_CONV_2D", ["t1", "w2", "b2"], ["t2"], {"padding": "SAME"}),
+               Op("AVERAGE_POOL_2D", ["t2"], ["t3"], {"padding": "VALID", "filter_width": 2,
+                                                     "filter_height": 2, "stride_w": 2,
+                                                     "stride_h": 2})]
+        out, extra = "t3", []
+    else:
+        shapes = [(1, 7, 6, 3), (1, 4, 6, 5), (1, 4, 6, 10), (1, 2, 3, 10)]
+        w1, w2 = weights("w1", (5, 3, 3, 3), 0), weights("w2", (1, 3, 3, 10), 3)
+        w3 = weights("w3", (7, 20), 0)
+        ops = [Op("CONV_2D", ["x", "w1", "b1"], ["t1"], {"padding": "SAME", "stride_h": 2,
+                                                       "fused_activation_function": "RELU6"}),
+               Op("DEPTHWISE_CONV_2D", ["t1", "w2", "b2"], ["t2"],
+                  {"padding": "SAME", "depth_multiplier": 2, "dilation_h_factor": 2}),
+               Op("AVERAGE_POOL_2D", ["t2"], ["t3"], {"padding": "SAME", "filter_width": 3,
+                                                     "filter_height": 3, "stride_w": 2,
+                                                     "stride_h": 2}),
+               Op("MAX_POOL_2D", ["t3"], ["t4"], {"padding": "VALID", "filter_width": 2,
+                                                 "filter_height": 2}),
+               Op("RESHAPE", ["t4", "shape"], ["t5"], {"new_shape": [1, 20]}),
+               Op("FULLY_CONNECTED", ["t5", "w3", "b3"], ["t6"])]
+        out = "t6"
+        extra = [Tensor("t4", (1, 1, 2, 10), dtype, 0.03, zp[2]),
+                 Tensor("shape", (2,), "int32", data=np.array([1, 20], np.int32)),
+                 Tensor("t5", (1, 20), dtype, 0.03, zp[2]), w3, bias("b3", 7, 0.03, w3),
+                 Tensor("t6", (1, 7), dtype, 0.09, -7)]
+    scales = (0.05, 0.04, 0.03, 0.05)
+    tensors = [Tensor("x", shapes[0], dtype, scales[0], zp[0]), w1,
+               bias("b1", w1.shape[0], scales[0], w1),
+               Tensor("t1", shapes[1], dtype, scales[1], zp[1]), w2,
+               bias("b2", w2.shape[3], scales[1], w2),
+               Tensor("t2", shapes[2], dtype, scales[2], zp[2]),
+               Tensor("t3", shapes[3], dtype, scales[2], zp[2]), *extra]
+    write_model(path, tensors, ops, ["x"], [out])
+    return path
+
+
+@needs_sim
+@pytest.mark.parametrize("legacy,parallel", [(False, 16), (True, 3)])
+def test_conv_chain_bit_exact(tmp_path: Path, legacy: bool, parallel: int) -> None:
+    """Padding, strides, dilation, depth multiplier 2, input-channel lanes (PK=3), channel
+    blocks with a remainder, edge windows of the average pool, max pool, reshape, FC; uint8
+    with weight zero points (reference: LiteRT BUILTIN_REF)."""
+    check_model(_conv_chain_model(tmp_path / "chain.tflite", legacy), 6, parallel=parallel,
+                throttle=True)
+
+
+@needs_sim
+@pytest.mark.slow
+def test_kws_dscnn_bit_exact() -> None:
+    """MLPerf Tiny KWS: CONV_2D, 4 x (DEPTHWISE_CONV_2D, CONV_2D), AVERAGE_POOL_2D, RESHAPE,
+    FULLY_CONNECTED, SOFTMAX."""
+    _, result = check_model(shared_model("mlperftiny_kws_dscnn_int8.tflite"), 3)
+    assert result.latency < 166064  # the serial sum of ceil(MACs/P) per layer at P = 16
 
 
 @needs_sim

@@ -74,9 +74,14 @@ def run_yosys(folder: Path, script: str, timeout: float = 3600) -> str:
 
 
 def cell_counts(stat_text: str) -> dict[str, int]:
-    """Cell type → count from the top-level (or whole-design) section of a `stat` report."""
+    """Cell type → count for the whole design: the last "Count including submodules" section
+    of a hierarchical `stat` report, else the (flattened) report's only module."""
+    start = stat_text.rfind("Count including submodules")
+    section = stat_text[start:] if start >= 0 else stat_text
+    end = section.find(" submodules\n", len("Count including submodules"))
+    section = section[:end] if end >= 0 else section
     counts: dict[str, int] = {}
-    for m in re.finditer(r"^\s+(\d+)\s+(\$?[A-Za-z_][\w$]*)\s*$", stat_text, flags=re.M):
+    for m in re.finditer(r"^\s+(\d+)\s+(\$?[A-Za-z_][\w$]*)\s*$", section, flags=re.M):
         counts[m[2]] = counts.get(m[2], 0) + int(m[1])
     return counts
 

@@ -167,8 +167,9 @@ class VerilogTarget:
         y, result = simulate(design, x)
         n = x.shape[0]
         report = [f"verilog: simulated {n} sample(s): latency {result.latency} cycles "
-                  f"(first sample), {result.total} cycles in all, "
-                  f"{result.total / n:.1f} per sample back to back"]
+                  f"(first sample), {result.total} cycles in all"
+                  + (f", back-to-back interval {(result.total - result.latency) / (n - 1):.0f} "
+                     "cycles per sample" if n > 1 else "")]
         return RunResult([from_hardware(design.plan, y)], report)
 
 
