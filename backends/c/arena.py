@@ -7,7 +7,9 @@ than loop nests keeps all the buffers of one layer function apart, as its `restr
 parameters promise. Tensors whose lifetimes do
 not overlap may share bytes; offsets are chosen greedily, largest tensor first, at the lowest
 aligned offset that does not collide with an already placed tensor of overlapping lifetime
-(the greedy-by-size planner of TFLite Micro).
+(the greedy-by-size planner of TFLite Micro). Tensors read through different non-character
+types (int16 and int32, say) never share bytes, so that the reuse is invisible to type-based
+alias analysis.
 """
 
 from __future__ import annotations
@@ -93,13 +95,33 @@ def plan_arena(s: Schedule) -> ArenaPlan:
     return plan
 
 
+def alias_class(v: SSAValue | Scratch) -> str:
+    """The C type-based aliasing class of a buffer's element type: "char" for 8-bit types
+    (they may alias anything), else the type with the signedness dropped."""
+    kind = v.ctype if isinstance(v, Scratch) else {
+        "i8": "int8_t", "ui8": "uint8_t", "i16": "int16_t", "i32": "int32_t", "i64": "int64_t",
+        "f32": "float", "i1": "uint8_t"}[element(v)]
+    kind = kind.removeprefix("u")
+    return "char" if kind == "int8_t" else kind
+
+
+def _conflict(a: Buffer, b: Buffer) -> bool:
+    """Two buffers may not share bytes if their lifetimes overlap, or if they are accessed
+    through different non-character types: keeping those apart makes the arena safe under
+    the compilers' type-based alias analysis (no -fno-strict-aliasing needed)."""
+    if a.first <= b.last and b.first <= a.last:
+        return True
+    ca, cb = alias_class(a.value), alias_class(b.value)
+    return ca != cb and "char" not in (ca, cb)
+
+
 def _place(buffers: list[Buffer]) -> int:
-    """Greedy by size: each buffer at the lowest aligned offset free during its lifetime."""
+    """Greedy by size: each buffer at the lowest aligned offset that no conflicting buffer
+    (overlapping lifetime, or another non-character type) occupies."""
     placed: list[Buffer] = []
     total = 0
     for b in sorted(buffers, key=lambda b: (-b.size, b.first)):
-        overlapping = sorted((p for p in placed if p.first <= b.last and b.first <= p.last),
-                             key=lambda p: p.offset)
+        overlapping = sorted((p for p in placed if _conflict(p, b)), key=lambda p: p.offset)
         offset = 0
         for p in overlapping:
             if offset + b.size <= p.offset:

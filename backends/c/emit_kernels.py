@@ -278,7 +278,8 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
         else:
             init_vals = (folded + 2**31) % 2**32 - 2**31  # int32 wrap, as the reference's sum
         if x_off:
-            init = lp.static_array('init', init_vals, acc_t)
+            init = lp.static_array("init", init_vals, acc_t,
+                                   "bias + input_offset * sum(w + filter_offset) per unit")
         else:
             init = lp.buf(op.bias) if op.bias is not None else "NULL"
         x_max = max(abs(v) for v in RANGES[element(x)])

@@ -331,7 +331,7 @@ class LayerPrinter:
             return self.p.const_names[base]
         return self.params[base]
 
-    def static_array(self, label: str, data: np.ndarray, ctype_: str) -> str:
+    def static_array(self, label: str, data: np.ndarray, ctype_: str, comment: str = "") -> str:
         base = identifier(label, "k")
         name, k = base, 1
         while name in self.static_names:
@@ -340,7 +340,8 @@ class LayerPrinter:
         n = data.size
         self.p.rom_bytes += n * {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "float": 4,
                                  "int64_t": 8}.get(ctype_, 4)
-        self.statics.append(f"static const {ctype_} {name}[{n}] = {initializer(data)};")
+        note = f"/* {comment} */\n" if comment else ""
+        self.statics.append(f"{note}static const {ctype_} {name}[{n}] = {initializer(data)};")
         return name
 
     # -- element-wise trees ------------------------------------------------------------------
@@ -587,7 +588,8 @@ class CPrinter:
                          f"[{'x'.join(map(str, dims(v)))}] */")
         lines += [
             f"#define {m}_ARENA_BYTES {self.plan.size} /* RAM: activations (static) */",
-            f"#define {m}_WEIGHTS_BYTES {self.weights_bytes} /* ROM: weights and tables */",
+            f"#define {m}_WEIGHTS_BYTES {self.weights_bytes + self.rom_bytes} "
+            "/* ROM: weights, tables, per-layer parameters */",
             "",
             "#ifdef __cplusplus",
             'extern "C" {',
