@@ -20,7 +20,7 @@ from differential import random_inputs, shared_model
 from test_ops_conv_fc import _binary_model, _conv_model, _fc_model
 from tqc.backends.c.arena import alias_class, plan_arena
 from tqc.backends.c.schedule import build_schedule
-from tqc.backends.c.target import BASE_FLAGS, build, generate, run_program
+from tqc.backends.c.target import build, generate, run_program
 from tqc.backends.numpy.printer import print_numpy
 from tqc.backends.numpy.target import import_source
 from tqc.cli import main as tqc_main

@@ -7,7 +7,6 @@ epilogue on it, and store the result: the int32 accumulators never reach memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from math import prod
 
 import numpy as np
@@ -117,10 +116,6 @@ def _spatial(lp: LayerPrinter, k: Kernel, stride: list[int], pad: list[int],
 
 def _x_suffix(batch: str) -> str:
     return "" if batch == "0" else f" + {batch}"
-
-
-def _x(lp: LayerPrinter, v: SSAValue, batch: str) -> str:
-    return lp.buf(v) + _x_suffix(batch)
 
 
 @kernel(tqi.Conv2DOp)

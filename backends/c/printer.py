@@ -33,7 +33,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.c.arena import ArenaPlan, element, nbytes, plan_arena
+from tqc.backends.c.arena import ArenaPlan, element, plan_arena
 from tqc.backends.c.schedule import (
     Kernel,
     Layer,
@@ -247,7 +247,6 @@ class Body:
     lines: list[str] = field(default_factory=list)
     indent: int = 1
     loop: Loop | None = None
-    root_shape: tuple[int, ...] = ()
     counter: int = 0
 
     def line(self, text: str) -> None:
@@ -696,5 +695,3 @@ def print_c(module: ModuleOp, name: str) -> tuple[dict[str, str], "CPrinter"]:
     printer = CPrinter(module, name)
     return printer.print_files(), printer
 
-
-__all__ = ["CPrinter", "print_c", "expression", "kernel", "nbytes"]
