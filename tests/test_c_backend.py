@@ -202,6 +202,21 @@ def _misc_models(tmp_path: Path) -> dict[str, Path]:
     m["leaky_relu"] = _one_op(tmp_path, [
         Tensor("x", (1, 16), "int8", 0.08, -3), Tensor("y", (1, 16), "int8", 0.05, -20)],
         Op("LEAKY_RELU", ["x"], ["y"], {"alpha": 0.2}), ["x"], ["y"])
+    w = np.array([[100, -7, 3], [-128, 127, 0]], np.int8)
+    m["fc_no_bias"] = _one_op(tmp_path, [  # no bias and input zero point 0: no folded init
+        Tensor("x", (1, 3), "int8", 1.0, 0), Tensor("w", (2, 3), "int8", 0.0625, 0, 0, w),
+        Tensor("y", (1, 2), "int8", 8.0, 0)],
+        Op("FULLY_CONNECTED", ["x", "w", ""], ["y"]), ["x"], ["y"], "fc_no_bias")
+    for opcode in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        m[f"{opcode.lower()}_no_bias"] = _one_op(tmp_path, [
+            Tensor("x", (1, 4, 5, 2), "int8", 0.5, -3),
+            Tensor("w", (2, 3, 3, 2) if opcode == "CONV_2D" else (1, 3, 3, 2), "int8",
+                   [0.01, 0.02], [0, 0], 0 if opcode == "CONV_2D" else 3,
+                   np.arange(-18, 18, dtype=np.int8).reshape(
+                       (2, 3, 3, 2) if opcode == "CONV_2D" else (1, 3, 3, 4))[..., :2]),
+            Tensor("y", (1, 4, 5, 2), "int8", 0.1, 5)],
+            Op(opcode, ["x", "w", ""], ["y"], {"padding": "SAME"}), ["x"], ["y"],
+            f"{opcode.lower()}_no_bias")
     m["reshape_only"] = _one_op(tmp_path, [  # the output is a view of the input: a copy
         Tensor("x", (1, 4, 6), "int8", **q),
         Tensor("s", (2,), i32, data=np.array([1, 24], np.int32)),
@@ -219,12 +234,17 @@ def _misc_models(tmp_path: Path) -> dict[str, Path]:
 
 MISC = ["softmax", "mean", "concat", "pad", "transpose", "strided_slice", "float_edges",
         "resize_nearest", "resize_bilinear_int8", "resize_bilinear_uint8", "arg_max", "maximum",
-        "logistic", "leaky_relu", "reshape_only", "two_outputs"]
+        "logistic", "leaky_relu", "reshape_only", "two_outputs", "fc_no_bias", "conv_2d_no_bias"]
 
 
 @pytest.mark.parametrize("name", MISC)
 def test_misc_op(tmp_path: Path, name: str) -> None:
     check_c(_misc_models(tmp_path)[name], tmp_path)
+
+
+def test_depthwise_without_bias(tmp_path: Path) -> None:
+    """TFLM crashes and LiteRT refuses a DEPTHWISE_CONV_2D without bias: C vs NumPy only."""
+    check_c(_misc_models(tmp_path)["depthwise_conv_2d_no_bias"], tmp_path, reference=False)
 
 
 # -- whole models -----------------------------------------------------------------------------

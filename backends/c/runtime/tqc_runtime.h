@@ -18,6 +18,7 @@
 #ifndef TQC_RUNTIME_H
 #define TQC_RUNTIME_H
 
+#include <stddef.h> /* NULL (freestanding) */
 #include <stdint.h>
 
 #if defined(__clang__)
