@@ -127,7 +127,8 @@ def test_module_name_is_legalized() -> None:
 @needs_verilator
 @pytest.mark.parametrize("model,parallel", [(HELLO, 3), (AD, None), ("mlp", None), ("mlp", 7),
                                             ("mlperftiny_kws_dscnn_int8.tflite", None),
-                                            ("mlperftiny_kws_dscnn_int8.tflite", 5)])
+                                            ("mlperftiny_kws_dscnn_int8.tflite", 5),
+                                            ("mlperftiny_ic_resnet8_cifar10_int8.tflite", None)])
 def test_lint_clean(tmp_path: Path, model: str, parallel: int | None) -> None:
     path = MLP if model == "mlp" else shared_model(model)
     design = build_design(lower(path), "dut", TargetOptions(parallel=parallel), vectors=False)
@@ -137,14 +138,21 @@ def test_lint_clean(tmp_path: Path, model: str, parallel: int | None) -> None:
 
 
 @needs_yosys
-def test_yosys_check_clean(tmp_path: Path) -> None:
+@pytest.mark.parametrize("model", [HELLO, "softmax", pytest.param("chain", marks=pytest.mark.slow)])
+def test_yosys_check_clean(tmp_path: Path, model: str) -> None:
     """Generic `synth`, then `check -assert` and no latches (the script asserts both)."""
-    design = build_design(lower(shared_model(HELLO)), "sine", TargetOptions(parallel=1),
+    if model == "softmax":
+        path = _softmax_model(tmp_path / "s.tflite", (1, 3, 10), "int8", 0.06, 1.0, -3)
+    elif model == "chain":
+        path = _conv_chain_model(tmp_path / "chain.tflite", False)
+    else:
+        path = shared_model(model)
+    design = build_design(lower(path), "dut", TargetOptions(parallel=1 if model == HELLO else 4),
                           vectors=False)
     sim.write_files(tmp_path, design.files)
-    log = synth.run_yosys(tmp_path, "sine.ys")
+    log = synth.run_yosys(tmp_path, "dut.ys")
     assert "Found and reported 0 problems" in log
-    counts = synth.cell_counts((tmp_path / "sine_stat.txt").read_text())
+    counts = synth.cell_counts((tmp_path / "dut_stat.txt").read_text())
     assert not any("LATCH" in k.upper() for k in counts)
     assert sum(v for k, v in counts.items() if "DFF" in k) > 0
 
@@ -226,6 +234,7 @@ def _softmax_model(path: Path, shape: tuple[int, ...], dtype: str, scale: float,
 
 
 @needs_sim
+@pytest.mark.slow
 def test_softmax_rows_bit_exact(tmp_path: Path) -> None:
     """Several rows per sample; rows near their maximum, constant rows, diff_min cut-off."""
     check_model(_softmax_model(tmp_path / "softmax.tflite", (1, 3, 10), "int8", 0.06, 1.0, -3),
@@ -305,7 +314,8 @@ def _conv_chain_model(path: Path, legacy: bool) -> Path:
 
 
 @needs_sim
-@pytest.mark.parametrize("legacy,parallel", [(False, 16), (True, 3)])
+@pytest.mark.parametrize("legacy,parallel", [(False, 16),
+                                             pytest.param(True, 3, marks=pytest.mark.slow)])
 def test_conv_chain_bit_exact(tmp_path: Path, legacy: bool, parallel: int) -> None:
     """Padding, strides, dilation, depth multiplier 2, input-channel lanes (PK=3), channel
     blocks with a remainder, edge windows of the average pool, max pool, reshape, FC; uint8
@@ -321,6 +331,40 @@ def test_kws_dscnn_bit_exact() -> None:
     FULLY_CONNECTED, SOFTMAX."""
     _, result = check_model(shared_model("mlperftiny_kws_dscnn_int8.tflite"), 3)
     assert result.latency < 166064  # the serial sum of ceil(MACs/P) per layer at P = 16
+
+
+def _residual_model(path: Path) -> Path:
+    """y = x + conv(relu(conv(x))) and a second use of x: forks, a skip FIFO, a join."""
+    rng = np.random.default_rng(3)
+    shape = (1, 5, 4, 6)
+    tensors = [Tensor("x", shape, "int8", 0.05, -3)]
+    for i in (1, 2):
+        scales = [float(v) for v in rng.uniform(0.002, 0.02, 6)]
+        tensors += [
+            Tensor(f"w{i}", (6, 3, 3, 6), "int8", scales, [0] * 6, 0,
+                   rng.integers(-127, 128, (6, 3, 3, 6)).astype(np.int8)),
+            Tensor(f"b{i}", (6,), "int32", [0.05 * s for s in scales], [0] * 6, 0,
+                   rng.integers(-2000, 2000, 6).astype(np.int32)),
+            Tensor(f"t{i}", shape, "int8", 0.05, 5 * i)]
+    tensors.append(Tensor("y", shape, "int8", 0.08, 2))
+    ops = [Op("CONV_2D", ["x", "w1", "b1"], ["t1"], {"padding": "SAME",
+                                                    "fused_activation_function": "RELU"}),
+           Op("CONV_2D", ["t1", "w2", "b2"], ["t2"], {"padding": "SAME"}),
+           Op("ADD", ["x", "t2"], ["y"])]
+    write_model(path, tensors, ops, ["x"], ["y"])
+    return path
+
+
+@needs_sim
+def test_residual_add_bit_exact(tmp_path: Path) -> None:
+    check_model(_residual_model(tmp_path / "residual.tflite"), 6, parallel=4, throttle=True)
+
+
+@needs_sim
+@pytest.mark.slow
+def test_resnet8_bit_exact() -> None:
+    """MLPerf Tiny ResNet-8: residual ADDs (forks with FIFOs, joins), a projection shortcut."""
+    check_model(shared_model("mlperftiny_ic_resnet8_cifar10_int8.tflite"), 3, throttle=True)
 
 
 @needs_sim

@@ -8,13 +8,14 @@ pipeline steps to a `Chain`. Unknown ops raise a TqcError naming the op.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.verilog.prepare import Plan, Stage, bits, clog2, dims
+from tqc.backends.verilog.prepare import Plan, Stage, bits, clog2, dims, root
 from tqc.dialects import tqi
 from tqc.errors import TqcError
 
@@ -208,22 +209,63 @@ class VerilogEmitter:
         self.files: dict[str, str] = {}
         self.modules: list[tuple[str, str]] = []  # (module name, text)
         self.templates: set[str] = {"tqc_fixedpoint.vh"}
-        self.streams: dict[SSAValue, str] = {}
+        self.produced: dict[SSAValue, str] = {}  # stream value → producer's stream name
+        self.consumers: dict[SSAValue, list[Stage | None]] = {}  # None: the design output
+        self.branches: dict[SSAValue, list[str]] = {}  # forked streams not yet taken
         self.wires: list[str] = []
         self.instances: list[str] = []
+        self.count = 0
 
-    def stream(self, value: SSAValue) -> str:
-        """The prefix of the valid/ready/data wires that carry `value`."""
-        while value not in self.streams and isinstance(value.owner, tqi.ReshapeOp):
-            value = value.owner.input
-        return self.streams[value]
+    def new_stream(self, width: int) -> str:
+        self.count += 1
+        name = f"s{self.count}"
+        self.wires += [f"    wire {name}_valid, {name}_ready;", f"    wire [{width - 1}:0] {name}_data;"]
+        return name
+
+    def take(self, value: SSAValue) -> str:
+        """The stream of `value` for its next consumer (in stage order); a value with
+        several consumers is forked, with a FIFO of one whole tensor in front of each
+        consumer that is not an engine (engines buffer their input image themselves)."""
+        value = root(value)
+        users = self.consumers[value]
+        if len(users) == 1:
+            return self.produced[value]
+        if value not in self.branches:
+            self.fork(value, users)
+        return self.branches[value].pop(0)
+
+    def fork(self, value: SSAValue, users: list[Stage | None]) -> None:
+        width, _ = bits(value)
+        src = self.produced[value]
+        k = len(users)
+        outs = [self.new_stream(width) for _ in users]
+        self.template("tqc_fork.v")
+        cat = lambda suffix: "{" + ", ".join(f"{o}_{suffix}" for o in reversed(outs)) + "}"  # noqa: E731
+        self.instances.append(
+            f"    tqc_fork #(.W({width}), .K({k})) u_fork_{src} (\n"
+            f"        .in_valid({src}_valid), .in_ready({src}_ready), .in_data({src}_data),\n"
+            f"        .out_valid({cat('valid')}), .out_ready({cat('ready')}), "
+            f".out_data({cat('data')})\n    );")
+        depth = max(2, math.prod(dims(value)))
+        branches = []
+        for out, user in zip(outs, users):
+            if user is not None and user.kind == "engine":
+                branches.append(out)
+                continue
+            buffered = self.new_stream(width)
+            self.template("tqc_fifo.v")
+            params = (f"        .W({width}), .DEPTH({depth}), .AW({clog2(depth)}), "
+                      f".CW({clog2(depth + 1)})")
+            self.instances.append(self.instance("tqc_fifo", f"u_fifo_{out}", out, buffered,
+                                                params))
+            branches.append(buffered)
+        self.branches[value] = branches
 
     def connect(self, stage: Stage, width: int) -> tuple[str, str]:
-        """(input stream, output stream) names of a stage; declares the output wires."""
-        src = self.stream(stage.input)
-        dst = f"s{len(self.streams)}"
-        self.streams[stage.output] = dst
-        self.wires += [f"    wire {dst}_valid, {dst}_ready;", f"    wire [{width - 1}:0] {dst}_data;"]
+        """(input stream, output stream) names of a one-input stage."""
+        src = self.take(stage.input)
+        dst = self.new_stream(width)
+        self.produced[stage.output] = dst
         return src, dst
 
     def instance(self, module: str, name: str, src: str, dst: str, params: str = "") -> str:
@@ -238,12 +280,16 @@ class VerilogEmitter:
 
     def emit(self) -> Emitted:
         plan = self.plan
-        self.streams[plan.input] = "in"
+        self.produced[plan.input] = "in"
         for stage in plan.stages:
-            if stage.kind == "engine":
-                self.emit_engine(stage)
-            else:
+            for v in stage.inputs:
+                self.consumers.setdefault(root(v), []).append(stage)
+        self.consumers.setdefault(root(plan.output), []).append(None)
+        for stage in plan.stages:
+            if stage.kind == "chain":
                 self.emit_chain(stage)
+            else:
+                self.emit_engine(stage)
         top = self.top()
         name = plan.name
         self.files[f"{name}.v"] = top
@@ -258,7 +304,7 @@ class VerilogEmitter:
     def emit_engine(self, stage: Stage) -> None:
         op = stage.ops[0]
         handler = HANDLERS.get(type(op))
-        if handler is None or handler.fn is None or handler.kind != "engine":
+        if handler is None or handler.fn is None or handler.kind != stage.kind:
             raise TqcError(f"verilog backend: no hardware for {op.name}")
         self.instances.append(handler.fn(self, stage))
 
@@ -285,7 +331,7 @@ class VerilogEmitter:
         plan = self.plan
         w_in, _ = bits(plan.input)
         w_out, _ = bits(plan.output)
-        out = self.stream(plan.output)
+        out = self.take(plan.output)
         lines = [
             f"// {plan.name}: generated by tqc. Streams one element per beat in row-major order.",
             f"// input {list(dims(plan.input))} → output {list(dims(plan.output))}; "

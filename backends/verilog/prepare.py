@@ -110,12 +110,16 @@ class Split:
 
 @dataclass
 class Stage:
-    kind: str  # "engine" or "chain"
+    kind: str  # "engine", "chain" or "join"
     ops: list[Operation]
-    input: SSAValue
+    inputs: list[SSAValue]  # streamed operands (a join has two)
     output: SSAValue
     name: str
     split: Split | None = None
+
+    @property
+    def input(self) -> SSAValue:
+        return self.inputs[0]
 
 
 @dataclass
@@ -181,10 +185,11 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
         raise TqcError(f"--parallel must be at least 1, got {parallel}")
 
     ops = [op for op in block.ops if not isinstance(op, func.ReturnOp)]
-    current: SSAValue = block.args[0]
+    users = stream_users(ops, ret)
     host_quantize = None
     host_dequantize = None
-    groups: list[tuple[str, list[Operation], SSAValue]] = []  # (kind, ops, input)
+    groups: list[tuple[str, list[Operation], list[SSAValue]]] = []  # (kind, ops, inputs)
+    producer: dict[SSAValue, int] = {}  # value → index of the group that ends with it
     for op in ops:
         if isinstance(op, tqi.ConstOp):
             continue
@@ -192,23 +197,33 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
         if kind is None:
             raise TqcError(f"verilog backend: no hardware for {op.name}")
         streamed = [v for v in op.operands if not isinstance(v.owner, tqi.ConstOp)]
-        if streamed != [current] or len(op.results) != 1:
-            raise TqcError(f"verilog backend: {op.name} is not part of a single chain "
-                           "from input to output (branches and joins are not supported yet)")
-        if isinstance(op, tqi.QuantizeOp) and current is block.args[0]:
+        if len(op.results) != 1 or not streamed:
+            raise TqcError(f"verilog backend: {op.name} with {len(op.results)} results and "
+                           f"{len(streamed)} tensor operands is not supported")
+        if kind == "join" and len(streamed) != 2:
+            raise TqcError(f"verilog backend: {op.name} with a constant operand is not "
+                           "supported yet")
+        if kind != "join" and len(streamed) != 1:
+            raise TqcError(f"verilog backend: {op.name} with {len(streamed)} tensor operands "
+                           "is not supported")
+        source = streamed[0]
+        if isinstance(op, tqi.QuantizeOp) and source is block.args[0] and len(users[source]) == 1:
             host_quantize = op
         elif isinstance(op, tqi.DequantizeOp) and op.output is ret.operands[0]:
             host_dequantize = op
         elif isinstance(op, (tqi.QuantizeOp, tqi.DequantizeOp)):
             raise TqcError(f"verilog backend: {op.name} inside the graph is not supported")
-        elif kind == "engine":
-            groups.append(("engine", [op], current))
+        elif kind in ("engine", "join"):
+            groups.append((kind, [op], streamed))
+            producer[op.results[0]] = len(groups) - 1
         elif kind == "elementwise":
-            if groups and groups[-1][0] == "chain" and groups[-1][1][-1].results[0] is current:
-                groups[-1][1].append(op)
+            last = producer.get(source)  # extend the chain that ends with the operand
+            if last is not None and groups[last][0] == "chain" and len(users[source]) == 1:
+                groups[last][1].append(op)
             else:
-                groups.append(("chain", [op], current))
-        current = op.results[0]
+                groups.append(("chain", [op], [source]))
+                last = len(groups) - 1
+            producer[op.results[0]] = last
     hw_input = host_quantize.output if host_quantize else block.args[0]
     hw_output = host_dequantize.input if host_dequantize else ret.operands[0]
     bits(hw_input), bits(hw_output)
@@ -216,10 +231,30 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
     n_engines = sum(1 for kind, g, _ in groups if kind == "engine" and type(g[0]) in MAC_OPS)
     p = parallel if parallel is not None else default_parallel(n_engines)
     stages = []
-    for i, (kind, group, source) in enumerate(groups):
-        prefix = ENGINE_PREFIX.get(type(group[0]), "eng") if kind == "engine" else "ew"
-        stage = Stage(kind, group, source, group[-1].results[0], f"{prefix}{i}")
+    for i, (kind, group, sources) in enumerate(groups):
+        prefix = {"engine": ENGINE_PREFIX.get(type(group[0]), "eng"), "join": "join"}.get(kind, "ew")
+        stage = Stage(kind, group, sources, group[-1].results[0], f"{prefix}{i}")
         if kind == "engine":
             stage.split = engine_split(group[0], p)
         stages.append(stage)
     return Plan(legal_identifier(name), hw_input, hw_output, stages, p, host_quantize, host_dequantize)
+
+
+def root(v: SSAValue) -> SSAValue:
+    """The value whose stream carries `v` (RESHAPE moves no data)."""
+    while isinstance(v.owner, tqi.ReshapeOp):
+        v = v.owner.input
+    return v
+
+
+def stream_users(ops: list[Operation], ret: func.ReturnOp) -> dict[SSAValue, list[Operation]]:
+    """Consumers of each stream (by root value): ops other than constants and RESHAPE, and
+    the return."""
+    users: dict[SSAValue, list[Operation]] = {}
+    for op in [*ops, ret]:
+        if isinstance(op, (tqi.ConstOp, tqi.ReshapeOp)):
+            continue
+        for v in op.operands:
+            if not isinstance(v.owner, tqi.ConstOp):
+                users.setdefault(root(v), []).append(op)
+    return users

@@ -85,6 +85,9 @@ def estimate(plan: Plan) -> Estimate:
             mults += wide
             continue
         op = stage.ops[0]
+        if stage.kind == "join":
+            latency += 1
+            continue
         load = _elements(dims(op.input))
         if isinstance(op, MAC_OPS):
             assert stage.split is not None

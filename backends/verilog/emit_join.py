@@ -1,0 +1,33 @@
+"""Element-wise binary ops of two streams (the ADD / SUB / MUL / MAXIMUM / MINIMUM of two
+activations, after each operand's rescaling chain) → an instance of `tqc_join`
+(templates/tqc_join.v). Both operands must have the result's shape (no broadcasting yet)."""
+
+from __future__ import annotations
+
+from tqc.backends.verilog.emitter import VerilogEmitter, emits
+from tqc.backends.verilog.prepare import Stage, bits, dims
+from tqc.dialects import tqi
+from tqc.errors import TqcError
+
+OPS = {tqi.AddOp: 0, tqi.SubOp: 1, tqi.MulOp: 2, tqi.MaxOp: 3, tqi.MinOp: 4}
+
+
+@emits("join", *OPS)
+def join(e: VerilogEmitter, stage: Stage) -> str:
+    op = stage.ops[0]
+    assert isinstance(op, tqi.BinaryOp)
+    if dims(op.lhs) != dims(op.output) or dims(op.rhs) != dims(op.output):
+        raise TqcError(f"verilog backend: {op.name} with broadcasting is not supported yet")
+    width, signed = bits(op.output)
+    if bits(op.lhs) != (width, signed) or bits(op.rhs) != (width, signed):
+        raise TqcError(f"verilog backend: {op.name} operands of different types")
+    a, b = e.take(op.lhs), e.take(op.rhs)
+    dst = e.new_stream(width)
+    e.produced[stage.output] = dst
+    e.template("tqc_join.v")
+    return (f"    tqc_join #(.W({width}), .OP({OPS[type(op)]}), .SIGNED({int(signed)})) "
+            f"u_{stage.name} (\n        .clk(clk), .rst(rst),\n"
+            f"        .a_valid({a}_valid), .a_ready({a}_ready), .a_data({a}_data),\n"
+            f"        .b_valid({b}_valid), .b_ready({b}_ready), .b_data({b}_data),\n"
+            f"        .out_valid({dst}_valid), .out_ready({dst}_ready), .out_data({dst}_data)\n"
+            "    );")
