@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr
+from xdsl.dialects.builtin import IntegerAttr
 
 from tqc.backends.verilog.emitter import VerilogEmitter, emits
 from tqc.backends.verilog.prepare import (
     Stage,
+    array_ints,
     bits,
     clog2,
     const_array,
@@ -40,8 +41,6 @@ def integer(attr: object) -> int:
     return int(attr.value.data)
 
 
-def pair(attr: DenseArrayBase) -> list[int]:
-    return [int(v) for v in attr.get_values()]
 
 
 @dataclass
@@ -77,11 +76,12 @@ def geometry(op: tqi.FullyConnectedOp | tqi.ConvLikeOp, w: np.ndarray) -> tuple[
     _, oh, ow, o = dims(op.output)
     if n != 1:
         raise TqcError(f"verilog backend: {op.name} with batch {n} is not supported")
-    top, _, left, _ = pair(op.pad)
+    top, _, left, _ = array_ints(op.pad)
     depthwise = isinstance(op, tqi.DepthwiseConv2DOp)
     kh, kw = w.shape[1:3]
-    g = Geometry(h, wd, c, oh, ow, o, kh, kw, tuple(pair(op.stride)), tuple(pair(op.dilation)),
-                 (top, left), depthwise)
+    sh, sw = array_ints(op.stride)
+    dh, dw = array_ints(op.dilation)
+    g = Geometry(h, wd, c, oh, ow, o, kh, kw, (sh, sw), (dh, dw), (top, left), depthwise)
     return g, (w[0] if depthwise else w)
 
 

@@ -10,13 +10,11 @@ from xdsl.dialects.builtin import DenseArrayBase, DenseIntOrFPElementsAttr, Inte
 from xdsl.ir import Operation
 
 from tqc.backends.verilog.emitter import Chain, emits, hexword
-from tqc.backends.verilog.prepare import ELEMENT_BITS, element
+from tqc.backends.verilog.prepare import ELEMENT_BITS, array_ints, element
 from tqc.dialects import tqi
 from tqc.errors import TqcError
 
 
-def values(attr: DenseArrayBase) -> list[int]:
-    return [int(v) for v in attr.get_values()]
 
 
 def integer(attr: object) -> int:
@@ -25,7 +23,7 @@ def integer(attr: object) -> int:
 
 
 def amounts(op: Operation, attr: DenseArrayBase, lo: int, hi: int) -> list[int]:
-    got = values(attr)
+    got = array_ints(attr)
     if any(not lo <= v <= hi for v in got):
         raise TqcError(f"verilog backend: {op.name} amount {got} outside [{lo}, {hi}]")
     return got
@@ -49,7 +47,7 @@ def cast(c: Chain, op: Operation) -> None:
 @emits("elementwise", tqi.AddConstOp)
 def add_const(c: Chain, op: Operation) -> None:
     assert isinstance(op, tqi.AddConstOp)
-    c.add(f"{c.x()} + {c.param(values(op.value))}", 32, True)
+    c.add(f"{c.x()} + {c.param(array_ints(op.value))}", 32, True)
 
 
 @emits("elementwise", tqi.ShiftLeftOp)
@@ -64,7 +62,7 @@ def shift_left(c: Chain, op: Operation) -> None:
 def mul_high(c: Chain, op: Operation) -> None:
     """Two steps: the exact 64-bit product, then nudge and divide by 2^31 (towards zero)."""
     assert isinstance(op, tqi.MulHighOp)
-    m = c.param(values(op.multiplier), 64)
+    m = c.param(array_ints(op.multiplier), 64)
     c.add(f"{c.x(64)} * {m}", 64, True, expr_width=64)
     c.add("tqc_mul_high_finish({x})", 32, True)
 
@@ -80,10 +78,10 @@ def shift_right_round(c: Chain, op: Operation) -> None:
 def mul_shift_round(c: Chain, op: Operation) -> None:
     """Two steps: the exact 64-bit product, then (p + 2^(30-s)) >> (31-s)."""
     assert isinstance(op, tqi.MulShiftRoundOp)
-    m = c.param(values(op.multiplier), 64)
-    total = [31 - s for s in values(op.shift)]
+    m = c.param(array_ints(op.multiplier), 64)
+    total = [31 - s for s in array_ints(op.shift)]
     if any(not 1 <= t <= 62 for t in total):
-        raise TqcError(f"verilog backend: {op.name} shift {values(op.shift)} out of range")
+        raise TqcError(f"verilog backend: {op.name} shift {array_ints(op.shift)} out of range")
     c.add(f"{c.x(64)} * {m}", 64, True, expr_width=64)
     c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(total, 6)})", 32, True)
 

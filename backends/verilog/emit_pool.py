@@ -3,16 +3,12 @@
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import DenseArrayBase
-
 from tqc.backends.verilog.emitter import VerilogEmitter, emits
-from tqc.backends.verilog.prepare import Stage, bits, clog2, dims
+from tqc.backends.verilog.prepare import Stage, array_ints, bits, clog2, dims
 from tqc.dialects import tqi
 from tqc.errors import TqcError
 
 
-def pair(attr: DenseArrayBase) -> list[int]:
-    return [int(v) for v in attr.get_values()]
 
 
 @emits("engine", tqi.AvgPoolOp, tqi.MaxPoolOp)
@@ -23,8 +19,8 @@ def pool(e: VerilogEmitter, stage: Stage) -> str:
     _, oh, ow, _ = dims(op.output)
     if n != 1:
         raise TqcError(f"verilog backend: {op.name} with batch {n} is not supported")
-    kh, kw = pair(op.filter_size)
-    top, _, left, _ = pair(op.pad)
+    kh, kw = array_ints(op.filter_size)
+    top, _, left, _ = array_ints(op.pad)
     xw, xsigned = bits(op.input)
     is_max = isinstance(op, tqi.MaxPoolOp)
     outw = bits(op.output)[0]
@@ -36,7 +32,7 @@ def pool(e: VerilogEmitter, stage: Stage) -> str:
         raise TqcError(f"verilog backend: {op.name} window too large")
     params = {
         "H": h, "W": w, "C": c, "OH": oh, "OW": ow, "KH": kh, "KW": kw,
-        "SH": pair(op.stride)[0], "SW": pair(op.stride)[1], "PT": top, "PL": left,
+        "SH": array_ints(op.stride)[0], "SW": array_ints(op.stride)[1], "PT": top, "PL": left,
         "MAX": int(is_max), "AW": clog2(h * w * c), "YW": clog2(oh), "XCW": clog2(ow),
         "ICW": clog2(w), "CW": clog2(c), "KYW": clog2(kh), "KXW": clog2(kw), "RW": clog2(h + 1),
         "CNW": clog2(taps + 1), "DVW": 2 if is_max else dvw, "XW": xw,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.dialects import func
-from xdsl.dialects.builtin import DenseIntOrFPElementsAttr, ModuleOp, TensorType
+from xdsl.dialects.builtin import DenseArrayBase, DenseIntOrFPElementsAttr, ModuleOp, TensorType
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tqi
@@ -81,6 +81,12 @@ def const_array(v: SSAValue | None) -> np.ndarray | None:
     assert isinstance(attr, DenseIntOrFPElementsAttr)
     dtype = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4", "i64": "<i8"}[element(v)]
     return np.frombuffer(attr.data.data, dtype=dtype).reshape(dims(v))
+
+
+def array_ints(attr: object) -> list[int]:
+    """The integers of a DenseArrayBase property."""
+    assert isinstance(attr, DenseArrayBase)
+    return [int(v) for v in attr.get_values()]  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def signed_width(lo: int, hi: int) -> int:
@@ -226,7 +232,8 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
             producer[op.results[0]] = last
     hw_input = host_quantize.output if host_quantize else block.args[0]
     hw_output = host_dequantize.input if host_dequantize else ret.operands[0]
-    bits(hw_input), bits(hw_output)
+    for v in (hw_input, hw_output):
+        bits(v)  # raises for element types the hardware does not stream
 
     n_engines = sum(1 for kind, g, _ in groups if kind == "engine" and type(g[0]) in MAC_OPS)
     p = parallel if parallel is not None else default_parallel(n_engines)

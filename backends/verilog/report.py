@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tqc.backends.verilog.prepare import MAC_OPS, Plan, Stage, bits, dims
+from tqc.backends.verilog.prepare import MAC_OPS, Plan, Stage, array_ints, bits, dims
 from tqc.dialects import tqi
 
 
@@ -38,7 +38,7 @@ def _elements(shape: tuple[int, ...]) -> int:
 def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
     """(MACs, compute cycles, ROM bits, buffer bits, input elements) of a MAC engine."""
     op = stage.ops[0]
-    assert stage.split is not None
+    assert isinstance(op, (tqi.FullyConnectedOp, tqi.ConvLikeOp)) and stage.split is not None
     pu, pk = stage.split.pu, stage.split.pk
     in_shape, out_shape = dims(op.input), dims(op.output)
     filt = dims(op.filter)
@@ -56,22 +56,22 @@ def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
     compute = pixels * ng * max(nk, pu) + 5
     words = ng * nk
     rom = words * (pu if isinstance(op, tqi.DepthwiseConv2DOp) else pu * pk) * 8
-    rom += ng * pu * 32 if getattr(op, "bias", None) is not None else 0
+    rom += ng * pu * 32 if op.bias is not None else 0
     return macs, compute, rom, _elements(in_shape) * bits(op.input)[0], _elements(in_shape)
 
 
 def other_cycles(stage: Stage) -> tuple[int, int]:
     """(compute cycles, buffer bits) of a pooling or softmax engine."""
     op = stage.ops[0]
+    if not isinstance(op, (tqi.SoftmaxOp, tqi.WindowOp)):
+        return _elements(dims(op.results[0])), 0
     shape = dims(op.input)
     if isinstance(op, tqi.SoftmaxOp):
         n = shape[-1]
         rows = _elements(shape[:-1])
         return rows * (2 * n + 20), n * 8
-    if isinstance(op, tqi.WindowOp):
-        kh, kw = (int(v) for v in op.filter_size.get_values())
-        return _elements(dims(op.output)) * (kh * kw + 40), _elements(shape) * bits(op.input)[0]
-    return _elements(shape), 0
+    kh, kw = array_ints(op.filter_size)
+    return _elements(dims(op.output)) * (kh * kw + 40), _elements(shape) * bits(op.input)[0]
 
 
 def estimate(plan: Plan) -> Estimate:
@@ -88,7 +88,7 @@ def estimate(plan: Plan) -> Estimate:
         if stage.kind == "join":
             latency += 1
             continue
-        load = _elements(dims(op.input))
+        load = _elements(dims(stage.input))
         if isinstance(op, MAC_OPS):
             assert stage.split is not None
             m, compute, r, b, load = conv_numbers(stage)
