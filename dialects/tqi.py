@@ -10,6 +10,8 @@ TFLite reference kernels compute them (`lite/kernels/internal/common.h`):
 - `tqi.shift_right_round` RoundingDivideByPOT(x, n) (round half away from zero);
 - `tqi.mul_shift_round`   single rounding: (x * m + 2^(30-s)) >> (31-s) in int64
                           (TFLITE_SINGLE_ROUNDING);
+- `tqi.mul_shift_round64` int64 in, int32 out: (x * m16 + 2^(n-1)) >> n, the int64 overload
+                          used by the 16x8 kernels (16-bit multiplier, one rounding);
 - `tqi.add_const`, `tqi.clamp`, `tqi.cast`.
 
 Per-channel parameters (array attributes with one entry per channel, or a single entry) apply
@@ -186,6 +188,17 @@ class MulShiftRoundOp(PerChannelOp):
     name = "tqi.mul_shift_round"
     multiplier = prop_def(DenseArrayBase)
     shift = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class MulShiftRound64Op(PerChannelOp):
+    """One-rounding requantize of an int64 accumulator (16x8 kernels, the int64 overload of
+    MultiplyByQuantizedMultiplier): int32((x * m + 2^(amount-1)) >> amount) in int64, where m is
+    the 16-bit reduced multiplier and amount = 15 - shift, both computed at compile time."""
+
+    name = "tqi.mul_shift_round64"
+    multiplier = prop_def(DenseArrayBase)
+    amount = prop_def(DenseArrayBase)
 
 
 @irdl_op_definition
@@ -371,6 +384,7 @@ TQI = Dialect(
         MulHighOp,
         ShiftRightRoundOp,
         MulShiftRoundOp,
+        MulShiftRound64Op,
         ClampOp,
         TableOp,
         AvgPoolOp,

@@ -23,15 +23,6 @@ from tqc.tflite_writer import Op, Tensor, write_model
 
 
 
-@pytest.fixture
-def int16_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """lower-requantize refuses every int16 activation until all int16 kernels are exact; SOFTMAX
-    and MEAN are, which the tests using this fixture show with the guard lifted."""
-    from tqc.passes import lower_requantize
-    monkeypatch.setattr(lower_requantize, "_check_supported_types", lambda b, op: None,
-                        raising=False)
-
-
 # output element → (zero point, scale) the reference kernels require
 SOFTMAX_OUT = {"int8": (-128, 1 / 256), "uint8": (0, 1 / 256), "int16": (-32768, 1 / 65536)}
 
@@ -69,7 +60,6 @@ SOFTMAX_CASES = [(din, dout, scale, [1.0, 0.37, 2.5][i % 3], SHAPES[(i + k) % le
 
 
 @pytest.mark.parametrize("dtype_in,dtype_out,scale,beta,shape", SOFTMAX_CASES)
-@pytest.mark.usefixtures("int16_allowed")
 def test_softmax_8bit(tmp_path: Path, dtype_in: str, dtype_out: str, scale: float, beta: float,
                       shape: tuple[int, ...]) -> None:
     zero_point = 7 if dtype_in == "uint8" else -3
@@ -90,7 +80,6 @@ def test_softmax_1001_classes(tmp_path: Path, dtype: str) -> None:
 @pytest.mark.parametrize("runtime,dtype_in,dtype_out", [
     ("litert-ref", "int8", "int8"), ("litert-ref", "uint8", "int16"),
     ("litert-ref", "int8", "int16")])
-@pytest.mark.usefixtures("int16_allowed")
 def test_softmax_litert_ref_same_arithmetic(tmp_path: Path, runtime: str, dtype_in: str,
                                             dtype_out: str) -> None:
     """LiteRT BUILTIN_REF's reference_ops::Softmax gives the same bits as TFLM's."""
@@ -137,7 +126,6 @@ def test_softmax_rejects_what_the_reference_rejects(tmp_path: Path) -> None:
 @pytest.mark.parametrize("scale,beta,shape", [
     (0.00177876, 1.0, (1, 12)), (1e-4, 1.0, (1, 1001)), (0.01, 0.5, (1, 3, 40)),
     (0.3, 1.0, (1, 7)), (2e-6, 2.0, (1, 5)), (5.0, 1.0, (1, 2, 2, 9))])
-@pytest.mark.usefixtures("int16_allowed")
 def test_softmax_int16(tmp_path: Path, scale: float, beta: float, shape: tuple[int, ...]) -> None:
     p = _softmax_model(tmp_path / "m.tflite", shape, "int16", "int16", scale, beta,
                        out=(0, 1 / 32768))
@@ -177,7 +165,6 @@ MEAN_CASES = [(10 * k + i, dtype, *MEAN_SHAPES[i], MEAN_RATIOS[(i + 3 * k) % len
 
 
 @pytest.mark.parametrize("seed,dtype,shape,axes,keep_dims,ratio", MEAN_CASES)
-@pytest.mark.usefixtures("int16_allowed")
 def test_mean(tmp_path: Path, seed: int, dtype: str, shape: tuple[int, ...], axes: list[int],
               keep_dims: bool, ratio: float) -> None:
     rng = np.random.default_rng(seed)
@@ -219,11 +206,10 @@ def test_shared_models_with_softmax(name: str) -> None:
     assert used == ("litert-ref" if name.endswith("uint8") else "tflm")
 
 
-@pytest.mark.xfail(strict=True, reason="lower-requantize refuses int16 activations; and upstream "
-                   "of SOFTMAX the int16x8 CONV_2D output differs from the reference (measured "
-                   "on the LiteRT REF intermediates: 506 of 8000 values of the first conv)")
 def test_shared_model_ds_cnn_int16() -> None:
-    compare(shared_model("armmlzoo_ds_cnn_small_int16x8.tflite"), n=16)
+    """int16 SOFTMAX behind int16x8 CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED (more in
+    tests/test_int16.py)."""
+    assert compare(shared_model("armmlzoo_ds_cnn_small_int16x8.tflite"), n=16) == "tflm"
 
 
 @pytest.mark.slow

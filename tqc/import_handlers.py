@@ -71,6 +71,7 @@ def conv(imp: Importer, op: OpInfo) -> None:
     bias = imp.value(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else None
     cls = tq.Conv2DOp if op.opcode == "CONV_2D" else tq.DepthwiseConv2DOp
     _check_quantized(imp, op)
+    _check_bias_type_option(imp, op, bias is not None)
     imp.emit(cls, [imp.value(op.inputs[0]), imp.value(op.inputs[1]), bias], props)
 
 
@@ -81,8 +82,20 @@ def fully_connected(imp: Importer, op: OpInfo) -> None:
         raise imp.error("shuffled weights format is not supported")
     bias = imp.value(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else None
     _check_quantized(imp, op)
+    _check_bias_type_option(imp, op, bias is not None)
     props = imp.activation(o) if o is not None else {"activation": StringAttr("NONE")}
     imp.emit(tq.FullyConnectedOp, [imp.value(op.inputs[0]), imp.value(op.inputs[1]), bias], props)
+
+
+def _check_bias_type_option(imp: Importer, op: OpInfo, has_bias: bool) -> None:
+    """An int16 CONV_2D / FULLY_CONNECTED without bias accumulates in int32 in TFLM when its
+    options say quantized_bias_type = INT32 (else in int64); that variant is not lowered."""
+    get = getattr(op.options, "QuantizedBiasType", None)
+    if has_bias or get is None or imp.tensor(op.inputs[0]).dtype != "int16":
+        return
+    if get() == 2:  # TensorType.INT32
+        raise imp.error("int16 activations without a bias tensor and quantized_bias_type INT32 "
+                        "are not supported (give the op an int32 or int64 bias)", op.outputs[0])
 
 
 def _check_quantized(imp: Importer, op: OpInfo) -> None:

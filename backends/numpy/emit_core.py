@@ -43,6 +43,7 @@ def cast(p: NumpyPrinter, op: Operation) -> str:
 def conv(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ConvLikeOp)
     fn = "conv_2d" if isinstance(op, tqi.Conv2DOp) else "depthwise_conv_2d"
+    fn += "_i64" if element(op.output) == "i64" else ""  # 16x8 kernels: runtime/int64.py
     bias = p.v(op.bias) if op.bias is not None else "None"
     out_hw = dims(op.output)[1:3]
     return (f"{p.v(op.output)} = {fn}({p.v(op.input)}, {p.v(op.filter)}, {bias}, "
@@ -55,7 +56,8 @@ def conv(p: NumpyPrinter, op: Operation) -> str:
 def fully_connected(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.FullyConnectedOp)
     bias = p.v(op.bias) if op.bias is not None else "None"
-    return (f"{p.v(op.output)} = fully_connected({p.v(op.input)}, {p.v(op.filter)}, {bias}, "
+    fn = "fully_connected_i64" if element(op.output) == "i64" else "fully_connected"
+    return (f"{p.v(op.output)} = {fn}({p.v(op.input)}, {p.v(op.filter)}, {bias}, "
             f"input_offset={_int(op.input_offset)}, filter_offset={_int(op.filter_offset)})")
 
 

@@ -45,6 +45,7 @@ from tqc.passes.lowering import (
     type_range,
 )
 from tqc.passes.lowering import tables
+from tqc.passes.lowering.activations16 import lower_int16_activation
 from tqc.quant_math import f32, quantize_multiplier
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,8 @@ def _table(op: Operation, element: str, s_in: float, zp_in: int, s_out: float,
 
 @lowers(tq.LogisticOp, tq.TanhOp, tq.HardSwishOp, tq.LeakyReluOp)
 def lower_table_activation(b: Builder, op: Operation) -> list[SSAValue]:
+    if isinstance(op, (tq.LogisticOp, tq.TanhOp)) and storage_name(qtype(op.operands[0])) == "i16":
+        return [lower_int16_activation(b, op)]
     return _lower_table(b, op)
 
 
@@ -133,6 +136,9 @@ def lower_prelu(b: Builder, op: Operation) -> list[SSAValue]:
     element = storage_name(qo)
     if element not in ("i8", "ui8", "i16") or storage_name(qi) != element:
         raise b.error(f"supported for int8, uint8 and int16 only, not {storage_name(qi)}")
+    if element == "i16" and storage_name(qa) != "i8":  # TFLM's Prepare requires it
+        raise b.error(f"int16 PRELU needs an int8 alpha, not {storage_name(qa)} "
+                      f"(tensor '{op.rhs.name_hint}')")
     if qi.per_axis or qa.per_axis or qo.per_axis:
         raise b.error("per-axis quantization is not supported")
     (m1, s1), (m2, s2) = prelu_multipliers(qi.scale, qa.scale, qo.scale, element,

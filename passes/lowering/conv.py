@@ -11,10 +11,33 @@ Multipliers: int8 conv per channel in double, S_in·S_w[c]/S_out (PopulateConvol
 QuantizationParams); uint8 conv and every FULLY_CONNECTED use the float32 product
 float(S_in·S_w) / S_out (GetQuantizedConvolutionMultipler). Rounding: double (TFLM), except
 legacy uint8 FULLY_CONNECTED, whose reference (LiteRT BUILTIN_REF) rounds once.
+
+16x8 (int16 activations, int8 weights; TFLM `ConvPerChannel` / `DepthwiseConvPerChannel` int16
+overloads, `FullyConnected[PerChannel]<int16_t, int8_t, int16_t, BiasType>`):
+
+    acc = bias + Σ x·w                                  int64 (the int64 bias selects it)
+    out = clamp(MultiplyByQuantizedMultiplier(int64 acc, m[c], shift[c]), act_min, act_max)
+
+  - CONV_2D / DEPTHWISE_CONV_2D never read the input, weight or output zero points (no offsets
+    at all; the clamp bounds still come from the output quantization). FULLY_CONNECTED applies
+    input_offset, weights_offset (per-tensor only) and output_offset like the 8-bit kernel.
+  - The int64 overload rounds ONCE with a 16-bit multiplier (`common.cc`, both builds):
+        m16 = m < 0x7FFF0000 ? (m + 2^15) >> 16 : 0x7FFF;   n = 15 − shift
+        out = int32((acc · m16 + 2^(n−1)) >> n)            (`tqi.mul_shift_round64`)
+    Its contract says shift < 8, but the TFLM wheel is built without asserts and computes
+    shifts 8…14 as written (measured: reproduced); shift ≥ 15 shifts by n ≤ 0 bits, undefined
+    in C (the wheel returns 0): refused.
+  - An int32 bias (CONV_2D and FULLY_CONNECTED only) selects AccumScalar = int32: int32
+    accumulation and the int32 overload (double rounding), as for int8. DEPTHWISE_CONV_2D always
+    reads the bias as int64: an int32 bias is refused. Without a bias the accumulator is int64
+    (the importer refuses quantized_bias_type = INT32, the one case that selects int32).
+  - Multipliers: per channel in double, per-tensor FULLY_CONNECTED from the float32 product, as
+    for int8.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from xdsl.ir import Operation, SSAValue
@@ -23,6 +46,9 @@ from tqc.dialects import tq, tqi
 from tqc.passes.lowering import Builder, ints, int_attr, lowers, qtype, shape, storage_name
 from tqc.passes.lowering.activation import clamp_bounds
 from tqc.quant_math import conv_multipliers, same_padding, valid_padding
+
+
+log = logging.getLogger(__name__)
 
 
 def _pads(op: tq.ConvLikeOp | tq.PoolOp, in_shape: Sequence[int], kernel: Sequence[int],
@@ -71,9 +97,13 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale, float32_product=legacy,
                                   single_rounding=b.single_rounding)
     b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
+    cls = tqi.DepthwiseConv2DOp if is_depthwise else tqi.Conv2DOp
+    if storage_name(x_q) == "i16":  # the int16 kernels read no zero point
+        _note_offsets(b, op, 0, 0, 0, legacy)
+        return [_lower_conv_16x8(b, op, cls, ms, shifts, dict(
+            stride=ints(stride), dilation=ints(dilation), pad=ints(pads)))]
     _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
                   legacy)
-    cls = tqi.DepthwiseConv2DOp if is_depthwise else tqi.Conv2DOp
     x, w = b.operands[0], b.operands[1]
     bias = b.operands[2:3]
     acc = b.value(cls, [x, w, bias], b.tensor("i32", out_shape),
@@ -83,6 +113,70 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
                        storage_name(out_q))
     return [out]
+
+
+def _bias_element(b: Builder, op: Operation) -> str:
+    """'i64' or 'i32': the accumulator type the 16x8 kernels pick from the bias type."""
+    bias = op.operands[2] if len(op.operands) > 2 else None
+    if bias is None:
+        return "i64"
+    element = storage_name(bias.type.element_type)  # type: ignore[attr-defined]
+    if element not in ("i32", "i64"):
+        raise b.error(f"bias of type {element} is not supported with int16 activations "
+                      f"(tensor '{bias.name_hint}')")
+    return element
+
+
+def _lower_conv_16x8(b: Builder, op: tq.ConvLikeOp, cls: type[Operation], ms: list[int],
+                     shifts: list[int], props: dict) -> SSAValue:
+    """int16 CONV_2D / DEPTHWISE_CONV_2D: no zero points at all (see the module docstring)."""
+    x_q, out_q = qtype(op.input), qtype(op.output)
+    zps = {"input": x_q.zero_point, "weights": _weights_zero_point(b, op.filter),
+           "output": out_q.zero_point}
+    if any(zps.values()):
+        ignored = ", ".join(f"{k} {v}" for k, v in zps.items() if v)
+        log.warning("%s: the int16 reference kernel ignores the zero points (%s); so does the "
+                    "compiled code", b.op.name, ignored)
+        b.note(f"zero points ignored, as the int16 kernel does: {ignored}")
+    acc_element = _bias_element(b, op)
+    if acc_element == "i32" and isinstance(op, tq.DepthwiseConv2DOp):
+        raise b.error("int16 DEPTHWISE_CONV_2D needs an int64 bias (TFLM reads the bias as "
+                      f"int64), not int32 (tensor '{op.operands[2].name_hint}')")
+    out_shape = shape(op.output)
+    acc = b.value(cls, [b.operands[0], b.operands[1], b.operands[2:3]],
+                  b.tensor(acc_element, out_shape), **props,
+                  input_offset=int_attr(0), filter_offset=int_attr(0))
+    return requantize_16x8(b, acc, ms, shifts, 0, clamp_bounds(op, op.output))
+
+
+def reduced_multiplier(m: int) -> int:
+    """The 16-bit multiplier of MultiplyByQuantizedMultiplier(int64_t x, ...)."""
+    return (m + (1 << 15)) >> 16 if m < 0x7FFF0000 else 0x7FFF
+
+
+def requantize_16x8(b: Builder, acc: SSAValue, ms: Sequence[int], shifts: Sequence[int],
+                    zero_point: int, clamp: tuple[int, int]) -> SSAValue:
+    """clamp(MultiplyByQuantizedMultiplier(acc, m, shift) + zero_point) → int16, for an i64
+    accumulator (one rounding, 16-bit multiplier) or an i32 one (the int32 overload)."""
+    if storage_name(acc.type.element_type) == "i32":  # type: ignore[attr-defined]
+        return b.requantize(acc, ms, shifts, zero_point, clamp, "i16")
+    bad = sorted({s for s in shifts if s >= 15})
+    if bad:
+        raise b.error(f"multiplier exponent {bad[-1]} is too large for the int16 kernels: "
+                      f"MultiplyByQuantizedMultiplier(int64) would shift by {15 - bad[-1]} bits "
+                      f"(undefined in C); S_in*S_w/S_out must be below 2^14 "
+                      f"(tensor '{b.op.results[0].name_hint}')")
+    reduced = [reduced_multiplier(m) for m in ms]
+    amounts = [15 - s for s in shifts]
+    if len(set(zip(reduced, amounts))) == 1:
+        reduced, amounts = reduced[:1], amounts[:1]
+    b.note(f"int64 accumulator, one rounding: 16-bit multiplier {reduced[0]} (from {ms[0]}), "
+           f"right shift {amounts[0]}")
+    x = b.value(tqi.MulShiftRound64Op, [acc], b.tensor("i32", shape(acc)),
+                multiplier=ints(reduced), amount=ints(amounts))
+    x = b.add_const(x, [zero_point])
+    x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(clamp[0]), max=int_attr(clamp[1]))
+    return b.cast(x, "i16")
 
 
 @lowers(tq.FullyConnectedOp)
@@ -110,12 +204,18 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
     b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
                   len(w_q.scales.data) == 1)
+    int16 = storage_name(x_q) == "i16"
+    per_channel = len(w_q.scales.data) > 1
+    filter_offset = 0 if int16 and per_channel else -_weights_zero_point(b, op.filter)
     acc = b.value(tqi.FullyConnectedOp, [x, b.operands[1], b.operands[2:3]],
-                  b.tensor("i32", [rows, units]),
+                  b.tensor(_bias_element(b, op) if int16 else "i32", [rows, units]),
                   input_offset=int_attr(-x_q.zero_point),
-                  filter_offset=int_attr(-_weights_zero_point(b, op.filter)))
-    out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
-                       storage_name(out_q), single_rounding=b.single_rounding or legacy)
+                  filter_offset=int_attr(filter_offset))
+    if int16:
+        out = requantize_16x8(b, acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output))
+    else:
+        out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
+                           storage_name(out_q), single_rounding=b.single_rounding or legacy)
     if tuple(out_shape) != (rows, units):
         out = b.value(tqi.ReshapeOp, [out], b.tensor(storage_name(out_q), out_shape))
     return [out]

@@ -51,6 +51,10 @@ def lower_add_sub(b: Builder, op: Operation) -> list[SSAValue]:
 def lower_mul(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.BinaryOp)
     q1, q2, qo = qtype(op.lhs), qtype(op.rhs), qtype(op.output)
+    if storage_name(q1) == "i16" and (q1.zero_point, q2.zero_point, qo.zero_point) != (0, 0, 0):
+        raise b.error("int16 MUL needs zero points 0 (the reference refuses others), not "
+                      f"{q1.zero_point}, {q2.zero_point} -> {qo.zero_point} "
+                      f"(tensor '{op.output.name_hint}')")
     m, s = quantize_multiplier(q1.scale * q2.scale / qo.scale, b.single_rounding)
     x1 = b.add_const(b.widen(b.operands[0]), [-q1.zero_point])
     x2 = b.add_const(b.widen(b.operands[1]), [-q2.zero_point])
