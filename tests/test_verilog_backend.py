@@ -362,6 +362,20 @@ def test_residual_add_bit_exact(tmp_path: Path) -> None:
 
 @needs_sim
 @pytest.mark.slow
+def test_lookup_tables_bit_exact(tmp_path: Path) -> None:
+    """int8 LOGISTIC, TANH and LEAKY_RELU lower to `tqi.table`: case ROMs in the chains."""
+    path = tmp_path / "tables.tflite"
+    write_model(path, [Tensor("x", (1, 3, 40), "int8", 0.07, -9),
+                       Tensor("a", (1, 3, 40), "int8", 1 / 256, -128),
+                       Tensor("b", (1, 3, 40), "int8", 1 / 128, 0),
+                       Tensor("y", (1, 3, 40), "int8", 0.01, 3)],
+                [Op("LOGISTIC", ["x"], ["a"]), Op("TANH", ["a"], ["b"]),
+                 Op("LEAKY_RELU", ["b"], ["y"], {"alpha": 0.2})], ["x"], ["y"])
+    check_model(path, 8, throttle=True)
+
+
+@needs_sim
+@pytest.mark.slow
 def test_resnet8_bit_exact() -> None:
     """MLPerf Tiny ResNet-8: residual ADDs (forks with FIFOs, joins), a projection shortcut."""
     check_model(shared_model("mlperftiny_ic_resnet8_cifar10_int8.tflite"), 3, throttle=True)
