@@ -27,8 +27,10 @@ TYPE_NAMES = {"i8": "int8", "ui8": "uint8", "i16": "int16", "i32": "int32", "i64
               "f32": "float32"}
 
 
-def _values(attr: DenseArrayBase) -> list[int]:
-    return [int(v) for v in attr.get_values()]
+def _values(attr: object) -> list[int]:
+    from tqc.backends.c.printer import values
+
+    return values(attr)
 
 
 def _list(vals: list[int]) -> str:

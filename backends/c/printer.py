@@ -500,7 +500,8 @@ class CPrinter:
             for k in layer.kernels:
                 for v in k.writes:
                     if v.owner is last:
-                        suffix = f"_{v.index}" if len(last.results) > 1 else ""
+                        index = next(i for i, r in enumerate(last.results) if r is v)
+                        suffix = f"_{index}" if len(last.results) > 1 else ""
                         add(v, layer.name + suffix)
                     else:
                         add(v, f"{layer.name}_tmp")

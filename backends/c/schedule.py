@@ -212,7 +212,8 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
         fused.add(v)
         anchored_roots.add(root)
 
-    alias = {op.results[0]: op.operands[0] for op in body if isinstance(op, VIEWS)}
+    alias: dict[SSAValue, SSAValue] = {
+        op.results[0]: op.operands[0] for op in body if isinstance(op, VIEWS)}
     schedule = Schedule(fn, [], consts, inline, fused, alias, list(block.args),
                         list(ret.operands))
     used_names: dict[str, int] = {}

@@ -199,7 +199,8 @@ def run_program(exe: Path, printer: object, inputs: list[np.ndarray],
 class CTarget:
     def emit(self, module: ModuleOp, name: str, options: TargetOptions) -> Artifact:
         files, report, _ = generate(module, name)
-        return Artifact(files, report)
+        contents: dict[str, str | bytes] = dict(files)
+        return Artifact(contents, report)
 
     def run(self, module: ModuleOp, name: str, inputs: list[np.ndarray],
             options: TargetOptions) -> RunResult:
