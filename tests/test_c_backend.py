@@ -17,6 +17,9 @@ import numpy as np
 import pytest
 
 from differential import random_inputs, shared_model
+from test_int16 import binary_model as binary_model_16
+from test_int16 import conv_model as conv_model_16x8
+from test_int16 import fc_model as fc_model_16x8
 from test_ops_conv_fc import _binary_model, _conv_model, _fc_model
 from tqc.backends.c.arena import alias_class, plan_arena
 from tqc.backends.c.schedule import build_schedule
@@ -56,11 +59,19 @@ def _assert_same(what: str, ours: list[np.ndarray], theirs: list[np.ndarray]) ->
 
 
 def check_c(model: Path, tmp: Path, n: int = 10, seed: int = 0, reference: bool = True,
-            sanitize: bool = True) -> None:
+            sanitize: bool = True, narrow: bool = False) -> None:
     """C (-O2, and sanitized) == NumPy backend == reference, bit for bit, on n samples (all-min,
-    all-max, then random). The builds and the reference run concurrently."""
+    all-max, then random; `narrow` draws int16 samples from normal distributions of a few
+    widths, so that outputs are not all saturated). The builds and the reference run
+    concurrently."""
     module = lower(model)
     xs = _inputs(io_specs(module)[0], n, seed)
+    if narrow:
+        rng = np.random.default_rng(seed + 1)
+        for x in xs:
+            for i in range(2, n) if x.dtype == np.int16 else ():
+                sigma = [30000, 3000, 300, 30][i % 4]
+                x[i] = rng.normal(0, sigma, x.shape[1:]).clip(-32768, 32767).astype(np.int16)
     files, _, printer = generate(module, "model")
     with ThreadPoolExecutor(3) as pool:
         ref = pool.submit(run_reference_with_runtime, model, xs) if reference else None
@@ -247,6 +258,42 @@ def test_depthwise_without_bias(tmp_path: Path) -> None:
     check_c(_misc_models(tmp_path)["depthwise_conv_2d_no_bias"], tmp_path, reference=False)
 
 
+# -- int16 activations (16x8) ------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", range(4))
+@pytest.mark.parametrize("depthwise", [False, True], ids=["conv", "depthwise"])
+def test_conv_16x8(tmp_path: Path, case: int, depthwise: bool) -> None:
+    check_c(conv_model_16x8(tmp_path / "conv16.tflite", case, depthwise), tmp_path, narrow=True)
+
+
+@pytest.mark.parametrize("bias", ["int32", "none"])
+def test_conv_16x8_other_bias(tmp_path: Path, bias: str) -> None:
+    check_c(conv_model_16x8(tmp_path / "conv16.tflite", 1, False, bias), tmp_path, narrow=True)
+
+
+@pytest.mark.parametrize("bias", ["int64", "int32", "none"])
+@pytest.mark.parametrize("case", range(2))
+def test_fully_connected_16x8(tmp_path: Path, case: int, bias: str) -> None:
+    check_c(fc_model_16x8(tmp_path / "fc16.tflite", case, bias), tmp_path, narrow=True)
+
+
+@pytest.mark.parametrize("opcode", ["ADD", "MUL", "MAXIMUM"])
+def test_binary_int16(tmp_path: Path, opcode: str) -> None:
+    check_c(binary_model_16(tmp_path / "bin16.tflite", 1, opcode), tmp_path, narrow=True)
+
+
+@pytest.mark.parametrize("opcode", ["SOFTMAX", "LOGISTIC"])
+def test_int16_lut_ops(tmp_path: Path, opcode: str) -> None:
+    """int16 SOFTMAX (two interpolated 513-entry LUTs) and LOGISTIC (a 65536-entry table,
+    stored with the weights)."""
+    out = (0, 1 / 32768)
+    path = _one_op(tmp_path, [Tensor("x", (1, 3, 20), "int16", 0.001, 0),
+                              Tensor("y", (1, 3, 20), "int16", out[1], out[0])],
+                   Op(opcode, ["x"], ["y"], {"beta": 1.0} if opcode == "SOFTMAX" else {}),
+                   ["x"], ["y"])
+    check_c(path, tmp_path, narrow=True)
+
+
 # -- whole models -----------------------------------------------------------------------------
 
 FIXTURE_MODELS = sorted(p.name for p in FIXTURES.glob("*.tflite"))
@@ -257,6 +304,7 @@ SMALL_SHARED = [
     "mlperftiny_ad_toycar_fc_autoencoder_int8_floatio.tflite", "coral_split_concat_uint8.tflite",
     "mlperftiny_ic_resnet8_cifar10_int8.tflite", "mlperftiny_vww_mobilenetv1_96_int8.tflite",
     "tflm_person_detect_mobilenetv1_int8.tflite", "coral_mobilenet_v1_025_128_uint8.tflite",
+    "armmlzoo_ds_cnn_small_int16x8.tflite",
 ]
 LARGE_SHARED = [
     "mcunet_person_detection_int8_floatio.tflite", "armmlzoo_ssd_mobilenet_v3_int8.tflite",
