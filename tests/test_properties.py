@@ -92,8 +92,11 @@ def check(case: Case, test: str) -> None:
         if b in backends and not RUN_KNOWN:
             event(f"skipped {b}: known issue {issue}")
             backends = [x for x in backends if x != b]
+    event(f"backends: {','.join(backends)}")
+    for text in case.notes:
+        event(text)
     with tempfile.TemporaryDirectory(prefix="tqc_prop_") as d:
-        path = Path(d) / "case.tflite"
+        path = Path(d) / "prop_case.tflite"  # (the file stem names the generated module)
         write_model(path, case.tensors, case.ops, case.inputs, case.outputs)
         try:
             for skip in check_model(path, case.n, case.seed, backends):
@@ -222,7 +225,7 @@ def conv_case(draw: st.DrawFn, dtype: str, depthwise: bool) -> Case:
     acc = terms * 128.0 * 128.0
     if carry:  # S_in·S_w[0] = (1 − 2^-34)·2^k exactly: QuantizeMultiplier's q_fixed hits 2^31
         s_x, s_w[0] = f32(CARRY_HI * 2.0 ** -6), f32(CARRY_LO * 2.0 ** -8)
-        s_y, kind = 2.0 ** (-14 + 7 - round(math.log2(acc))), "carry"
+        s_y, kind = 2.0 ** (-14 - 7 + round(math.log2(acc))), "carry"  # acc·M ≈ 2^7
     else:
         product = s_x * s_w[0] if dtype == "int8" else f32(s_x * s_w[0])
         s_y, kind = multiplier_scale(draw, product, acc)
@@ -269,7 +272,7 @@ def fc_case(draw: st.DrawFn, dtype: str) -> Case:
     acc = k * 128.0 * 128.0
     if carry:
         s_x, s_w[0] = f32(CARRY_HI * 2.0 ** -6), f32(CARRY_LO * 2.0 ** -8)
-        s_y, kind = 2.0 ** (-14 + 7 - round(math.log2(acc))), "carry"
+        s_y, kind = 2.0 ** (-14 - 7 + round(math.log2(acc))), "carry"  # acc·M ≈ 2^7
     else:
         product = s_x * s_w[0] if per_channel else f32(s_x * s_w[0])
         s_y, kind = multiplier_scale(draw, product, acc)

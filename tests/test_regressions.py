@@ -2,7 +2,8 @@
 tests/test_properties.py), each checked bit for bit against the reference.
 
 Header comments a file may carry:
-    # check: n=6 seed=0 backends=numpy,c   inputs (differential.random_inputs) and backends
+    # check: n=6 seed=0 backends=numpy,c   inputs (differential.random_inputs) and backends;
+                                            name=NAME builds the model as NAME.tflite
     # xfail: <reason>                       a known, reported mismatch not fixed yet (strict: the
                                             test fails once it passes, so the line gets removed)
 """
@@ -33,9 +34,11 @@ def header(path: Path) -> dict[str, str]:
     return found
 
 
-def check_options(text: str) -> tuple[int, int, list[str]]:
+def check_options(text: str) -> tuple[int, int, list[str], str]:
+    """n, seed, backends and the model name (the .tflite stem, which names generated modules)."""
     opts = dict(kv.split("=", 1) for kv in text.split())
-    return int(opts.get("n", 6)), int(opts.get("seed", 0)), opts.get("backends", "numpy").split(",")
+    return (int(opts.get("n", 6)), int(opts.get("seed", 0)), opts.get("backends", "numpy").split(","),
+            opts.get("name", ""))
 
 
 def params() -> list[object]:
@@ -53,15 +56,16 @@ def test_the_suite_is_not_empty() -> None:
 
 @pytest.mark.parametrize("path", params())
 def test_regression(path: Path, tmp_path: Path) -> None:
-    n, seed, backends = check_options(header(path).get("check", ""))
-    model = tmp_path / f"{path.stem}.tflite"
+    n, seed, backends, name = check_options(header(path).get("check", ""))
+    model = tmp_path / f"{name or path.stem}.tflite"
     model.write_bytes(load(path).to_bytes())
     check_model(model, n, seed, backends)
 
 
 def test_header_parsing(tmp_path: Path) -> None:
     f = tmp_path / "x.tqm"
-    f.write_text("# a comment\n# check: n=3 seed=7 backends=numpy,c\n# xfail: known\nmodel m\n"
+    f.write_text("# a comment\n# check: n=3 seed=7 backends=numpy,c name=k\n# xfail: known\nmodel m\n"
                  "# check: n=9\n")
-    assert header(f) == {"check": "n=3 seed=7 backends=numpy,c", "xfail": "known"}
-    assert check_options(header(f)["check"]) == (3, 7, ["numpy", "c"])
+    assert header(f) == {"check": "n=3 seed=7 backends=numpy,c name=k", "xfail": "known"}
+    assert check_options(header(f)["check"]) == (3, 7, ["numpy", "c"], "k")
+    assert check_options("") == (6, 0, ["numpy"], "")
