@@ -1,5 +1,6 @@
 // RUN: tqc opt %s -p fold-batch-norm 2>%t.report | filecheck %s
 // RUN: filecheck --check-prefix=REPORT %s < %t.report
+// RUN: xdsl-opt %s -p 'fold-batch-norm{report=false}' | filecheck %s
 // fold-batch-norm folds per-channel MUL/ADD/SUB-by-constant chains into the adjacent conv/FC on
 // float weights (recompute-min-max quantizes them next) and reports every chain on stderr, folded
 // or refused with the reason for each direction.
