@@ -96,7 +96,7 @@ def batchable(fn: func.FuncOp) -> bool:
         for v in list(op.results) + list(op.operands):
             if isinstance(v.owner, tqi.ConstOp):
                 continue
-            if not dims(v) or dims(v)[0] != 1:
+            if len(dims(v)) < 2 or dims(v)[0] != 1:  # rank ≤ 1: the only axis is data
                 return False
         axis = op.properties.get("axis")
         if isinstance(axis, IntegerAttr) and axis.value.data == 0:
