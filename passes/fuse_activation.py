@@ -24,7 +24,8 @@ from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
 
 from tqc.dialects import tq
-from tqc.passes.lowering import ints, qtype, storage_name
+from tqc.passes.lowering import array_ints, ints, qtype, storage_name
+from tqc.passes.lowering.activation import op_activation_range
 from tqc.quant_math import activation_range
 
 RELU_NAMES = {tq.ReluOp: "RELU", tq.Relu6Op: "RELU6", tq.ReluN1To1Op: "RELU_N1_TO_1"}
@@ -33,11 +34,10 @@ RELU_NAMES = {tq.ReluOp: "RELU", tq.Relu6Op: "RELU6", tq.ReluN1To1Op: "RELU_N1_T
 def resolve_clamp(op: tq.ActivationMixin) -> tuple[int, int]:
     """Set `clamp` from `activation` (idempotent) and return it."""
     if op.clamp is not None:
-        lo, hi = op.clamp.get_values()
+        lo, hi = array_ints(op.clamp)
         return int(lo), int(hi)
     name = op.activation.data if op.activation is not None else "NONE"
-    q = qtype(op.results[0])
-    lo, hi = activation_range(name, q.scale, q.zero_point, storage_name(q))
+    lo, hi = op_activation_range(op, name, qtype(op.results[0]))
     op.clamp = ints([lo, hi])
     op.activation = StringAttr("NONE") if op.activation is not None else None
     return lo, hi
@@ -55,8 +55,7 @@ def fold_requantizing_relu(relu: tq.ReluFamilyOp, producer: tq.ActivationMixin) 
     if resolve_clamp(producer) != activation_range("NONE", qi.scale, qi.zero_point, storage_name(qi)):
         return False
     Rewriter.replace_value_with_new_type(producer.results[0], relu.output.type)
-    producer.clamp = ints(activation_range(RELU_NAMES[type(relu)], qo.scale, qo.zero_point,
-                                           storage_name(qo)))
+    producer.clamp = ints(op_activation_range(relu, RELU_NAMES[type(relu)], qo, fused=False))
     relu.output.replace_all_uses_with(producer.results[0])
     if relu.output.name_hint:
         producer.results[0].name_hint = relu.output.name_hint
@@ -75,7 +74,7 @@ def fold_relu(relu: tq.ReluFamilyOp, requantize: bool = False) -> bool:
     if (qi.scale, qi.zero_point, storage_name(qi)) != (qo.scale, qo.zero_point, storage_name(qo)):
         return requantize and fold_requantizing_relu(relu, producer)
     lo, hi = resolve_clamp(producer)
-    r_lo, r_hi = activation_range(RELU_NAMES[type(relu)], qo.scale, qo.zero_point, storage_name(qo))
+    r_lo, r_hi = op_activation_range(relu, RELU_NAMES[type(relu)], qo, fused=False)
     producer.clamp = ints([max(lo, r_lo), min(hi, r_hi)])
     relu.output.replace_all_uses_with(producer.results[0])
     if relu.output.name_hint:

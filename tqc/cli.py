@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -145,7 +146,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     if args.output.endswith(".npy"):
         np.save(args.output, outputs[0])
     else:
-        np.savez(args.output, **{f"out{i}": o for i, o in enumerate(outputs)})
+        arrays: dict[str, Any] = {f"out{i}": o for i, o in enumerate(outputs)}
+        np.savez(args.output, **arrays)
 
 
 def cmd_opt(args: argparse.Namespace) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from xdsl.dialects.builtin import FloatAttr, StringAttr, f64
+from xdsl.ir import Attribute
 
 from tqc.dialects import tq
 from tqc.importer import PADDINGS, Importer, handles, int_attr, ints
@@ -187,7 +188,7 @@ def concatenation(imp: Importer, op: OpInfo) -> None:
         return
     rank = len(imp.tensor(op.outputs[0]).shape)
     axis = _axis(int(_opt(op, "Axis", 0)), rank)  # type: ignore[arg-type]
-    props = {"axis": int_attr(axis)}
+    props: dict[str, Attribute] = {"axis": int_attr(axis)}
     if op.options is not None:
         props.update(imp.activation(op.options))
     imp.emit(tq.ConcatenationOp, [[imp.value(i) for i in op.inputs]], props)
@@ -254,7 +255,9 @@ def _strided_slice(
             e = int(end[axis]) + (b if offset else 0)
             e = e + dim if e < 0 else e
             e = min(max(e, lo), hi)
-        nb.append(b), ne.append(e), ns.append(s)
+        nb.append(b)
+        ne.append(e)
+        ns.append(s)
     return nb, ne, ns, sm
 
 

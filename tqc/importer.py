@@ -9,7 +9,7 @@ sees static shapes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ from xdsl.dialects.builtin import (
     BytesAttr,
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
+    Float32Type,
     FloatAttr,
     IntegerAttr,
     IntegerType,
@@ -38,7 +39,7 @@ from tqc.dialects.quant_type import QuantType
 from tqc.errors import TqcError, at_op
 from tqc.tflite_reader import ModelInfo, OpInfo, TensorInfo, read_model
 
-STORAGE: dict[str, Attribute] = {
+STORAGE: dict[str, IntegerType | Float32Type] = {
     "int8": IntegerType(8),
     "uint8": IntegerType(8, Signedness.UNSIGNED),
     "int16": IntegerType(16),
@@ -153,8 +154,8 @@ class Importer:
     def emit(
         self,
         cls: type[tq.TqOp],
-        operands: list[SSAValue | None] | list[SSAValue],
-        properties: dict[str, Attribute] | None = None,
+        operands: Sequence[SSAValue | None | Sequence[SSAValue]],
+        properties: Mapping[str, Attribute] | None = None,
         outputs: list[int] | None = None,
     ) -> Operation:
         assert self.op is not None

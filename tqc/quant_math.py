@@ -2,7 +2,7 @@
 
 Sources: `lite/kernels/internal/quantization_util.cc` (QuantizeMultiplier),
 `lite/kernels/kernel_util.cc` (PopulateConvolutionQuantizationParams,
-GetQuantizedConvolutionMultipler, CalculateActivationRangeQuantized),
+GetQuantizedConvolutionMultipler, CalculateActivationRangeQuantized and its Quantize),
 `lite/kernels/padding.h` (ComputePaddingHeightWidth).
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from tqc.errors import TqcError
 
 STORAGE_RANGE: dict[str, tuple[int, int]] = {
     "i8": (-128, 127),
@@ -80,18 +82,47 @@ def conv_multipliers(
     return ms, shifts
 
 
+class ActivationRangeOverflow(TqcError):
+    """An activation bound does not quantize to an int32: the reference refuses the model, or
+    computes the bound with undefined behaviour. Callers add which op it is."""
+
+
+def quantize_bound(value: float, scale: float, zero_point: int, checked: bool = True) -> int:
+    """zero_point + int32(TfLiteRound(f32(value / scale))): Quantize() of kernel_util.cc
+    (checked=True), or the unchecked formula of the standalone RELU kernels (ReluX, TFLM
+    CalculateReluOpData).
+
+    Quantize() TF_LITE_ENSUREs -2^31 <= TfLiteRound(...) <= float(INT32_MAX) = 2^31 (false for
+    NaN: a zero scale). Beyond that, converting 2^31 to int32 and an int32 overflow of the sum are
+    undefined behaviour in C. tqc refuses all these with ActivationRangeOverflow."""
+    with np.errstate(all="ignore"):
+        tmp = float(np.float32(value) / np.float32(scale))
+    if -(2.0**31) <= tmp < 2.0**31:  # (a float32 this large is whole: rounding stays inside)
+        q = zero_point + round_half_away(tmp)
+        if -(2**31) <= q < 2**31:
+            return q
+    if checked and not -(2.0**31) <= tmp <= 2.0**31:
+        reason = "the reference kernel refuses the model (CalculateActivationRangeQuantized)"
+    else:
+        reason = "undefined behaviour in the reference kernel"
+    raise ActivationRangeOverflow(f"activation bound {value} / output scale {scale!r} "
+                                  f"= {tmp} does not fit int32: {reason}")
+
+
 def activation_range(
-    activation: str, scale: float, zero_point: int, storage: str
+    activation: str, scale: float, zero_point: int, storage: str, checked: bool = True
 ) -> tuple[int, int]:
     """CalculateActivationRangeQuantized: fused activation → integer clamp bounds.
 
-    Bounds are zero_point + round(bound / scale) (TfLiteRound on float32 division),
-    intersected with the storage range.
+    Bounds are quantize_bound(bound) (TfLiteRound of a float32 division), intersected with the
+    storage range. ActivationRangeOverflow where the reference refuses (scales below ~2.8e-9 for
+    RELU6, ~4.7e-10 for RELU_N1_TO_1) or overflows; checked=False for the standalone RELU kernels,
+    which never refuse (see quantize_bound).
     """
     qmin, qmax = STORAGE_RANGE[storage]
 
     def quantize(value: float) -> int:
-        return zero_point + round_half_away(f32(f32(value) / f32(scale)))
+        return quantize_bound(value, scale, zero_point, checked)
 
     if activation == "RELU":
         return max(qmin, quantize(0.0)), qmax

@@ -42,7 +42,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence, get_args
+from typing import Any, Literal, Sequence, get_args
 
 import numpy as np
 
@@ -99,7 +99,7 @@ def _model_info(path: str, _mtime: int) -> ModelInfo:
 def _parse(buf: bytes) -> ModelInfo:
     import tflite
 
-    m = tflite.Model.GetRootAs(buf, 0)
+    m: Any = tflite.Model.GetRootAs(buf, 0)  # generated code: Optional / 0-or-array results
     sg = m.Subgraphs(0)
     ins = [int(i) for i in sg.InputsAsNumpy()] if sg.InputsLength() else []
     outs = [int(i) for i in sg.OutputsAsNumpy()] if sg.OutputsLength() else []
@@ -161,7 +161,8 @@ def _spawn(req: dict[str, np.ndarray | str | int], timeout: float) -> dict[str, 
     """Run the worker on a request; return its response arrays or raise ReferenceError."""
     with tempfile.TemporaryDirectory(prefix="tqc_ref_") as d:
         rq, rs = Path(d) / "req.npz", Path(d) / "resp.npz"
-        np.savez(rq, **{k: np.asarray(v) for k, v in req.items()})
+        arrays: dict[str, Any] = {k: np.asarray(v) for k, v in req.items()}
+        np.savez(rq, **arrays)
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")

@@ -13,7 +13,7 @@ import ctypes
 import os
 import sys
 import traceback
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -89,7 +89,7 @@ def main(argv: list[str]) -> int:
         inputs = [z[f"in_{i}"] for i in range(sum(k.startswith("in_") for k in z.files))]
     try:
         if mode == "intermediates":
-            res = {f"t{k}": v for k, v in _intermediates(model, inputs).items()}
+            res: dict[str, Any] = {f"t{k}": v for k, v in _intermediates(model, inputs).items()}
         elif runtime == "tflm":
             res = {f"out_{i}": v for i, v in enumerate(_run_tflm(model, inputs, arena, n_out))}
         else:
@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
     _exit(0)
 
 
-def _exit(code: int) -> None:
+def _exit(code: int) -> NoReturn:
     """Flush Python and C stdio (runtimes log through printf), then exit without destructors."""
     sys.stdout.flush()
     sys.stderr.flush()

@@ -96,11 +96,11 @@ def _tensor(model: Any, graph: Any, index: int) -> TensorInfo:
     info = TensorInfo(index, name, shape, dtype)
     q = t.Quantization()
     if q is not None and q.ScaleLength() > 0:
-        info.scales = q.ScaleAsNumpy().astype(np.float32).astype(np.float64)
+        info.scales = scales = q.ScaleAsNumpy().astype(np.float32).astype(np.float64)
         zps = q.ZeroPointAsNumpy() if q.ZeroPointLength() else np.zeros(1, np.int64)
-        info.zero_points = np.asarray(zps, dtype=np.int64)
-        if len(info.zero_points) == 1 and len(info.scales) > 1:
-            info.zero_points = np.repeat(info.zero_points, len(info.scales))
+        info.zero_points = zero_points = np.asarray(zps, dtype=np.int64)
+        if len(zero_points) == 1 and len(scales) > 1:
+            info.zero_points = np.repeat(zero_points, len(scales))
         info.quantized_dimension = int(q.QuantizedDimension())
     buffer = model.Buffers(t.Buffer())
     if buffer is not None and buffer.DataLength() > 0:
@@ -133,7 +133,7 @@ def read_model(path: str | Path) -> ModelInfo:
 
 
 def _read(path: str, buf: bytes) -> ModelInfo:
-    model = tflite.Model.GetRootAs(buf, 0)
+    model: Any = tflite.Model.GetRootAs(buf, 0)  # generated code: Optional / 0-or-array results
     if model.SubgraphsLength() < 1:
         raise TqcError(f"'{path}' has no subgraph")
     graph = model.Subgraphs(0)

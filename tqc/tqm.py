@@ -30,7 +30,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 import numpy as np
 import tflite
@@ -479,7 +479,7 @@ class _Checker:
         return (len(v.v), *(subs[0] if subs else ()))
 
     def to_array(self, flat: list[Value], dtype: str) -> np.ndarray:
-        npd = np.dtype(DTYPES[dtype][1])
+        npd: np.dtype[Any] = np.dtype(DTYPES[dtype][1])
         vals = []
         for x in flat:
             p = _plain(x)
@@ -502,7 +502,7 @@ class _Checker:
             raise self.err(gname, f"unknown initializer '{gname}(...)'{_suggest(str(gname), GENERATORS)}; "
                                   f"one of {', '.join(f'{g}(...)' for g in GENERATORS)}, data=[...]")
         params = self.bind(gname, args, GENERATORS[str(gname)])
-        npd = np.dtype(DTYPES[dtype][1])
+        npd: np.dtype[Any] = np.dtype(DTYPES[dtype][1])
         shape = d.shape
         size = int(np.prod(shape, dtype=np.int64))
         if gname == "fill":
@@ -525,7 +525,7 @@ class _Checker:
         return self.random(gname, params, dtype, shape)
 
     def random(self, at: Any, params: dict[str, Value], dtype: str, shape: tuple[int, ...]) -> np.ndarray:
-        npd = np.dtype(DTYPES[dtype][1])
+        npd: np.dtype[Any] = np.dtype(DTYPES[dtype][1])
         seed = params.get("seed")
         if seed is not None and (not isinstance(seed.v, int) or seed.v < 0):
             raise self.err(seed, "seed must be a non-negative integer")
@@ -663,7 +663,7 @@ class _Checker:
             if x.scale is None or w.scale is None or isinstance(x.scale, list) and len(x.scale) > 1:
                 raise self.err(s.operands[idx[2]], f"scale=auto needs a per-tensor input scale and a weight "
                                                    f"scale ('{x.name}', '{w.name}')")
-            sx = float(np.float32(x.scale[0] if isinstance(x.scale, list) else x.scale))
+            sx = float(np.float32(x.scale[0] if isinstance(x.scale, list) else cast(float, x.scale)))
             sw = np.atleast_1d(np.asarray(w.scale, np.float64)).astype(np.float32).astype(np.float64)
             per_channel = [sx * float(v) for v in sw]
             scale: float | list[float] = per_channel if isinstance(w.scale, list) else per_channel[0]

@@ -14,6 +14,7 @@ import re
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from xdsl.dialects import func
@@ -29,7 +30,7 @@ from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tqi
 from tqc.errors import TqcError
-from tqc.passes.lowering import storage_name
+from tqc.passes.lowering import array_ints, storage_name
 
 RUNTIME = Path(__file__).parent / "runtime"
 NP_DTYPES = {"i8": "np.int8", "ui8": "np.uint8", "i16": "np.int16", "i32": "np.int32",
@@ -50,15 +51,24 @@ def prints(*op_types: type[Operation]) -> Callable[[Handler], Handler]:
 
 
 def runtime_source() -> str:
-    """The runtime files (fixedpoint first, then by name), concatenated, without their
-    intra-package imports; they must not define clashing names."""
+    """The runtime files concatenated, each after the runtime files it imports (`from .x
+    import ...`; otherwise fixedpoint first, then by name), without those import lines; they
+    must not define clashing names."""
+    texts = {p.stem: p.read_text() for p in RUNTIME.glob("*.py") if p.stem != "__init__"}
+    order: list[str] = []
+
+    def visit(name: str, importers: tuple[str, ...] = ()) -> None:
+        if name in order or name in importers:  # placed already, or an import cycle
+            return
+        for dep in re.findall(r"^from \.(\w+) import", texts[name], flags=re.M):
+            visit(dep, (*importers, name))
+        order.append(name)
+
+    for name in ["fixedpoint", *sorted(texts)]:
+        visit(name)
     parts = []
-    names = sorted(p.stem for p in RUNTIME.glob("*.py") if p.stem != "__init__")
-    names.remove("fixedpoint")
-    for name in ["fixedpoint", *names]:
-        path = RUNTIME / f"{name}.py"
-        text = path.read_text()
-        text = re.sub(r"^from \.\w+ import .*\n", "", text, flags=re.M)
+    for name in order:
+        text = re.sub(r"^from \.\w+ import .*\n", "", texts[name], flags=re.M)
         text = re.sub(r"^import numpy as np\n", "", text, flags=re.M)
         parts.append(f"# ---- runtime/{name}.py " + "-" * 60 + "\n" + text.strip() + "\n")
     return "\n\n".join(parts)
@@ -77,7 +87,7 @@ def element(v: SSAValue) -> str:
 
 
 def array_values(attr: DenseArrayBase) -> list[int]:
-    return [int(v) for v in attr.get_values()]
+    return [int(v) for v in array_ints(attr)]
 
 
 def dense_to_numpy(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
@@ -235,7 +245,8 @@ class NumpyPrinter:
         if not self.consts:
             return "_W = {}"
         buf = io.BytesIO()
-        np.savez(buf, **self.consts)
+        arrays: dict[str, Any] = self.consts  # (typed: numpy's stub fears a key allow_pickle)
+        np.savez(buf, **arrays)
         blob = base64.b64encode(zlib.compress(buf.getvalue(), 9)).decode()
         chunks = "\n".join(blob[i:i + 100] for i in range(0, len(blob), 100))
         return ("# Weights and other large constants: a zlib-compressed .npz, base64-encoded.\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 from xdsl.dialects.builtin import (
@@ -22,6 +23,7 @@ from xdsl.dialects.builtin import (
     i64,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.irdl import IRDLOperation
 
 from tqc.dialects import tqi
 from tqc.dialects.quant_type import QuantType
@@ -32,6 +34,13 @@ Rule = Callable[["Builder", Operation], Sequence[SSAValue]]
 RULES: dict[type[Operation], Rule] = {}
 
 i32 = IntegerType(32)
+
+
+def op_error(op: Operation, message: str) -> TqcError:
+    """A TqcError naming the `tq` op (its TFLite index and opcode)."""
+    index = op.properties.get("tfl_index")
+    opcode = op.name.removeprefix("tq.").upper()
+    return at_op(index.value.data if isinstance(index, IntegerAttr) else -1, opcode, message)
 
 
 def lowers(*op_types: type[Operation]) -> Callable[[Rule], Rule]:
@@ -45,6 +54,12 @@ def lowers(*op_types: type[Operation]) -> Callable[[Rule], Rule]:
 
 def ints(values: Sequence[int] | np.ndarray) -> DenseArrayBase:
     return DenseArrayBase.from_list(i64, [int(v) for v in values])
+
+
+def array_ints(attr: DenseArrayBase) -> tuple[int, ...]:
+    """The values of an integer array property (typed: the ops declare their arrays as plain
+    DenseArrayBase, whose get_values is overloaded on the element type)."""
+    return cast("DenseArrayBase[IntegerType]", attr).get_values()
 
 
 def int_attr(value: int) -> IntegerAttr:
@@ -104,22 +119,21 @@ class Builder:
                   f"M=S_in*S_w/S_out={real:.6g} ~ {m}*2^({sh}-31)")
 
     def error(self, message: str) -> TqcError:
-        index = self.op.properties.get("tfl_index")
-        opcode = self.op.name.removeprefix("tq.").upper()
-        return at_op(index.value.data if isinstance(index, IntegerAttr) else -1, opcode, message)
+        return op_error(self.op, message)
 
     def emit(
         self,
         cls: type[Operation],
         operands: Sequence[SSAValue | Sequence[SSAValue]],
-        result_type: Attribute | Sequence[Attribute],
+        result_type: Attribute | Sequence[Attribute | list[Attribute]],
         **props: Attribute,
     ) -> Operation:
-        types = list(result_type) if isinstance(result_type, (list, tuple)) else [result_type]
+        types = [result_type] if isinstance(result_type, Attribute) else list(result_type)
         # tqi values are never quantized, even when a rule copies an operand's type (block
         # arguments keep their !tq.q type until the whole function is lowered).
         types = [[plain(t) for t in ts] if isinstance(ts, list) else plain(ts) for ts in types]
-        op = cls.build(operands=list(operands), result_types=types, properties=props)
+        build = cast("type[IRDLOperation]", cls).build  # every tqi op is an IRDLOperation
+        op = build(operands=list(operands), result_types=types, properties=props)
         self.ops.append(op)
         return op
 
@@ -127,7 +141,7 @@ class Builder:
               result_type: Attribute, **props: Attribute) -> SSAValue:
         return self.emit(cls, operands, result_type, **props).results[0]
 
-    def tensor(self, element: str, dims: Sequence[int]) -> TensorType:
+    def tensor(self, element: str, dims: Sequence[int]) -> TensorType[IntegerType]:
         types = {"i8": IntegerType(8), "ui8": IntegerType(8, Signedness.UNSIGNED),
                  "i16": IntegerType(16), "i32": i32, "i64": IntegerType(64)}
         return TensorType(types[element], dims)

@@ -5,8 +5,19 @@ from __future__ import annotations
 from xdsl.dialects.builtin import DenseArrayBase, StringAttr
 from xdsl.ir import Operation, SSAValue
 
-from tqc.passes.lowering import qtype, storage_name
-from tqc.quant_math import activation_range
+from tqc.dialects.quant_type import QuantType
+from tqc.passes.lowering import op_error, qtype, storage_name
+from tqc.quant_math import ActivationRangeOverflow, activation_range
+
+
+def op_activation_range(op: Operation, name: str, q: QuantType,
+                        fused: bool = True) -> tuple[int, int]:
+    """activation_range of `op`'s fused activation `name` (or, fused=False, of the standalone
+    RELU-family op `op`) for the output quantization q; a refusal names the op."""
+    try:
+        return activation_range(name, q.scale, q.zero_point, storage_name(q), checked=fused)
+    except ActivationRangeOverflow as e:
+        raise op_error(op, f"{name}: {e}") from None
 
 
 def clamp_bounds(op: Operation, output: SSAValue) -> tuple[int, int]:
@@ -17,5 +28,4 @@ def clamp_bounds(op: Operation, output: SSAValue) -> tuple[int, int]:
         return int(lo), int(hi)
     act = op.properties.get("activation")
     name = act.data if isinstance(act, StringAttr) else "NONE"
-    q = qtype(output)
-    return activation_range(name, q.scale, q.zero_point, storage_name(q))
+    return op_activation_range(op, name, qtype(output))

@@ -20,8 +20,8 @@ import math
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.passes.lowering import (Builder, ints, lowers, qtype, shape, storage_name,
-                                 type_range)
+from tqc.passes.lowering import (Builder, array_ints, ints, lowers, qtype, shape,
+                                 storage_name, type_range)
 from tqc.quant_math import quantize_multiplier
 
 
@@ -43,7 +43,7 @@ def lower_mean(b: Builder, op: Operation) -> list[SSAValue]:
         raise b.error(f"mean {storage_name(qi)} → {element} is not supported")
     if qi.per_axis or qo.per_axis:
         raise b.error("mean needs per-tensor quantization")
-    axes = [int(a) for a in op.axes.get_values()]
+    axes = [int(a) for a in array_ints(op.axes)]
     in_shape = shape(op.input)
     count = math.prod(in_shape[a] for a in axes)
     multiplier, shift = mean_multiplier(qi.scale, qo.scale, count)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.passes.lowering import Builder, int_attr, ints, lowers, qtype, shape, storage_name
+from tqc.passes.lowering import (Builder, array_ints, int_attr, ints, lowers, qtype, shape,
+                                 storage_name)
 from tqc.passes.lowering.activation import clamp_bounds
 from tqc.passes.lowering.conv import _pads
 
@@ -24,8 +25,8 @@ def lower_pool(b: Builder, op: Operation) -> list[SSAValue]:
     qi, qo = qtype(op.input), qtype(op.output)
     if (qi.scale, qi.zero_point) != (qo.scale, qo.zero_point):
         raise b.error("pooling needs equal input and output quantization")
-    kernel = list(op.filter_size.get_values())
-    stride = list(op.stride.get_values())
+    kernel = list(array_ints(op.filter_size))
+    stride = list(array_ints(op.stride))
     out_shape = list(shape(op.output))
     pads = _pads(op, shape(op.input), kernel, stride, [1, 1], out_shape)
     lo, hi = clamp_bounds(op, op.output)

@@ -11,6 +11,8 @@ Equal input/output quantization: a clamp to the activation range. Otherwise, by 
       out = clamp(x, zp_in, six)
   (FloatToQuantizedType; the int32 conversion of an out-of-range value gives INT32_MIN on
   x86-64, so for S_in < ~3e-9 six is the type minimum: refused.)
+The other kernels convert round(bound / S_out) to int32 unchecked: where that overflows (S_out
+below ~2.8e-9 for RELU6), undefined behaviour in C, refused (activation_range, checked=False).
 """
 
 from __future__ import annotations
@@ -19,13 +21,8 @@ from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
 from tqc.passes.lowering import Builder, int_attr, lowers, qtype, storage_name
-from tqc.quant_math import (
-    STORAGE_RANGE,
-    activation_range,
-    f32,
-    quantize_multiplier,
-    round_half_away,
-)
+from tqc.passes.lowering.activation import op_activation_range
+from tqc.quant_math import STORAGE_RANGE, f32, quantize_multiplier, round_half_away
 
 NAMES = {tq.ReluOp: "RELU", tq.Relu6Op: "RELU6", tq.ReluN1To1Op: "RELU_N1_TO_1"}
 
@@ -43,7 +40,6 @@ def lower_relu(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.ReluFamilyOp)
     qi, qo = qtype(op.input), qtype(op.output)
     element = storage_name(qo)
-    lo, hi = activation_range(NAMES[type(op)], qo.scale, qo.zero_point, element)
     tflm = element in ("i8", "i16") and not isinstance(op, tq.ReluN1To1Op)
     if tflm and isinstance(op, tq.Relu6Op):  # clamp on the input's own scale
         lo, hi = tflm_relu6_bounds(qi.scale, qi.zero_point, element)
@@ -51,6 +47,7 @@ def lower_relu(b: Builder, op: Operation) -> list[SSAValue]:
             raise b.error(f"input scale {qi.scale!r} is too small for TFLM's RELU6")
         return [b.value(tqi.ClampOp, [b.operands[0]], b.operands[0].type,
                         min=int_attr(lo), max=int_attr(hi))]
+    lo, hi = op_activation_range(op, NAMES[type(op)], qo, fused=False)
     if (qi.scale, qi.zero_point) == (qo.scale, qo.zero_point):
         return [b.value(tqi.ClampOp, [b.operands[0]], b.operands[0].type,
                         min=int_attr(lo), max=int_attr(hi))]

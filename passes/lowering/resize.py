@@ -36,7 +36,7 @@ TFLM: int8 → int32): the first index of the maximum stored value along the axi
 from __future__ import annotations
 
 from xdsl.dialects.builtin import TensorType
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Attribute, Operation, SSAValue
 
 from tqc.dialects import tq, tqi
 from tqc.dialects.quant_type import QuantType
@@ -47,6 +47,12 @@ def _quantized(v: SSAValue) -> bool:
     return isinstance(v.type, TensorType) and isinstance(v.type.element_type, QuantType)
 
 
+def _element(v: SSAValue) -> Attribute:
+    t = v.type
+    assert isinstance(t, TensorType)
+    return t.element_type
+
+
 @lowers(tq.ResizeNearestNeighborOp, tq.ResizeBilinearOp)
 def lower_resize(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, (tq.ResizeNearestNeighborOp, tq.ResizeBilinearOp))
@@ -54,7 +60,7 @@ def lower_resize(b: Builder, op: Operation) -> list[SSAValue]:
         raise b.error("float resize is not supported (tensors are not quantized)")
     if len(shape(op.input)) != 4:
         raise b.error("resize needs a 4-D NHWC input")
-    if storage_name(op.input.type.element_type) != storage_name(op.output.type.element_type):
+    if storage_name(_element(op.input)) != storage_name(_element(op.output)):
         raise b.error("resize input and output storage types differ")
     align, half = op.align_corners.value.data, op.half_pixel_centers.value.data
     bilinear = isinstance(op, tq.ResizeBilinearOp)
@@ -68,9 +74,9 @@ def lower_resize(b: Builder, op: Operation) -> list[SSAValue]:
 @lowers(tq.ArgMaxOp)
 def lower_arg_max(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.ArgMaxOp)
-    out = storage_name(op.output.type.element_type)
+    out = storage_name(_element(op.output))
     if out not in ("i32", "i64"):
         raise b.error(f"ARG_MAX output must be int32 or int64, not {out}")
-    if storage_name(op.input.type.element_type) == "f32":
+    if storage_name(_element(op.input)) == "f32":
         raise b.error("float ARG_MAX is not supported")
     return [b.value(tqi.ArgMaxOp, [b.operands[0]], op.output.type, axis=op.axis)]

@@ -178,7 +178,7 @@ def tanh_table_litert(element: str, scale_in: float, zp_in: int, scale_out: floa
 
 # ---- HARD_SWISH: int16 fixed point (TFLM int8, LiteRT uint8) -------------------------------
 
-def _int16(x: np.ndarray) -> np.ndarray:
+def _int16(x: np.ndarray | np.integer) -> np.ndarray:
     """Conversion to int16_t (wraps)."""
     return np.asarray(x, dtype=np.int64).astype(np.int16).astype(np.int64)
 

@@ -42,4 +42,5 @@ def max_pool(x, out_hw, kernel, stride, pad):
     best = None
     for view, _ in _windows(x, out_hw, kernel, stride, pad, low):
         best = view if best is None else np.maximum(best, view)
+    assert best is not None  # every output position has a window
     return best.astype(x.dtype)
