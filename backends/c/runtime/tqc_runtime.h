@@ -131,7 +131,8 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
 /* `count` dot products of a with consecutive rows of w (n values each), four rows at a time
  * (each load of a feeds four products): out[r] = init[r] + a . w[r] (init may be NULL). */
 #define TQC_DEFINE_DOTS(SUF, TA, TB, TACC, TRET, PROD, FINISH)                              \
-  static inline void tqc_dots_##SUF(TRET *out, const TRET *init, const TA *a, const TB *w, \
+  static inline void tqc_dots_##SUF(TRET *restrict out, const TRET *restrict init,       \
+                                    const TA *restrict a, const TB *restrict w,           \
                                     int n, int count) {                                    \
     int r = 0, i;                                                                          \
     for (; r + 4 <= count; r += 4) {                                                       \
@@ -162,8 +163,9 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
  * `count` rows w[r] (n values each): two a rows by four w rows at a time, so that each weight
  * loaded serves two output pixels. */
 #define TQC_DEFINE_GEMM(SUF, TA, TB, TACC, TRET, PROD, FINISH)                              \
-  static inline void tqc_gemm_##SUF(TRET *out, const TRET *init, const TA *a, int np,      \
-                                    const TB *w, int n, int count) {                       \
+  static inline void tqc_gemm_##SUF(TRET *restrict out, const TRET *restrict init,       \
+                                    const TA *restrict a, int np, const TB *restrict w,   \
+                                    int n, int count) {                                    \
     int p = 0, r, i;                                                                       \
     for (; p + 2 <= np; p += 2) {                                                          \
       const TA *a0 = a + (long)p * n, *a1 = a0 + n;                                        \
@@ -239,7 +241,8 @@ TQC_DEFINE_SUM(i16, int16_t)
 /* The im2col patch of one conv window: patch[(ky * kw + kx) * in_c + c] = x[iy][ix][c] + x_off
  * for in-bounds taps, 0 for taps outside the image (the reference skips them). */
 #define TQC_DEFINE_PATCH(SUF, TX, TP)                                                      \
-  static inline void tqc_patch_##SUF(TP *patch, const TX *x, int in_h, int in_w, int in_c, \
+  static inline void tqc_patch_##SUF(TP *restrict patch, const TX *restrict x, int in_h,   \
+                                     int in_w, int in_c,                                  \
                                      int kh, int kw, int y0, int x0, int dil_h, int dil_w, \
                                      int32_t x_off) {                                      \
     const int row = kw * in_c;                                                             \
@@ -275,8 +278,9 @@ TQC_DEFINE_PATCH(i16, int16_t, int16_t) /* 16x8 conv: the input offset is always
 /* One depthwise output pixel: acc[oc] = bias[oc] + sum over in-bounds taps of
  * (x[iy][ix][oc / mult] + x_off) * (w[ky][kx][oc] + w_off), for every output channel. */
 #define TQC_DEFINE_DW(SUF, TX, TW, TB, TACC, PROD)                                          \
-  static inline void tqc_dw_pixel_##SUF(TACC *acc, const TB *bias, const TX *x, int in_h,  \
-                                        int in_w, int in_c, const TW *w, int kh, int kw,   \
+  static inline void tqc_dw_pixel_##SUF(TACC *restrict acc, const TB *restrict bias,      \
+                                        const TX *restrict x, int in_h, int in_w,          \
+                                        int in_c, const TW *restrict w, int kh, int kw,    \
                                         int out_c, int mult, int y0, int x0, int dil_h,    \
                                         int dil_w, int32_t x_off, int32_t w_off) {         \
     int ky, kx, c;                                                                         \
@@ -326,7 +330,8 @@ TQC_DEFINE_FC(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, TQC_SAME)
  * window elements (TFLM AveragePool): (sum +- count/2) / count with C division; 0 for an
  * empty window. */
 #define TQC_DEFINE_POOL(SUF, TX)                                                           \
-  static inline void tqc_avg_pool_pixel_##SUF(int32_t *acc, const TX *x, int in_h,         \
+  static inline void tqc_avg_pool_pixel_##SUF(int32_t *restrict acc, const TX *restrict x, \
+                                              int in_h,                                    \
                                               int in_w, int ch, int y0, int x0, int kh,    \
                                               int kw) {                                    \
     int32_t count = 0;                                                                     \
@@ -350,7 +355,8 @@ TQC_DEFINE_FC(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, TQC_SAME)
     }                                                                                      \
   }                                                                                        \
   /* One output pixel of max pooling, all channels (lowest value for an empty window). */   \
-  static inline void tqc_max_pool_pixel_##SUF(TX *best, const TX *x, int in_h, int in_w,   \
+  static inline void tqc_max_pool_pixel_##SUF(TX *restrict best, const TX *restrict x,    \
+                                              int in_h, int in_w,                          \
                                               int ch, int y0, int x0, int kh, int kw,      \
                                               TX lowest) {                                 \
     int ky, kx, c;                                                                         \
@@ -487,7 +493,7 @@ static inline int32_t tqc_reciprocal(int32_t x, int x_integer_digits, int *num_b
  * the row unwritten) where the reference's CHECK 0 <= exponent <= 31 aborts: a row whose sum
  * of exponentials reaches 2^(OUT_BITS + 20), e.g. 512 equal maxima with 8-bit output. */
 #define TQC_DEFINE_SOFTMAX(SUF, TX, TY, OUT_BITS, OUT_MIN, OUT_MAX)                         \
-  static inline int tqc_softmax_##SUF(const TX *row, TY *out, int depth,                    \
+  static inline int tqc_softmax_##SUF(const TX *restrict row, TY *restrict out, int depth,  \
                                        int32_t input_multiplier, int input_left_shift,      \
                                        int32_t diff_min) {                                  \
     int32_t max_in_row = row[0];                                                            \
@@ -552,7 +558,7 @@ static inline int32_t tqc_mbqm(int32_t x, int32_t multiplier, int shift) {
 
 /* One int16 softmax row (TFLM SoftmaxInt16): exp LUT on the rescaled difference to the row
  * maximum, int32 sum, 1/(1+x) LUT on the normalised sum, rounding shift, clamp [0, 32767]. */
-static inline void tqc_softmax_lut_i16(const int16_t *row, int16_t *out, int depth,
+static inline void tqc_softmax_lut_i16(const int16_t *restrict row, int16_t *restrict out, int depth,
                                        int32_t multiplier, int shift, const int16_t *exp_lut,
                                        const int16_t *reciprocal_lut) {
   int32_t max_in_row = row[0];
