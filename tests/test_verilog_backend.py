@@ -119,6 +119,9 @@ def test_parallel_must_be_positive() -> None:
 def test_module_name_is_legalized() -> None:
     design = build_design(lower(shared_model(HELLO)), "module", TargetOptions(), vectors=False)
     assert design.name == "m_module" and "m_module.v" in design.files
+    assert design.tb == "m_module_tb" and "m_module_tb.v" in design.files
+    assert "module m_module_tb;" in design.files["m_module_tb.v"]
+    assert "m_module.v" in design.files["m_module.ys"]
 
 
 # ---- lint and synthesis ------------------------------------------------------------------------

@@ -117,6 +117,7 @@ def test_vectors(module: ModuleOp, plan: Plan, n: int) -> tuple[np.ndarray, np.n
 def build_design(module: ModuleOp, name: str, options: TargetOptions,
                  vectors: bool = True) -> Design:
     plan = prepare(module, name, options.parallel, handler_kinds())
+    name = plan.name  # legalized (a Verilog keyword gets a prefix)
     emitted = emit_verilog(plan)
     files = dict(emitted.files)
     w_in, _ = bits(plan.input)
