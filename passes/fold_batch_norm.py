@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.context import Context
+from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     BytesAttr,
     DenseArrayBase,
@@ -44,7 +45,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 
 from tqc.dialects import tq
 from tqc.dialects.quant_type import QuantType
-from tqc.passes.lowering import storage_name
+from tqc.passes.lowering import array_ints, storage_name
 from tqc.quant_math import STORAGE_RANGE, same_padding
 
 AFFINE = (tq.MulOp, tq.AddOp, tq.SubOp)
@@ -374,8 +375,8 @@ def border(op: tq.ConvLikeOp) -> tuple[int, ...]:
         return (0, 0, 0, 0)
     ins, outs = shape_of(op.input), shape_of(op.output)
     kh, kw = shape_of(op.filter)[1:3]
-    sh, sw = op.stride.get_values()
-    dh, dw = op.dilation.get_values()
+    sh, sw = array_ints(op.stride)
+    dh, dw = array_ints(op.dilation)
     return (*same_padding(ins[1], kh, int(sh), int(dh), outs[1]),
             *same_padding(ins[2], kw, int(sw), int(dw), outs[2]))
 
@@ -454,7 +455,7 @@ def apply_following(chain: Chain, f: tq.ConvLikeOp | tq.FullyConnectedOp,
 def fold_batch_norm(module: ModuleOp) -> list[str]:
     """Fold every foldable chain in `module`; one report line per chain or refused op."""
     lines: list[str] = []
-    blocks = [op.body.block for op in module.walk() if op.name == "func.func"]
+    blocks = [op.body.block for op in module.walk() if isinstance(op, func.FuncOp)]
     for block in blocks:
         for item in collect(block):
             if isinstance(item, tuple):

@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.passes.lowering import Builder, ints, int_attr, lowers, qtype, shape, storage_name
+from tqc.passes.lowering import Builder, array_ints, ints, int_attr, lowers, qtype, shape, storage_name
 from tqc.passes.lowering.activation import clamp_bounds
 from tqc.quant_math import conv_multipliers, same_padding, valid_padding
 
@@ -83,8 +83,8 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.ConvLikeOp)
     x_q, w_q, out_q = qtype(op.input), qtype(op.filter), qtype(op.output)
     in_shape, w_shape, out_shape = shape(op.input), shape(op.filter), shape(op.output)
-    stride = list(op.stride.get_values())
-    dilation = list(op.dilation.get_values())
+    stride = list(array_ints(op.stride))
+    dilation = list(array_ints(op.dilation))
     pads = _pads(op, in_shape, w_shape[1:3], stride, dilation, out_shape)
     is_depthwise = isinstance(op, tq.DepthwiseConv2DOp)
     channels = out_shape[-1]
