@@ -298,10 +298,13 @@ TQC_DEFINE_PATCH(i16, int16_t, int16_t) /* 16x8 conv: the input offset is always
         if (mult == 1) {                                                                   \
           for (c = 0; c < out_c; ++c)                                                      \
             acc[c] += (TACC)((PROD)((int32_t)xp[c] + x_off) * (PROD)((int32_t)wp[c] + w_off)); \
-        } else {                                                                           \
-          for (c = 0; c < out_c; ++c)                                                      \
-            acc[c] += (TACC)((PROD)((int32_t)xp[c / mult] + x_off) *                       \
-                             (PROD)((int32_t)wp[c] + w_off));                              \
+        } else { /* output channel ic * mult + m reads input channel ic */                 \
+          int ic, m;                                                                       \
+          for (ic = 0; ic < in_c; ++ic) {                                                  \
+            const PROD xv = (PROD)((int32_t)xp[ic] + x_off);                               \
+            for (m = 0; m < mult; ++m)                                                     \
+              acc[ic * mult + m] += (TACC)(xv * (PROD)((int32_t)wp[ic * mult + m] + w_off)); \
+          }                                                                                \
         }                                                                                  \
       }                                                                                    \
     }                                                                                      \
