@@ -43,22 +43,27 @@ def cast(p: NumpyPrinter, op: Operation) -> str:
 def conv(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ConvLikeOp)
     fn = "conv_2d" if isinstance(op, tqi.Conv2DOp) else "depthwise_conv_2d"
-    fn += "_i64" if element(op.output) == "i64" else ""  # 16x8 kernels: runtime/int64.py
     bias = p.v(op.bias) if op.bias is not None else "None"
     out_hw = dims(op.output)[1:3]
     return (f"{p.v(op.output)} = {fn}({p.v(op.input)}, {p.v(op.filter)}, {bias}, "
             f"out_hw={out_hw}, stride={tuple(array_values(op.stride))}, "
             f"dilation={tuple(array_values(op.dilation))}, pad={tuple(array_values(op.pad))}, "
-            f"input_offset={_int(op.input_offset)}, filter_offset={_int(op.filter_offset)})")
+            f"input_offset={_int(op.input_offset)}, filter_offset={_int(op.filter_offset)}"
+            f"{_acc_bits(op)})")
+
+
+def _acc_bits(op: Operation) -> str:
+    """`, acc_bits=64` for the int64 accumulators of the 16x8 kernels."""
+    return ", acc_bits=64" if element(op.results[0]) == "i64" else ""
 
 
 @prints(tqi.FullyConnectedOp)
 def fully_connected(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.FullyConnectedOp)
     bias = p.v(op.bias) if op.bias is not None else "None"
-    fn = "fully_connected_i64" if element(op.output) == "i64" else "fully_connected"
-    return (f"{p.v(op.output)} = {fn}({p.v(op.input)}, {p.v(op.filter)}, {bias}, "
-            f"input_offset={_int(op.input_offset)}, filter_offset={_int(op.filter_offset)})")
+    return (f"{p.v(op.output)} = fully_connected({p.v(op.input)}, {p.v(op.filter)}, {bias}, "
+            f"input_offset={_int(op.input_offset)}, filter_offset={_int(op.filter_offset)}"
+            f"{_acc_bits(op)})")
 
 
 BINARY = {tqi.AddOp: "{a} + {b}", tqi.SubOp: "{a} - {b}", tqi.MulOp: "{a} * {b}",

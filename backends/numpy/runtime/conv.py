@@ -16,12 +16,13 @@ def _exact_dtype(depth, x, w):
     return np.float64 if bound < _EXACT else np.int64
 
 
-def _finish(acc, bias):
-    """Add the int32 bias and wrap to int32 (the reference's int32 accumulator)."""
+def _finish(acc, bias, acc_bits):
+    """Add the bias; wrap to int32 (the reference's int32 accumulator) or keep int64 (the 16x8
+    kernels accumulate in int64 with an int64 bias)."""
     acc = np.asarray(acc).astype(np.int64)
     if bias is not None:
         acc = acc + np.asarray(bias, dtype=np.int64)
-    return acc.astype(np.int32)
+    return acc.astype(np.int32) if acc_bits == 32 else acc
 
 
 def _padded(x, input_offset, pad, out_hw, kernel, stride, dilation):
@@ -50,7 +51,7 @@ def _taps(xp, out_hw, kernel, stride, dilation):
                              x0:x0 + (out_hw[1] - 1) * stride[1] + 1:stride[1], :]
 
 
-def conv_2d(x, w, bias, out_hw, stride, dilation, pad, input_offset, filter_offset):
+def conv_2d(x, w, bias, out_hw, stride, dilation, pad, input_offset, filter_offset, acc_bits=32):
     """acc[n,y,x,o] = bias[o] + Σ_{ky,kx,c} (x + input_offset) · (w[o,ky,kx,c] + filter_offset).
 
     x: (N,H,W,C) integers; w: (O,KH,KW,C); positions outside the input contribute nothing."""
@@ -60,10 +61,11 @@ def conv_2d(x, w, bias, out_hw, stride, dilation, pad, input_offset, filter_offs
     dtype = _exact_dtype(kh * kw * c, xp, wo)
     cols = np.concatenate([v for _, _, v in _taps(xp, out_hw, (kh, kw), stride, dilation)], axis=-1)
     acc = cols.astype(dtype) @ wo.reshape(o, kh * kw * c).T.astype(dtype)
-    return _finish(acc, bias)
+    return _finish(acc, bias, acc_bits)
 
 
-def depthwise_conv_2d(x, w, bias, out_hw, stride, dilation, pad, input_offset, filter_offset):
+def depthwise_conv_2d(x, w, bias, out_hw, stride, dilation, pad, input_offset, filter_offset,
+                      acc_bits=32):
     """Output channel c·M + m reads input channel c: w is (1,KH,KW,C·M)."""
     _, kh, kw, cm = w.shape
     c = x.shape[-1]
@@ -73,12 +75,12 @@ def depthwise_conv_2d(x, w, bias, out_hw, stride, dilation, pad, input_offset, f
     acc = np.zeros((x.shape[0], out_hw[0], out_hw[1], c, m), dtype=np.int64)
     for ky, kx, view in _taps(xp, out_hw, (kh, kw), stride, dilation):
         acc += view[..., None] * wo[ky, kx]
-    return _finish(acc.reshape(acc.shape[:3] + (cm,)), bias)
+    return _finish(acc.reshape(acc.shape[:3] + (cm,)), bias, acc_bits)
 
 
-def fully_connected(x, w, bias, input_offset, filter_offset):
+def fully_connected(x, w, bias, input_offset, filter_offset, acc_bits=32):
     """acc[r,u] = bias[u] + Σ_k (x[r,k] + input_offset) · (w[u,k] + filter_offset)."""
     xo = x.astype(np.int64) + input_offset
     wo = w.astype(np.int64) + filter_offset
     dtype = _exact_dtype(w.shape[1], xo, wo)
-    return _finish(xo.astype(dtype) @ wo.T.astype(dtype), bias)
+    return _finish(xo.astype(dtype) @ wo.T.astype(dtype), bias, acc_bits)
