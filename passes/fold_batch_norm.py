@@ -46,6 +46,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from tqc.dialects import tq
 from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import array_ints, storage_name
+from tqc.passes.lowering import shape as shape_of
 from tqc.quant_math import STORAGE_RANGE, same_padding
 
 AFFINE = (tq.MulOp, tq.AddOp, tq.SubOp)
@@ -67,12 +68,6 @@ def describe(op: Operation | None) -> str:
     if isinstance(index, IntegerAttr):
         text += f" (op #{index.value.data})"
     return text
-
-
-def shape_of(value: SSAValue) -> tuple[int, ...]:
-    t = value.type
-    assert isinstance(t, TensorType)
-    return tuple(t.get_shape())
 
 
 def quant_of(value: SSAValue) -> QuantType | None:

@@ -23,6 +23,17 @@ def shared_model(name: str) -> Path:
     return path
 
 
+def conv_geometry(h: int, w: int, kernel: Sequence[int], stride: Sequence[int],
+                  dilation: Sequence[int], padding: str) -> tuple[int, int, int, int]:
+    """(h, w, out_h, out_w) of a conv/pool as TFLite sizes it; for VALID the input grows to hold
+    at least one (dilated) window."""
+    eff_h, eff_w = (kernel[0] - 1) * dilation[0] + 1, (kernel[1] - 1) * dilation[1] + 1
+    if padding == "VALID":
+        h, w = max(h, eff_h), max(w, eff_w)
+        return h, w, (h - eff_h) // stride[0] + 1, (w - eff_w) // stride[1] + 1
+    return h, w, -(-h // stride[0]), -(-w // stride[1])
+
+
 def random_inputs(specs: Sequence[tuple[Sequence[int], str]], n: int, seed: int = 0,
                   extremes: bool = True) -> list[np.ndarray]:
     """n samples per input; integer inputs uniform over the whole type range, the first two

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from differential import compare, random_inputs, shared_model
+from differential import compare, conv_geometry, random_inputs, shared_model
 from tqc.errors import TqcError
 from tqc.pipeline import load_numpy_model
 from tqc.reference import ReferenceError, run_reference
@@ -68,12 +68,7 @@ def conv_model(path: Path, case: int, depthwise: bool, bias: str = "int64",
     stride = [int(v) for v in rng.integers(1, 3, 2)]
     dil = [int(v) for v in rng.integers(1, 3, 2)] if case % 2 else [1, 1]
     padding = "SAME" if case % 3 else "VALID"
-    eff_h, eff_w = (kh - 1) * dil[0] + 1, (kw - 1) * dil[1] + 1
-    if padding == "VALID":
-        h, w = max(h, eff_h), max(w, eff_w)
-        oh, ow = (h - eff_h) // stride[0] + 1, (w - eff_w) // stride[1] + 1
-    else:
-        oh, ow = -(-h // stride[0]), -(-w // stride[1])
+    h, w, oh, ow = conv_geometry(h, w, (kh, kw), stride, dil, padding)
     sx = float(rng.uniform(1e-4, 0.01))
     sw = [float(s) for s in rng.uniform(0.0005, 0.05, o)]
     weights = rng.integers(-127, 128, (1 if depthwise else o, kh, kw, o if depthwise else c))

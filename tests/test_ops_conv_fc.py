@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from differential import compare
+from differential import compare, conv_geometry
 from tqc.tflite_writer import Op, Tensor, write_model
 
 CASES = range(8)
@@ -39,12 +39,7 @@ def _conv_model(tmp_path: Path, case: int, depthwise: bool, dtype: str) -> Path:
     stride = [int(v) for v in rng.integers(1, 3, 2)]
     dil = [int(v) for v in rng.integers(1, 3, 2)] if case % 2 else [1, 1]
     padding = "SAME" if case % 3 else "VALID"
-    eff_h, eff_w = (kh - 1) * dil[0] + 1, (kw - 1) * dil[1] + 1
-    if padding == "VALID":
-        h, w = max(h, eff_h), max(w, eff_w)
-        oh, ow = (h - eff_h) // stride[0] + 1, (w - eff_w) // stride[1] + 1
-    else:
-        oh, ow = -(-h // stride[0]), -(-w // stride[1])
+    h, w, oh, ow = conv_geometry(h, w, (kh, kw), stride, dil, padding)
     sx = float(rng.uniform(0.005, 0.1))
     zx = _zero_point(rng, dtype, case)
     legacy = dtype == "uint8"

@@ -33,6 +33,7 @@ from hypothesis import HealthCheck, event, given, note, reject, settings
 from hypothesis import strategies as st
 
 from backends_check import check_model
+from differential import conv_geometry
 from tqc.errors import TqcError
 from tqc.reference import ReferenceError, model_info, run_reference
 from tqc.tflite_writer import Op, Tensor, write_model
@@ -204,12 +205,7 @@ def conv_case(draw: st.DrawFn, dtype: str, depthwise: bool) -> Case:
     stride = [draw(st.integers(1, 3)), draw(st.integers(1, 3))]
     dil = [draw(st.integers(1, 2)), draw(st.integers(1, 2))]
     padding = draw(st.sampled_from(["SAME", "VALID"]))
-    eh, ew = (kh - 1) * dil[0] + 1, (kw - 1) * dil[1] + 1
-    if padding == "VALID":
-        h, w = max(h, eh), max(w, ew)
-        oh, ow = (h - eh) // stride[0] + 1, (w - ew) // stride[1] + 1
-    else:
-        oh, ow = -(-h // stride[0]), -(-w // stride[1])
+    h, w, oh, ow = conv_geometry(h, w, (kh, kw), stride, dil, padding)
     s_x, z_x, z_y = draw(scale(-10, 0)), draw(zero_point(dtype)), draw(zero_point(dtype))
     w_shape = (1, kh, kw, o) if depthwise else (o, kh, kw, c)
     carry = dtype == "int8" and draw(st.integers(0, 4)) == 0

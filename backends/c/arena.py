@@ -17,21 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import prod
 
-from xdsl.dialects.builtin import TensorType
 from xdsl.ir import SSAValue
 
 from tqc.backends.c.schedule import Schedule, Scratch, dims
 from tqc.errors import TqcError
-from tqc.passes.lowering import storage_name
+from tqc.passes.lowering import element
 
 ALIGN = 16
 ELEMENT_BYTES = {"i8": 1, "ui8": 1, "i16": 2, "i32": 4, "i64": 8, "f32": 4, "i1": 1}
-
-
-def element(v: SSAValue) -> str:
-    t = v.type
-    assert isinstance(t, TensorType)
-    return storage_name(t.element_type)
 
 
 def nbytes(v: SSAValue) -> int:

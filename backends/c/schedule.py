@@ -27,6 +27,7 @@ from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tqi
 from tqc.errors import TqcError
+from tqc.passes.lowering import shape as dims
 from tqc.passes.lowering import storage_name
 
 CONV_PIXEL_BLOCK = 4  # output pixels per conv matrix product (weight reuse)
@@ -42,13 +43,6 @@ def _elementwise(op: Operation) -> bool:
     from tqc.backends.c.printer import EXPRESSIONS
 
     return type(op) in EXPRESSIONS
-
-
-def dims(v: SSAValue) -> tuple[int, ...]:
-    t = v.type
-    if not isinstance(t, TensorType):
-        raise TqcError(f"c backend: expected a tensor, got {t}")
-    return tuple(t.get_shape())
 
 
 def identifier(hint: str | None, fallback: str) -> str:

@@ -24,13 +24,13 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     ModuleOp,
     StringAttr,
-    TensorType,
 )
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tqi
 from tqc.errors import TqcError
-from tqc.passes.lowering import array_ints, storage_name
+from tqc.passes.lowering import array_ints, element, storage_name
+from tqc.passes.lowering import shape as dims
 
 RUNTIME = Path(__file__).parent / "runtime"
 NP_DTYPES = {"i8": "np.int8", "ui8": "np.uint8", "i16": "np.int16", "i32": "np.int32",
@@ -72,18 +72,6 @@ def runtime_source() -> str:
         text = re.sub(r"^import numpy as np\n", "", text, flags=re.M)
         parts.append(f"# ---- runtime/{name}.py " + "-" * 60 + "\n" + text.strip() + "\n")
     return "\n\n".join(parts)
-
-
-def dims(v: SSAValue) -> tuple[int, ...]:
-    t = v.type
-    assert isinstance(t, TensorType)
-    return tuple(t.get_shape())
-
-
-def element(v: SSAValue) -> str:
-    t = v.type
-    assert isinstance(t, TensorType)
-    return storage_name(t.element_type)
 
 
 def array_values(attr: DenseArrayBase) -> list[int]:

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.dialects import func
-from xdsl.dialects.builtin import DenseArrayBase, DenseIntOrFPElementsAttr, ModuleOp, TensorType
+from xdsl.dialects.builtin import DenseArrayBase, DenseIntOrFPElementsAttr, ModuleOp
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tqi
 from tqc.errors import TqcError
-from tqc.passes.lowering import storage_name
+from tqc.passes.lowering import element
+from tqc.passes.lowering import shape as dims
 
 ENGINE_PREFIX = {tqi.FullyConnectedOp: "fc", tqi.Conv2DOp: "conv", tqi.DepthwiseConv2DOp: "dw",
                  tqi.AvgPoolOp: "pool", tqi.SoftmaxOp: "softmax"}
@@ -48,18 +49,6 @@ pullup pulsestyle_onevent pulsestyle_ondetect rcmos real realtime reg release re
 rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam strong0 strong1
 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 triand trior trireg unsigned
 use uwire vectored wait wand weak0 weak1 while wire wor xnor xor clk rst""".split())
-
-
-def dims(v: SSAValue) -> tuple[int, ...]:
-    t = v.type
-    assert isinstance(t, TensorType)
-    return tuple(t.get_shape())
-
-
-def element(v: SSAValue) -> str:
-    t = v.type
-    assert isinstance(t, TensorType)
-    return storage_name(t.element_type)
 
 
 def bits(v: SSAValue) -> tuple[int, bool]:

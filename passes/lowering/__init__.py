@@ -90,9 +90,19 @@ def qtype(value: SSAValue) -> QuantType:
 
 
 def shape(value: SSAValue) -> tuple[int, ...]:
+    """The static shape of a tensor value (any dialect, any stage)."""
     t = value.type
-    assert isinstance(t, TensorType)
+    if not isinstance(t, TensorType):
+        raise TqcError(f"expected a tensor value, got {t}")
     return tuple(t.get_shape())
+
+
+def element(value: SSAValue) -> str:
+    """'i8', 'ui8', 'i16', 'i32', 'i64', 'f32' … of a tensor value (quantized or plain)."""
+    t = value.type
+    if not isinstance(t, TensorType):
+        raise TqcError(f"expected a tensor value, got {t}")
+    return storage_name(t.element_type)
 
 
 @dataclass
