@@ -386,6 +386,21 @@ def test_resnet8_bit_exact() -> None:
 
 @needs_sim
 @pytest.mark.slow
+def test_vww_mobilenet_bit_exact() -> None:
+    """MLPerf Tiny VWW MobileNet v1 (96x96x3): 14 conv + 13 depthwise engines, pool, FC, softmax."""
+    check_model(shared_model("mlperftiny_vww_mobilenetv1_96_int8.tflite"), 3)
+
+
+@needs_sim
+@pytest.mark.slow
+def test_legacy_uint8_mobilenet_bit_exact() -> None:
+    """Coral's legacy uint8 MobileNet v1 0.25 (128x128x3, 1001 classes) against LiteRT
+    BUILTIN_REF: uint8 zero points on activations and weights, one weight scale per tensor."""
+    check_model(shared_model("coral_mobilenet_v1_025_128_uint8.tflite"), 3, parallel=64)
+
+
+@needs_sim
+@pytest.mark.slow
 @pytest.mark.parametrize("model,parallel", [
     (HELLO, 1), (HELLO, 3), (HELLO, 4096), (AD, 1), (AD, 40), ("mlp", 7), ("mlp", 1000)])
 def test_parallelism_bit_exact(model: str, parallel: int) -> None:
