@@ -25,7 +25,7 @@ from tqc.backends.c.printer import (
     strides,
     values,
 )
-from tqc.backends.c.schedule import CONV_PIXEL_BLOCK, Kernel, dims
+from tqc.backends.c.schedule import CONV_PIXEL_BLOCK, Kernel, conv_patch_mode, dims
 from tqc.dialects import tqi
 from tqc.errors import TqcError
 
@@ -118,11 +118,34 @@ def _x_suffix(batch: str) -> str:
     return "" if batch == "0" else f" + {batch}"
 
 
+def _folded_init(lp: LayerPrinter, op: tqi.Conv2DOp | tqi.FullyConnectedOp, weights: np.ndarray,
+                 bias: np.ndarray | None, x_off: int, w_off: int,
+                 wide: bool) -> tuple[str, np.ndarray]:
+    """init = bias + input_offset * sum(w + filter_offset) per output channel, folded at compile
+    time (wrapped to int32 as the reference's sum, unless the accumulator is int64): the C name
+    (a static array, the bias, or NULL) and the values."""
+    units = weights.shape[0]
+    folded = np.zeros(units, np.int64) if bias is None else bias.astype(np.int64).reshape(-1)
+    if x_off:
+        folded = folded + x_off * (weights.astype(np.int64).reshape(units, -1) + w_off).sum(axis=1)
+    values_ = folded if wide else (folded + 2**31) % 2**32 - 2**31
+    if x_off:
+        name = lp.static_array("init", values_, C_TYPES["i64" if wide else "i32"],
+                               "bias + input_offset * sum(w + filter_offset) per output channel")
+    else:
+        name = _bias_ptr(lp, op)
+    return name, values_
+
+
 @kernel(tqi.Conv2DOp)
 def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
-    """Per block of output pixels: their im2col patches (x + input_offset, 0 outside the
-    image), the matrix product acc[q][c] = bias[c] + patch[q] . w[c], then per pixel the
-    epilogue on acc (+ filter_offset * sum(patch))."""
+    """Per block of output pixels: their im2col patches, the matrix product
+    acc[q][c] = init[c] + patch[q] . w[c], then per pixel the epilogue on acc
+    (+ filter_offset * sum(patch)). 8-bit input with constant weights (`conv_patch_mode` "raw"
+    or "direct"): the patch holds the input as it is (the input zero point outside the image;
+    a 1x1 stride-1 unpadded conv reads the image itself) and init = bias + input_offset *
+    sum(w + filter_offset) is folded at compile time, as for fully connected; otherwise
+    ("offset") the patch is x + input_offset widened to int16 (0 outside) and init = bias."""
     op = k.anchor
     assert isinstance(op, tqi.Conv2DOp)
     x, w, out = op.input, op.filter, op.output
@@ -134,15 +157,29 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     top, _, left, _ = values(op.pad)
     wide = _check_types(op, x, w)
     x_off, w_off = int_prop(op.input_offset), int_prop(op.filter_offset)
-    patch, acc = lp.scratch(k, "patch"), lp.scratch(k, "acc")
+    acc = lp.scratch(k, "acc")
+    mode = conv_patch_mode(op)
     if element(x) == "i16" and x_off:
         raise TqcError("c backend: int16 tqi.conv_2d with a nonzero input offset is not "
                        "supported (the 16x8 reference kernels have none)")
-    if wide:
-        dot = "i16_i8_i64"
+    xs, ws = SHORT[element(x)], SHORT[element(w)]
+    weights = _const(lp, w)
+    if mode != "offset":
+        assert weights is not None
+        init, init_vals = _folded_init(lp, op, weights, _const(lp, op.bias), x_off, w_off, False)
+        fits = _fits_i32(init_vals, max(abs(v) for v in RANGES[element(x)]), weights, (1, 2, 3))
+        dot = f"{xs}_{ws}_{'i32' if fits else 'w32'}"
+        patch_fn, sum_fn = f"tqc_patch_{xs}_raw", f"tqc_sum_{xs}"
+        patch_args = f"0, {-x_off}"
     else:
-        fits = _fits_i32(_const(lp, op.bias), _offset_range(x, x_off), _const(lp, w), (1, 2, 3))
-        dot = f"i16_{SHORT[element(w)]}_{'i32' if fits else 'w32'}"
+        init = _bias_ptr(lp, op)
+        if wide:
+            dot = "i16_i8_i64"
+        else:
+            fits = _fits_i32(_const(lp, op.bias), _offset_range(x, x_off), weights, (1, 2, 3))
+            dot = f"i16_{ws}_{'i32' if fits else 'w32'}"
+        patch_fn, sum_fn = f"tqc_patch_{xs}", "tqc_sum_i16"
+        patch_args = f"{x_off}, 0"
     pixels, block = oh * ow, CONV_PIXEL_BLOCK
     b = lp.body
     b.loop = DimLoop(dims(out), ["n" if n > 1 else "0", f"((p0 + q) / {ow})",
@@ -158,18 +195,22 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     b.indent += 1
     opened += 1
     b.line(f"const int np = {pixels} - p0 < {block} ? {pixels} - p0 : {block};")
-    b.line("for (int q = 0; q < np; ++q) {")
-    b.line(f"  const int oy = (p0 + q) / {ow}, ox = (p0 + q) % {ow};")
-    b.line(f"  tqc_patch_{SHORT[element(x)]}({patch} + q * {depth}, {image}, {h}, {wd}, {c}, "
-           f"{kh}, {kw}, oy * {sh} - {top}, ox * {sw} - {left}, {dh}, {dw}, {x_off});")
-    b.line("}")
-    b.line(f"tqc_gemm_{dot}({acc}, {_bias_ptr(lp, op)}, {patch}, np, {lp.buf(w)}, {depth}, {o});")
+    if mode == "direct":  # the pixels of a 1x1 conv are its patch rows
+        rows = f"{image} + p0 * {c}"
+    else:
+        rows = lp.scratch(k, "patch")
+        b.line("for (int q = 0; q < np; ++q) {")
+        b.line(f"  const int oy = (p0 + q) / {ow}, ox = (p0 + q) % {ow};")
+        b.line(f"  {patch_fn}({rows} + q * {depth}, {image}, {h}, {wd}, {c}, {kh}, {kw}, "
+               f"oy * {sh} - {top}, ox * {sw} - {left}, {dh}, {dw}, {patch_args});")
+        b.line("}")
+    b.line(f"tqc_gemm_{dot}({acc}, {init}, {rows}, np, {lp.buf(w)}, {depth}, {o});")
     b.line("for (int q = 0; q < np; ++q) {")
     b.indent += 1
     opened += 1
     value = f"{acc}[q * {o} + c]"
     if w_off:
-        b.line(f"const int64_t patch_sum = tqc_sum_i16({patch} + q * {depth}, {depth});")
+        b.line(f"const int64_t patch_sum = {sum_fn}({rows} + q * {depth}, {depth});")
         value = (f"{value} + {w_off} * patch_sum" if wide
                  else f"tqc_add_i32({value}, tqc_wrap_i32({w_off} * patch_sum))")
     b.line(f"const int base = ({first}) * {o};")
@@ -265,18 +306,7 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
         b.line(f"for (int u = 0; u < {units}; ++u) {value} = tqc_fc_acc_{fn}({init}, {xrow}, "
                f"{lp.buf(w)} + u * {depth}, {depth}, {x_off}, {w_off});")
     else:
-        folded = np.zeros(units, np.int64) if bias is None else bias.astype(np.int64).copy()
-        if x_off:
-            folded += x_off * (weights.astype(np.int64) + w_off).sum(axis=1)
-        if wide:
-            init_vals = folded
-        else:
-            init_vals = (folded + 2**31) % 2**32 - 2**31  # int32 wrap, as the reference's sum
-        if x_off:
-            init = lp.static_array("init", init_vals, acc_t,
-                                   "bias + input_offset * sum(w + filter_offset) per unit")
-        else:
-            init = lp.buf(op.bias) if op.bias is not None else "NULL"
+        init, init_vals = _folded_init(lp, op, weights, bias, x_off, w_off, wide)
         x_max = max(abs(v) for v in RANGES[element(x)])
         if wide:
             dot = "i16_i8_i64"

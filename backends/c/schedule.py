@@ -242,9 +242,51 @@ def _scratch(anchor: Operation | None) -> list[Scratch]:
         acc_type = "uint32_t"  # wrap-around accumulation
     if isinstance(anchor, tqi.Conv2DOp):  # a block of output pixels at a time
         _, kh, kw, c = dims(anchor.filter)
-        return [Scratch("acc", acc_type, CONV_PIXEL_BLOCK * channels),
-                Scratch("patch", "int16_t", CONV_PIXEL_BLOCK * kh * kw * c)]
+        acc = Scratch("acc", acc_type, CONV_PIXEL_BLOCK * channels)
+        mode = conv_patch_mode(anchor)
+        if mode == "direct":
+            return [acc]
+        patch_type = "int16_t" if mode == "offset" else PATCH_TYPES[_kind(anchor.input)]
+        return [acc, Scratch("patch", patch_type, CONV_PIXEL_BLOCK * kh * kw * c)]
     return [Scratch("acc", acc_type, channels)]
+
+
+PATCH_TYPES = {"i8": "int8_t", "ui8": "uint8_t"}
+TYPE_RANGES = {"i8": (-128, 127), "ui8": (0, 255)}
+
+
+def _kind(v: SSAValue) -> str:
+    return storage_name(v.type.element_type)  # type: ignore[attr-defined]
+
+
+def _constant(v: SSAValue) -> bool:
+    owner = v.owner
+    while isinstance(owner, VIEWS):
+        owner = owner.operands[0].owner
+    return isinstance(owner, tqi.ConstOp)
+
+
+def conv_patch_mode(op: tqi.Conv2DOp) -> str:
+    """How the C conv kernel reads its input.
+    - "raw": 8-bit input and constant weights and bias: an im2col patch of the input as it is,
+      with the input zero point (-input_offset) in the taps outside the image (they contribute
+      0), the offsets folded into per-channel constants (the 8-bit dot products have SIMD
+      paths);
+    - "direct": "raw" for a 1x1, stride-1, unpadded conv: the image's pixels are the patch
+      rows, no copy;
+    - "offset": a widened int16 patch x + input_offset, 0 outside the image (16-bit input, a
+      zero point outside the type, or weights known only at run time)."""
+    kind = _kind(op.input)
+    fill = -int(op.input_offset.value.data)
+    if (kind not in TYPE_RANGES or not TYPE_RANGES[kind][0] <= fill <= TYPE_RANGES[kind][1]
+            or not _constant(op.filter) or (op.bias is not None and not _constant(op.bias))):
+        return "offset"
+    _, kh, kw, _ = dims(op.filter)
+    stride = [int(v) for v in op.stride.get_values()]
+    pad = [int(v) for v in op.pad.get_values()]
+    if kh == kw == 1 and stride == [1, 1] and not any(pad):
+        return "direct"
+    return "raw"
 
 
 def _kernel(s: Schedule, root: Operation) -> Kernel:

@@ -108,6 +108,220 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
   return tqc_wrap_i32(((int64_t)x * multiplier + rounding) >> total_shift);
 }
 
+/* The same, with a result outside int32 turned into INT32_MIN instead of wrapped (LiteRT's
+ * legacy uint8 FULLY_CONNECTED, measured). */
+static inline int32_t tqc_mul_shift_round_min(int32_t x, int32_t multiplier, int shift) {
+  const int total_shift = 31 - shift;
+  const int64_t rounding = (int64_t)1 << (total_shift - 1);
+  const int64_t r = ((int64_t)x * multiplier + rounding) >> total_shift;
+  return r < INT32_MIN || r > INT32_MAX ? INT32_MIN : (int32_t)r;
+}
+
+/* ---- optional SIMD paths (x86 AVX-512 VNNI, AVX2) ------------------------------------ */
+/* Compiled in when the compiler targets the instructions (its feature-test macros, e.g.
+ * -march=native) unless TQC_NO_SIMD is defined; otherwise only the portable loops exist. They
+ * serve the 8-bit dot products (`tqc_dots_*` and `tqc_gemm_*` of i8_i8 and u8_u8) and give the
+ * portable loops' bits exactly: every sum is an int32 sum modulo 2^32, in any grouping.
+ * - AVX-512 VNNI: vpdpbusd multiplies unsigned by signed bytes, adding groups of four products
+ *   to int32 lanes with wrap-around. int8: the activations stay signed and each weight byte is
+ *   flipped to unsigned (w ^ 0x80 = w + 128), so a step adds x . w + 128 * sum(x); uint8: the
+ *   activations are unsigned and the flipped weight is signed (w - 128): x . w - 128 * sum(x).
+ *   Either way the same step with 0x80 in place of every weight gives the excess, which is
+ *   subtracted (`corr`). A tail of n mod 64 bytes uses zero-masked loads (x = 0 there).
+ * - AVX2: sign- or zero-extended 16-bit products summed in pairs by vpmaddwd (exact: at most
+ *   2 * 255 * 255 per pair); a tail of n mod 16 bytes runs in scalar uint32 arithmetic. */
+#if !defined(TQC_NO_SIMD) && defined(__AVX512F__) && defined(__AVX512BW__) && \
+    defined(__AVX512VNNI__)
+#define TQC_SIMD_AVX512VNNI 1
+#elif !defined(TQC_NO_SIMD) && defined(__AVX2__)
+#define TQC_SIMD_AVX2 1
+#endif
+
+#define TQC_NO_FAST(...) 0 /* no SIMD path: the portable loop runs */
+
+#if defined(TQC_SIMD_AVX512VNNI)
+#include <immintrin.h>
+
+/* [sum a0, sum a1, sum a2, sum a3] per 128-bit block (lanes of that block only). */
+static inline __m512i tqc_v512_group4(__m512i a0, __m512i a1, __m512i a2, __m512i a3) {
+  const __m512i x01 = _mm512_add_epi32(_mm512_unpacklo_epi32(a0, a1), _mm512_unpackhi_epi32(a0, a1));
+  const __m512i x23 = _mm512_add_epi32(_mm512_unpacklo_epi32(a2, a3), _mm512_unpackhi_epi32(a2, a3));
+  return _mm512_add_epi32(_mm512_unpacklo_epi64(x01, x23), _mm512_unpackhi_epi64(x01, x23));
+}
+/* [sum a0, sum a1, sum a2, sum a3] over all lanes. */
+static inline __m128i tqc_v512_hsum4(__m512i a0, __m512i a1, __m512i a2, __m512i a3) {
+  const __m512i g = tqc_v512_group4(a0, a1, a2, a3);
+  const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(g), _mm512_extracti64x4_epi64(g, 1));
+  return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+/* Block q of the result: the 4 sums [sum a[4q], .., sum a[4q + 3]] over all lanes. */
+static inline __m512i tqc_v512_hsum16(const __m512i *a) {
+  const __m512i y0 = tqc_v512_group4(a[0], a[1], a[2], a[3]);
+  const __m512i y1 = tqc_v512_group4(a[4], a[5], a[6], a[7]);
+  const __m512i y2 = tqc_v512_group4(a[8], a[9], a[10], a[11]);
+  const __m512i y3 = tqc_v512_group4(a[12], a[13], a[14], a[15]);
+  const __m512i s01 = _mm512_add_epi32(_mm512_shuffle_i32x4(y0, y1, 0x44),
+                                       _mm512_shuffle_i32x4(y0, y1, 0xEE));
+  const __m512i s23 = _mm512_add_epi32(_mm512_shuffle_i32x4(y2, y3, 0x44),
+                                       _mm512_shuffle_i32x4(y2, y3, 0xEE));
+  return _mm512_add_epi32(_mm512_shuffle_i32x4(s01, s23, 0x88),
+                          _mm512_shuffle_i32x4(s01, s23, 0xDD));
+}
+static inline __m512i tqc_v512_load(const void *p, __mmask64 m, int full) {
+  return full ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi8(m, p);
+}
+
+/* STEP(acc, x, flipped w): signed activations x (int8) or unsigned ones (uint8). */
+#define TQC_VNNI_STEP_i8(acc, x, wf) _mm512_dpbusd_epi32((acc), (wf), (x))
+#define TQC_VNNI_STEP_u8(acc, x, wf) _mm512_dpbusd_epi32((acc), (x), (wf))
+
+#define TQC_DEFINE_VNNI(SUF, T)                                                             \
+  /* 128 * sum(x) (int8) or -128 * sum(x) (uint8): what the weight flip adds to a sum. */   \
+  static inline __m512i tqc_vnni_corr_##SUF(const T *x, int n) {                           \
+    const __m512i flip = _mm512_set1_epi8(-128);                                           \
+    __m512i c = _mm512_setzero_si512();                                                    \
+    int k;                                                                                 \
+    for (k = 0; k < n; k += 64)                                                            \
+      c = TQC_VNNI_STEP_##SUF(c, tqc_v512_load(x + k, ~(__mmask64)0 >> (n - k < 64 ? 64 - (n - k) : 0), \
+                                               n - k >= 64), flip);                        \
+    return c;                                                                              \
+  }                                                                                        \
+  static inline int tqc_vnni_dots_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                        const T *restrict a, const T *restrict w, int n,   \
+                                        int count) {                                       \
+    const __m512i flip = _mm512_set1_epi8(-128);                                           \
+    const __m128i corr = _mm_set1_epi32(_mm512_reduce_add_epi32(tqc_vnni_corr_##SUF(a, n))); \
+    int r = 0, k;                                                                          \
+    for (; r + 4 <= count; r += 4) {                                                       \
+      const T *w0 = w + (size_t)r * (size_t)n, *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;    \
+      __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;                      \
+      __m128i sum;                                                                         \
+      for (k = 0; k < n; k += 64) {                                                        \
+        const int full = n - k >= 64;                                                      \
+        const __mmask64 m = ~(__mmask64)0 >> (full ? 0 : 64 - (n - k));                   \
+        const __m512i x = tqc_v512_load(a + k, m, full);                                   \
+        s0 = TQC_VNNI_STEP_##SUF(s0, x, _mm512_xor_si512(tqc_v512_load(w0 + k, m, full), flip)); \
+        s1 = TQC_VNNI_STEP_##SUF(s1, x, _mm512_xor_si512(tqc_v512_load(w1 + k, m, full), flip)); \
+        s2 = TQC_VNNI_STEP_##SUF(s2, x, _mm512_xor_si512(tqc_v512_load(w2 + k, m, full), flip)); \
+        s3 = TQC_VNNI_STEP_##SUF(s3, x, _mm512_xor_si512(tqc_v512_load(w3 + k, m, full), flip)); \
+      }                                                                                    \
+      sum = _mm_sub_epi32(tqc_v512_hsum4(s0, s1, s2, s3), corr);                           \
+      if (init) sum = _mm_add_epi32(sum, _mm_loadu_si128((const __m128i *)(const void *)(init + r))); \
+      _mm_storeu_si128((__m128i *)(void *)(out + r), sum);                                 \
+    }                                                                                      \
+    for (; r < count; ++r) {                                                               \
+      const T *wr = w + (size_t)r * (size_t)n;                                             \
+      __m512i s = _mm512_setzero_si512();                                                  \
+      for (k = 0; k < n; k += 64) {                                                        \
+        const int full = n - k >= 64;                                                      \
+        const __mmask64 m = ~(__mmask64)0 >> (full ? 0 : 64 - (n - k));                   \
+        s = TQC_VNNI_STEP_##SUF(s, tqc_v512_load(a + k, m, full),                          \
+                                _mm512_xor_si512(tqc_v512_load(wr + k, m, full), flip));   \
+      }                                                                                    \
+      out[r] = _mm_cvtsi128_si32(_mm_add_epi32(                                            \
+          _mm_sub_epi32(_mm_cvtsi32_si128(_mm512_reduce_add_epi32(s)), corr),              \
+          _mm_cvtsi32_si128(init ? init[r] : 0)));                                         \
+    }                                                                                      \
+    return 1;                                                                              \
+  }                                                                                        \
+  /* Four pixels by four output channels per step: 16 accumulators. */                     \
+  static inline int tqc_vnni_gemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                        const T *restrict a, int np, const T *restrict w,  \
+                                        int n, int count) {                                \
+    const __m512i flip = _mm512_set1_epi8(-128);                                           \
+    int p = 0, r, k;                                                                       \
+    for (; p + 4 <= np; p += 4) {                                                          \
+      const T *a0 = a + (size_t)p * (size_t)n, *a1 = a0 + n, *a2 = a1 + n, *a3 = a2 + n;    \
+      const __m128i corr4 = tqc_v512_hsum4(tqc_vnni_corr_##SUF(a0, n), tqc_vnni_corr_##SUF(a1, n), \
+                                           tqc_vnni_corr_##SUF(a2, n), tqc_vnni_corr_##SUF(a3, n)); \
+      const __m512i corr = _mm512_permutexvar_epi32(                                       \
+          _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0),                \
+          _mm512_castsi128_si512(corr4));                                                  \
+      int32_t *o = out + (size_t)p * (size_t)count;                                        \
+      for (r = 0; r + 4 <= count; r += 4) {                                                \
+        const T *w0 = w + (size_t)r * (size_t)n, *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;  \
+        __m512i s[16], t;                                                                  \
+        s[0] = s[1] = s[2] = s[3] = s[4] = s[5] = s[6] = s[7] = _mm512_setzero_si512();    \
+        s[8] = s[9] = s[10] = s[11] = s[12] = s[13] = s[14] = s[15] = s[0];                \
+        for (k = 0; k < n; k += 64) {                                                      \
+          const int full = n - k >= 64;                                                    \
+          const __mmask64 m = ~(__mmask64)0 >> (full ? 0 : 64 - (n - k));                 \
+          const __m512i v0 = _mm512_xor_si512(tqc_v512_load(w0 + k, m, full), flip);      \
+          const __m512i v1 = _mm512_xor_si512(tqc_v512_load(w1 + k, m, full), flip);      \
+          const __m512i v2 = _mm512_xor_si512(tqc_v512_load(w2 + k, m, full), flip);      \
+          const __m512i v3 = _mm512_xor_si512(tqc_v512_load(w3 + k, m, full), flip);      \
+          const __m512i x0 = tqc_v512_load(a0 + k, m, full);                               \
+          const __m512i x1 = tqc_v512_load(a1 + k, m, full);                               \
+          const __m512i x2 = tqc_v512_load(a2 + k, m, full);                               \
+          const __m512i x3 = tqc_v512_load(a3 + k, m, full);                               \
+          s[0] = TQC_VNNI_STEP_##SUF(s[0], x0, v0);                                        \
+          s[1] = TQC_VNNI_STEP_##SUF(s[1], x0, v1);                                        \
+          s[2] = TQC_VNNI_STEP_##SUF(s[2], x0, v2);                                        \
+          s[3] = TQC_VNNI_STEP_##SUF(s[3], x0, v3);                                        \
+          s[4] = TQC_VNNI_STEP_##SUF(s[4], x1, v0);                                        \
+          s[5] = TQC_VNNI_STEP_##SUF(s[5], x1, v1);                                        \
+          s[6] = TQC_VNNI_STEP_##SUF(s[6], x1, v2);                                        \
+          s[7] = TQC_VNNI_STEP_##SUF(s[7], x1, v3);                                        \
+          s[8] = TQC_VNNI_STEP_##SUF(s[8], x2, v0);                                        \
+          s[9] = TQC_VNNI_STEP_##SUF(s[9], x2, v1);                                        \
+          s[10] = TQC_VNNI_STEP_##SUF(s[10], x2, v2);                                      \
+          s[11] = TQC_VNNI_STEP_##SUF(s[11], x2, v3);                                      \
+          s[12] = TQC_VNNI_STEP_##SUF(s[12], x3, v0);                                      \
+          s[13] = TQC_VNNI_STEP_##SUF(s[13], x3, v1);                                      \
+          s[14] = TQC_VNNI_STEP_##SUF(s[14], x3, v2);                                      \
+          s[15] = TQC_VNNI_STEP_##SUF(s[15], x3, v3);                                      \
+        }                                                                                  \
+        t = _mm512_sub_epi32(tqc_v512_hsum16(s), corr);                                    \
+        if (init)                                                                          \
+          t = _mm512_add_epi32(t, _mm512_broadcast_i32x4(                                  \
+                                      _mm_loadu_si128((const __m128i *)(const void *)(init + r)))); \
+        _mm_storeu_si128((__m128i *)(void *)(o + r), _mm512_castsi512_si128(t));           \
+        _mm_storeu_si128((__m128i *)(void *)(o + count + r), _mm512_extracti32x4_epi32(t, 1)); \
+        _mm_storeu_si128((__m128i *)(void *)(o + 2 * count + r), _mm512_extracti32x4_epi32(t, 2)); \
+        _mm_storeu_si128((__m128i *)(void *)(o + 3 * count + r), _mm512_extracti32x4_epi32(t, 3)); \
+      }                                                                                    \
+      for (; r < count; ++r) {                                                             \
+        const T *wr = w + (size_t)r * (size_t)n;                                           \
+        __m512i s0 = _mm512_setzero_si512(), s1 = s0, s2 = s0, s3 = s0;                    \
+        __m128i sum;                                                                       \
+        for (k = 0; k < n; k += 64) {                                                      \
+          const int full = n - k >= 64;                                                    \
+          const __mmask64 m = ~(__mmask64)0 >> (full ? 0 : 64 - (n - k));                 \
+          const __m512i v = _mm512_xor_si512(tqc_v512_load(wr + k, m, full), flip);       \
+          s0 = TQC_VNNI_STEP_##SUF(s0, tqc_v512_load(a0 + k, m, full), v);                 \
+          s1 = TQC_VNNI_STEP_##SUF(s1, tqc_v512_load(a1 + k, m, full), v);                 \
+          s2 = TQC_VNNI_STEP_##SUF(s2, tqc_v512_load(a2 + k, m, full), v);                 \
+          s3 = TQC_VNNI_STEP_##SUF(s3, tqc_v512_load(a3 + k, m, full), v);                 \
+        }                                                                                  \
+        sum = _mm_sub_epi32(tqc_v512_hsum4(s0, s1, s2, s3), corr4);                        \
+        if (init) sum = _mm_add_epi32(sum, _mm_set1_epi32(init[r]));                       \
+        o[r] = _mm_cvtsi128_si32(sum);                                                     \
+        o[count + r] = _mm_extract_epi32(sum, 1);                                          \
+        o[2 * count + r] = _mm_extract_epi32(sum, 2);                                      \
+        o[3 * count + r] = _mm_extract_epi32(sum, 3);                                      \
+      }                                                                                    \
+    }                                                                                      \
+    for (; p < np; ++p)                                                                    \
+      tqc_vnni_dots_##SUF(out + (size_t)p * (size_t)count, init, a + (size_t)p * (size_t)n, w, n, count); \
+    return 1;                                                                              \
+  }
+TQC_DEFINE_VNNI(i8, int8_t)
+TQC_DEFINE_VNNI(u8, uint8_t)
+#define TQC_FAST_DOTS_i8 tqc_vnni_dots_i8
+#define TQC_FAST_DOTS_u8 tqc_vnni_dots_u8
+#define TQC_FAST_GEMM_i8 tqc_vnni_gemm_i8
+#define TQC_FAST_GEMM_u8 tqc_vnni_gemm_u8
+#endif /* TQC_SIMD_AVX512VNNI */
+
+#ifndef TQC_FAST_DOTS_i8
+#define TQC_FAST_DOTS_i8 TQC_NO_FAST
+#define TQC_FAST_DOTS_u8 TQC_NO_FAST
+#define TQC_FAST_GEMM_i8 TQC_NO_FAST
+#define TQC_FAST_GEMM_u8 TQC_NO_FAST
+#endif
+#define TQC_FAST_DOTS_none TQC_NO_FAST
+#define TQC_FAST_GEMM_none TQC_NO_FAST
+
 /* ---- accumulations: conv, depthwise conv, fully connected ---------------------------- */
 /* The reference accumulates acc = bias + sum((x + x_off) * (w + w_off)) in int32 (int64 for
  * int16 activations). The loops below compute the same sum, regrouped for vectorising
@@ -130,11 +344,12 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
 
 /* `count` dot products of a with consecutive rows of w (n values each), four rows at a time
  * (each load of a feeds four products): out[r] = init[r] + a . w[r] (init may be NULL). */
-#define TQC_DEFINE_DOTS(SUF, TA, TB, TACC, TRET, PROD, FINISH)                              \
+#define TQC_DEFINE_DOTS(SUF, TA, TB, TACC, TRET, PROD, FINISH, FAST)                        \
   static inline void tqc_dots_##SUF(TRET *restrict out, const TRET *restrict init,       \
                                     const TA *restrict a, const TB *restrict w,           \
                                     int n, int count) {                                    \
     int r = 0, i;                                                                          \
+    if (TQC_FAST_DOTS_##FAST(out, init, a, w, n, count)) return;                           \
     for (; r + 4 <= count; r += 4) {                                                       \
       const TB *w0 = w + (long)r * n, *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;            \
       TACC s0 = init ? (TACC)init[r] : 0, s1 = init ? (TACC)init[r + 1] : 0;               \
@@ -162,11 +377,12 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
 /* A small matrix product: out[p * count + r] = init[r] + a[p] . w[r] for np rows a[p] and
  * `count` rows w[r] (n values each): two a rows by four w rows at a time, so that each weight
  * loaded serves two output pixels. */
-#define TQC_DEFINE_GEMM(SUF, TA, TB, TACC, TRET, PROD, FINISH)                              \
+#define TQC_DEFINE_GEMM(SUF, TA, TB, TACC, TRET, PROD, FINISH, FAST)                        \
   static inline void tqc_gemm_##SUF(TRET *restrict out, const TRET *restrict init,       \
                                     const TA *restrict a, int np, const TB *restrict w,   \
                                     int n, int count) {                                    \
     int p = 0, r, i;                                                                       \
+    if (TQC_FAST_GEMM_##FAST(out, init, a, np, w, n, count)) return;                       \
     for (; p + 2 <= np; p += 2) {                                                          \
       const TA *a0 = a + (long)p * n, *a1 = a0 + n;                                        \
       TRET *o0 = out + (long)p * count, *o1 = o0 + count;                                  \
@@ -210,21 +426,22 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
     if (p < np) tqc_dots_##SUF(out + (long)p * count, init, a + (long)p * n, w, n, count); \
   }
 
-#define TQC_DEFINE_DOT_BOTH(SUF, TA, TB, TACC, TRET, PROD, FINISH)                          \
+/* FAST names the SIMD path (i8, u8) or none. */
+#define TQC_DEFINE_DOT_BOTH(SUF, TA, TB, TACC, TRET, PROD, FINISH, FAST)                    \
   TQC_DEFINE_DOT(SUF, TA, TB, TACC, TRET, PROD, FINISH)                                    \
-  TQC_DEFINE_DOTS(SUF, TA, TB, TACC, TRET, PROD, FINISH)                                   \
-  TQC_DEFINE_GEMM(SUF, TA, TB, TACC, TRET, PROD, FINISH)
+  TQC_DEFINE_DOTS(SUF, TA, TB, TACC, TRET, PROD, FINISH, FAST)                             \
+  TQC_DEFINE_GEMM(SUF, TA, TB, TACC, TRET, PROD, FINISH, FAST)
 
 #define TQC_SAME(v) (v)
-TQC_DEFINE_DOT_BOTH(i16_i8_i32, int16_t, int8_t, int32_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_DOT_BOTH(i16_i8_w32, int16_t, int8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
-TQC_DEFINE_DOT_BOTH(i16_u8_i32, int16_t, uint8_t, int32_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_DOT_BOTH(i16_u8_w32, int16_t, uint8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
-TQC_DEFINE_DOT_BOTH(i8_i8_i32, int8_t, int8_t, int32_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_DOT_BOTH(i8_i8_w32, int8_t, int8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
-TQC_DEFINE_DOT_BOTH(u8_u8_i32, uint8_t, uint8_t, int32_t, int32_t, int32_t, TQC_SAME)
-TQC_DEFINE_DOT_BOTH(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32)
-TQC_DEFINE_DOT_BOTH(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, int64_t, TQC_SAME)
+TQC_DEFINE_DOT_BOTH(i16_i8_i32, int16_t, int8_t, int32_t, int32_t, int32_t, TQC_SAME, none)
+TQC_DEFINE_DOT_BOTH(i16_i8_w32, int16_t, int8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32, none)
+TQC_DEFINE_DOT_BOTH(i16_u8_i32, int16_t, uint8_t, int32_t, int32_t, int32_t, TQC_SAME, none)
+TQC_DEFINE_DOT_BOTH(i16_u8_w32, int16_t, uint8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32, none)
+TQC_DEFINE_DOT_BOTH(i8_i8_i32, int8_t, int8_t, int32_t, int32_t, int32_t, TQC_SAME, i8)
+TQC_DEFINE_DOT_BOTH(i8_i8_w32, int8_t, int8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32, i8)
+TQC_DEFINE_DOT_BOTH(u8_u8_i32, uint8_t, uint8_t, int32_t, int32_t, int32_t, TQC_SAME, u8)
+TQC_DEFINE_DOT_BOTH(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, int32_t, tqc_u32_to_i32, u8)
+TQC_DEFINE_DOT_BOTH(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, int64_t, TQC_SAME, none)
 
 /* The sum of n values (the weight-offset term w_off * sum(x)). */
 #define TQC_DEFINE_SUM(SUF, T)                                                             \
@@ -239,19 +456,21 @@ TQC_DEFINE_SUM(u8, uint8_t)
 TQC_DEFINE_SUM(i16, int16_t)
 
 /* The im2col patch of one conv window: patch[(ky * kw + kx) * in_c + c] = x[iy][ix][c] + x_off
- * for in-bounds taps, 0 for taps outside the image (the reference skips them). */
+ * for in-bounds taps, `fill` for taps outside the image: either a widened patch (x_off the
+ * input offset, fill 0: outside taps contribute 0, as the reference skips them) or a raw 8-bit
+ * one (x_off 0, fill the input zero point, so that (fill + input offset) contributes 0). */
 #define TQC_DEFINE_PATCH(SUF, TX, TP)                                                      \
   static inline void tqc_patch_##SUF(TP *restrict patch, const TX *restrict x, int in_h,   \
                                      int in_w, int in_c,                                  \
                                      int kh, int kw, int y0, int x0, int dil_h, int dil_w, \
-                                     int32_t x_off) {                                      \
+                                     int32_t x_off, int32_t fill) {                        \
     const int row = kw * in_c;                                                             \
     int ky, kx, c;                                                                         \
     for (ky = 0; ky < kh; ++ky) {                                                          \
       const int iy = y0 + ky * dil_h;                                                      \
       TP *p = patch + ky * row;                                                            \
       if (iy < 0 || iy >= in_h) {                                                          \
-        for (c = 0; c < row; ++c) p[c] = 0;                                                \
+        for (c = 0; c < row; ++c) p[c] = (TP)fill;                                         \
         continue;                                                                          \
       }                                                                                    \
       if (dil_w == 1 && x0 >= 0 && x0 + kw <= in_w) { /* the whole row is inside */        \
@@ -263,7 +482,7 @@ TQC_DEFINE_SUM(i16, int16_t)
         const int ix = x0 + kx * dil_w;                                                    \
         TP *q = p + kx * in_c;                                                             \
         if (ix < 0 || ix >= in_w) {                                                        \
-          for (c = 0; c < in_c; ++c) q[c] = 0;                                             \
+          for (c = 0; c < in_c; ++c) q[c] = (TP)fill;                                      \
         } else {                                                                           \
           const TX *xp = x + ((long)iy * in_w + ix) * in_c;                                \
           for (c = 0; c < in_c; ++c) q[c] = (TP)((int32_t)xp[c] + x_off);                  \
@@ -274,6 +493,8 @@ TQC_DEFINE_SUM(i16, int16_t)
 TQC_DEFINE_PATCH(i8, int8_t, int16_t)
 TQC_DEFINE_PATCH(u8, uint8_t, int16_t)
 TQC_DEFINE_PATCH(i16, int16_t, int16_t) /* 16x8 conv: the input offset is always 0 */
+TQC_DEFINE_PATCH(i8_raw, int8_t, int8_t)
+TQC_DEFINE_PATCH(u8_raw, uint8_t, uint8_t)
 
 /* One depthwise output pixel: acc[oc] = bias[oc] + sum over in-bounds taps of
  * (x[iy][ix][oc / mult] + x_off) * (w[ky][kx][oc] + w_off), for every output channel. */
