@@ -25,6 +25,7 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     FloatAttr,
     IntegerAttr,
+    UnitAttr,
 )
 from xdsl.ir import Dialect
 from xdsl.irdl import (
@@ -32,6 +33,7 @@ from xdsl.irdl import (
     irdl_op_definition,
     operand_def,
     opt_operand_def,
+    opt_prop_def,
     prop_def,
     result_def,
     traits_def,
@@ -183,11 +185,14 @@ class ShiftRightRoundOp(PerChannelOp):
 
 @irdl_op_definition
 class MulShiftRoundOp(PerChannelOp):
-    """Single-rounding requantize: (x * m + 2^(30-s)) >> (31-s), int64 intermediate."""
+    """Single-rounding requantize: (x * m + 2^(30-s)) >> (31-s), int64 intermediate, then
+    int32: wrapped (TFLITE_SINGLE_ROUNDING's static_cast), or with `overflow_to_min` any result
+    outside int32 becomes INT32_MIN (LiteRT's legacy uint8 FULLY_CONNECTED, measured)."""
 
     name = "tqi.mul_shift_round"
     multiplier = prop_def(DenseArrayBase)
     shift = prop_def(DenseArrayBase)
+    overflow_to_min = opt_prop_def(UnitAttr)
 
 
 @irdl_op_definition

@@ -94,7 +94,8 @@ def mul_shift_round(b: Body, op: Operation, args: list[str]) -> str:
     if not all(-31 <= s <= 30 for s in shifts):
         raise TqcError(f"c backend: tqi.mul_shift_round shift outside [-31, 30]: {shifts}")
     m = b.param(op, values(op.multiplier), "multiplier")
-    return f"tqc_mul_shift_round({args[0]}, {m}, {b.param(op, shifts, 'shift', 'int8_t')})"
+    fn = "tqc_mul_shift_round_min" if op.overflow_to_min is not None else "tqc_mul_shift_round"
+    return f"{fn}({args[0]}, {m}, {b.param(op, shifts, 'shift', 'int8_t')})"
 
 
 @expression(tqi.ClampOp)

@@ -115,8 +115,10 @@ def shift_right(p: NumpyPrinter, op: Operation) -> str:
 @prints(tqi.MulShiftRoundOp)
 def mul_shift(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.MulShiftRoundOp)
+    flag = ", overflow_to_min=True" if op.overflow_to_min is not None else ""
     return (f"{p.v(op.output)} = mul_shift_round({p.v(op.input)}, "
-            f"{p.param(array_values(op.multiplier), p.v(op.output) + '_multiplier')}, {p.param(array_values(op.shift), p.v(op.output) + '_shift')})")
+            f"{p.param(array_values(op.multiplier), p.v(op.output) + '_multiplier')}, "
+            f"{p.param(array_values(op.shift), p.v(op.output) + '_shift')}{flag})")
 
 
 @prints(tqi.ClampOp)

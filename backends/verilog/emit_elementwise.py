@@ -83,7 +83,9 @@ def mul_shift_round(c: Chain, op: Operation) -> None:
     if any(not 1 <= t <= 62 for t in total):
         raise TqcError(f"verilog backend: {op.name} shift {array_ints(op.shift)} out of range")
     c.add(f"{c.x(64)} * {m}", 64, True, expr_width=64)
-    c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(total, 6)})", 32, True)
+    finish = ("tqc_mul_shift_round_finish_min" if op.overflow_to_min is not None
+              else "tqc_mul_shift_round_finish")
+    c.add(f"{finish}({{x}}, {c.param(total, 6)})", 32, True)
 
 
 @emits("elementwise", tqi.ClampOp)

@@ -10,7 +10,10 @@ input_offset = −zp_in, filter_offset = −zp_w (uint8 weights; int8 weights ar
 Multipliers: int8 conv per channel in double, S_in·S_w[c]/S_out (PopulateConvolution-
 QuantizationParams); uint8 conv and every FULLY_CONNECTED use the float32 product
 float(S_in·S_w) / S_out (GetQuantizedConvolutionMultipler). Rounding: double (TFLM), except
-legacy uint8 FULLY_CONNECTED, whose reference (LiteRT BUILTIN_REF) rounds once.
+legacy uint8 FULLY_CONNECTED, whose reference (LiteRT BUILTIN_REF) rounds once, in int64, and
+turns a result outside int32 into INT32_MIN (so the output is the clamp's lower bound, for a
+positive overflow too; measured with multipliers 64…4096 and zero points 0 and 128: neither
+wrap-around nor saturation matches; `tests/regressions/fully_connected_uint8_overflow.tqm`).
 
 16x8 (int16 activations, int8 weights; TFLM `ConvPerChannel` / `DepthwiseConvPerChannel` int16
 overloads, `FullyConnected[PerChannel]<int16_t, int8_t, int16_t, BiasType>`):
@@ -215,7 +218,8 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
         out = requantize_16x8(b, acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output))
     else:
         out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
-                           storage_name(out_q), single_rounding=b.single_rounding or legacy)
+                           storage_name(out_q), single_rounding=b.single_rounding or legacy,
+                           overflow_to_min=legacy)
     if tuple(out_shape) != (rows, units):
         out = b.value(tqi.ReshapeOp, [out], b.tensor(storage_name(out_q), out_shape))
     return [out]

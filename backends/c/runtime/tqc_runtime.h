@@ -117,6 +117,15 @@ static inline int32_t tqc_mul_shift_round_min(int32_t x, int32_t multiplier, int
   return r < INT32_MIN || r > INT32_MAX ? INT32_MIN : (int32_t)r;
 }
 
+/* The same, with a result outside int32 turned into INT32_MIN instead of wrapped (LiteRT's
+ * legacy uint8 FULLY_CONNECTED, measured). */
+static inline int32_t tqc_mul_shift_round_min(int32_t x, int32_t multiplier, int shift) {
+  const int total_shift = 31 - shift;
+  const int64_t rounding = (int64_t)1 << (total_shift - 1);
+  const int64_t r = ((int64_t)x * multiplier + rounding) >> total_shift;
+  return r < INT32_MIN || r > INT32_MAX ? INT32_MIN : (int32_t)r;
+}
+
 /* ---- optional SIMD paths (x86 AVX-512 VNNI, AVX2) ------------------------------------ */
 /* Compiled in when the compiler targets the instructions (its feature-test macros, e.g.
  * -march=native) unless TQC_NO_SIMD is defined; otherwise only the portable loops exist. They

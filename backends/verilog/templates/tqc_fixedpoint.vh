@@ -41,6 +41,19 @@ function [31:0] tqc_mul_shift_round_finish;
     end
 endfunction
 
+// The same, with a result outside int32 turned into INT32_MIN (legacy uint8 FULLY_CONNECTED).
+function [31:0] tqc_mul_shift_round_finish_min;
+    input [63:0] p;
+    input [5:0] ts;
+    reg [63:0] t;
+    begin
+        t = p + (64'd1 << (ts - 6'd1));
+        t = $unsigned($signed(t) >>> ts);
+        if (t[63:31] == {33{1'b0}} || t[63:31] == {33{1'b1}}) tqc_mul_shift_round_finish_min = t[31:0];
+        else tqc_mul_shift_round_finish_min = 32'h80000000;
+    end
+endfunction
+
 // Signed clamp to [lo, hi].
 function [31:0] tqc_clamp;
     input [31:0] x;
