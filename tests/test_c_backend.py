@@ -395,17 +395,20 @@ def test_model_code_has_no_malloc_stdio_or_float(tmp_path: Path) -> None:
     assert "static void layer0_" in code and "S_in=" in code
 
 
-def test_arena_reuses_memory_without_overlap() -> None:
+@pytest.mark.parametrize("name, types", [
+    ("mlperftiny_kws_dscnn_int8.tflite", {"char", "int32_t"}),
+    ("armmlzoo_ds_cnn_small_int16x8.tflite", {"int16_t", "int32_t", "int64_t"})])
+def test_arena_reuses_memory_without_overlap(name: str, types: set[str]) -> None:
     """Buffers whose layer lifetimes overlap never share bytes, nor do buffers accessed through
     different non-character types; the arena is smaller than the sum of the buffers (reuse
     happens)."""
-    module = lower(shared_model("mlperftiny_kws_dscnn_int8.tflite"))
+    module = lower(shared_model(name))
     fn = next(iter(module.ops))
     schedule = build_schedule(fn)  # type: ignore[arg-type]
     plan = plan_arena(schedule)
     buffers = list(plan.buffers.values())
     classes = {alias_class(b.value) for b in buffers}
-    assert {"char", "int32_t", "int16_t"} <= classes
+    assert types <= classes
     for i, a in enumerate(buffers):
         for b in buffers[i + 1:]:
             live = a.first <= b.last and b.first <= a.last
