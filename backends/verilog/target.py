@@ -131,6 +131,7 @@ def build_design(module: ModuleOp, name: str, options: TargetOptions,
         files[f"{name}_tb_input.hex"] = hex_lines(x, w_in)
         files[f"{name}_tb_expected.hex"] = hex_lines(y, w_out)
     files[f"{name}.ys"] = synth.check_script(name, emitted.sources)
+    files[f"{name}_ice40.ys"] = synth.ice40_script(name, emitted.sources)
     files[f"{name}_xc7.ys"] = synth.xc7_script(name, emitted.sources)
     files[f"{name}.f"] = "\n".join([*emitted.sources, f"{name}_tb.v"]) + "\n"
     return Design(plan, files, emitted.sources, report_lines(plan))
