@@ -188,10 +188,18 @@ def place_and_route(folder: Path, netlist: str, device: str = "up5k", freq_mhz: 
            "--pcf-allow-unconstrained", "--freq", str(freq_mhz), "--timing-allow-fail",
            "--seed", str(seed), "-q", "-l", log_name]
     code, log = _run_logged(cmd, folder, log_name, f"nextpnr ({device})", timeout)
+    result = nextpnr_report(device, log)
     if code != 0:
+        over = [f"{k} {u}/{a}" for k, (u, a) in result.utilization.items() if u > a]
         err = next((line for line in log.splitlines() if "ERROR" in line), log[-300:])
-        raise TqcError(f"verilog backend: nextpnr ({device}): {err.strip()}")
-    freqs = re.findall(r"Max frequency for clock '[^']*': ([\d.]+) MHz", log)
+        raise TqcError(f"verilog backend: nextpnr ({device}): "
+                       + (f"does not fit: {', '.join(over)}" if over else err.strip()))
+    return result
+
+
+def nextpnr_report(device: str, log: str) -> PnrResult:
+    """Utilization ("Info: ICESTORM_LC: 5483/ 7680 71%") and the last fmax of a nextpnr log."""
     util = {m[1]: (int(m[2]), int(m[3]))
             for m in re.finditer(r"^Info:\s+(\w+):\s+(\d+)/\s*(\d+)", log, flags=re.M)}
+    freqs = re.findall(r"Max frequency for clock '[^']*': ([\d.]+) MHz", log)
     return PnrResult(device, float(freqs[-1]) if freqs else None, util, log)

@@ -72,12 +72,14 @@ static inline int32_t tqc_shift_left(int32_t x, int amount) {
 }
 
 /* gemmlowp SaturatingRoundingDoublingHighMul: (a*b + nudge) / 2^31 with C division,
- * nudge = 2^30 if a*b >= 0 else 1 - 2^30; the one overflow case saturates. */
+ * nudge = 2^30 if a*b >= 0 else 1 - 2^30; the one overflow case saturates. Computed as
+ * (a*b + 2^30) >> 31 (floor), the same value: for a*b < 0, v = a*b + 1 - 2^30 < 0 and
+ * trunc(v / 2^31) = floor((v + 2^31 - 1) / 2^31) = (a*b + 2^30) >> 31. Branch-free and without
+ * the signed division, so that it vectorises well; outside the saturating case the result fits
+ * int32. */
 static inline int32_t tqc_mul_high(int32_t a, int32_t b) {
-  const int64_t ab = (int64_t)a * (int64_t)b;
-  const int64_t nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-  const int64_t high = (ab + nudge) / ((int64_t)1 << 31); /* branch-free: vectorises */
-  return (a == INT32_MIN && b == INT32_MIN) ? INT32_MAX : tqc_wrap_i32(high);
+  const int64_t high = ((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31;
+  return (a == INT32_MIN && b == INT32_MIN) ? INT32_MAX : (int32_t)high;
 }
 
 /* gemmlowp RoundingDivideByPOT: x / 2^exponent, rounded to nearest, ties away from zero
@@ -320,7 +322,147 @@ TQC_DEFINE_VNNI(u8, uint8_t)
 #define TQC_FAST_DOTS_u8 tqc_vnni_dots_u8
 #define TQC_FAST_GEMM_i8 tqc_vnni_gemm_i8
 #define TQC_FAST_GEMM_u8 tqc_vnni_gemm_u8
-#endif /* TQC_SIMD_AVX512VNNI */
+
+/* Depthwise (channel multiplier 1, int8, filter offset 0): groups of four taps interleaved
+ * byte-wise so that one vpdpbusd adds four taps of 16 channels. The activations are flipped to
+ * unsigned (x + 128) and taps outside the image read the input zero point (flipped:
+ * 128 - x_off), so that (x + x_off) * w = (x' + x_off - 128) * w and the excess
+ * (128 - x_off) * sum(w) over all taps is subtracted. Accumulator j holds, in 128-bit block L,
+ * channels 16L + 4j .. 16L + 4j + 3; a 4x4 block transpose restores the channel order. */
+static inline void tqc_v512_interleave4(const __m512i *v, __m512i *q) {
+  const __m512i ab_lo = _mm512_unpacklo_epi8(v[0], v[1]), ab_hi = _mm512_unpackhi_epi8(v[0], v[1]);
+  const __m512i cd_lo = _mm512_unpacklo_epi8(v[2], v[3]), cd_hi = _mm512_unpackhi_epi8(v[2], v[3]);
+  q[0] = _mm512_unpacklo_epi16(ab_lo, cd_lo);
+  q[1] = _mm512_unpackhi_epi16(ab_lo, cd_lo);
+  q[2] = _mm512_unpacklo_epi16(ab_hi, cd_hi);
+  q[3] = _mm512_unpackhi_epi16(ab_hi, cd_hi);
+}
+static inline int tqc_vnni_dw_i8(uint32_t *restrict acc, const int32_t *restrict bias,
+                                 const int8_t *restrict x, int in_h, int in_w, int in_c,
+                                 const int8_t *restrict w, int kh, int kw, int out_c, int mult,
+                                 int y0, int x0, int dil_h, int dil_w, int32_t x_off,
+                                 int32_t w_off) {
+  const __m512i flip = _mm512_set1_epi8(-128), zero = _mm512_setzero_si512();
+  const __m512i fill = _mm512_set1_epi8(tqc_wrap_i8(128 - (int64_t)x_off));
+  const int taps = kh * kw;
+  int c, t, g, j, ky, kx;
+  if (mult != 1 || w_off != 0 || x_off < -127 || x_off > 128) return 0;
+  for (c = 0; c < out_c; c += 64) {
+    const int left = out_c - c, full = left >= 64;
+    const __mmask64 m = ~(__mmask64)0 >> (full ? 0 : 64 - left);
+    __m512i sum[4], neg[4], xv[4], wv[4], q[4], r[4], t0, t1, t2, t3, out[4];
+    sum[0] = sum[1] = sum[2] = sum[3] = neg[0] = neg[1] = neg[2] = neg[3] = zero;
+    for (t = 0, ky = 0, kx = 0; t < taps; t += 4) {
+      for (g = 0; g < 4; ++g) { /* taps t .. t + 3 (zero beyond the last) */
+        const int iy = y0 + ky * dil_h, ix = x0 + kx * dil_w;
+        if (t + g >= taps) {
+          xv[g] = wv[g] = zero;
+          continue;
+        }
+        wv[g] = tqc_v512_load(w + (size_t)(t + g) * (size_t)out_c + c, m, full);
+        xv[g] = iy < 0 || iy >= in_h || ix < 0 || ix >= in_w ? fill
+                : _mm512_xor_si512(tqc_v512_load(x + ((size_t)iy * (size_t)in_w + (size_t)ix) *
+                                                     (size_t)in_c + c, m, full), flip);
+        if (++kx == kw) kx = 0, ++ky;
+      }
+      tqc_v512_interleave4(xv, q);
+      tqc_v512_interleave4(wv, r);
+      for (j = 0; j < 4; ++j) {
+        sum[j] = _mm512_dpbusd_epi32(sum[j], q[j], r[j]);
+        neg[j] = _mm512_dpbusd_epi32(neg[j], fill, r[j]);
+      }
+    }
+    for (j = 0; j < 4; ++j) sum[j] = _mm512_sub_epi32(sum[j], neg[j]);
+    t0 = _mm512_shuffle_i32x4(sum[0], sum[1], 0x44);
+    t1 = _mm512_shuffle_i32x4(sum[2], sum[3], 0x44);
+    t2 = _mm512_shuffle_i32x4(sum[0], sum[1], 0xEE);
+    t3 = _mm512_shuffle_i32x4(sum[2], sum[3], 0xEE);
+    out[0] = _mm512_shuffle_i32x4(t0, t1, 0x88);
+    out[1] = _mm512_shuffle_i32x4(t0, t1, 0xDD);
+    out[2] = _mm512_shuffle_i32x4(t2, t3, 0x88);
+    out[3] = _mm512_shuffle_i32x4(t2, t3, 0xDD);
+    for (j = 0; j < 4 && 16 * j < left; ++j) {
+      const __mmask16 k16 = left >= 16 * (j + 1) ? (__mmask16)0xFFFF
+                                                 : (__mmask16)((1u << (left - 16 * j)) - 1u);
+      __m512i v = out[j];
+      if (bias) v = _mm512_add_epi32(v, _mm512_maskz_loadu_epi32(k16, bias + c + 16 * j));
+      _mm512_mask_storeu_epi32(acc + c + 16 * j, k16, v);
+    }
+  }
+  return 1;
+}
+#define TQC_FAST_DW_i8 tqc_vnni_dw_i8
+#elif defined(TQC_SIMD_AVX2)
+#include <immintrin.h>
+
+/* [sum a0, sum a1, sum a2, sum a3] over all lanes. */
+static inline __m128i tqc_v256_hsum4(__m256i a0, __m256i a1, __m256i a2, __m256i a3) {
+  const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
+  return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+#define TQC_AVX2_WIDEN_i8(p) _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+#define TQC_AVX2_WIDEN_u8(p) _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+
+#define TQC_DEFINE_AVX2(SUF, T)                                                             \
+  static inline int tqc_avx2_dots_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                        const T *restrict a, const T *restrict w, int n,   \
+                                        int count) {                                       \
+    const int body = n & ~15;                                                              \
+    int r = 0, k;                                                                          \
+    for (; r + 4 <= count; r += 4) {                                                       \
+      const T *w0 = w + (size_t)r * (size_t)n, *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;    \
+      __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;                      \
+      uint32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;                                             \
+      __m128i sum;                                                                         \
+      for (k = 0; k < body; k += 16) {                                                     \
+        const __m256i x = TQC_AVX2_WIDEN_##SUF(a + k);                                     \
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(x, TQC_AVX2_WIDEN_##SUF(w0 + k)));     \
+        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(x, TQC_AVX2_WIDEN_##SUF(w1 + k)));     \
+        s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(x, TQC_AVX2_WIDEN_##SUF(w2 + k)));     \
+        s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(x, TQC_AVX2_WIDEN_##SUF(w3 + k)));     \
+      }                                                                                    \
+      for (; k < n; ++k) {                                                                 \
+        const uint32_t xv = (uint32_t)(int32_t)a[k];                                       \
+        t0 += xv * (uint32_t)(int32_t)w0[k];                                               \
+        t1 += xv * (uint32_t)(int32_t)w1[k];                                               \
+        t2 += xv * (uint32_t)(int32_t)w2[k];                                               \
+        t3 += xv * (uint32_t)(int32_t)w3[k];                                               \
+      }                                                                                    \
+      sum = _mm_add_epi32(tqc_v256_hsum4(s0, s1, s2, s3),                                  \
+                          _mm_set_epi32(tqc_u32_to_i32(t3), tqc_u32_to_i32(t2),            \
+                                        tqc_u32_to_i32(t1), tqc_u32_to_i32(t0)));          \
+      if (init) sum = _mm_add_epi32(sum, _mm_loadu_si128((const __m128i *)(const void *)(init + r))); \
+      _mm_storeu_si128((__m128i *)(void *)(out + r), sum);                                 \
+    }                                                                                      \
+    for (; r < count; ++r) {                                                               \
+      const T *wr = w + (size_t)r * (size_t)n;                                             \
+      const __m256i z = _mm256_setzero_si256();                                            \
+      __m256i s = z;                                                                       \
+      uint32_t t = init ? (uint32_t)init[r] : 0u;                                          \
+      for (k = 0; k < body; k += 16)                                                       \
+        s = _mm256_add_epi32(s, _mm256_madd_epi16(TQC_AVX2_WIDEN_##SUF(a + k),             \
+                                                  TQC_AVX2_WIDEN_##SUF(wr + k)));          \
+      for (; k < n; ++k) t += (uint32_t)(int32_t)a[k] * (uint32_t)(int32_t)wr[k];          \
+      out[r] = _mm_cvtsi128_si32(_mm_add_epi32(tqc_v256_hsum4(s, z, z, z),                 \
+                                               _mm_cvtsi32_si128(tqc_u32_to_i32(t))));     \
+    }                                                                                      \
+    return 1;                                                                              \
+  }                                                                                        \
+  static inline int tqc_avx2_gemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                        const T *restrict a, int np, const T *restrict w,  \
+                                        int n, int count) {                                \
+    int p;                                                                                 \
+    for (p = 0; p < np; ++p)                                                               \
+      tqc_avx2_dots_##SUF(out + (size_t)p * (size_t)count, init, a + (size_t)p * (size_t)n, w, n, count); \
+    return 1;                                                                              \
+  }
+TQC_DEFINE_AVX2(i8, int8_t)
+TQC_DEFINE_AVX2(u8, uint8_t)
+#define TQC_FAST_DOTS_i8 tqc_avx2_dots_i8
+#define TQC_FAST_DOTS_u8 tqc_avx2_dots_u8
+#define TQC_FAST_GEMM_i8 tqc_avx2_gemm_i8
+#define TQC_FAST_GEMM_u8 tqc_avx2_gemm_u8
+#endif /* SIMD paths */
 
 #ifndef TQC_FAST_DOTS_i8
 #define TQC_FAST_DOTS_i8 TQC_NO_FAST
@@ -328,6 +470,10 @@ TQC_DEFINE_VNNI(u8, uint8_t)
 #define TQC_FAST_GEMM_i8 TQC_NO_FAST
 #define TQC_FAST_GEMM_u8 TQC_NO_FAST
 #endif
+#ifndef TQC_FAST_DW_i8
+#define TQC_FAST_DW_i8 TQC_NO_FAST
+#endif
+#define TQC_FAST_DW_none TQC_NO_FAST
 #define TQC_FAST_DOTS_none TQC_NO_FAST
 #define TQC_FAST_GEMM_none TQC_NO_FAST
 
@@ -507,13 +653,16 @@ TQC_DEFINE_PATCH(u8_raw, uint8_t, uint8_t)
 
 /* One depthwise output pixel: acc[oc] = bias[oc] + sum over in-bounds taps of
  * (x[iy][ix][oc / mult] + x_off) * (w[ky][kx][oc] + w_off), for every output channel. */
-#define TQC_DEFINE_DW(SUF, TX, TW, TB, TACC, PROD)                                          \
+#define TQC_DEFINE_DW(SUF, TX, TW, TB, TACC, PROD, FAST)                                    \
   static inline void tqc_dw_pixel_##SUF(TACC *restrict acc, const TB *restrict bias,      \
                                         const TX *restrict x, int in_h, int in_w,          \
                                         int in_c, const TW *restrict w, int kh, int kw,    \
                                         int out_c, int mult, int y0, int x0, int dil_h,    \
                                         int dil_w, int32_t x_off, int32_t w_off) {         \
     int ky, kx, c;                                                                         \
+    if (TQC_FAST_DW_##FAST(acc, bias, x, in_h, in_w, in_c, w, kh, kw, out_c, mult, y0, x0,  \
+                           dil_h, dil_w, x_off, w_off))                                    \
+      return;                                                                              \
     for (c = 0; c < out_c; ++c) acc[c] = bias ? (TACC)bias[c] : 0;                         \
     for (ky = 0; ky < kh; ++ky) {                                                          \
       const int iy = y0 + ky * dil_h;                                                      \
@@ -539,9 +688,9 @@ TQC_DEFINE_PATCH(u8_raw, uint8_t, uint8_t)
       }                                                                                    \
     }                                                                                      \
   }
-TQC_DEFINE_DW(i8_i8, int8_t, int8_t, int32_t, uint32_t, int32_t)
-TQC_DEFINE_DW(u8_u8, uint8_t, uint8_t, int32_t, uint32_t, int32_t)
-TQC_DEFINE_DW(i16_i8, int16_t, int8_t, int64_t, int64_t, int64_t)
+TQC_DEFINE_DW(i8_i8, int8_t, int8_t, int32_t, uint32_t, int32_t, i8)
+TQC_DEFINE_DW(u8_u8, uint8_t, uint8_t, int32_t, uint32_t, int32_t, none)
+TQC_DEFINE_DW(i16_i8, int16_t, int8_t, int64_t, int64_t, int64_t, none)
 
 /* Fully connected with weights that are not constants (no folded init): one output. */
 #define TQC_DEFINE_FC(SUF, TX, TW, TACC, TRET, FINISH)                                     \
