@@ -18,7 +18,15 @@ import pytest
 
 from differential import random_inputs, shared_model
 from tqc.backends.verilog import sim, synth
-from tqc.backends.verilog.target import build_design, from_hardware, simulate, to_hardware
+from tqc.backends.verilog.prepare import MAC_OPS
+from tqc.backends.verilog.report import conv_numbers, engine_rows
+from tqc.backends.verilog.target import (
+    Design,
+    build_design,
+    from_hardware,
+    simulate,
+    to_hardware,
+)
 from tqc.errors import TqcError
 from tqc.pipeline import identifier, load_numpy_model, lower
 from tqc.reference import run_reference
@@ -201,6 +209,33 @@ def test_hello_world_handshake_gaps() -> None:
     _, steady = check_model(shared_model(HELLO), 8)
     _, gappy = check_model(shared_model(HELLO), 8, throttle=True)
     assert gappy.total >= steady.total
+
+
+def single_buffer_interval(design: Design) -> int:
+    """The shortest back-to-back interval engines with one frame buffer each could reach: such
+    an engine loads image n+1 only after its walk over image n, and starts the next walk once
+    the rows of its first output row are in (all of a FULLY_CONNECTED's input), so it needs
+    at least its issue cycles plus those rows' elements per sample."""
+    worst = 0
+    for stage in design.plan.stages:
+        if stage.kind == "engine" and isinstance(stage.ops[0], MAC_OPS):
+            rows = engine_rows(stage)
+            issue = conv_numbers(stage)[1] - 5
+            worst = max(worst, issue + (rows.need(0) + 1) * rows.row_elements)
+    return worst
+
+
+@needs_sim
+@pytest.mark.parametrize("model,parallel", [(HELLO, 8), ("residual", 4)])
+def test_back_to_back_interval(tmp_path: Path, model: str, parallel: int) -> None:
+    """4 samples back to back: the same bits as the reference, and a steady interval below the
+    single-buffer figure (the engines' ring frame buffers load the next image while this one
+    is walked)."""
+    path = _residual_model(tmp_path / "r.tflite") if model == "residual" else shared_model(model)
+    _, result = check_model(path, 4, parallel=parallel)
+    design = build_design(lower(path), "dut", TargetOptions(parallel=parallel), vectors=False)
+    assert len(result.done) == 4 and result.done[0] == result.latency
+    assert result.interval < single_buffer_interval(design), (result.done, result.interval)
 
 
 @needs_sim

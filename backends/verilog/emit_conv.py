@@ -20,6 +20,7 @@ from tqc.backends.verilog.prepare import (
     const_array,
     dims,
     element,
+    ring_rows,
     signed_width,
 )
 from tqc.dialects import tqi
@@ -135,12 +136,13 @@ def convolution(e: VerilogEmitter, stage: Stage) -> str:
         b[:g.o] = bias.reshape(-1)
         e.files[bfile] = rom_lines(b.reshape(ng, pu) & 0xFFFFFFFF, 32)
 
+    er = ring_rows(g.h, g.oh, g.kh, g.stride[0], g.dilation[0], g.pad[0])
     params = {
         "H": g.h, "W": g.w, "C": g.c, "OH": g.oh, "OW": g.ow, "O": g.o, "KH": g.kh, "KW": g.kw,
         "SH": g.stride[0], "SW": g.stride[1], "DH": g.dilation[0], "DW": g.dilation[1],
         "PT": g.pad[0], "PL": g.pad[1], "DEPTHWISE": int(g.depthwise), "M": g.m,
         "PU": pu, "PK": pk, "NB": nb, "CB": cb, "NK": nk, "NG": ng,
-        "AW": clog2(g.h * g.w * cb), "BW": clog2(nb), "CBW": clog2(cb), "YW": clog2(g.oh),
+        "ER": er, "AW": clog2((g.h + er) * g.w * cb), "BW": clog2(nb), "CBW": clog2(cb), "YW": clog2(g.oh),
         "XCW": clog2(g.ow), "ICW": clog2(g.w), "KYW": clog2(g.kh), "KXW": clog2(g.kw),
         "RW": clog2(g.h + 1), "GAW": clog2(ng), "WAW": clog2(ng * nk), "OCW": clog2(pu),
         "XW": xw, "XSIGNED": int(xsigned), "XVW": xvw, "XOFF": xoff,
@@ -149,5 +151,6 @@ def convolution(e: VerilogEmitter, stage: Stage) -> str:
     }
     text = ",\n".join(f"        .{k}({v})" for k, v in params.items())
     e.template("tqc_conv.v")
+    e.template("tqc_frame.v")
     src, dst = e.connect(stage, 32)
     return e.instance("tqc_conv", f"u_{stage.name}", src, dst, text)

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from tqc.backends.verilog.emitter import VerilogEmitter, emits
-from tqc.backends.verilog.prepare import Stage, array_ints, bits, clog2, dims
+from tqc.backends.verilog.prepare import Stage, array_ints, bits, clog2, dims, ring_rows
 from tqc.dialects import tqi
 from tqc.errors import TqcError
 
 
+def divider_width(taps: int, xw: int) -> int:
+    """Bits of the average's dividend |sum| + count/2 (the divider's cycles per output)."""
+    return max(2, (taps * (1 << xw) + taps).bit_length())
 
 
 @emits("engine", tqi.AvgPoolOp, tqi.MaxPoolOp)
@@ -27,18 +30,20 @@ def pool(e: VerilogEmitter, stage: Stage) -> str:
     if outw != (xw if is_max else 32):
         raise TqcError(f"verilog backend: {op.name} result width {outw} is not supported")
     taps = kh * kw
-    dvw = max(2, (taps * (1 << xw) + taps).bit_length())  # |sum| + count/2
+    dvw = divider_width(taps, xw)
     if not is_max and dvw > 31:
         raise TqcError(f"verilog backend: {op.name} window too large")
+    er = ring_rows(h, oh, kh, array_ints(op.stride)[0], 1, top)
     params = {
         "H": h, "W": w, "C": c, "OH": oh, "OW": ow, "KH": kh, "KW": kw,
         "SH": array_ints(op.stride)[0], "SW": array_ints(op.stride)[1], "PT": top, "PL": left,
-        "MAX": int(is_max), "AW": clog2(h * w * c), "YW": clog2(oh), "XCW": clog2(ow),
+        "MAX": int(is_max), "ER": er, "AW": clog2((h + er) * w * c), "YW": clog2(oh), "XCW": clog2(ow),
         "ICW": clog2(w), "CW": clog2(c), "KYW": clog2(kh), "KXW": clog2(kw), "RW": clog2(h + 1),
         "CNW": clog2(taps + 1), "DVW": 2 if is_max else dvw, "XW": xw,
         "XSIGNED": int(xsigned), "OUTW": outw,
     }
     text = ",\n".join(f"        .{k}({v})" for k, v in params.items())
     e.template("tqc_pool.v")
+    e.template("tqc_frame.v")
     src, dst = e.connect(stage, outw)
     return e.instance("tqc_pool", f"u_{stage.name}", src, dst, text)

@@ -155,6 +155,24 @@ def engine_split(op: Operation, parallel: int) -> Split:
     return Split(1, 1)
 
 
+# Output rows of slack the ring frame buffers leave the producer of the next image (see
+# `ring_rows`).
+RING_MARGIN = 2
+
+
+def ring_rows(h: int, oh: int, kh: int, sh: int = 1, dh: int = 1, pt: int = 0) -> int:
+    """Extra input rows ER (0..h) of an engine's ring frame buffer (templates/tqc_conv.v).
+
+    The next image's row r may overwrite this image's row r - ER once the walker is past it;
+    the walker's output row oy reads input rows from oy*sh - pt on. ER is the fewest extra rows
+    with which the rows the next image's first output row needs can be loaded while the walker
+    still has RING_MARGIN output rows of this image to go, so the walk continues without a gap;
+    0 for tall images (no extra memory), h (a second frame) for FULLY_CONNECTED on one row."""
+    first = min(h - 1, (kh - 1) * dh - pt)  # last input row the first output row reads
+    low = max(0, max(0, oh - 1 - RING_MARGIN) * sh - pt)
+    return min(h, max(0, first + 1 - low))
+
+
 def default_parallel(n_engines: int) -> int:
     """The largest power of two with n_engines · P within DEFAULT_MAC_BUDGET."""
     share = max(1, DEFAULT_MAC_BUDGET // max(1, n_engines))

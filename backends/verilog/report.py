@@ -2,11 +2,18 @@
 
 Engine timing (templates/*.v): a convolution / FULLY_CONNECTED engine spends NK issue cycles per
 group of PU output channels, and a group's PU results shift out one per cycle, so a group costs
-max(NK, PU) cycles; a pixel has NG groups. Pooling reads one tap per cycle and divides in DVW
-cycles; softmax reads each row three times (load, sum, output) plus ~10 cycles of reciprocal.
-Each chain step adds one register. Engines start a pixel row as soon as its input rows are in,
-so the first sample's latency is at most the serial sum (reported); back-to-back samples
-overlap layers, so the interval is about the slowest layer's max(load, compute).
+max(NK, PU) cycles (the last group's results drain after it); a pixel has NG groups. Pooling
+reads one tap per cycle while the previous window divides (DVW cycles), so an output costs
+max(taps, DVW + 1); softmax reads each row three times (load, sum, output) plus ~10 cycles of
+reciprocal. Each chain step adds one register.
+
+- `latency`: the serial upper bound of the first sample (every layer waits for all of its
+  input); `overlap_latency`: the estimate with a layer starting an output row as soon as the
+  input rows it needs are in (elements of a stream arriving evenly between its first and last).
+- `interval`: back to back, the engines' frame buffers are rings (the next image loads while
+  this one is walked), so the slowest stage sets the pace: max over layers of max(compute,
+  elements in, elements out) — every stream moves one element per beat; softmax loads a row
+  while it does nothing else.
 """
 
 from __future__ import annotations
@@ -14,7 +21,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tqc.backends.verilog.prepare import MAC_OPS, Plan, Stage, array_ints, bits, dims
+from tqc.backends.verilog.emit_pool import divider_width
+from tqc.backends.verilog.prepare import (
+    MAC_OPS,
+    Plan,
+    Stage,
+    array_ints,
+    bits,
+    dims,
+    ring_rows,
+    root,
+)
 from tqc.dialects import tqi
 
 
@@ -26,13 +43,59 @@ class Estimate:
     rom_bits: int
     buffer_bits: int
     latency: int  # serial upper bound for the first sample
-    interval: int  # back-to-back, the slowest layer
+    interval: int  # back-to-back, the slowest stage
     ideal_latency: int  # Σ ceil(MACs_l / P_l)
     ideal_interval: int  # max ceil(MACs_l / P_l)
+    overlap_latency: int = 0  # first sample, layers overlapping row by row
+
+
+@dataclass
+class Rows:
+    """An engine's view of its input and output as rows (FULLY_CONNECTED: rows x 1 pixels;
+    softmax: one row per softmax row)."""
+
+    h: int
+    oh: int
+    kh: int = 1
+    sh: int = 1
+    dh: int = 1
+    pt: int = 0
+    row_elements: int = 1  # input elements per row
+
+    def need(self, oy: int) -> int:
+        """The last input row output row oy reads."""
+        return min(self.h - 1, oy * self.sh - self.pt + (self.kh - 1) * self.dh)
 
 
 def _elements(shape: tuple[int, ...]) -> int:
     return math.prod(shape) if shape else 1
+
+
+def engine_rows(stage: Stage) -> Rows:
+    op = stage.ops[0]
+    shape = dims(stage.input)
+    if isinstance(op, tqi.FullyConnectedOp):
+        rows = _elements(shape[:-1])
+        return Rows(rows, rows, row_elements=shape[-1])
+    if isinstance(op, tqi.SoftmaxOp):
+        rows = _elements(shape[:-1])
+        return Rows(rows, rows, row_elements=shape[-1])
+    assert isinstance(op, (tqi.ConvLikeOp, tqi.WindowOp))
+    _, h, w, c = shape
+    oh = dims(op.results[0])[1]
+    if isinstance(op, tqi.WindowOp):
+        kh, dh = array_ints(op.filter_size)[0], 1
+    else:
+        kh, dh = dims(op.filter)[1], array_ints(op.dilation)[0]
+    return Rows(h, oh, kh, array_ints(op.stride)[0], dh, array_ints(op.pad)[0], w * c)
+
+
+def extra_rows(stage: Stage) -> int:
+    """Extra rows of the engine's ring frame buffer (as the emitters choose them)."""
+    if isinstance(stage.ops[0], tqi.SoftmaxOp):
+        return 0
+    r = engine_rows(stage)
+    return ring_rows(r.h, r.oh, r.kh, r.sh, r.dh, r.pt)
 
 
 def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
@@ -57,7 +120,23 @@ def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
     words = ng * nk
     rom = words * (pu if isinstance(op, tqi.DepthwiseConv2DOp) else pu * pk) * 8
     rom += ng * pu * 32 if op.bias is not None else 0
-    return macs, compute, rom, _elements(in_shape) * bits(op.input)[0], _elements(in_shape)
+    r = engine_rows(stage)
+    buffer = (r.h + extra_rows(stage)) * r.row_elements * bits(op.input)[0]
+    return macs, compute, rom, buffer, _elements(in_shape)
+
+
+def _drain(stage: Stage) -> int:
+    """Cycles after a MAC engine's last issue: the last group's results shift out."""
+    assert stage.split is not None
+    op = stage.ops[0]
+    filt = dims(op.filter)
+    if isinstance(op, tqi.FullyConnectedOp):
+        nk = -(-filt[1] // stage.split.pk)
+    elif isinstance(op, tqi.DepthwiseConv2DOp):
+        nk = filt[1] * filt[2]
+    else:
+        nk = filt[1] * filt[2] * -(-filt[3] // stage.split.pk)
+    return min(nk, stage.split.pu)
 
 
 def other_cycles(stage: Stage) -> tuple[int, int]:
@@ -71,27 +150,58 @@ def other_cycles(stage: Stage) -> tuple[int, int]:
         rows = _elements(shape[:-1])
         return rows * (2 * n + 20), n * 8
     kh, kw = array_ints(op.filter_size)
-    return _elements(dims(op.output)) * (kh * kw + 40), _elements(shape) * bits(op.input)[0]
+    xw = bits(op.input)[0]
+    per_output = kh * kw if isinstance(op, tqi.MaxPoolOp) else max(kh * kw,
+                                                                  divider_width(kh * kw, xw) + 1)
+    r = engine_rows(stage)
+    buffer = (r.h + extra_rows(stage)) * r.row_elements * xw
+    return _elements(dims(op.output)) * per_output + 8, buffer
+
+
+def _overlapped(stage: Stage, start: float, end: float, compute: int) -> tuple[float, float]:
+    """(first, last) output time of an engine whose input elements arrive evenly from `start`
+    to `end`: output row oy starts once input row need(oy) is in and the previous row is done."""
+    r = engine_rows(stage)
+    per_row = compute / r.oh
+    done = 0.0
+    first = None
+    for oy in range(r.oh):
+        ready = start + (end - start) * (r.need(oy) + 1) / r.h
+        if first is None:
+            first = ready
+        done = max(done, ready) + per_row
+    assert first is not None
+    return first + per_row / max(1, _elements(dims(stage.output)) // r.oh), done
 
 
 def estimate(plan: Plan) -> Estimate:
     macs = mac_units = mults = rom = buf = ideal_lat = ideal_int = 0
     latency = _elements(dims(plan.input))
     interval = latency
+    arrival: dict[object, tuple[float, float]] = {root(plan.input): (0.0, float(latency))}
     for stage in plan.stages:
-        if stage.kind == "chain":
-            wide = sum(1 for op in stage.ops if isinstance(op, (tqi.MulHighOp, tqi.MulShiftRoundOp)))
-            latency += sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide
-            mults += wide
+        start = max(arrival[root(v)][0] for v in stage.inputs)
+        end = max(arrival[root(v)][1] for v in stage.inputs)
+        elements = _elements(dims(stage.output))
+        interval = max(interval, elements)
+        if stage.kind != "engine":
+            if stage.kind == "chain":
+                wide = sum(1 for op in stage.ops
+                           if isinstance(op, (tqi.MulHighOp, tqi.MulShiftRoundOp)))
+                depth = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide
+                mults += wide
+            else:
+                depth = 1
+            latency += depth
+            arrival[root(stage.output)] = (start + depth, end + depth)
             continue
         op = stage.ops[0]
-        if stage.kind == "join":
-            latency += 1
-            continue
         load = _elements(dims(stage.input))
         if isinstance(op, MAC_OPS):
             assert stage.split is not None
             m, compute, r, b, load = conv_numbers(stage)
+            pace = max(compute, load)
+            compute += _drain(stage)
             p = stage.split.pu * stage.split.pk
             macs += m
             mac_units += p
@@ -102,9 +212,13 @@ def estimate(plan: Plan) -> Estimate:
         else:
             compute, b = other_cycles(stage)
             buf += b
+            pace = compute + load if isinstance(op, tqi.SoftmaxOp) else max(compute, load)
         latency += compute
-        interval = max(interval, load + compute)
-    return Estimate(macs, mac_units, mults, rom, buf, latency, interval, ideal_lat, ideal_int)
+        interval = max(interval, pace)
+        arrival[root(stage.output)] = _overlapped(stage, start, end, compute)
+    overlap = math.ceil(arrival[root(plan.output)][1])
+    return Estimate(macs, mac_units, mults, rom, buf, latency, interval, ideal_lat, ideal_int,
+                    overlap)
 
 
 def report_lines(plan: Plan) -> list[str]:
@@ -117,6 +231,7 @@ def report_lines(plan: Plan) -> list[str]:
         f"requantize multipliers (32x32), weight ROM {est.rom_bits / 1024:.1f} kbit, "
         f"frame buffers {est.buffer_bits / 1024:.1f} kbit",
         f"estimated cycles per inference: latency <= {est.latency} (ideal sum of "
-        f"ceil(MACs/P) per layer: {est.ideal_latency}), back-to-back interval ~{est.interval} "
-        f"(ideal slowest layer: {est.ideal_interval}); {est.macs} MACs",
+        f"ceil(MACs/P) per layer: {est.ideal_latency}), ~{est.overlap_latency} with layers "
+        f"overlapping row by row; back-to-back interval ~{est.interval} (ideal slowest layer: "
+        f"{est.ideal_interval}); {est.macs} MACs",
     ]

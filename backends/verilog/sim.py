@@ -13,7 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqc.errors import TqcError
@@ -27,6 +27,13 @@ class SimResult:
     latency: int
     total: int
     log: str
+    done: list[int] = field(default_factory=list)  # per sample: cycle of its last output
+
+    @property
+    def interval(self) -> int:
+        """Cycles between the last two samples' last outputs (back to back: the steady-state
+        interval once the pipeline is full), or the latency for one sample."""
+        return self.done[-1] - self.done[-2] if len(self.done) > 1 else self.latency
 
 
 def simulator() -> str:
@@ -114,6 +121,7 @@ def build(files: dict[str, str], sources: list[str], top: str, sim: str | None =
 
 
 RESULT = re.compile(r"TQC_RESULT samples=(\d+) mismatches=(\d+) latency=(-?\d+) total=(\d+)")
+SAMPLE = re.compile(r"TQC_SAMPLE \d+ done=(\d+)")
 
 
 def simulate(folder: Path, top: str, inputs_hex: str, n: int, expected_hex: str | None = None,
@@ -138,8 +146,9 @@ def simulate(folder: Path, top: str, inputs_hex: str, n: int, expected_hex: str 
         if m is None or "TQC_ERROR" in log:
             err = next((line for line in log.splitlines() if "TQC_ERROR" in line), log[-500:])
             raise TqcError(f"verilog backend: simulation did not finish: {err}")
+        done = [int(d) for d in SAMPLE.findall(log)]
         return SimResult((work / "out.hex").read_text(), int(m[1]), int(m[2]), int(m[3]),
-                         int(m[4]), log)
+                         int(m[4]), log, done)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -7,7 +7,9 @@ with an expected-values file when one is given, and prints one result line:
     TQC_RESULT samples=N mismatches=M latency=L total=T
 
 latency: cycles from the first input beat to the last output beat of the first sample; total:
-from the first input beat to the last output beat of the last sample. Plusargs: +in=FILE
+from the first input beat to the last output beat of the last sample. Before it, one line per
+sample, `TQC_SAMPLE k done=D`: the cycle (from the first input beat) of sample k's last output
+beat; back to back, done[k] - done[k-1] is the interval between samples. Plusargs: +in=FILE
 +out=FILE +expect=FILE +n=N +throttle=1 (random gaps on both handshakes) +seed=S +timeout=C.
 """
 
@@ -107,6 +109,8 @@ module {name}_tb;
             end
             recv = recv + 1;
             if (recv == OUT_ELEMS) latency = cycle - start + 1;
+            if (recv % OUT_ELEMS == 0)
+                $display("TQC_SAMPLE %0d done=%0d", recv / OUT_ELEMS - 1, cycle - start + 1);
             if (recv == n * OUT_ELEMS) begin
                 $display("TQC_RESULT samples=%0d mismatches=%0d latency=%0d total=%0d", n,
                          mismatches, latency, cycle - start + 1);

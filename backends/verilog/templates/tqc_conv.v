@@ -5,12 +5,13 @@
 //   iy = oy*SH - PT + ky*DH, ix = ox*SW - PL + kx*DW; taps outside the image contribute nothing.
 //   Depthwise: output channel o reads input channel o / M only.
 //
-// The input image streams in (one element per beat, NHWC order) into NB banks of a frame
-// buffer: channel c goes to bank c % NB at word (pixel*CB + c / NB). A walker visits the output
-// pixels in order; per pixel NG groups of PU output channels; per group NK steps (conv: taps ky,
-// kx and channel blocks of PK; depthwise: taps). It starts a pixel row as soon as the input rows
-// it needs have arrived, so loading overlaps computing; the next image loads once the walk is
-// done. Each finished group is copied to an output shift register and streamed out one int32
+// The input image streams in (one element per beat, NHWC order) into the NB banks of a ring
+// frame buffer (tqc_frame): channel c goes to bank c % NB at word (pixel*CB + c / NB). A walker
+// visits the output pixels in order; per pixel NG groups of PU output channels; per group NK
+// steps (conv: taps ky, kx and channel blocks of PK; depthwise: taps). It starts a pixel row as
+// soon as the input rows it needs have arrived, so loading overlaps computing, and the next
+// image loads while this one is walked (into the rows the walker is past, and ER extra rows).
+// Each finished group is copied to an output shift register and streamed out one int32
 // accumulator per beat, while the next group accumulates.
 //
 // Weight ROM word (g*NK + step): conv lane (u*PK + j) = w[g*PU+u][ky][kx][cb*PK+j];
@@ -33,7 +34,8 @@ module tqc_conv #(
     parameter CB = 1,                       // words per pixel: ceil(C / NB)
     parameter NK = 1,                       // steps per group
     parameter NG = 1,                       // groups: ceil(O / PU)
-    parameter AW = 1,                       // bank address width (H*W*CB words)
+    parameter ER = 0,                       // extra rows in the ring frame buffer (0..H)
+    parameter AW = 1,                       // bank address width ((H+ER)*W*CB words)
     parameter BW = 1,                       // bank index width
     parameter CBW = 1,                      // channel block counter width
     parameter YW = 1, XCW = 1,              // output row / column counter widths
@@ -66,11 +68,6 @@ module tqc_conv #(
 );
     localparam PW = XVW + WVW;                      // product width
     localparam WL = DEPTHWISE ? PU : PU * PK;       // weight lanes per ROM word
-    localparam integer LAST_BANK_I = (C - 1) % NB;
-    localparam integer LAST_CB_I = CB - 1;
-    localparam integer LAST_ADDR_I = (H * W - 1) * CB + (C - 1) / NB;
-    localparam integer W_RUN_I = W - 1;
-    localparam integer NB_MAX_I = NB - 1;
     localparam integer LAST_G_I = NG - 1;
     localparam integer LAST_OY_I = OH - 1;
     localparam integer LAST_OX_I = OW - 1;
@@ -79,12 +76,7 @@ module tqc_conv #(
     localparam integer STEP_CB_I = DEPTHWISE ? 0 : CB - 1;
     localparam integer FULL_LEFT_I = PU - 1;
     localparam integer LAST_LEFT_I = O - (NG - 1) * PU - 1;
-    localparam integer H_I = H;
-    localparam [ICW-1:0] W_RUN = W_RUN_I[ICW-1:0];
-    localparam [BW-1:0] LAST_BANK = LAST_BANK_I[BW-1:0];
-    localparam [BW-1:0] NB_MAX = NB_MAX_I[BW-1:0];
     localparam [CBW-1:0] LAST_CB = STEP_CB_I[CBW-1:0];
-    localparam [AW-1:0] LAST_ADDR = LAST_ADDR_I[AW-1:0];
     localparam [GAW-1:0] LAST_G = LAST_G_I[GAW-1:0];
     localparam [YW-1:0] LAST_OY = LAST_OY_I[YW-1:0];
     localparam [XCW-1:0] LAST_OX = LAST_OX_I[XCW-1:0];
@@ -92,21 +84,8 @@ module tqc_conv #(
     localparam [KXW-1:0] LAST_KX = LAST_KX_I[KXW-1:0];
     localparam [OCW-1:0] FULL_LEFT = FULL_LEFT_I[OCW-1:0];
     localparam [OCW-1:0] LAST_LEFT = LAST_LEFT_I[OCW-1:0];
-    localparam [RW-1:0] ALL_ROWS = H_I[RW-1:0];
     localparam signed [XVW-1:0] XOFF_V = XOFF[XVW-1:0];
     localparam signed [WVW-1:0] WOFF_V = WOFF[WVW-1:0];
-
-    // ---- load: the image into the frame buffer ------------------------------------------
-    reg full;                   // the whole image is in the buffer
-    reg [AW-1:0] wr_addr;       // pixel * CB + channel block
-    reg [CBW-1:0] wr_cb;
-    reg [BW-1:0] wr_bank;
-    reg [ICW-1:0] wr_col;       // column within the input row (0..W-1)
-    reg [RW-1:0] wr_rows;       // complete input rows
-    wire wr = in_valid && !full;
-    wire wr_pixel_end = wr_bank == LAST_BANK && wr_cb == LAST_CB_I[CBW-1:0];
-    wire wr_last = wr && wr_pixel_end && wr_addr == LAST_ADDR;
-    assign in_ready = !full;
 
     // ---- walker ------------------------------------------------------------------------
     reg [YW-1:0] oy;
@@ -116,18 +95,19 @@ module tqc_conv #(
     reg [KXW-1:0] kx;
     reg [CBW-1:0] cb;
     reg [WAW-1:0] w_addr;
-    reg walked;                 // the walk over this image is done
     wire adv;
     wire step_last = ky == LAST_KY && kx == LAST_KX && cb == LAST_CB;
     wire pixel_last = step_last && grp == LAST_G;
+    wire walk_last = pixel_last && ox == LAST_OX && oy == LAST_OY;
 
     wire [31:0] oy32 = {{(32-YW){1'b0}}, oy};
     wire [31:0] ox32 = {{(32-XCW){1'b0}}, ox};
     wire [31:0] ky32 = {{(32-KYW){1'b0}}, ky};
     wire [31:0] kx32 = {{(32-KXW){1'b0}}, kx};
     wire [31:0] cbsel = DEPTHWISE ? {{(32-GAW){1'b0}}, grp} : {{(32-CBW){1'b0}}, cb};
-    wire [31:0] rows32 = {{(32-RW){1'b0}}, full ? ALL_ROWS : wr_rows};
-    integer iy, ix, need;
+    wire [RW-1:0] rows;         // input rows of this image in the frame buffer
+    wire [31:0] rows32 = {{(32-RW){1'b0}}, rows};
+    integer iy, ix, need, low;
     /* verilator lint_off UNUSEDSIGNAL */
     integer addr_i;             // only the low AW bits address a bank
     /* verilator lint_on UNUSEDSIGNAL */
@@ -137,21 +117,18 @@ module tqc_conv #(
         ix = ox32 * SW - PL + kx32 * DW;
         need = oy32 * SH - PT + (KH - 1) * DH;     // last input row this output row reads
         if (need > H - 1) need = H - 1;
+        if (need < 0) need = 0;
+        low = oy32 * SH - PT;                      // first input row it (and later rows) read
+        if (low < 0) low = 0;
+        if (low > H) low = H;
         in_image = iy >= 0 && iy < H && ix >= 0 && ix < W;
         addr_i = in_image ? (iy * W + ix) * CB + cbsel : 0;
     end
-    wire rows_ok = $signed(rows32) > need;
-    wire issue = !walked && rows_ok && adv;
+    wire issue = $signed(rows32) > need && adv;
+    wire walk_end = issue && walk_last;
 
     always @(posedge clk) begin
         if (rst) begin
-            full <= 1'b0;
-            wr_addr <= {AW{1'b0}};
-            wr_cb <= {CBW{1'b0}};
-            wr_bank <= {BW{1'b0}};
-            wr_col <= {ICW{1'b0}};
-            wr_rows <= {RW{1'b0}};
-            walked <= 1'b0;
             oy <= {YW{1'b0}};
             ox <= {XCW{1'b0}};
             grp <= {GAW{1'b0}};
@@ -160,36 +137,6 @@ module tqc_conv #(
             cb <= {CBW{1'b0}};
             w_addr <= {WAW{1'b0}};
         end else begin
-            if (wr) begin
-                if (wr_last) begin
-                    full <= 1'b1;
-                    wr_addr <= {AW{1'b0}};
-                    wr_cb <= {CBW{1'b0}};
-                    wr_bank <= {BW{1'b0}};
-                    wr_col <= {ICW{1'b0}};
-                    wr_rows <= {RW{1'b0}};
-                end else if (wr_pixel_end) begin
-                    wr_addr <= wr_addr + 1'b1;
-                    wr_cb <= {CBW{1'b0}};
-                    wr_bank <= {BW{1'b0}};
-                    if (wr_col == W_RUN) begin
-                        wr_col <= {ICW{1'b0}};
-                        wr_rows <= wr_rows + 1'b1;
-                    end else begin
-                        wr_col <= wr_col + 1'b1;
-                    end
-                end else if (wr_bank == NB_MAX) begin
-                    wr_bank <= {BW{1'b0}};
-                    wr_cb <= wr_cb + 1'b1;
-                    wr_addr <= wr_addr + 1'b1;
-                end else begin
-                    wr_bank <= wr_bank + 1'b1;
-                end
-            end
-            if (walked && full) begin           // next image
-                walked <= 1'b0;
-                full <= 1'b0;
-            end
             if (issue) begin
                 w_addr <= pixel_last ? {WAW{1'b0}} : w_addr + 1'b1;
                 if (cb != LAST_CB) cb <= cb + 1'b1;
@@ -208,10 +155,7 @@ module tqc_conv #(
                                 else begin
                                     ox <= {XCW{1'b0}};
                                     if (oy != LAST_OY) oy <= oy + 1'b1;
-                                    else begin
-                                        oy <= {YW{1'b0}};
-                                        walked <= 1'b1;
-                                    end
+                                    else oy <= {YW{1'b0}};
                                 end
                             end
                         end
@@ -223,19 +167,15 @@ module tqc_conv #(
 
     // ---- memories (registered reads, stage A) -----------------------------------------
     wire [NB*XW-1:0] xq;
-    genvar j;
-    generate
-        for (j = 0; j < NB; j = j + 1) begin : bank
-            localparam [BW-1:0] INDEX = j;
-            reg [XW-1:0] mem [0:H*W*CB-1];
-            reg [XW-1:0] q;
-            always @(posedge clk) begin
-                if (wr && wr_bank == INDEX) mem[wr_addr] <= in_data;
-                if (adv) q <= mem[addr_i[AW-1:0]];
-            end
-            assign xq[j*XW +: XW] = q;
-        end
-    endgenerate
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [31:0] low32 = low;    // 0..H
+    /* verilator lint_on UNUSEDSIGNAL */
+    tqc_frame #(.H(H), .W(W), .C(C), .NB(NB), .CB(CB), .ER(ER), .AW(AW), .BW(BW), .CBW(CBW),
+                .ICW(ICW), .RW(RW), .XW(XW)) frame (
+        .clk(clk), .rst(rst), .in_valid(in_valid), .in_ready(in_ready), .in_data(in_data),
+        .low(low32[RW-1:0]), .walk_end(walk_end), .rows(rows),
+        .rd_en(adv), .rd_word(addr_i[AW-1:0]), .q(xq)
+    );
 
     reg [WL*WW-1:0] wrom [0:NG*NK-1];
     reg [WL*WW-1:0] wq;
