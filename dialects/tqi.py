@@ -12,6 +12,8 @@ TFLite reference kernels compute them (`lite/kernels/internal/common.h`):
                           (TFLITE_SINGLE_ROUNDING);
 - `tqi.mul_shift_round64` int64 in, int32 out: (x * m16 + 2^(n-1)) >> n, the int64 overload
                           used by the 16x8 kernels (16-bit multiplier, one rounding);
+- `tqi.mul_round_double`  int32(round(double(x) * scale)) emulated with integers (LiteRT's
+                          legacy uint8 FULLY_CONNECTED);
 - `tqi.add_const`, `tqi.clamp`, `tqi.cast`.
 
 Per-channel parameters (array attributes with one entry per channel, or a single entry) apply
@@ -25,7 +27,6 @@ from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
     FloatAttr,
     IntegerAttr,
-    UnitAttr,
 )
 from xdsl.ir import Dialect
 from xdsl.irdl import (
@@ -33,7 +34,6 @@ from xdsl.irdl import (
     irdl_op_definition,
     operand_def,
     opt_operand_def,
-    opt_prop_def,
     prop_def,
     result_def,
     traits_def,
@@ -185,14 +185,11 @@ class ShiftRightRoundOp(PerChannelOp):
 
 @irdl_op_definition
 class MulShiftRoundOp(PerChannelOp):
-    """Single-rounding requantize: (x * m + 2^(30-s)) >> (31-s), int64 intermediate, then
-    int32: wrapped (TFLITE_SINGLE_ROUNDING's static_cast), or with `overflow_to_min` any result
-    outside int32 becomes INT32_MIN (LiteRT's legacy uint8 FULLY_CONNECTED, measured)."""
+    """Single-rounding requantize: (x * m + 2^(30-s)) >> (31-s), int64 intermediate."""
 
     name = "tqi.mul_shift_round"
     multiplier = prop_def(DenseArrayBase)
     shift = prop_def(DenseArrayBase)
-    overflow_to_min = opt_prop_def(UnitAttr)
 
 
 @irdl_op_definition
@@ -204,6 +201,26 @@ class MulShiftRound64Op(PerChannelOp):
     name = "tqi.mul_shift_round64"
     multiplier = prop_def(DenseArrayBase)
     amount = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class MulRoundDoubleOp(PerChannelOp):
+    """int32(round(double(x) * scale)) computed with integers only: the requantize of LiteRT's
+    legacy uint8 FULLY_CONNECTED (BUILTIN_REF, reference_ops::FullyConnected with float scales).
+    scale = mantissa · 2^exponent exactly (`quant_math.double_parts`: mantissa odd, |mantissa|
+    < 2^53, or 0). With a = |x| ≤ 2^31:
+
+      P = a · |mantissa|                         exact, < 2^84
+      q = P / 2^k rounded to nearest, ties to even, k = max(bitlen(P) − 53, 0)
+                                                 (the double product, rounded to 53 bits)
+      R = q · 2^s, s = k + exponent, rounded half up when s < 0
+                                                 (std::round: half away from zero on |·|)
+      out = INT32_MIN if R ≥ 2^31 (static_cast<int32_t> out of range: x86 cvttsd2si gives
+            INT32_MIN for either sign), else sign(x · mantissa) · R."""
+
+    name = "tqi.mul_round_double"
+    mantissa = prop_def(DenseArrayBase)
+    exponent = prop_def(DenseArrayBase)
 
 
 @irdl_op_definition
@@ -390,6 +407,7 @@ TQI = Dialect(
         ShiftRightRoundOp,
         MulShiftRoundOp,
         MulShiftRound64Op,
+        MulRoundDoubleOp,
         ClampOp,
         TableOp,
         AvgPoolOp,

@@ -82,6 +82,26 @@ def conv_multipliers(
     return ms, shifts
 
 
+def legacy_fc_scale(input_scale: float, filter_scale: float, output_scale: float) -> float:
+    """effective_output_scale of LiteRT's legacy uint8 FULLY_CONNECTED (reference_ops::
+    FullyConnected with float scales): double(S_in) * double(S_w) / double(S_out), left to
+    right, each scale a float32 value."""
+    return f32(input_scale) * f32(filter_scale) / f32(output_scale)
+
+
+def double_parts(value: float) -> tuple[int, int]:
+    """A finite double as mantissa · 2^exponent exactly: mantissa odd and below 2^53 (its sign
+    is the value's), or (0, 0) for zero."""
+    if not math.isfinite(value):
+        raise ValueError(f"{value} is not finite")
+    num, den = value.as_integer_ratio()  # den is a power of two
+    if num == 0:
+        return 0, 0
+    exponent = 1 - den.bit_length()
+    zeros = (num & -num).bit_length() - 1
+    return num >> zeros, exponent + zeros
+
+
 class ActivationRangeOverflow(TqcError):
     """An activation bound does not quantize to an int32: the reference refuses the model, or
     computes the bound with undefined behaviour. Callers add which op it is."""

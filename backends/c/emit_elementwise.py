@@ -94,8 +94,19 @@ def mul_shift_round(b: Body, op: Operation, args: list[str]) -> str:
     if not all(-31 <= s <= 30 for s in shifts):
         raise TqcError(f"c backend: tqi.mul_shift_round shift outside [-31, 30]: {shifts}")
     m = b.param(op, values(op.multiplier), "multiplier")
-    fn = "tqc_mul_shift_round_min" if op.overflow_to_min is not None else "tqc_mul_shift_round"
-    return f"{fn}({args[0]}, {m}, {b.param(op, shifts, 'shift', 'int8_t')})"
+    return f"tqc_mul_shift_round({args[0]}, {m}, {b.param(op, shifts, 'shift', 'int8_t')})"
+
+
+@expression(tqi.MulRoundDoubleOp)
+def mul_round_double(b: Body, op: Operation, args: list[str]) -> str:
+    """int32(round(double(x) * mantissa * 2^exponent)), integer-only (tqc_mul_round_double)."""
+    assert isinstance(op, tqi.MulRoundDoubleOp)
+    _require_i32(op)
+    exponents = values(op.exponent)
+    if not all(-1100 <= e <= 1000 for e in exponents):
+        raise TqcError(f"c backend: tqi.mul_round_double exponent outside [-1100, 1000]: {exponents}")
+    m = b.param(op, values(op.mantissa), "mantissa", "int64_t")
+    return f"tqc_mul_round_double({args[0]}, {m}, {b.param(op, exponents, 'exponent', 'int16_t')})"
 
 
 @expression(tqi.ClampOp)

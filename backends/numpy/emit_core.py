@@ -112,13 +112,22 @@ def shift_right(p: NumpyPrinter, op: Operation) -> str:
     return f"{p.v(op.output)} = shift_right_round({p.v(op.input)}, {amount})"
 
 
+def _per_channel_call(p: NumpyPrinter, op: tqi.PerChannelOp, fn: str, *props: str) -> str:
+    """`out = fn(input, <each per-channel array property, in order>)`."""
+    args = [p.param(array_values(getattr(op, name)), f"{p.v(op.output)}_{name}") for name in props]
+    return f"{p.v(op.output)} = {fn}({p.v(op.input)}, {', '.join(args)})"
+
+
 @prints(tqi.MulShiftRoundOp)
 def mul_shift(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.MulShiftRoundOp)
-    flag = ", overflow_to_min=True" if op.overflow_to_min is not None else ""
-    return (f"{p.v(op.output)} = mul_shift_round({p.v(op.input)}, "
-            f"{p.param(array_values(op.multiplier), p.v(op.output) + '_multiplier')}, "
-            f"{p.param(array_values(op.shift), p.v(op.output) + '_shift')}{flag})")
+    return _per_channel_call(p, op, "mul_shift_round", "multiplier", "shift")
+
+
+@prints(tqi.MulRoundDoubleOp)
+def mul_round_double_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.MulRoundDoubleOp)
+    return _per_channel_call(p, op, "mul_round_double", "mantissa", "exponent")
 
 
 @prints(tqi.ClampOp)

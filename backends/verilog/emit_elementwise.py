@@ -1,6 +1,7 @@
 """Pipeline steps for the element-wise tqi ops: the lowered requantize sequence (shift left,
-SaturatingRoundingDoublingHighMul, RoundingDivideByPOT or single-rounding multiply, zero point,
-clamp), casts and lookup tables. Parameters come from the IR attributes; per-channel ones become
+SaturatingRoundingDoublingHighMul, RoundingDivideByPOT or single-rounding multiply, or the
+double-emulating round of legacy uint8 FULLY_CONNECTED; zero point, clamp), casts and lookup
+tables. Parameters come from the IR attributes; per-channel ones become
 functions of the channel index that travels with each element."""
 
 from __future__ import annotations
@@ -83,9 +84,27 @@ def mul_shift_round(c: Chain, op: Operation) -> None:
     if any(not 1 <= t <= 62 for t in total):
         raise TqcError(f"verilog backend: {op.name} shift {array_ints(op.shift)} out of range")
     c.add(f"{c.x(64)} * {m}", 64, True, expr_width=64)
-    finish = ("tqc_mul_shift_round_finish_min" if op.overflow_to_min is not None
-              else "tqc_mul_shift_round_finish")
-    c.add(f"{finish}({{x}}, {c.param(total, 6)})", 32, True)
+    c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(total, 6)})", 32, True)
+
+
+def round_double_exponent(e: int) -> int:
+    """The exponent `tqc_round_double_finish` takes: clamped to [-87, 31], which changes no
+    result (with k in 0..31 and q ≤ 2^53, s = k + e ≤ -56 always rounds to 0 and s ≥ 31
+    always leaves int32)."""
+    return min(max(e, -87), 31)
+
+
+@emits("elementwise", tqi.MulRoundDoubleOp)
+def mul_round_double(c: Chain, op: Operation) -> None:
+    """int32(round(double(x) · m · 2^e)), integer-only, in three steps: the exact signed 85-bit
+    product x·m, its rounding to 53 bits (the double product: {sign, k, q}), then round half
+    away and the out-of-int32 cast (templates/tqc_fixedpoint.vh)."""
+    assert isinstance(op, tqi.MulRoundDoubleOp)
+    m = c.param(array_ints(op.mantissa), 85)
+    e = c.param([round_double_exponent(v) for v in array_ints(op.exponent)], 8)
+    c.add(f"{c.x(85)} * {m}", 85, True, expr_width=85)
+    c.add("tqc_round_double_53({x})", 60, False, expr_width=60)
+    c.add(f"tqc_round_double_finish({{x}}, {e})", 32, True)
 
 
 @emits("elementwise", tqi.ClampOp)

@@ -186,9 +186,10 @@ def estimate(plan: Plan) -> Estimate:
         interval = max(interval, elements)
         if stage.kind != "engine":
             if stage.kind == "chain":
-                wide = sum(1 for op in stage.ops
-                           if isinstance(op, (tqi.MulHighOp, tqi.MulShiftRoundOp)))
-                depth = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide
+                wide = sum(1 for op in stage.ops if isinstance(
+                    op, (tqi.MulHighOp, tqi.MulShiftRoundOp, tqi.MulRoundDoubleOp)))
+                three = sum(1 for op in stage.ops if isinstance(op, tqi.MulRoundDoubleOp))  # 3 steps
+                depth = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide + three
                 mults += wide
             else:
                 depth = 1

@@ -20,7 +20,6 @@ from xdsl.dialects.builtin import (
     IntegerType,
     Signedness,
     TensorType,
-    UnitAttr,
     i64,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
@@ -178,30 +177,27 @@ class Builder:
     def requantize(
         self, acc: SSAValue, multipliers: Sequence[int], shifts: Sequence[int],
         zero_point: int, clamp: tuple[int, int], out_element: str, single_rounding: bool | None = None,
-        overflow_to_min: bool = False,
     ) -> SSAValue:
         """MultiplyByQuantizedMultiplier(acc, m, shift) + zero_point, clamped, cast.
 
         Double rounding (reference): shift_left(max(shift,0)) → mul_high(m) →
-        shift_right_round(max(-shift,0)). Single rounding: one mul_shift_round (whose
-        out-of-int32 results wrap, or become INT32_MIN with `overflow_to_min`).
+        shift_right_round(max(-shift,0)). Single rounding: one mul_shift_round.
         """
         single = self.single_rounding if single_rounding is None else single_rounding
-        x = self.scale(acc, multipliers, shifts, single, overflow_to_min)
+        x = self.scale(acc, multipliers, shifts, single)
         x = self.add_const(x, [zero_point])
         x = self.value(tqi.ClampOp, [x], x.type, min=int_attr(clamp[0]), max=int_attr(clamp[1]))
         return self.cast(x, out_element)
 
     def scale(self, x: SSAValue, multipliers: Sequence[int], shifts: Sequence[int],
-              single: bool, overflow_to_min: bool = False) -> SSAValue:
+              single: bool) -> SSAValue:
         """The fixed-point multiply alone (int32 in, int32 out); per-channel lists that are
         all equal collapse to one value."""
         if len(set(zip(multipliers, shifts))) == 1:
             multipliers, shifts = multipliers[:1], shifts[:1]
         if single:
-            extra = {"overflow_to_min": UnitAttr()} if overflow_to_min else {}
             return self.value(tqi.MulShiftRoundOp, [x], x.type,
-                              multiplier=ints(multipliers), shift=ints(shifts), **extra)
+                              multiplier=ints(multipliers), shift=ints(shifts))
         left = [max(s, 0) for s in shifts]
         right = [max(-s, 0) for s in shifts]
         if any(left):

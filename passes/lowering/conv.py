@@ -8,12 +8,25 @@ FullyConnected}`; LiteRT `reference_ops::{Conv, DepthwiseConv, FullyConnected}` 
 
 input_offset = −zp_in, filter_offset = −zp_w (uint8 weights; int8 weights are symmetric).
 Multipliers: int8 conv per channel in double, S_in·S_w[c]/S_out (PopulateConvolution-
-QuantizationParams); uint8 conv and every FULLY_CONNECTED use the float32 product
-float(S_in·S_w) / S_out (GetQuantizedConvolutionMultipler). Rounding: double (TFLM), except
-legacy uint8 FULLY_CONNECTED, whose reference (LiteRT BUILTIN_REF) rounds once, in int64, and
-turns a result outside int32 into INT32_MIN (so the output is the clamp's lower bound, for a
-positive overflow too; measured with multipliers 64…4096 and zero points 0 and 128: neither
-wrap-around nor saturation matches; `tests/regressions/fully_connected_uint8_overflow.tqm`).
+QuantizationParams); uint8 conv and per-tensor int8 FULLY_CONNECTED use the float32 product
+float(S_in·S_w) / S_out (GetQuantizedConvolutionMultipler). Rounding: double (TFLM).
+
+Legacy uint8 FULLY_CONNECTED (LiteRT BUILTIN_REF, reference_ops::FullyConnected overloads taking
+input_scale, output_scale, filter_scale; uint8 or int16 output) uses no fixed-point multiplier:
+
+    scale = double(S_in) * double(S_w) / double(S_out)
+    r     = static_cast<int32_t>(round(double(acc) * scale))   std::round: half away from zero
+    uint8 out: clamp(r + zp_out, act_min, act_max)              (the int32 add wraps in practice)
+    int16 out: clamp(r, act_min − zp_out, act_max − zp_out) + zp_out
+
+The product is a double (rounded to 53 bits, ties to even) before round(); a result outside
+int32 is undefined in C++ and INT32_MIN on x86 (cvttsd2si), so the output is the clamp's lower
+bound, for a positive overflow too (measured: `tests/regressions/fully_connected_uint8_*.tqm`).
+`tqi.mul_round_double` computes it with integers only, from scale = mantissa · 2^exponent:
+P = |acc| · |mantissa| (< 2^84), q = P rounded to 53 significant bits (ties to even, k bits
+dropped), R = q · 2^(k + exponent) rounded half up, INT32_MIN if R ≥ 2^31, else ±R. LiteRT
+refuses per-channel weights with uint8 input; the uint8 → int16 kernel reads the bias
+unconditionally (tqc refuses it without one).
 
 16x8 (int16 activations, int8 weights; TFLM `ConvPerChannel` / `DepthwiseConvPerChannel` int16
 overloads, `FullyConnected[PerChannel]<int16_t, int8_t, int16_t, BiasType>`):
@@ -46,9 +59,11 @@ from collections.abc import Sequence
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
+from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, array_ints, ints, int_attr, lowers, qtype, shape, storage_name
 from tqc.passes.lowering.activation import clamp_bounds
-from tqc.quant_math import conv_multipliers, same_padding, valid_padding
+from tqc.quant_math import (conv_multipliers, double_parts, legacy_fc_scale, same_padding,
+                            valid_padding)
 
 
 log = logging.getLogger(__name__)
@@ -71,14 +86,13 @@ def _weights_zero_point(b: Builder, w: SSAValue) -> int:
 
 
 def _note_offsets(b: Builder, op: Operation, zp_in: int, zp_w: int, zp_out: int,
-                  float32_product: bool) -> None:
+                  how: str) -> None:
     lo, hi = clamp_bounds(op, op.results[0])
-    product = "float32 S_in*S_w" if float32_product else "double"
     def minus(name: str, zp: int) -> str:
         return name if zp == 0 else f"({name} - {zp})" if zp > 0 else f"({name} + {-zp})"
 
     b.note(f"zero points: in {zp_in}, weights {zp_w}, out {zp_out}; clamp [{lo}, {hi}]; "
-           f"M from {product}; acc = bias + sum({minus('x', zp_in)} * {minus('w', zp_w)})")
+           f"{how}; acc = bias + sum({minus('x', zp_in)} * {minus('w', zp_w)})")
 
 
 @lowers(tq.Conv2DOp, tq.DepthwiseConv2DOp)
@@ -102,11 +116,11 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     cls = tqi.DepthwiseConv2DOp if is_depthwise else tqi.Conv2DOp
     if storage_name(x_q) == "i16":  # the int16 kernels read no zero point
-        _note_offsets(b, op, 0, 0, 0, legacy)
+        _note_offsets(b, op, 0, 0, 0, "M from float32 S_in*S_w" if legacy else "M from double")
         return [_lower_conv_16x8(b, op, cls, ms, shifts, dict(
             stride=ints(stride), dilation=ints(dilation), pad=ints(pads)))]
     _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
-                  legacy)
+                  "M from float32 S_in*S_w" if legacy else "M from double")
     x, w = b.operands[0], b.operands[1]
     bias = b.operands[2:3]
     acc = b.value(cls, [x, w, bias], b.tensor("i32", out_shape),
@@ -182,6 +196,55 @@ def requantize_16x8(b: Builder, acc: SSAValue, ms: Sequence[int], shifts: Sequen
     return b.cast(x, "i16")
 
 
+def _legacy_fc_scale(b: Builder, op: tq.FullyConnectedOp) -> tuple[int, int]:
+    """(mantissa, exponent) of the double scale of LiteRT's uint8 kernel (the float-scale
+    overload), refusing the combinations it does not serve."""
+    x_q, w_q, out_q = qtype(op.input), qtype(op.filter), qtype(op.output)
+    out = storage_name(out_q)
+    if out not in ("ui8", "i16"):
+        raise b.error(f"uint8 input with {out} output is not supported (LiteRT's uint8 kernels "
+                      "write uint8 or int16)")
+    if len(w_q.scales.data) > 1:
+        raise b.error("per-channel weight scales with uint8 input: LiteRT refuses them "
+                      "(per-channel needs int8 or int16 input)")
+    if out == "i16" and op.bias is None:
+        raise b.error("uint8 -> int16 FULLY_CONNECTED without bias: LiteRT's reference kernel "
+                      "reads the bias unconditionally (it crashes)")
+    scale = legacy_fc_scale(x_q.scale, w_q.scale, out_q.scale)
+    if not (scale == 0.0 or 2.0**-900 < abs(scale) < 2.0**900):  # a finite normal product
+        raise b.error(f"output scale {out_q.scale!r} gives S_in*S_w/S_out = {scale!r}")
+    mantissa, exponent = double_parts(scale)
+    b.note(f"S_in={x_q.scale:.6g} S_w={w_q.scale:.6g} S_out={out_q.scale:.6g}: "
+           f"scale=S_in*S_w/S_out={scale!r} (double) = {mantissa}*2^{exponent}; "
+           "out = round(acc*scale), half away from zero")
+    return mantissa, exponent
+
+
+def _requantize_legacy_fc(b: Builder, acc: SSAValue, mantissa: int, exponent: int,
+                          out_q: QuantType, clamp: tuple[int, int]) -> SSAValue:
+    """LiteRT BUILTIN_REF's uint8 FULLY_CONNECTED requantize (reference_ops::FullyConnected
+    taking input_scale, output_scale, filter_scale; no fixed-point multiplier at all):
+
+        scale = double(S_in) * double(S_w) / double(S_out)            (legacy_fc_scale)
+        r     = static_cast<int32_t>(round(double(acc) * scale))      `tqi.mul_round_double`
+        uint8 out: clamp(r + zp_out, lo, hi)       (int32 add: wraps, as the C does in practice)
+        int16 out: clamp(r, lo - zp_out, hi - zp_out) + zp_out
+
+    round() is half away from zero on the double product (itself rounded to 53 bits, ties to
+    even); an out-of-int32 result becomes INT32_MIN (x86, measured). `tqi.mul_round_double`
+    emulates all of it with integers: scale = mantissa · 2^exponent exactly."""
+    x = b.value(tqi.MulRoundDoubleOp, [acc], acc.type, mantissa=ints([mantissa]),
+                exponent=ints([exponent]))
+    zp, (lo, hi) = out_q.zero_point, clamp
+    element = storage_name(out_q)
+    if element == "i16":
+        x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(lo - zp), max=int_attr(hi - zp))
+        return b.cast(b.add_const(x, [zp]), element)
+    x = b.add_const(x, [zp])
+    x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(lo), max=int_attr(hi))
+    return b.cast(x, element)
+
+
 @lowers(tq.FullyConnectedOp)
 def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.FullyConnectedOp)
@@ -201,12 +264,19 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
     if len(scales) == 1:
         scales = scales.repeat(units)
     legacy = storage_name(x_q) == "ui8"
-    ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale,
-                                  float32_product=len(w_q.scales.data) == 1,
-                                  single_rounding=b.single_rounding or legacy)
-    b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
+    mantissa = exponent = 0
+    ms: list[int] = []
+    shifts: list[int] = []
+    if legacy:
+        mantissa, exponent = _legacy_fc_scale(b, op)
+    else:
+        ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale,
+                                      float32_product=len(w_q.scales.data) == 1,
+                                      single_rounding=b.single_rounding)
+        b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
-                  len(w_q.scales.data) == 1)
+                  "scale in double" if legacy else
+                  "M from float32 S_in*S_w" if len(w_q.scales.data) == 1 else "M from double")
     int16 = storage_name(x_q) == "i16"
     per_channel = len(w_q.scales.data) > 1
     filter_offset = 0 if int16 and per_channel else -_weights_zero_point(b, op.filter)
@@ -214,12 +284,14 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
                   b.tensor(_bias_element(b, op) if int16 else "i32", [rows, units]),
                   input_offset=int_attr(-x_q.zero_point),
                   filter_offset=int_attr(filter_offset))
-    if int16:
+    if legacy:
+        out = _requantize_legacy_fc(b, acc, mantissa, exponent, out_q,
+                                    clamp_bounds(op, op.output))
+    elif int16:
         out = requantize_16x8(b, acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output))
     else:
         out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
-                           storage_name(out_q), single_rounding=b.single_rounding or legacy,
-                           overflow_to_min=legacy)
+                           storage_name(out_q))
     if tuple(out_shape) != (rows, units):
         out = b.value(tqi.ReshapeOp, [out], b.tensor(storage_name(out_q), out_shape))
     return [out]

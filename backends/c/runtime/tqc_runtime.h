@@ -110,22 +110,47 @@ static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shi
   return tqc_wrap_i32(((int64_t)x * multiplier + rounding) >> total_shift);
 }
 
-/* The same, with a result outside int32 turned into INT32_MIN instead of wrapped (LiteRT's
- * legacy uint8 FULLY_CONNECTED, measured). */
-static inline int32_t tqc_mul_shift_round_min(int32_t x, int32_t multiplier, int shift) {
-  const int total_shift = 31 - shift;
-  const int64_t rounding = (int64_t)1 << (total_shift - 1);
-  const int64_t r = ((int64_t)x * multiplier + rounding) >> total_shift;
-  return r < INT32_MIN || r > INT32_MAX ? INT32_MIN : (int32_t)r;
+/* Number of significant bits of v (0 for 0). */
+static inline int tqc_bit_length_u64(uint64_t v) {
+  int n = 0;
+  if (v >> 32) { n += 32; v >>= 32; }
+  if (v >> 16) { n += 16; v >>= 16; }
+  if (v >> 8) { n += 8; v >>= 8; }
+  if (v >> 4) { n += 4; v >>= 4; }
+  if (v >> 2) { n += 2; v >>= 2; }
+  if (v >> 1) { n += 1; v >>= 1; }
+  return n + (int)v;
 }
 
-/* The same, with a result outside int32 turned into INT32_MIN instead of wrapped (LiteRT's
- * legacy uint8 FULLY_CONNECTED, measured). */
-static inline int32_t tqc_mul_shift_round_min(int32_t x, int32_t multiplier, int shift) {
-  const int total_shift = 31 - shift;
-  const int64_t rounding = (int64_t)1 << (total_shift - 1);
-  const int64_t r = ((int64_t)x * multiplier + rounding) >> total_shift;
-  return r < INT32_MIN || r > INT32_MAX ? INT32_MIN : (int32_t)r;
+/* static_cast<int32_t>(round((double)x * scale)) with integers only (tqi.mul_round_double, LiteRT's
+ * legacy uint8 FULLY_CONNECTED), scale = mantissa * 2^exponent exactly (mantissa odd,
+ * |mantissa| < 2^53, or 0). With a = |x|: P = a * |mantissa| (< 2^84, as hi:lo); the double
+ * product is q * 2^k, q = P / 2^k rounded to nearest, ties to even, k = max(bitlen(P) - 53, 0);
+ * round() is R = q * 2^s, s = k + exponent, rounded half up on the magnitude; R >= 2^31 (out of
+ * int32) gives INT32_MIN as x86's cvttsd2si does, else the signed R. */
+static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int exponent) {
+  const uint64_t a = x < 0 ? (uint64_t)(-(int64_t)x) : (uint64_t)x;
+  const uint64_t m = mantissa < 0 ? (uint64_t)(-mantissa) : (uint64_t)mantissa;
+  const int negative = (x < 0) != (mantissa < 0);
+  const uint64_t t = a * (m & UINT64_C(0xFFFFFFFF)), u = a * (m >> 32); /* < 2^63, < 2^52 */
+  const uint64_t lo = t + (u << 32), hi = (u >> 32) + (lo < t ? 1u : 0u);
+  const int bits = hi ? 64 + tqc_bit_length_u64(hi) : tqc_bit_length_u64(lo);
+  const int k = bits > 53 ? bits - 53 : 0, s = k + exponent;
+  uint64_t q = lo, r;
+  if (k > 0) { /* 1 <= k <= 31 */
+    const uint64_t rem = lo & (((uint64_t)1 << k) - 1u), half = (uint64_t)1 << (k - 1);
+    q = (lo >> k) | (hi << (64 - k));
+    q += (rem > half || (rem == half && (q & 1u))) ? 1u : 0u; /* q <= 2^53 */
+  }
+  if (s >= 0) {
+    if (q == 0) return 0;
+    if (s >= 31 || q >= ((uint64_t)1 << (31 - s))) return INT32_MIN;
+    r = q << s;
+  } else {
+    r = s <= -64 ? 0 : (q + ((uint64_t)1 << (-s - 1))) >> -s;
+    if (r >= ((uint64_t)1 << 31)) return INT32_MIN;
+  }
+  return negative ? (int32_t)-(int64_t)r : (int32_t)r;
 }
 
 /* ---- optional SIMD paths (x86 AVX-512 VNNI, AVX2) ------------------------------------ */

@@ -46,16 +46,12 @@ def shift_right_round(x, exponent):
     return ((x >> exponent) + (remainder > threshold)).astype(np.int32)
 
 
-def mul_shift_round(x, multiplier, shift, overflow_to_min=False):
+def mul_shift_round(x, multiplier, shift):
     """Single-rounding MultiplyByQuantizedMultiplier (TFLITE_SINGLE_ROUNDING):
-    (x * m + 2^(30 - shift)) >> (31 - shift), in int64; a result outside int32 wraps, or
-    becomes INT32_MIN with overflow_to_min (LiteRT's legacy uint8 FULLY_CONNECTED)."""
+    (x * m + 2^(30 - shift)) >> (31 - shift), in int64; a result outside int32 wraps."""
     total_shift = 31 - _i64(shift)
     rounding = np.int64(1) << (total_shift - 1)
-    wide = (_i64(x) * _i64(multiplier) + rounding) >> total_shift
-    if overflow_to_min:
-        wide = np.where((wide < -2**31) | (wide > 2**31 - 1), np.int64(-2**31), wide)
-    return wide.astype(np.int32)
+    return ((_i64(x) * _i64(multiplier) + rounding) >> total_shift).astype(np.int32)
 
 
 def multiply_by_quantized_multiplier(x, multiplier, shift):

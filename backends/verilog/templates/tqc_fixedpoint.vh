@@ -41,16 +41,63 @@ function [31:0] tqc_mul_shift_round_finish;
     end
 endfunction
 
-// The same, with a result outside int32 turned into INT32_MIN (legacy uint8 FULLY_CONNECTED).
-function [31:0] tqc_mul_shift_round_finish_min;
-    input [63:0] p;
-    input [5:0] ts;
-    reg [63:0] t;
+// static_cast<int32_t>(round((double)x * scale)) with integers only (tqi.mul_round_double,
+// LiteRT's legacy uint8 FULLY_CONNECTED), scale = m * 2^e exactly (m odd, |m| < 2^53), in two
+// steps after the exact signed product p = x * m (85 bits).
+// First, the double product: |p| rounded to 53 significant bits, ties to even, as
+// {sign, k, q}: |p| ~ q * 2^k, k = max(bitlen(|p|) - 53, 0) in 0..31, q <= 2^53.
+function [59:0] tqc_round_double_53;
+    input [84:0] p;
+    reg [84:0] mag, mask, half, rem;
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg [84:0] shifted;  // below 2^54
+    /* verilator lint_on UNUSEDSIGNAL */
+    reg [4:0] k;
+    reg [5:0] j;
+    reg [53:0] q;
     begin
-        t = p + (64'd1 << (ts - 6'd1));
-        t = $unsigned($signed(t) >>> ts);
-        if (t[63:31] == {33{1'b0}} || t[63:31] == {33{1'b1}}) tqc_mul_shift_round_finish_min = t[31:0];
-        else tqc_mul_shift_round_finish_min = 32'h80000000;
+        mag = p[84] ? 85'd0 - p : p;
+        k = 5'd0;
+        for (j = 6'd0; j < 6'd31; j = j + 6'd1)
+            if (mag[7'd53 + {1'b0, j}]) k = j[4:0] + 5'd1;
+        mask = (85'd1 << k) - 85'd1;
+        half = mask - (mask >> 1);
+        rem = mag & mask;
+        shifted = mag >> k;
+        q = shifted[53:0];
+        if (k != 5'd0 && (rem > half || (rem == half && q[0]))) q = q + 54'd1;
+        tqc_round_double_53 = {p[84], k, q};
+    end
+endfunction
+
+// Second, round() half away from zero on the magnitude: R = q * 2^s, s = k + e, rounded half
+// up when s < 0 (e clamped to [-87, 31] at compile time, which changes no result); then the
+// out-of-int32 cast: R >= 2^31 gives INT32_MIN (x86), else the signed R.
+function [31:0] tqc_round_double_finish;
+    input [59:0] v;
+    input [7:0] e;
+    reg [8:0] s, n;
+    reg [53:0] q;
+    reg [55:0] t;
+    reg [55:0] r;
+    reg over;
+    begin
+        q = v[53:0];
+        s = {4'd0, v[58:54]} + {e[7], e};
+        n = 9'd0 - s;
+        if (!s[8]) begin
+            over = q != 54'd0 && (s >= 9'd31 || (q >> (9'd31 - s)) != 54'd0);
+            r = {2'd0, q} << s;
+        end else if (n > 9'd55) begin
+            over = 1'b0;
+            r = 56'd0;
+        end else begin
+            t = {2'd0, q} + (56'd1 << (n - 9'd1));
+            r = t >> n;
+            over = r[55:31] != 25'd0;
+        end
+        if (over) tqc_round_double_finish = 32'h80000000;
+        else tqc_round_double_finish = v[59] ? 32'd0 - r[31:0] : r[31:0];
     end
 endfunction
 
