@@ -12,7 +12,8 @@ samples back to back with Verilator (checked against the NumPy backend) and repo
 - latency: cycles from the first input beat to the first sample's last output beat;
   interval: (total − latency) / (samples − 1), the steady back-to-back cycles per sample;
 - ideal = ceil(MACs / P), and Σ ceil(MACs_l / P_l) (every layer at full use of its units, one
-  layer after another);
+  layer after another); MAC use = MACs / (MAC units × interval), the steady-state share of
+  MAC-unit cycles that do a multiply-accumulate;
 - D, the cycles outside MAC issue (from the compile-time plan, backends/verilog/report.py): the
   input stream (one element per beat), every chain and join register, 5 pipeline registers per
   MAC engine and the pooling / softmax engines' cycles; the check is latency <= 1.25·ideal + D;
@@ -239,11 +240,17 @@ def _ratio(a: Any, b: Any) -> str:
     return "–" if a is None or not b else f"{a / b:.2f}"
 
 
+def _use(r: Row) -> str:
+    """Steady-state use of the MAC units: MACs / (units × interval)."""
+    interval = r.get("interval")
+    return f"{r['macs'] / (r['mac_units'] * interval):.0%}" if interval else "–"
+
+
 def cycle_table(rows: list[Row]) -> list[str]:
     lines = ["| model | P | MACs | MAC units | latency | interval | ideal ceil(MACs/P) | "
-             "Σ ceil(MACs_l/P_l) | latency / ideal | latency / Σ | interval / ideal | D | "
-             "latency <= 1.25·ideal + D |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "Σ ceil(MACs_l/P_l) | latency / ideal | latency / Σ | interval / ideal | "
+             "MAC use | D | latency <= 1.25·ideal + D |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         lat = r.get("latency")
         if lat is None:
@@ -257,7 +264,8 @@ def cycle_table(rows: list[Row]) -> list[str]:
                      f"{_int(lat)} | {_int(r.get('interval'))} | {_int(r['ideal'])} | "
                      f"{_int(r['ideal_layers'])} | {_ratio(lat, r['ideal'])} | "
                      f"{_ratio(lat, r['ideal_layers'])} | "
-                     f"{_ratio(r.get('interval'), r['ideal'])} | {_int(r['D'])} | {ok} |")
+                     f"{_ratio(r.get('interval'), r['ideal'])} | {_use(r)} | {_int(r['D'])} | "
+                     f"{ok} |")
     return lines
 
 
