@@ -1,7 +1,8 @@
-"""The C runtime's optional SIMD paths (AVX-512 VNNI, AVX2) give the portable path's bits.
+"""The C runtime's optional SIMD paths (AVX-512 VNNI, AVX2, SSE2) give the portable path's bits.
 
 The same generated C is built several times: portable (`-DTQC_NO_SIMD`), with the AVX-512 VNNI
-path, with the AVX2 path (AVX2 flags only), with `-march=native`, and the SIMD paths again under
+path, with the AVX2 path (AVX2 flags only), with the SSE2 path (x86-64's baseline, no AVX), with
+`-march=native`, and the SIMD paths again under
 AddressSanitizer + UndefinedBehaviorSanitizer; all must give identical outputs, equal to the
 NumPy backend's (itself bit-exact with the reference, see test_c_backend.py), on all-minimum,
 all-maximum and random inputs. A variant whose instructions this CPU lacks is skipped with a
@@ -35,6 +36,7 @@ VARIANTS: dict[str, tuple[list[str], set[str], str | None]] = {
     "avx512vnni": (["-O2", *AVX512], {"avx2", "avx512f", "avx512bw", "avx512vl", "avx512_vnni"},
                    "TQC_SIMD_AVX512VNNI"),
     "avx2": (["-O2", "-mavx2", "-mfma"], {"avx2"}, "TQC_SIMD_AVX2"),
+    "sse2": (["-O2", "-mno-avx", "-msse2"], {"sse2"}, "TQC_SIMD_SSE2"),
     "native": (["-O3", "-march=native"], set(), None),
 }
 SANITIZE = ["-O1", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
@@ -91,13 +93,13 @@ def _check_simd(model: Path, tmp: Path, variants: list[str], sanitize: bool = Tr
         pytest.skip(f"this CPU lacks the instructions of {missing} (ran {ran})")
 
 
-SIMD = ["avx512vnni", "avx2"]
+SIMD = ["avx512vnni", "avx2", "sse2"]
 
 
 # -- the macros select the paths ------------------------------------------------------------
 
 @pytest.mark.parametrize("cc", ["gcc", "clang"])
-@pytest.mark.parametrize("variant", ["portable", "avx512vnni", "avx2"])
+@pytest.mark.parametrize("variant", ["portable", "avx512vnni", "avx2", "sse2"])
 def test_feature_macros_select_the_path(tmp_path: Path, cc: str, variant: str) -> None:
     """Each flag set compiles exactly its path in (compile only: no CPU feature needed), and
     `-DTQC_NO_SIMD` wins over any -m flag."""
@@ -106,7 +108,7 @@ def test_feature_macros_select_the_path(tmp_path: Path, cc: str, variant: str) -
     flags, _, macro = VARIANTS[variant]
     (tmp_path / "tqc_runtime.h").write_text(RUNTIME_HEADER.read_text())
     probe = ['#include "tqc_runtime.h"']
-    for other in ("TQC_SIMD_AVX512VNNI", "TQC_SIMD_AVX2"):
+    for other in ("TQC_SIMD_AVX512VNNI", "TQC_SIMD_AVX2", "TQC_SIMD_SSE2"):
         want = other == macro
         probe += [f"#if {'!' if want else ''}defined({other})", f'#error "{other}"', "#endif"]
     probe.append("int tqc_probe(void) { return 0; }")
@@ -128,7 +130,7 @@ def test_simd_paths_compile_strictly(tmp_path: Path, cc: str) -> None:
         files, _, _ = generate(lower(model), "model")
         for fname, text in files.items():
             (tmp_path / fname).write_text(text)
-        for name in ("portable", "avx512vnni", "avx2"):
+        for name in ("portable", "avx512vnni", "avx2", "sse2"):
             cmd = [cc, *STRICT, *VARIANTS[name][0], "model.c", "-o", f"model_{name}.o"]
             proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
             assert proc.returncode == 0, f"{model.name} {name}: {proc.stderr}"

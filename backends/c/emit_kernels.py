@@ -75,11 +75,54 @@ def _bias_ptr(lp: LayerPrinter, op: Operation) -> str:
     return lp.buf(op.operands[2]) if len(op.operands) > 2 else "NULL"
 
 
+REQUANT_TREES = ([tqi.MulHighOp, tqi.ShiftRightRoundOp, tqi.AddConstOp, tqi.ClampOp, tqi.CastOp],
+                 [tqi.MulHighOp, tqi.ShiftRightRoundOp, tqi.ClampOp, tqi.CastOp])
+
+
+def _requant_call(lp: LayerPrinter, k: Kernel, offset: str, acc: str, count: int) -> str | None:
+    """`tqc_requant_*(stored output + offset, acc, count, ...)` when k's epilogue is exactly the usual requantize
+    chain mul_high, shift_right_round, [add_const,] clamp, cast to 8 bits on int32
+    accumulators (per-channel parameters as static arrays, uniform ones as scalars); None
+    otherwise (the epilogue is then printed element by element)."""
+    tree, anchor = k.tree, k.anchor
+    if anchor is None or [type(op) for op in tree] not in REQUANT_TREES:
+        return None
+    if tree[0].operands[0] is not anchor.results[0] or element(anchor.results[0]) != "i32":
+        return None
+    if any(op.operands[0] is not prev.results[0] for prev, op in zip(tree, tree[1:])):
+        return None
+    if element(tree[-1].results[0]) not in ("i8", "ui8") or k.writes[0] is not tree[-1].results[0]:
+        return None
+    params = []
+    for op, attr, label, ctype_ in ((tree[0], "multiplier", "multiplier", "int32_t"),
+                                    (tree[1], "amount", "right_shift", "int8_t"),
+                                    (tree[2], "value", "add", "int32_t")):
+        vals = values(op.properties[attr]) if isinstance(op, PARAM_OPS) else [0]
+        if isinstance(op, tqi.ShiftRightRoundOp) and not all(0 <= v <= 31 for v in vals):
+            return None
+        if len(set(vals)) == 1:
+            params.append(f"NULL, {c_int(vals[0])}")
+        elif len(vals) == count:
+            params.append(f"{lp.static_array(label, np.array(vals), ctype_)}, 0")
+        else:
+            return None
+    clamp = tree[-2]
+    assert isinstance(clamp, tqi.ClampOp)
+    out = f"{lp.buf(k.writes[0])} + {offset}"
+    return (f"tqc_requant_{SHORT[element(tree[-1].results[0])]}({out}, {acc}, {count}, "
+            f"{', '.join(params)}, {c_int(int_prop(clamp.min))}, {c_int(int_prop(clamp.max))});")
+
+
+PARAM_OPS = (tqi.MulHighOp, tqi.ShiftRightRoundOp, tqi.AddConstOp)
+
+
 def _spatial(lp: LayerPrinter, k: Kernel, stride: list[int], pad: list[int],
-             pixel: list[str], acc: str, acc_type: str) -> None:
+             pixel: list[str], acc: str, acc_type: str, acc_i32: str | None = None) -> None:
     """Loops (n,) oy, ox over an NHWC output; per pixel, the statements `pixel` (with
     "{batch}" the batch offset of the input) fill the per-channel accumulators, then a loop over
-    the channels runs the epilogue on `acc` (an expression of c) and stores."""
+    the channels runs the epilogue on `acc` (an expression of c) and stores; or one
+    `tqc_requant_*` call on `acc_i32` (the accumulators as int32) when the epilogue is the
+    usual requantize chain."""
     op = k.anchor
     assert op is not None
     x = op.operands[0]
@@ -105,6 +148,11 @@ def _spatial(lp: LayerPrinter, k: Kernel, stride: list[int], pad: list[int],
         b.line(line.format(batch=batch))
     row = f"(n * {oh} + oy)" if n > 1 else "oy"
     b.line(f"const int base = ({row} * {ow} + ox) * {oc};")
+    call = None if acc_i32 is None else _requant_call(lp, k, "base", acc_i32, oc)
+    if call is not None:
+        b.line(call)
+        b.close(opened + 2)
+        return
     b.line(f"for (int c = 0; c < {oc}; ++c) {{")
     b.indent += 1
     opened += 3
@@ -214,6 +262,11 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
         value = (f"{value} + {w_off} * patch_sum" if wide
                  else f"tqc_add_i32({value}, tqc_wrap_i32({w_off} * patch_sum))")
     b.line(f"const int base = ({first}) * {o};")
+    call = None if wide or w_off else _requant_call(lp, k, "base", f"{acc} + q * {o}", o)
+    if call is not None:
+        b.line(call)
+        b.close(opened)
+        return
     b.line(f"for (int c = 0; c < {o}; ++c) {{")
     b.indent += 1
     opened += 1
@@ -242,7 +295,8 @@ def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
              f"{h}, {wd}, {c}, {lp.buf(w)}, {kh}, {kw}, {oc}, {oc // c}, y0, x0, {dh}, {dw}, "
              f"{x_off}, {w_off});"]
     value = f"{acc}[c]" if wide else f"tqc_u32_to_i32({acc}[c])"
-    _spatial(lp, k, values(op.stride), values(op.pad), pixel, value, C_TYPES[element(op.output)])
+    _spatial(lp, k, values(op.stride), values(op.pad), pixel, value, C_TYPES[element(op.output)],
+             None if wide else f"(const int32_t *)(const void *){acc}")
 
 
 @kernel(tqi.AvgPoolOp, tqi.MaxPoolOp)
@@ -319,6 +373,12 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
             b.line(f"const int64_t x_sum = tqc_sum_{SHORT[element(x)]}({xrow}, {depth});")
             value = (f"{value} + {w_off} * x_sum" if wide
                      else f"tqc_add_i32({value}, tqc_wrap_i32({w_off} * x_sum))")
+    first = f"r * {units}" if rows > 1 else "0"
+    call = None if wide or w_off else _requant_call(lp, k, first, acc_buf, units)
+    if call is not None:
+        b.line(call)
+        b.close(opened)
+        return
     b.line(f"for (int u = 0; u < {units}; ++u) {{")
     b.indent += 1
     opened += 1

@@ -171,6 +171,8 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
 #define TQC_SIMD_AVX512VNNI 1
 #elif !defined(TQC_NO_SIMD) && defined(__AVX2__)
 #define TQC_SIMD_AVX2 1
+#elif !defined(TQC_NO_SIMD) && defined(__SSE2__)
+#define TQC_SIMD_SSE2 1
 #endif
 
 #define TQC_NO_FAST(...) 0 /* no SIMD path: the portable loop runs */
@@ -417,6 +419,43 @@ static inline int tqc_vnni_dw_i8(uint32_t *restrict acc, const int32_t *restrict
   return 1;
 }
 #define TQC_FAST_DW_i8 tqc_vnni_dw_i8
+
+/* The requantize epilogue on 16 lanes: tqc_mul_high (vpmuldq on even and odd lanes, + 2^30,
+ * arithmetic >> 31; the INT32_MIN * INT32_MIN lanes saturate), tqc_shift_right_round
+ * (per-lane exponent), + zero point, clamp, narrowing store (truncation = tqi.cast's wrap). */
+static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n,
+                                   const int32_t *restrict mv, int32_t m,
+                                   const int8_t *restrict sv, int s, const int32_t *restrict zv,
+                                   int32_t z, int32_t lo, int32_t hi) {
+  const __m512i one = _mm512_set1_epi32(1), min = _mm512_set1_epi32(INT32_MIN);
+  const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
+  int c;
+  for (c = 0; c < n; c += 16) {
+    const __mmask16 k = n - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - c)) - 1u);
+    const __m512i a = _mm512_maskz_loadu_epi32(k, acc + c);
+    const __m512i b = mv ? _mm512_maskz_loadu_epi32(k, mv + c) : _mm512_set1_epi32(m);
+    const __m512i e = sv ? _mm512_cvtepi8_epi32(
+                             _mm512_castsi512_si128(_mm512_maskz_loadu_epi8(k, sv + c)))
+                         : _mm512_set1_epi32(s);
+    const __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, b), half), 31);
+    const __m512i odd = _mm512_srai_epi64(
+        _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32)),
+                         half), 31);
+    const __mmask16 sat = _mm512_cmpeq_epi32_mask(a, min) & _mm512_cmpeq_epi32_mask(b, min);
+    const __m512i x = _mm512_mask_mov_epi32(
+        _mm512_mask_blend_epi32((__mmask16)0xAAAA, even, _mm512_slli_epi64(odd, 32)), sat,
+        _mm512_set1_epi32(INT32_MAX));
+    const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
+    const __m512i threshold = _mm512_add_epi32(_mm512_srai_epi32(mask, 1), _mm512_srli_epi32(x, 31));
+    __m512i v = _mm512_srav_epi32(x, e);
+    v = _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, mask), threshold), v, one);
+    v = _mm512_add_epi32(v, zv ? _mm512_maskz_loadu_epi32(k, zv + c) : _mm512_set1_epi32(z));
+    v = _mm512_min_epi32(_mm512_max_epi32(v, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi));
+    _mm512_mask_cvtepi32_storeu_epi8((char *)out + c, k, v);
+  }
+  return 1;
+}
+#define TQC_FAST_REQUANT tqc_v512_requant
 #elif defined(TQC_SIMD_AVX2)
 #include <immintrin.h>
 
@@ -487,6 +526,79 @@ TQC_DEFINE_AVX2(u8, uint8_t)
 #define TQC_FAST_DOTS_u8 tqc_avx2_dots_u8
 #define TQC_FAST_GEMM_i8 tqc_avx2_gemm_i8
 #define TQC_FAST_GEMM_u8 tqc_avx2_gemm_u8
+#elif defined(TQC_SIMD_SSE2)
+#include <emmintrin.h>
+
+/* [sum a0, sum a1, sum a2, sum a3] over all lanes. */
+static inline __m128i tqc_v128_hsum4(__m128i a0, __m128i a1, __m128i a2, __m128i a3) {
+  const __m128i t0 = _mm_unpacklo_epi32(a0, a1), t1 = _mm_unpackhi_epi32(a0, a1);
+  const __m128i t2 = _mm_unpacklo_epi32(a2, a3), t3 = _mm_unpackhi_epi32(a2, a3);
+  return _mm_add_epi32(_mm_add_epi32(_mm_unpacklo_epi64(t0, t2), _mm_unpackhi_epi64(t0, t2)),
+                       _mm_add_epi32(_mm_unpacklo_epi64(t1, t3), _mm_unpackhi_epi64(t1, t3)));
+}
+/* 16 bytes widened to two vectors of 8 int16 (sign- or zero-extended). */
+#define TQC_SSE2_LO_i8(v) _mm_srai_epi16(_mm_unpacklo_epi8((v), (v)), 8)
+#define TQC_SSE2_HI_i8(v) _mm_srai_epi16(_mm_unpackhi_epi8((v), (v)), 8)
+#define TQC_SSE2_LO_u8(v) _mm_unpacklo_epi8((v), _mm_setzero_si128())
+#define TQC_SSE2_HI_u8(v) _mm_unpackhi_epi8((v), _mm_setzero_si128())
+#define TQC_SSE2_LOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+/* s + x . w over 16 bytes, x given widened (xl, xh). */
+#define TQC_SSE2_MAC(SUF, s, xl, xh, p)                                                     \
+  _mm_add_epi32((s), _mm_add_epi32(_mm_madd_epi16((xl), TQC_SSE2_LO_##SUF(TQC_SSE2_LOAD(p))), \
+                                   _mm_madd_epi16((xh), TQC_SSE2_HI_##SUF(TQC_SSE2_LOAD(p)))))
+
+#define TQC_DEFINE_SSE2(SUF, T)                                                             \
+  static inline int tqc_sse2_dots_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                        const T *restrict a, const T *restrict w, int n,   \
+                                        int count) {                                       \
+    const int body = n & ~15;                                                              \
+    int r = 0, k;                                                                          \
+    for (; r < count; r += 4) {                                                            \
+      const int rows = count - r < 4 ? count - r : 4;                                      \
+      const T *w0 = w + (size_t)r * (size_t)n;                                             \
+      const T *w1 = rows > 1 ? w0 + n : w0, *w2 = rows > 2 ? w0 + 2 * n : w0;              \
+      const T *w3 = rows > 3 ? w0 + 3 * n : w0;                                            \
+      __m128i s0 = _mm_setzero_si128(), s1 = s0, s2 = s0, s3 = s0, sum;                    \
+      uint32_t t[4] = {0, 0, 0, 0};                                                        \
+      int32_t res[4];                                                                      \
+      int q;                                                                               \
+      for (k = 0; k < body; k += 16) {                                                     \
+        const __m128i x = TQC_SSE2_LOAD(a + k);                                            \
+        const __m128i xl = TQC_SSE2_LO_##SUF(x), xh = TQC_SSE2_HI_##SUF(x);                \
+        s0 = TQC_SSE2_MAC(SUF, s0, xl, xh, w0 + k);                                        \
+        s1 = TQC_SSE2_MAC(SUF, s1, xl, xh, w1 + k);                                        \
+        s2 = TQC_SSE2_MAC(SUF, s2, xl, xh, w2 + k);                                        \
+        s3 = TQC_SSE2_MAC(SUF, s3, xl, xh, w3 + k);                                        \
+      }                                                                                    \
+      for (; k < n; ++k) {                                                                 \
+        const uint32_t xv = (uint32_t)(int32_t)a[k];                                       \
+        t[0] += xv * (uint32_t)(int32_t)w0[k];                                             \
+        t[1] += xv * (uint32_t)(int32_t)w1[k];                                             \
+        t[2] += xv * (uint32_t)(int32_t)w2[k];                                             \
+        t[3] += xv * (uint32_t)(int32_t)w3[k];                                             \
+      }                                                                                    \
+      sum = tqc_v128_hsum4(s0, s1, s2, s3);                                                \
+      _mm_storeu_si128((__m128i *)(void *)res, sum);                                       \
+      for (q = 0; q < rows; ++q)                                                           \
+        out[r + q] = tqc_u32_to_i32((uint32_t)res[q] + t[q] +                              \
+                                    (init ? (uint32_t)init[r + q] : 0u));                  \
+    }                                                                                      \
+    return 1;                                                                              \
+  }                                                                                        \
+  static inline int tqc_sse2_gemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                        const T *restrict a, int np, const T *restrict w,  \
+                                        int n, int count) {                                \
+    int p;                                                                                 \
+    for (p = 0; p < np; ++p)                                                               \
+      tqc_sse2_dots_##SUF(out + (size_t)p * (size_t)count, init, a + (size_t)p * (size_t)n, w, n, count); \
+    return 1;                                                                              \
+  }
+TQC_DEFINE_SSE2(i8, int8_t)
+TQC_DEFINE_SSE2(u8, uint8_t)
+#define TQC_FAST_DOTS_i8 tqc_sse2_dots_i8
+#define TQC_FAST_DOTS_u8 tqc_sse2_dots_u8
+#define TQC_FAST_GEMM_i8 tqc_sse2_gemm_i8
+#define TQC_FAST_GEMM_u8 tqc_sse2_gemm_u8
 #endif /* SIMD paths */
 
 #ifndef TQC_FAST_DOTS_i8
@@ -499,6 +611,9 @@ TQC_DEFINE_AVX2(u8, uint8_t)
 #define TQC_FAST_DW_i8 TQC_NO_FAST
 #endif
 #define TQC_FAST_DW_none TQC_NO_FAST
+#ifndef TQC_FAST_REQUANT
+#define TQC_FAST_REQUANT TQC_NO_FAST
+#endif
 #define TQC_FAST_DOTS_none TQC_NO_FAST
 #define TQC_FAST_GEMM_none TQC_NO_FAST
 
@@ -506,10 +621,13 @@ TQC_DEFINE_AVX2(u8, uint8_t)
 /* The reference accumulates acc = bias + sum((x + x_off) * (w + w_off)) in int32 (int64 for
  * int16 activations). The loops below compute the same sum, regrouped for vectorising
  * compilers (exact: the reference's int32 sum is taken modulo 2^32 either way):
- *   conv: an im2col patch p = x + x_off (0 where the window leaves the image), then per output
- *         channel bias + sum(p * w) + w_off * sum(p);
  *   fully connected: init + sum(x * w) + w_off * sum(x), init = bias + x_off * sum(w + w_off)
  *         folded at compile time;
+ *   conv, 8-bit input: the same on an im2col patch of the raw input whose taps outside the
+ *         image hold the input zero point -x_off (they add (-x_off + x_off) * w = 0), or on the
+ *         image itself for a 1x1 stride-1 unpadded conv;
+ *   conv otherwise (16-bit input, run-time weights): a widened patch p = x + x_off (0 outside),
+ *         then per output channel bias + sum(p * w) + w_off * sum(p);
  *   depthwise: one accumulator per output channel, all channels of a pixel at once.
  * The `_i32` dot products are used when tqc has proven at compile time that no partial sum can
  * leave int32; otherwise the `_w32` ones accumulate in uint32 (wrap-around, the same bits). */
@@ -730,6 +848,29 @@ TQC_DEFINE_DW(i16_i8, int16_t, int8_t, int64_t, int64_t, int64_t, none)
 TQC_DEFINE_FC(i8_i8_w32, int8_t, int8_t, uint32_t, int32_t, tqc_u32_to_i32)
 TQC_DEFINE_FC(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, tqc_u32_to_i32)
 TQC_DEFINE_FC(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, TQC_SAME)
+
+/* ---- the requantize epilogue of the 8-bit kernels ------------------------------------ */
+
+/* out[c] = (T)clamp(shift_right_round(mul_high(acc[c], M), S) + Z, lo, hi) for c < n, the cast
+ * wrapping as tqi.cast does; M, S and Z are the per-channel arrays mv, sv, zv, or (NULL) the
+ * scalars m, s, z. The fused epilogue of conv, depthwise and fully connected when it is exactly
+ * this (the usual TFLite requantize); the AVX-512 path does 16 channels at a time. */
+#define TQC_DEFINE_REQUANT(SUF, T, WRAP)                                                    \
+  static inline void tqc_requant_##SUF(T *restrict out, const int32_t *restrict acc, int n, \
+                                       const int32_t *restrict mv, int32_t m,               \
+                                       const int8_t *restrict sv, int s,                   \
+                                       const int32_t *restrict zv, int32_t z, int32_t lo,  \
+                                       int32_t hi) {                                        \
+    int c;                                                                                 \
+    if (TQC_FAST_REQUANT(out, acc, n, mv, m, sv, s, zv, z, lo, hi)) return;                \
+    for (c = 0; c < n; ++c) {                                                              \
+      const int32_t v = tqc_shift_right_round(tqc_mul_high(acc[c], mv ? mv[c] : m),        \
+                                              sv ? sv[c] : s);                             \
+      out[c] = WRAP((int64_t)tqc_clamp_i32(tqc_add_i32(v, zv ? zv[c] : z), lo, hi));        \
+    }                                                                                      \
+  }
+TQC_DEFINE_REQUANT(i8, int8_t, tqc_wrap_i8)
+TQC_DEFINE_REQUANT(u8, uint8_t, tqc_wrap_u8)
 
 /* ---- pooling ------------------------------------------------------------------------- */
 
