@@ -222,3 +222,67 @@ def test_fixture_model(tmp_path: Path, name: str) -> None:
 @pytest.mark.parametrize("name", SHARED)
 def test_shared_model(tmp_path: Path, name: str) -> None:
     _check_simd(shared_model(name), tmp_path, [*SIMD, "native"], sanitize=False, n=4)
+
+
+# -- the requantize epilogue on its own -----------------------------------------------------------
+
+REQUANT_MAIN = r"""
+#include <stdio.h>
+#include "tqc_runtime.h"
+#define N 203
+static int32_t acc[N], mult[N], zps[N];
+static int8_t shifts[N];
+static uint32_t state = 12345u;
+static uint32_t next(void) { state = state * 1664525u + 1013904223u; return state; }
+int main(void) {
+  static const int32_t special[] = {INT32_MIN, INT32_MIN + 1, -1, 0, 1, INT32_MAX, 1 << 30,
+                                    -(1 << 30), (1 << 30) + 1, 12345, -12345};
+  int i, round;
+  for (round = 0; round < 40; ++round) {
+    int8_t out8[N];
+    uint8_t outu[N];
+    for (i = 0; i < N; ++i) {
+      acc[i] = (i + round) % 3 == 0 ? special[(i + round) % 11] : tqc_u32_to_i32(next());
+      mult[i] = (i + 2 * round) % 4 == 0 ? special[(i * 7 + round) % 11] : tqc_u32_to_i32(next());
+      shifts[i] = (int8_t)(next() % 32u);
+      zps[i] = (int32_t)(next() % 256u) - 128;
+    }
+    if (round % 2) {
+      tqc_requant_i8(out8, acc, N - round, mult, 0, shifts, 0, zps, 0, -128, 127);
+      tqc_requant_u8(outu, acc, N - round, mult, 0, shifts, 0, NULL, 0, 0, 255);
+    } else {
+      tqc_requant_i8(out8, acc, N - round, NULL, special[round % 11], NULL, round % 32, NULL,
+                     -5, -100, 90);
+      tqc_requant_u8(outu, acc, N - round, NULL, tqc_u32_to_i32(next()), NULL, 31 - round % 32,
+                     zps, 0, 3, 250);
+    }
+    for (i = 0; i < N - round; ++i) printf("%d %d\n", out8[i], outu[i]);
+  }
+  printf("%d %d\n", tqc_mul_high(INT32_MIN, INT32_MIN), tqc_mul_high(INT32_MIN, INT32_MAX));
+  return 0;
+}
+"""
+
+
+def test_requant_paths_agree(tmp_path: Path) -> None:
+    """tqc_requant_i8/_u8 (SIMD and portable) on extreme accumulators and multipliers (INT32_MIN
+    times INT32_MIN saturates), every shift 0..31, per-channel and uniform parameters, lengths
+    that leave tails: every runnable variant prints the portable path's numbers."""
+    cc = shutil.which("gcc") or shutil.which("cc")
+    if cc is None:
+        pytest.skip("no C compiler")
+    (tmp_path / "tqc_runtime.h").write_text(RUNTIME_HEADER.read_text())
+    (tmp_path / "main.c").write_text(REQUANT_MAIN)
+    outputs = {}
+    for name in ["portable", *SIMD, "native"]:
+        if not _runnable(name):
+            continue
+        exe = tmp_path / f"rq_{name}"
+        subprocess.run([cc, *STRICT[:-2], *VARIANTS[name][0], "main.c", "-o", exe.name],
+                       cwd=tmp_path, check=True)
+        outputs[name] = subprocess.run([str(exe)], capture_output=True, text=True,
+                                       check=True).stdout
+    lines = outputs["portable"].splitlines()
+    assert lines[-1] == f"{2**31 - 1} {-(2**31) + 1}" and len(lines) > 7000
+    for name, text in outputs.items():
+        assert text == outputs["portable"], f"{name} differs from the portable path"
