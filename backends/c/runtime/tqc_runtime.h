@@ -153,7 +153,7 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
   return negative ? (int32_t)-(int64_t)r : (int32_t)r;
 }
 
-/* ---- optional SIMD paths (x86 AVX-512 VNNI, AVX2) ------------------------------------ */
+/* ---- optional SIMD paths (x86: AVX-512 VNNI, AVX2, SSE2) ---------------------------- */
 /* Compiled in when the compiler targets the instructions (its feature-test macros, e.g.
  * -march=native) unless TQC_NO_SIMD is defined; otherwise only the portable loops exist. They
  * serve the 8-bit dot products (`tqc_dots_*` and `tqc_gemm_*` of i8_i8 and u8_u8) and give the
@@ -164,8 +164,10 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
  *   activations are unsigned and the flipped weight is signed (w - 128): x . w - 128 * sum(x).
  *   Either way the same step with 0x80 in place of every weight gives the excess, which is
  *   subtracted (`corr`). A tail of n mod 64 bytes uses zero-masked loads (x = 0 there).
- * - AVX2: sign- or zero-extended 16-bit products summed in pairs by vpmaddwd (exact: at most
- *   2 * 255 * 255 per pair); a tail of n mod 16 bytes runs in scalar uint32 arithmetic. */
+ * - AVX2, else SSE2 (x86-64's baseline): sign- or zero-extended 16-bit products summed in pairs
+ *   by (v)pmaddwd (exact: at most 2 * 255 * 255 per pair); a tail of n mod 16 (8) bytes runs in
+ *   scalar uint32 arithmetic.
+ * The depthwise conv (multiplier 1, int8) and the requantize epilogue have AVX-512 paths too. */
 #if !defined(TQC_NO_SIMD) && defined(__AVX512F__) && defined(__AVX512BW__) && \
     defined(__AVX512VNNI__)
 #define TQC_SIMD_AVX512VNNI 1
@@ -456,119 +458,64 @@ static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n
   return 1;
 }
 #define TQC_FAST_REQUANT tqc_v512_requant
-#elif defined(TQC_SIMD_AVX2)
+#elif defined(TQC_SIMD_AVX2) || defined(TQC_SIMD_SSE2)
+#if defined(TQC_SIMD_AVX2)
 #include <immintrin.h>
-
+/* AVX2: 16 bytes a step, widened to 16 int16 in one vector. */
+typedef __m256i tqc_vec;
+#define TQC_MADD_STEP 16
+#define TQC_VZERO() _mm256_setzero_si256()
+#define TQC_VADD(a, b) _mm256_add_epi32((a), (b))
+#define TQC_VMADD(a, b) _mm256_madd_epi16((a), (b))
+#define TQC_WIDEN_i8(p) _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+#define TQC_WIDEN_u8(p) _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p)))
 /* [sum a0, sum a1, sum a2, sum a3] over all lanes. */
-static inline __m128i tqc_v256_hsum4(__m256i a0, __m256i a1, __m256i a2, __m256i a3) {
+static inline __m128i tqc_vhsum4(__m256i a0, __m256i a1, __m256i a2, __m256i a3) {
   const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
   return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
 }
-#define TQC_AVX2_WIDEN_i8(p) _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p)))
-#define TQC_AVX2_WIDEN_u8(p) _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p)))
-
-#define TQC_DEFINE_AVX2(SUF, T)                                                             \
-  static inline int tqc_avx2_dots_##SUF(int32_t *restrict out, const int32_t *restrict init, \
-                                        const T *restrict a, const T *restrict w, int n,   \
-                                        int count) {                                       \
-    const int body = n & ~15;                                                              \
-    int r = 0, k;                                                                          \
-    for (; r + 4 <= count; r += 4) {                                                       \
-      const T *w0 = w + (size_t)r * (size_t)n, *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;    \
-      __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;                      \
-      uint32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;                                             \
-      __m128i sum;                                                                         \
-      for (k = 0; k < body; k += 16) {                                                     \
-        const __m256i x = TQC_AVX2_WIDEN_##SUF(a + k);                                     \
-        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(x, TQC_AVX2_WIDEN_##SUF(w0 + k)));     \
-        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(x, TQC_AVX2_WIDEN_##SUF(w1 + k)));     \
-        s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(x, TQC_AVX2_WIDEN_##SUF(w2 + k)));     \
-        s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(x, TQC_AVX2_WIDEN_##SUF(w3 + k)));     \
-      }                                                                                    \
-      for (; k < n; ++k) {                                                                 \
-        const uint32_t xv = (uint32_t)(int32_t)a[k];                                       \
-        t0 += xv * (uint32_t)(int32_t)w0[k];                                               \
-        t1 += xv * (uint32_t)(int32_t)w1[k];                                               \
-        t2 += xv * (uint32_t)(int32_t)w2[k];                                               \
-        t3 += xv * (uint32_t)(int32_t)w3[k];                                               \
-      }                                                                                    \
-      sum = _mm_add_epi32(tqc_v256_hsum4(s0, s1, s2, s3),                                  \
-                          _mm_set_epi32(tqc_u32_to_i32(t3), tqc_u32_to_i32(t2),            \
-                                        tqc_u32_to_i32(t1), tqc_u32_to_i32(t0)));          \
-      if (init) sum = _mm_add_epi32(sum, _mm_loadu_si128((const __m128i *)(const void *)(init + r))); \
-      _mm_storeu_si128((__m128i *)(void *)(out + r), sum);                                 \
-    }                                                                                      \
-    for (; r < count; ++r) {                                                               \
-      const T *wr = w + (size_t)r * (size_t)n;                                             \
-      const __m256i z = _mm256_setzero_si256();                                            \
-      __m256i s = z;                                                                       \
-      uint32_t t = init ? (uint32_t)init[r] : 0u;                                          \
-      for (k = 0; k < body; k += 16)                                                       \
-        s = _mm256_add_epi32(s, _mm256_madd_epi16(TQC_AVX2_WIDEN_##SUF(a + k),             \
-                                                  TQC_AVX2_WIDEN_##SUF(wr + k)));          \
-      for (; k < n; ++k) t += (uint32_t)(int32_t)a[k] * (uint32_t)(int32_t)wr[k];          \
-      out[r] = _mm_cvtsi128_si32(_mm_add_epi32(tqc_v256_hsum4(s, z, z, z),                 \
-                                               _mm_cvtsi32_si128(tqc_u32_to_i32(t))));     \
-    }                                                                                      \
-    return 1;                                                                              \
-  }                                                                                        \
-  static inline int tqc_avx2_gemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
-                                        const T *restrict a, int np, const T *restrict w,  \
-                                        int n, int count) {                                \
-    int p;                                                                                 \
-    for (p = 0; p < np; ++p)                                                               \
-      tqc_avx2_dots_##SUF(out + (size_t)p * (size_t)count, init, a + (size_t)p * (size_t)n, w, n, count); \
-    return 1;                                                                              \
-  }
-TQC_DEFINE_AVX2(i8, int8_t)
-TQC_DEFINE_AVX2(u8, uint8_t)
-#define TQC_FAST_DOTS_i8 tqc_avx2_dots_i8
-#define TQC_FAST_DOTS_u8 tqc_avx2_dots_u8
-#define TQC_FAST_GEMM_i8 tqc_avx2_gemm_i8
-#define TQC_FAST_GEMM_u8 tqc_avx2_gemm_u8
-#elif defined(TQC_SIMD_SSE2)
+#else
 #include <emmintrin.h>
-
-/* [sum a0, sum a1, sum a2, sum a3] over all lanes. */
-static inline __m128i tqc_v128_hsum4(__m128i a0, __m128i a1, __m128i a2, __m128i a3) {
+/* SSE2 (x86-64's baseline): 8 bytes a step, widened to 8 int16. */
+typedef __m128i tqc_vec;
+#define TQC_MADD_STEP 8
+#define TQC_VZERO() _mm_setzero_si128()
+#define TQC_VADD(a, b) _mm_add_epi32((a), (b))
+#define TQC_VMADD(a, b) _mm_madd_epi16((a), (b))
+#define TQC_LOAD8(p) _mm_loadl_epi64((const __m128i *)(const void *)(p))
+#define TQC_WIDEN_i8(p) _mm_srai_epi16(_mm_unpacklo_epi8(TQC_LOAD8(p), TQC_LOAD8(p)), 8)
+#define TQC_WIDEN_u8(p) _mm_unpacklo_epi8(TQC_LOAD8(p), _mm_setzero_si128())
+static inline __m128i tqc_vhsum4(__m128i a0, __m128i a1, __m128i a2, __m128i a3) {
   const __m128i t0 = _mm_unpacklo_epi32(a0, a1), t1 = _mm_unpackhi_epi32(a0, a1);
   const __m128i t2 = _mm_unpacklo_epi32(a2, a3), t3 = _mm_unpackhi_epi32(a2, a3);
   return _mm_add_epi32(_mm_add_epi32(_mm_unpacklo_epi64(t0, t2), _mm_unpackhi_epi64(t0, t2)),
                        _mm_add_epi32(_mm_unpacklo_epi64(t1, t3), _mm_unpackhi_epi64(t1, t3)));
 }
-/* 16 bytes widened to two vectors of 8 int16 (sign- or zero-extended). */
-#define TQC_SSE2_LO_i8(v) _mm_srai_epi16(_mm_unpacklo_epi8((v), (v)), 8)
-#define TQC_SSE2_HI_i8(v) _mm_srai_epi16(_mm_unpackhi_epi8((v), (v)), 8)
-#define TQC_SSE2_LO_u8(v) _mm_unpacklo_epi8((v), _mm_setzero_si128())
-#define TQC_SSE2_HI_u8(v) _mm_unpackhi_epi8((v), _mm_setzero_si128())
-#define TQC_SSE2_LOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
-/* s + x . w over 16 bytes, x given widened (xl, xh). */
-#define TQC_SSE2_MAC(SUF, s, xl, xh, p)                                                     \
-  _mm_add_epi32((s), _mm_add_epi32(_mm_madd_epi16((xl), TQC_SSE2_LO_##SUF(TQC_SSE2_LOAD(p))), \
-                                   _mm_madd_epi16((xh), TQC_SSE2_HI_##SUF(TQC_SSE2_LOAD(p)))))
+#endif
 
-#define TQC_DEFINE_SSE2(SUF, T)                                                             \
-  static inline int tqc_sse2_dots_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+/* Four rows at a time: x and w widened to int16, products summed in pairs by (v)pmaddwd (exact:
+ * at most 2 * 255 * 255 a pair); the n mod TQC_MADD_STEP tail in scalar uint32 arithmetic. A
+ * last group of fewer than four rows repeats row 0 and keeps only the rows that exist. */
+#define TQC_DEFINE_MADD(SUF, T)                                                             \
+  static inline int tqc_madd_dots_##SUF(int32_t *restrict out, const int32_t *restrict init, \
                                         const T *restrict a, const T *restrict w, int n,   \
                                         int count) {                                       \
-    const int body = n & ~15;                                                              \
-    int r = 0, k;                                                                          \
-    for (; r < count; r += 4) {                                                            \
-      const int rows = count - r < 4 ? count - r : 4;                                      \
+    const int body = n - n % TQC_MADD_STEP;                                                \
+    int r, k, q;                                                                           \
+    for (r = 0; r < count; r += 4) {                                                       \
+      const int rows = count - r < 4 ? count - r : 4;                                     \
       const T *w0 = w + (size_t)r * (size_t)n;                                             \
       const T *w1 = rows > 1 ? w0 + n : w0, *w2 = rows > 2 ? w0 + 2 * n : w0;              \
       const T *w3 = rows > 3 ? w0 + 3 * n : w0;                                            \
-      __m128i s0 = _mm_setzero_si128(), s1 = s0, s2 = s0, s3 = s0, sum;                    \
+      tqc_vec s0 = TQC_VZERO(), s1 = s0, s2 = s0, s3 = s0;                                 \
       uint32_t t[4] = {0, 0, 0, 0};                                                        \
-      int32_t res[4];                                                                      \
-      int q;                                                                               \
-      for (k = 0; k < body; k += 16) {                                                     \
-        const __m128i x = TQC_SSE2_LOAD(a + k);                                            \
-        const __m128i xl = TQC_SSE2_LO_##SUF(x), xh = TQC_SSE2_HI_##SUF(x);                \
-        s0 = TQC_SSE2_MAC(SUF, s0, xl, xh, w0 + k);                                        \
-        s1 = TQC_SSE2_MAC(SUF, s1, xl, xh, w1 + k);                                        \
-        s2 = TQC_SSE2_MAC(SUF, s2, xl, xh, w2 + k);                                        \
-        s3 = TQC_SSE2_MAC(SUF, s3, xl, xh, w3 + k);                                        \
+      int32_t sums[4];                                                                     \
+      for (k = 0; k < body; k += TQC_MADD_STEP) {                                          \
+        const tqc_vec x = TQC_WIDEN_##SUF(a + k);                                          \
+        s0 = TQC_VADD(s0, TQC_VMADD(x, TQC_WIDEN_##SUF(w0 + k)));                          \
+        s1 = TQC_VADD(s1, TQC_VMADD(x, TQC_WIDEN_##SUF(w1 + k)));                          \
+        s2 = TQC_VADD(s2, TQC_VMADD(x, TQC_WIDEN_##SUF(w2 + k)));                          \
+        s3 = TQC_VADD(s3, TQC_VMADD(x, TQC_WIDEN_##SUF(w3 + k)));                          \
       }                                                                                    \
       for (; k < n; ++k) {                                                                 \
         const uint32_t xv = (uint32_t)(int32_t)a[k];                                       \
@@ -577,28 +524,27 @@ static inline __m128i tqc_v128_hsum4(__m128i a0, __m128i a1, __m128i a2, __m128i
         t[2] += xv * (uint32_t)(int32_t)w2[k];                                             \
         t[3] += xv * (uint32_t)(int32_t)w3[k];                                             \
       }                                                                                    \
-      sum = tqc_v128_hsum4(s0, s1, s2, s3);                                                \
-      _mm_storeu_si128((__m128i *)(void *)res, sum);                                       \
+      _mm_storeu_si128((__m128i *)(void *)sums, tqc_vhsum4(s0, s1, s2, s3));               \
       for (q = 0; q < rows; ++q)                                                           \
-        out[r + q] = tqc_u32_to_i32((uint32_t)res[q] + t[q] +                              \
+        out[r + q] = tqc_u32_to_i32((uint32_t)sums[q] + t[q] +                             \
                                     (init ? (uint32_t)init[r + q] : 0u));                  \
     }                                                                                      \
     return 1;                                                                              \
   }                                                                                        \
-  static inline int tqc_sse2_gemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+  static inline int tqc_madd_gemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
                                         const T *restrict a, int np, const T *restrict w,  \
                                         int n, int count) {                                \
     int p;                                                                                 \
     for (p = 0; p < np; ++p)                                                               \
-      tqc_sse2_dots_##SUF(out + (size_t)p * (size_t)count, init, a + (size_t)p * (size_t)n, w, n, count); \
+      tqc_madd_dots_##SUF(out + (size_t)p * (size_t)count, init, a + (size_t)p * (size_t)n, w, n, count); \
     return 1;                                                                              \
   }
-TQC_DEFINE_SSE2(i8, int8_t)
-TQC_DEFINE_SSE2(u8, uint8_t)
-#define TQC_FAST_DOTS_i8 tqc_sse2_dots_i8
-#define TQC_FAST_DOTS_u8 tqc_sse2_dots_u8
-#define TQC_FAST_GEMM_i8 tqc_sse2_gemm_i8
-#define TQC_FAST_GEMM_u8 tqc_sse2_gemm_u8
+TQC_DEFINE_MADD(i8, int8_t)
+TQC_DEFINE_MADD(u8, uint8_t)
+#define TQC_FAST_DOTS_i8 tqc_madd_dots_i8
+#define TQC_FAST_DOTS_u8 tqc_madd_dots_u8
+#define TQC_FAST_GEMM_i8 tqc_madd_gemm_i8
+#define TQC_FAST_GEMM_u8 tqc_madd_gemm_u8
 #endif /* SIMD paths */
 
 #ifndef TQC_FAST_DOTS_i8
