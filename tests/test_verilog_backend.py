@@ -238,6 +238,33 @@ def test_back_to_back_interval(tmp_path: Path, model: str, parallel: int) -> Non
     assert result.interval < single_buffer_interval(design), (result.done, result.interval)
 
 
+def _unused_rows_model(path: Path) -> Path:
+    """CONV_2D 3x3 stride 2 VALID on 6 rows (row 5 is never read), then MAX_POOL_2D 1x1 stride 2
+    (its second row is never read): each engine finishes a walk before its image is all in."""
+    rng = np.random.default_rng(5)
+    scales = [float(v) for v in rng.uniform(0.002, 0.02, 4)]
+    write_model(path, [
+        Tensor("x", (1, 6, 5, 3), "int8", 0.05, -4),
+        Tensor("w", (4, 3, 3, 3), "int8", scales, [0] * 4, 0,
+               rng.integers(-127, 128, (4, 3, 3, 3)).astype(np.int8)),
+        Tensor("b", (4,), "int32", [0.05 * s for s in scales], [0] * 4, 0,
+               rng.integers(-500, 500, 4).astype(np.int32)),
+        Tensor("t", (1, 2, 2, 4), "int8", 0.04, 6), Tensor("y", (1, 1, 1, 4), "int8", 0.04, 6)],
+        [Op("CONV_2D", ["x", "w", "b"], ["t"], {"padding": "VALID", "stride_h": 2, "stride_w": 2}),
+         Op("MAX_POOL_2D", ["t"], ["y"], {"padding": "VALID", "filter_width": 1,
+                                         "filter_height": 1, "stride_w": 2, "stride_h": 2})],
+        ["x"], ["y"])
+    return path
+
+
+@needs_sim
+@pytest.mark.parametrize("throttle", [False, True])
+def test_unused_input_rows_bit_exact(tmp_path: Path, throttle: bool) -> None:
+    """Engines whose walk ends before the last input rows arrive wait for them before the next
+    image (frame buffer `lead` 0), back to back with and without handshake gaps."""
+    check_model(_unused_rows_model(tmp_path / "rows.tflite"), 6, parallel=4, throttle=throttle)
+
+
 @needs_sim
 def test_hello_world_testbench_self_check(tmp_path: Path) -> None:
     """The emitted testbench with its own vectors (from the NumPy backend) prints PASS."""

@@ -98,45 +98,33 @@ def extra_rows(stage: Stage) -> int:
     return ring_rows(r.h, r.oh, r.kh, r.sh, r.dh, r.pt)
 
 
-def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
-    """(MACs, compute cycles, ROM bits, buffer bits, input elements) of a MAC engine."""
+def steps(stage: Stage) -> tuple[int, int, int]:
+    """(MACs, groups NG, steps per group NK) of a MAC engine."""
     op = stage.ops[0]
     assert isinstance(op, (tqi.FullyConnectedOp, tqi.ConvLikeOp)) and stage.split is not None
-    pu, pk = stage.split.pu, stage.split.pk
-    in_shape, out_shape = dims(op.input), dims(op.output)
-    filt = dims(op.filter)
-    out_ch = out_shape[-1]
-    pixels = _elements(out_shape[:-1])
+    filt, out_shape = dims(op.filter), dims(op.output)
     if isinstance(op, tqi.FullyConnectedOp):
         taps, channels = 1, filt[1]
     elif isinstance(op, tqi.DepthwiseConv2DOp):
         taps, channels = filt[1] * filt[2], 1
     else:
         taps, channels = filt[1] * filt[2], filt[3]
-    macs = pixels * out_ch * taps * channels
-    ng = -(-out_ch // pu)
-    nk = taps * -(-channels // pk)
-    compute = pixels * ng * max(nk, pu) + 5
-    words = ng * nk
-    rom = words * (pu if isinstance(op, tqi.DepthwiseConv2DOp) else pu * pk) * 8
+    macs = _elements(out_shape) * taps * channels
+    return macs, -(-out_shape[-1] // stage.split.pu), taps * -(-channels // stage.split.pk)
+
+
+def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
+    """(MACs, compute cycles, ROM bits, buffer bits, input elements) of a MAC engine."""
+    op = stage.ops[0]
+    assert isinstance(op, (tqi.FullyConnectedOp, tqi.ConvLikeOp)) and stage.split is not None
+    pu, pk = stage.split.pu, stage.split.pk
+    macs, ng, nk = steps(stage)
+    compute = _elements(dims(op.output)[:-1]) * ng * max(nk, pu) + 5
+    rom = ng * nk * (pu if isinstance(op, tqi.DepthwiseConv2DOp) else pu * pk) * 8
     rom += ng * pu * 32 if op.bias is not None else 0
     r = engine_rows(stage)
     buffer = (r.h + extra_rows(stage)) * r.row_elements * bits(op.input)[0]
-    return macs, compute, rom, buffer, _elements(in_shape)
-
-
-def _drain(stage: Stage) -> int:
-    """Cycles after a MAC engine's last issue: the last group's results shift out."""
-    assert stage.split is not None
-    op = stage.ops[0]
-    filt = dims(op.filter)
-    if isinstance(op, tqi.FullyConnectedOp):
-        nk = -(-filt[1] // stage.split.pk)
-    elif isinstance(op, tqi.DepthwiseConv2DOp):
-        nk = filt[1] * filt[2]
-    else:
-        nk = filt[1] * filt[2] * -(-filt[3] // stage.split.pk)
-    return min(nk, stage.split.pu)
+    return macs, compute, rom, buffer, _elements(dims(op.input))
 
 
 def other_cycles(stage: Stage) -> tuple[int, int]:
@@ -202,7 +190,7 @@ def estimate(plan: Plan) -> Estimate:
             assert stage.split is not None
             m, compute, r, b, load = conv_numbers(stage)
             pace = max(compute, load)
-            compute += _drain(stage)
+            compute += min(steps(stage)[2], stage.split.pu)  # the last group drains
             p = stage.split.pu * stage.split.pk
             macs += m
             mac_units += p
