@@ -281,10 +281,10 @@ def conv_patch_mode(op: tqi.Conv2DOp) -> str:
     if (kind not in TYPE_RANGES or not TYPE_RANGES[kind][0] <= fill <= TYPE_RANGES[kind][1]
             or not _constant(op.filter) or (op.bias is not None and not _constant(op.bias))):
         return "offset"
+    from tqc.backends.c.printer import values
+
     _, kh, kw, _ = dims(op.filter)
-    stride = [int(v) for v in op.stride.get_values()]
-    pad = [int(v) for v in op.pad.get_values()]
-    if kh == kw == 1 and stride == [1, 1] and not any(pad):
+    if kh == kw == 1 and values(op.stride) == [1, 1] and not any(values(op.pad)):
         return "direct"
     return "raw"
 
