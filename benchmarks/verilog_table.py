@@ -25,8 +25,9 @@ samples back to back with Verilator (checked against the NumPy backend) and repo
   with --synth-timeout seconds (a design that takes longer is reported as skipped);
 - nextpnr-ice40 (unless --no-pnr) for the designs that can fit an iCE40: UP5K (sg48) when the
   `-dsp` netlist fits its 5280 logic cells, 8 SB_MAC16 and 30 SB_RAM40_4K; otherwise, when only
-  the DSPs overflow, a LUT-only `synth_ice40` netlist on the HX8K (ct256) and the UP5K. Pins are
-  placed freely (--pcf-allow-unconstrained); fmax is nextpnr's last "Max frequency for clock".
+  the DSPs overflow (and 100 LUT4s per SB_MAC16 would still fit the HX8K), a LUT-only
+  `synth_ice40` netlist on the HX8K (ct256) and the UP5K. Pins are placed freely
+  (--pcf-allow-unconstrained); fmax is nextpnr's last "Max frequency for clock".
 
 Time: Verilator builds a large design in about a minute and simulates it at roughly 10^5 cycles
 per second on one core; P = 1 of the large models is ~4M cycles per sample, and a design whose
@@ -63,6 +64,8 @@ XC7_PARTS = [("xc7a35t", 20800, 41600, 90, 50), ("xc7a50t", 32600, 65200, 120, 7
              ("xc7a200t", 134600, 269200, 740, 365)]
 
 Row = dict[str, Any]
+# at least this many LUT4s replace an SB_MAC16 (measured 100 to 180 on hello_world)
+LUT4_PER_MAC16 = 100
 
 
 def log(msg: str) -> None:
@@ -162,7 +165,7 @@ def place(folder: Path, name: str, sources: list[str], ice40: Row, timeout: floa
         return {}
     if ice40["MAC16"] <= up_dsp and ice40["RAM4K"] <= up_ram and ice40["LUT4"] <= up_lc:
         tries = [("up5k", f"{name}_ice40.json")]
-    elif ice40["RAM4K"] <= hx_ram and ice40["LUT4"] <= hx_lc:
+    elif ice40["RAM4K"] <= hx_ram and ice40["LUT4"] + LUT4_PER_MAC16 * ice40["MAC16"] <= hx_lc:
         # only the SB_MAC16 overflow: multipliers in LUTs instead
         (folder / f"{name}_ice40_lut.ys").write_text(
             synth.ice40_script(name, sources, dsp=False, stem=f"{name}_ice40_lut"))
