@@ -53,7 +53,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "models"
 DEFAULT_MODELS = [
-    "tflm_hello_world_sine_int8", "mlperftiny_ad_toycar_fc_autoencoder_int8",
+    str(ROOT / "benchmarks" / "verilog_fc16x8.tqm"), "tflm_hello_world_sine_int8", "mlperftiny_ad_toycar_fc_autoencoder_int8",
     str(ROOT / "tests" / "fixtures" / "mlp_digits_int8.tflite"), "mlperftiny_kws_dscnn_int8",
     "mlperftiny_ic_resnet8_cifar10_int8", "mlperftiny_vww_mobilenetv1_96_int8",
     "coral_mobilenet_v1_025_128_uint8",
@@ -72,8 +72,13 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def model_path(name: str) -> Path:
+def model_path(name: str, work: Path) -> Path:
+    """A .tflite path, a .tqm text model (built into `work`), or a shared model's name."""
     path = Path(name)
+    if path.suffix == ".tqm" and path.exists():
+        from tqc.tqm import build_file
+
+        return build_file(path, work / f"{path.stem}.tflite")
     if path.suffix == ".tflite" and path.exists():
         return path
     return SHARED / (name if name.endswith(".tflite") else f"{name}.tflite")
@@ -337,7 +342,7 @@ def environment() -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--models", nargs="*", default=DEFAULT_MODELS,
-                   help="shared model names (../shared/models) or .tflite paths")
+                   help="shared model names (../shared/models), .tflite or .tqm paths")
     p.add_argument("--parallel", nargs="*", type=int, default=[1, 8, 64])
     p.add_argument("--samples", type=int, default=3)
     p.add_argument("--max-cycles", type=float, default=30e6,
@@ -355,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         cache = {f"{r['model']}@{r['P']}": r for r in json.loads(args.json.read_text())}
     rows = []
     for name in args.models:
-        path = model_path(name)
+        path = model_path(name, args.work)
         if not path.exists():
             log(f"skipping {name}: {path} not found")
             continue

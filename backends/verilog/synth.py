@@ -198,8 +198,10 @@ def place_and_route(folder: Path, netlist: str, device: str = "up5k", freq_mhz: 
 
 
 def nextpnr_report(device: str, log: str) -> PnrResult:
-    """Utilization ("Info: ICESTORM_LC: 5483/ 7680 71%") and the last fmax of a nextpnr log."""
+    """Utilization ("Info: ICESTORM_LC: 5483/ 7680 71%") and the design clock's last fmax of a
+    nextpnr log (the packer's constant "clock" of unregistered SB_MAC16s is not the design's)."""
     util = {m[1]: (int(m[2]), int(m[3]))
             for m in re.finditer(r"^Info:\s+(\w+):\s+(\d+)/\s*(\d+)", log, flags=re.M)}
-    freqs = re.findall(r"Max frequency for clock '[^']*': ([\d.]+) MHz", log)
-    return PnrResult(device, float(freqs[-1]) if freqs else None, util, log)
+    freqs = [float(m[2]) for m in re.finditer(r"Max frequency for clock\s+'([^']*)': ([\d.]+) MHz", log)
+             if not m[1].startswith("$PACKER")]
+    return PnrResult(device, freqs[-1] if freqs else None, util, log)
