@@ -21,8 +21,9 @@ samples back to back with Verilator (checked against the NumPy backend) and repo
   is latency <= 1.25·ideal + D;
 - resources (unless --no-synth), from the scripts `tqc compile` writes: yosys generic `synth`
   (gates, flip-flops, memory bits: memories stay memories), `synth_ice40 -dsp` (LUT4, FF,
-  carry, SB_MAC16, SB_RAM40_4K) and `synth_xilinx` (LUT, FF, CARRY4, DSP48E1, RAMB36/18), each
-  with --synth-timeout seconds (a design that takes longer is reported as skipped);
+  carry, SB_MAC16, SB_RAM40_4K; skipped above --ice40-max-bits of memories) and
+  `synth_xilinx` (LUT, FF, CARRY4, DSP48E1, RAMB36/18), each with --synth-timeout seconds (a
+  design that takes longer is reported as timed out);
 - nextpnr-ice40 (unless --no-pnr) for the designs that can fit an iCE40: UP5K (sg48) when the
   `-dsp` netlist fits its 5280 logic cells, 8 SB_MAC16 and 30 SB_RAM40_4K; otherwise, when only
   the DSPs overflow (and 100 LUT4s per SB_MAC16 would still fit the HX8K), a LUT-only
@@ -128,8 +129,11 @@ def xc7_part(s: dict[str, float]) -> str:
     return "> xc7a200t"
 
 
-def synthesize(folder: Path, name: str, sources: list[str], timeout: float) -> Row:
-    """The three yosys flows, one after another; a failure or timeout is noted per flow."""
+def synthesize(folder: Path, name: str, timeout: float, ice40_max_bits: float) -> Row:
+    """The three yosys flows, one after another; a failure or timeout is noted per flow. The
+    iCE40 flow is skipped for designs whose memories exceed `ice40_max_bits` (yosys maps every
+    4 kbit block of a Mbit ROM through its own template: many minutes, for a design no iCE40
+    holds)."""
     from tqc.backends.verilog import synth
     from tqc.errors import TqcError
 
@@ -139,6 +143,11 @@ def synthesize(folder: Path, name: str, sources: list[str], timeout: float) -> R
              ("xc7", f"{name}_xc7.ys", f"{name}_xc7_stat.txt")]
     for flow, script, stat in flows:
         t0 = time.perf_counter()
+        bits = out.get("generic", {}).get("memory_bits", 0)
+        if flow == "ice40" and bits > ice40_max_bits:
+            out[flow] = {"note": f"skipped: {bits / 1e6:.1f} Mbit of memories"}
+            log(f"  {flow}: {out[flow]['note']}")
+            continue
         try:
             synth.run_yosys(folder, script, timeout=timeout)
         except TqcError as e:
@@ -233,7 +242,7 @@ def measure(path: Path, parallel: int, args: argparse.Namespace, cache: dict[str
         for name, text in design.files.items():
             (folder / name).write_text(text)
         log(f"{path.stem} P={parallel}: synthesis in {folder}")
-        row.update(synthesize(folder, design.name, design.sources, args.synth_timeout))
+        row.update(synthesize(folder, design.name, args.synth_timeout, args.ice40_max_bits))
         if not args.no_pnr:
             row["pnr"] = place(folder, design.name, design.sources, row["ice40"],
                                args.synth_timeout)
@@ -350,6 +359,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-synth", action="store_true", help="cycles only")
     p.add_argument("--no-pnr", action="store_true", help="no nextpnr-ice40")
     p.add_argument("--synth-timeout", type=float, default=600, help="seconds per tool run")
+    p.add_argument("--ice40-max-bits", type=float, default=1 << 20,
+                   help="no iCE40 synthesis for designs with more memory bits (the largest "
+                        "iCE40 has 128 kbit of block RAM)")
     p.add_argument("--work", type=Path, default=Path("/tmp/tqc-verilog-table"),
                    help="folder for the synthesis runs")
     p.add_argument("--json", type=Path, help="results file, read and updated (reuse)")
