@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . .venv/bin/activate
-python -m pytest -n 2 -q "$@"
+python -m pytest -n 2 -q -rs "$@"
 lit -q tests/filecheck
 echo "lit: all FileCheck tests passed"
