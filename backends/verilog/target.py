@@ -170,8 +170,8 @@ class VerilogTarget:
         n = x.shape[0]
         report = [f"verilog: simulated {n} sample(s): latency {result.latency} cycles "
                   f"(first sample), {result.total} cycles in all"
-                  + (f", back-to-back interval {(result.total - result.latency) / (n - 1):.0f} "
-                     "cycles per sample" if n > 1 else "")]
+                  + (f", back-to-back interval {result.interval} cycles (between the last two "
+                     "samples)" if n > 1 else "")]
         return RunResult([from_hardware(design.plan, y)], report)
 
 
