@@ -137,21 +137,31 @@ def legal_identifier(name: str) -> str:
     return ident
 
 
+def best_split(out: int, channels: int, parallel: int, multiple: int = 1) -> Split:
+    """The split of `parallel` MAC units with the fewest issue cycles per output pixel,
+    NG · NK = ceil(out / PU) · taps · ceil(channels / PK) (the taps are the same for every
+    split), ties broken by fewer MAC units PU · PK, then by more output lanes PU.
+
+    PU is a multiple of `multiple` (a depthwise engine's channel multiplier M: its frame buffer
+    has PU / M banks; pass channels = 1, as its PK is 1), at least `multiple` even above
+    `parallel`. Lanes past `out` or `channels` would only add MAC units, so none are tried."""
+    top = max(multiple, min(parallel, out))
+    return min((Split(pu, pk) for pu in range(multiple, top + 1, multiple)
+                for pk in range(1, min(max(parallel // pu, 1), channels) + 1)),
+               key=lambda s: (-(-out // s.pu) * -(-channels // s.pk), s.macs, -s.pu))
+
+
 def engine_split(op: Operation, parallel: int) -> Split:
-    """P MAC units as output-channel lanes first (up to the channel count), the rest as
-    input-channel lanes; depthwise lanes are whole multiples of the channel multiplier."""
+    """The `best_split` of P MAC units for a MAC engine (PU x PK = 1 x 1 for other engines)."""
     if isinstance(op, tqi.FullyConnectedOp):
         units, depth = dims(op.filter)
-        pu = min(parallel, units)
-        return Split(pu, min(max(parallel // pu, 1), depth))
+        return best_split(units, depth, parallel)
     if isinstance(op, tqi.Conv2DOp):
         out, channels = dims(op.filter)[0], dims(op.filter)[3]
-        pu = min(parallel, out)
-        return Split(pu, min(max(parallel // pu, 1), channels))
+        return best_split(out, channels, parallel)
     if isinstance(op, tqi.DepthwiseConv2DOp):
         out, channels = dims(op.output)[-1], dims(op.input)[-1]
-        m = out // channels
-        return Split(max(m, min(parallel, out) // m * m), 1)
+        return best_split(out, 1, parallel, multiple=out // channels)
     return Split(1, 1)
 
 
