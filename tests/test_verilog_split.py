@@ -1,4 +1,5 @@
-"""Verilog backend: how an engine splits its P MAC units (prepare.best_split)."""
+"""Verilog backend: how an engine splits its P MAC units (prepare.best_split) and what the
+resource report counts (report.report_lines)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from xdsl.ir import Operation
 
 from test_verilog_backend import check_model, needs_sim
+from tqc import tqm
 from tqc.backends.verilog import prepare
 from tqc.backends.verilog.prepare import Split, best_split, dims
 from tqc.backends.verilog.target import build_design
@@ -139,3 +141,44 @@ def test_split_model_bit_exact_and_faster(tmp_path: Path, monkeypatch: pytest.Mo
           f"interval {old.interval} -> {new.interval} cycles")
     assert new.interval < old.interval
 
+
+# ---- the resource report ----------------------------------------------------------------------
+
+LEGACY = """
+model legacy
+input  x     : uint8[1,2,2,3] scale=0.05 zp=100
+const  w1    : uint8[4,1,1,3] scale=0.02 zp=120 random(seed=1)
+const  b1    : int32[4] scale=auto data=[10, -20, 30, -40]
+tensor y     : uint8[1,2,2,4] scale=0.1 zp=90
+const  shape : int32[2] data=[1, 16]
+tensor r     : uint8[1,16] scale=0.1 zp=90
+const  w2    : uint8[5,16] scale=0.03 zp=131 random(seed=2)
+const  b2    : int32[5] scale=auto data=[100, -200, 300, 0, 7]
+tensor z     : uint8[1,5] scale=0.2 zp=7
+y = CONV_2D(x, w1, b1) padding=VALID stride=1
+r = RESHAPE(y, shape) new_shape=[1, 16]
+z = FULLY_CONNECTED(r, w2, b2)
+output z
+"""
+
+
+def _resources(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "m.tflite"
+    path.write_bytes(tqm.build(text))
+    design = build_design(lower(path), "m", TargetOptions(parallel=4), vectors=False)
+    return next(line for line in design.report if line.startswith("estimated resources"))
+
+
+def test_report_counts_round_double_multipliers(tmp_path: Path) -> None:
+    """Legacy uint8: CONV_2D requantizes with a 32x32 doubling high multiply, FULLY_CONNECTED
+    with `tqi.mul_round_double`'s 32x53 multiply."""
+    line = _resources(tmp_path, LEGACY)
+    assert "1 requantize multipliers (32x32) and 1 (32x53)," in line
+
+
+def test_report_without_round_double(tmp_path: Path) -> None:
+    conv_only = "\n".join(s for s in LEGACY.splitlines()
+                          if not s.startswith(("const  shape", "tensor r", "const  w2",
+                                               "const  b2", "tensor z", "r =", "z =")))
+    line = _resources(tmp_path, conv_only.replace("output z", "output y"))
+    assert "1 requantize multipliers (32x32), weight ROM" in line and "32x53" not in line

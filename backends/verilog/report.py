@@ -39,7 +39,8 @@ from tqc.dialects import tqi
 class Estimate:
     macs: int  # multiply-accumulates per inference
     mac_units: int
-    requant_multipliers: int
+    requant_multipliers: int  # 32x32 (doubling high multiply, single-rounding multiply)
+    requant_multipliers_53: int  # 32x53 (legacy uint8 FULLY_CONNECTED's mul_round_double)
     rom_bits: int
     buffer_bits: int
     latency: int  # serial upper bound for the first sample
@@ -163,7 +164,7 @@ def _overlapped(stage: Stage, start: float, end: float, compute: int) -> tuple[f
 
 
 def estimate(plan: Plan) -> Estimate:
-    macs = mac_units = mults = rom = buf = ideal_lat = ideal_int = 0
+    macs = mac_units = mults = mults53 = rom = buf = ideal_lat = ideal_int = 0
     latency = _elements(dims(plan.input))
     interval = latency
     arrival: dict[object, tuple[float, float]] = {root(plan.input): (0.0, float(latency))}
@@ -178,7 +179,8 @@ def estimate(plan: Plan) -> Estimate:
                     op, (tqi.MulHighOp, tqi.MulShiftRoundOp, tqi.MulRoundDoubleOp)))
                 three = sum(1 for op in stage.ops if isinstance(op, tqi.MulRoundDoubleOp))  # 3 steps
                 depth = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide + three
-                mults += wide
+                mults += wide - three
+                mults53 += three
             else:
                 depth = 1
             latency += depth
@@ -206,18 +208,19 @@ def estimate(plan: Plan) -> Estimate:
         interval = max(interval, pace)
         arrival[root(stage.output)] = _overlapped(stage, start, end, compute)
     overlap = math.ceil(arrival[root(plan.output)][1])
-    return Estimate(macs, mac_units, mults, rom, buf, latency, interval, ideal_lat, ideal_int,
-                    overlap)
+    return Estimate(macs, mac_units, mults, mults53, rom, buf, latency, interval, ideal_lat,
+                    ideal_int, overlap)
 
 
 def report_lines(plan: Plan) -> list[str]:
     est = estimate(plan)
     engines = [s for s in plan.stages if s.kind == "engine" and isinstance(s.ops[0], MAC_OPS)]
     layers = ", ".join(f"{s.name} {s.split.pu}x{s.split.pk}" for s in engines if s.split)
+    wide = f" and {est.requant_multipliers_53} (32x53)" if est.requant_multipliers_53 else ""
     return [
         f"verilog: {plan.parallel} MAC units per layer (output x input lanes: {layers or 'none'})",
         f"estimated resources: {est.mac_units} MAC multipliers, {est.requant_multipliers} "
-        f"requantize multipliers (32x32), weight ROM {est.rom_bits / 1024:.1f} kbit, "
+        f"requantize multipliers (32x32){wide}, weight ROM {est.rom_bits / 1024:.1f} kbit, "
         f"frame buffers {est.buffer_bits / 1024:.1f} kbit",
         f"estimated cycles per inference: latency <= {est.latency} (ideal sum of "
         f"ceil(MACs/P) per layer: {est.ideal_latency}), ~{est.overlap_latency} with layers "
