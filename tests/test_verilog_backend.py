@@ -149,17 +149,25 @@ def test_lint_clean(tmp_path: Path, model: str, parallel: int | None) -> None:
 
 
 @needs_yosys
-@pytest.mark.parametrize("model", [HELLO, "softmax", pytest.param("chain", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("model", [HELLO, "softmax", pytest.param("chain", marks=pytest.mark.slow),
+                                   pytest.param("lanes", marks=pytest.mark.slow)])
 def test_yosys_check_clean(tmp_path: Path, model: str) -> None:
-    """Generic `synth`, then `check -assert` and no latches (the script asserts both)."""
-    if model == "softmax":
+    """Generic `synth`, then `check -assert` and no latches (the script asserts both); "lanes"
+    is filecheck/backends/verilog/Inputs/lanes.tqm at P = 64 (streams of 2 and 4 elements per
+    beat, tqc_lanes)."""
+    parallel = 1 if model == HELLO else 64 if model == "lanes" else 4
+    if model == "lanes":
+        from tqc.tqm import build_file
+
+        path = build_file(Path(__file__).parent / "filecheck" / "backends" / "verilog" / "Inputs"
+                          / "lanes.tqm", tmp_path / "lanes.tflite")
+    elif model == "softmax":
         path = _softmax_model(tmp_path / "s.tflite", (1, 3, 10), "int8", 0.06, 1.0, -3)
     elif model == "chain":
         path = _conv_chain_model(tmp_path / "chain.tflite", False)
     else:
         path = shared_model(model)
-    design = build_design(lower(path), "dut", TargetOptions(parallel=1 if model == HELLO else 4),
-                          vectors=False)
+    design = build_design(lower(path), "dut", TargetOptions(parallel=parallel), vectors=False)
     sim.write_files(tmp_path, design.files)
     log = synth.run_yosys(tmp_path, "dut.ys")
     assert "Found and reported 0 problems" in log

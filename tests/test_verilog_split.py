@@ -171,9 +171,10 @@ def _resources(tmp_path: Path, text: str) -> str:
 
 def test_report_counts_round_double_multipliers(tmp_path: Path) -> None:
     """Legacy uint8: CONV_2D requantizes with a 32x32 doubling high multiply, FULLY_CONNECTED
-    with `tqi.mul_round_double`'s 32x53 multiply."""
+    with `tqi.mul_round_double`'s 32x53 multiply. At P = 4 the conv (4x1, NK = 3) sends 2
+    results per beat to the FC's 4 banks, so its chain has 2 lanes: one multiplier each."""
     line = _resources(tmp_path, LEGACY)
-    assert "1 requantize multipliers (32x32) and 1 (32x53)," in line
+    assert "2 requantize multipliers (32x32) and 1 (32x53)," in line
 
 
 def test_report_without_round_double(tmp_path: Path) -> None:

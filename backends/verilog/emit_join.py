@@ -21,11 +21,12 @@ def join(e: VerilogEmitter, stage: Stage) -> str:
     width, signed = bits(op.output)
     if bits(op.lhs) != (width, signed) or bits(op.rhs) != (width, signed):
         raise TqcError(f"verilog backend: {op.name} operands of different types")
-    a, b = e.take(op.lhs), e.take(op.rhs)
-    dst = e.new_stream(width)
+    lanes = stage.in_lanes
+    a, b = e.take(op.lhs, lanes), e.take(op.rhs, lanes)
+    dst = e.new_stream(width, lanes)
     e.produced[stage.output] = dst
     e.template("tqc_join.v")
-    return (f"    tqc_join #(.W({width}), .OP({OPS[type(op)]}), .SIGNED({int(signed)})) "
+    return (f"    tqc_join #(.W({width}), .L({lanes}), .OP({OPS[type(op)]}), .SIGNED({int(signed)})) "
             f"u_{stage.name} (\n        .clk(clk), .rst(rst),\n"
             f"        .a_valid({a}_valid), .a_ready({a}_ready), .a_data({a}_data),\n"
             f"        .b_valid({b}_valid), .b_ready({b}_ready), .b_data({b}_data),\n"

@@ -74,12 +74,14 @@ class Step:
 
 @dataclass
 class Chain:
-    """A stallable pipeline of element-wise steps over one stream."""
+    """A stallable pipeline of element-wise steps over one stream of `lanes` elements per
+    beat (one copy of every step per lane; lane i holds channel c + i)."""
 
     stage: Stage
     channels: int  # size of the last axis (per-channel parameters cycle over it)
     in_width: int
     in_signed: bool
+    lanes: int = 1
     steps: list[Step] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
     per_channel: bool = False
@@ -125,69 +127,88 @@ class Chain:
         self.steps.append(Step(expr, width, signed, expr_width, registered))
 
     def render(self, module: str) -> str:
-        cw = clog2(self.channels)
+        cw, n, lanes = clog2(self.channels), len(self.steps), self.lanes
+
+        def at(base: str, i: int, lane: int) -> str:  # a lane's signal (no suffix for one lane)
+            return f"{base}{i}" if lanes == 1 else f"{base}{i}_{lane}"
+
         lines = [
-            f"// {self.stage.name}: " + ", ".join(op.name for op in self.stage.ops),
+            f"// {self.stage.name}: " + ", ".join(op.name for op in self.stage.ops)
+            + (f"; {lanes} elements per beat" if lanes > 1 else ""),
             f"module {module} (",
             "    input clk,",
             "    input rst,",
             "    input in_valid,",
             "    output in_ready,",
-            f"    input [{self.in_width - 1}:0] in_data,",
+            f"    input [{lanes * self.in_width - 1}:0] in_data,",
             "    output out_valid,",
             "    input out_ready,",
-            f"    output [{self.width - 1}:0] out_data",
+            f"    output [{lanes * self.width - 1}:0] out_data",
             ");",
             '`include "tqc_fixedpoint.vh"',
             *self.functions,
-            f"    wire [{self.in_width - 1}:0] d0 = in_data;",
-            "    wire v0 = in_valid;",
         ]
+        if lanes == 1:
+            lines.append(f"    wire [{self.in_width - 1}:0] d0 = in_data;")
+        else:
+            lines += [f"    wire [{self.in_width - 1}:0] d0_{j} = "
+                      f"in_data[{j * self.in_width + self.in_width - 1}:{j * self.in_width}];"
+                      for j in range(lanes)]
+        lines.append("    wire v0 = in_valid;")
         registered = any(s.registered for s in self.steps)
+        # the channel travels up to the last step that reads it
+        last_c = max((i for i, s in enumerate(self.steps, 1) if "{c}" in s.expr), default=0)
         if self.per_channel:
-            last = f"{cw}'d{self.channels - 1}"
+            last = f"{cw}'d{self.channels - lanes}"
+            step = "1'b1" if lanes == 1 else f"{cw}'d{lanes}"
             lines += [
                 f"    reg [{cw - 1}:0] c0;",
                 "    always @(posedge clk) begin",
                 f"        if (rst) c0 <= {cw}'d0;",
-                f"        else if (in_valid && in_ready) c0 <= (c0 == {last}) ? {cw}'d0 : c0 + 1'b1;",
+                f"        else if (in_valid && in_ready) c0 <= (c0 == {last}) ? {cw}'d0 : c0 + {step};",
                 "    end",
             ]
         lines.append("    wire adv;")
-        # the channel travels up to the last step that reads it
-        last_c = max((i for i, s in enumerate(self.steps, 1) if "{c}" in s.expr), default=0)
-        for i, step in enumerate(self.steps, 1):
-            expr = step.expr.replace("{x}", f"d{i - 1}").replace("{c}", f"c{i - 1}")
-            if step.expr_width > step.width:  # only the low bits are kept
-                lines += ["    /* verilator lint_off UNUSEDSIGNAL */",
-                          f"    wire [{step.expr_width - 1}:0] r{i} = {expr};",
-                          "    /* verilator lint_on UNUSEDSIGNAL */"]
-            else:
-                lines.append(f"    wire [{step.expr_width - 1}:0] r{i} = {expr};")
-            if step.registered:
+        for i, st in enumerate(self.steps, 1):
+            if self.per_channel and lanes > 1 and i <= last_c and "{c}" in st.expr:
+                lines += [f"    wire [{cw - 1}:0] c{i - 1}_{j} = c{i - 1} + {cw}'d{j};"
+                          for j in range(lanes)]
+            for j in range(lanes):
+                expr = (st.expr.replace("{x}", at("d", i - 1, j))
+                        .replace("{c}", at("c", i - 1, j)))
+                r = at("r", i, j)
+                if st.expr_width > st.width:  # only the low bits are kept
+                    lines += ["    /* verilator lint_off UNUSEDSIGNAL */",
+                              f"    wire [{st.expr_width - 1}:0] {r} = {expr};",
+                              "    /* verilator lint_on UNUSEDSIGNAL */"]
+                else:
+                    lines.append(f"    wire [{st.expr_width - 1}:0] {r} = {expr};")
+            if st.registered:
+                lines.append(f"    reg v{i};")
+                lines += [f"    reg [{st.width - 1}:0] {at('d', i, j)};" for j in range(lanes)]
                 lines += [
-                    f"    reg v{i};",
-                    f"    reg [{step.width - 1}:0] d{i};",
                     "    always @(posedge clk) begin",
                     f"        if (rst) v{i} <= 1'b0;",
                     f"        else if (adv) v{i} <= v{i - 1};",
                     "    end",
-                    f"    always @(posedge clk) if (adv) d{i} <= r{i}[{step.width - 1}:0];",
                 ]
+                lines += [f"    always @(posedge clk) if (adv) {at('d', i, j)} <= "
+                          f"{at('r', i, j)}[{st.width - 1}:0];" for j in range(lanes)]
                 if i < last_c:
                     lines += [f"    reg [{cw - 1}:0] c{i};",
                               f"    always @(posedge clk) if (adv) c{i} <= c{i - 1};"]
             else:
-                lines += [f"    wire v{i} = v{i - 1};",
-                          f"    wire [{step.width - 1}:0] d{i} = r{i}[{step.width - 1}:0];"]
+                lines.append(f"    wire v{i} = v{i - 1};")
+                lines += [f"    wire [{st.width - 1}:0] {at('d', i, j)} = "
+                          f"{at('r', i, j)}[{st.width - 1}:0];" for j in range(lanes)]
                 if i < last_c:
                     lines.append(f"    wire [{cw - 1}:0] c{i} = c{i - 1};")
-        n = len(self.steps)
+        out = ", ".join(at("d", n, j) for j in reversed(range(lanes)))
         lines += [
             f"    assign adv = !v{n} || out_ready;" if registered else "    assign adv = out_ready;",
             "    assign in_ready = adv;",
             f"    assign out_valid = v{n};",
-            f"    assign out_data = d{n};",
+            f"    assign out_data = {out if lanes == 1 else '{' + out + '}'};",
             "endmodule",
         ]
         return "\n".join(lines) + "\n"
@@ -212,49 +233,71 @@ class VerilogEmitter:
         self.produced: dict[SSAValue, str] = {}  # stream value → producer's stream name
         self.consumers: dict[SSAValue, list[Stage | None]] = {}  # None: the design output
         self.branches: dict[SSAValue, list[str]] = {}  # forked streams not yet taken
+        self.lanes: dict[str, int] = {"in": 1}  # stream name → elements per beat
         self.wires: list[str] = []
         self.instances: list[str] = []
         self.count = 0
 
-    def new_stream(self, width: int) -> str:
+    def new_stream(self, width: int, lanes: int = 1) -> str:
+        """A stream of `lanes` elements of `width` bits per beat (lane 0 in the low bits)."""
         self.count += 1
         name = f"s{self.count}"
-        self.wires += [f"    wire {name}_valid, {name}_ready;", f"    wire [{width - 1}:0] {name}_data;"]
+        self.lanes[name] = lanes
+        self.wires += [f"    wire {name}_valid, {name}_ready;",
+                       f"    wire [{lanes * width - 1}:0] {name}_data;"]
         return name
 
-    def take(self, value: SSAValue) -> str:
-        """The stream of `value` for its next consumer (in stage order); a value with
+    def take(self, value: SSAValue, lanes: int = 1) -> str:
+        """The stream of `value` for its next consumer (in stage order) at `lanes` elements
+        per beat (a divisor of the stream's lanes: `tqc_lanes` narrows it); a value with
         several consumers is forked, with a FIFO of one whole tensor in front of each
         consumer that is not an engine (engines buffer their input image themselves)."""
         value = root(value)
         users = self.consumers[value]
         if len(users) == 1:
-            return self.produced[value]
-        if value not in self.branches:
-            self.fork(value, users)
-        return self.branches[value].pop(0)
+            src = self.produced[value]
+        else:
+            if value not in self.branches:
+                self.fork(value, users)
+            src = self.branches[value].pop(0)
+        return self.narrow(src, bits(value)[0], lanes)
+
+    def narrow(self, src: str, width: int, lanes: int) -> str:
+        """`src` at `lanes` elements per beat."""
+        have = self.lanes[src]
+        if have == lanes:
+            return src
+        if have % lanes:
+            raise TqcError(f"verilog backend: internal: {have} lanes to {lanes}")
+        dst = self.new_stream(width, lanes)
+        self.template("tqc_lanes.v")
+        params = (f"        .W({width}), .LI({have}), .LO({lanes}), "
+                  f".NW({clog2(have // lanes)})")
+        self.instances.append(self.instance("tqc_lanes", f"u_lanes_{dst}", src, dst, params))
+        return dst
 
     def fork(self, value: SSAValue, users: list[Stage | None]) -> None:
         width, _ = bits(value)
         src = self.produced[value]
+        lanes = self.lanes[src]
         k = len(users)
-        outs = [self.new_stream(width) for _ in users]
+        outs = [self.new_stream(width, lanes) for _ in users]
         self.template("tqc_fork.v")
         cat = lambda suffix: "{" + ", ".join(f"{o}_{suffix}" for o in reversed(outs)) + "}"  # noqa: E731
         self.instances.append(
-            f"    tqc_fork #(.W({width}), .K({k})) u_fork_{src} (\n"
+            f"    tqc_fork #(.W({lanes * width}), .K({k})) u_fork_{src} (\n"
             f"        .in_valid({src}_valid), .in_ready({src}_ready), .in_data({src}_data),\n"
             f"        .out_valid({cat('valid')}), .out_ready({cat('ready')}), "
             f".out_data({cat('data')})\n    );")
-        depth = max(2, math.prod(dims(value)))
+        depth = max(2, math.prod(dims(value)) // lanes)
         branches = []
         for out, user in zip(outs, users):
             if user is not None and user.kind == "engine":
                 branches.append(out)
                 continue
-            buffered = self.new_stream(width)
+            buffered = self.new_stream(width, lanes)
             self.template("tqc_fifo.v")
-            params = (f"        .W({width}), .DEPTH({depth}), .AW({clog2(depth)}), "
+            params = (f"        .W({lanes * width}), .DEPTH({depth}), .AW({clog2(depth)}), "
                       f".CW({clog2(depth + 1)})")
             self.instances.append(self.instance("tqc_fifo", f"u_fifo_{out}", out, buffered,
                                                 params))
@@ -263,8 +306,8 @@ class VerilogEmitter:
 
     def connect(self, stage: Stage, width: int) -> tuple[str, str]:
         """(input stream, output stream) names of a one-input stage."""
-        src = self.take(stage.input)
-        dst = self.new_stream(width)
+        src = self.take(stage.input, stage.in_lanes)
+        dst = self.new_stream(width, stage.out_lanes)
         self.produced[stage.output] = dst
         return src, dst
 
@@ -311,7 +354,7 @@ class VerilogEmitter:
     def emit_chain(self, stage: Stage) -> None:
         width, signed = bits(stage.input) if _streamable(stage.input) else (32, True)
         shape = dims(stage.input)
-        chain = Chain(stage, shape[-1] if shape else 1, width, signed)
+        chain = Chain(stage, shape[-1] if shape else 1, width, signed, stage.in_lanes)
         for op in stage.ops:
             handler = HANDLERS.get(type(op))
             if handler is None or handler.fn is None or handler.kind != "elementwise":

@@ -111,6 +111,8 @@ class Stage:
     output: SSAValue
     name: str
     split: Split | None = None
+    in_lanes: int = 1  # elements per beat it takes its inputs at (backends/verilog/lanes.py)
+    out_lanes: int = 1  # elements per beat of its output stream
 
     @property
     def input(self) -> SSAValue:

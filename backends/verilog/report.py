@@ -1,8 +1,9 @@
 """Compile-time estimates of a plan: resources and cycles per inference.
 
 Engine timing (templates/*.v): a convolution / FULLY_CONNECTED engine spends NK issue cycles per
-group of PU output channels, and a group's PU results shift out one per cycle, so a group costs
-max(NK, PU) cycles (the last group's results drain after it); a pixel has NG groups. Pooling
+group of PU output channels, and a group's PU results shift out LO per cycle (its output lanes,
+backends/verilog/lanes.py), so a group costs max(NK, PU / LO) cycles (the last group's results
+drain after it); a pixel has NG groups. Pooling
 reads one tap per cycle while the previous window divides (DVW cycles), so an output costs
 max(taps, DVW + 1); softmax reads each row three times (load, sum, output) plus ~10 cycles of
 reciprocal. Each chain step adds one register.
@@ -12,7 +13,7 @@ reciprocal. Each chain step adds one register.
   input rows it needs are in (elements of a stream arriving evenly between its first and last).
 - `interval`: back to back, the engines' frame buffers are rings (the next image loads while
   this one is walked), so the slowest stage sets the pace: max over layers of max(compute,
-  elements in, elements out) — every stream moves one element per beat; softmax loads a row
+  beats in, beats out) — a stream moves its lanes' elements per beat; softmax loads a row
   while it does nothing else.
 """
 
@@ -120,12 +121,12 @@ def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
     assert isinstance(op, (tqi.FullyConnectedOp, tqi.ConvLikeOp)) and stage.split is not None
     pu, pk = stage.split.pu, stage.split.pk
     macs, ng, nk = steps(stage)
-    compute = _elements(dims(op.output)[:-1]) * ng * max(nk, pu) + 5
+    compute = _elements(dims(op.output)[:-1]) * ng * max(nk, pu // stage.out_lanes) + 5
     rom = ng * nk * (pu if isinstance(op, tqi.DepthwiseConv2DOp) else pu * pk) * 8
     rom += ng * pu * 32 if op.bias is not None else 0
     r = engine_rows(stage)
     buffer = (r.h + extra_rows(stage)) * r.row_elements * bits(op.input)[0]
-    return macs, compute, rom, buffer, _elements(dims(op.input))
+    return macs, compute, rom, buffer, -(-_elements(dims(op.input)) // stage.in_lanes)
 
 
 def other_cycles(stage: Stage) -> tuple[int, int]:
@@ -172,15 +173,15 @@ def estimate(plan: Plan) -> Estimate:
         start = max(arrival[root(v)][0] for v in stage.inputs)
         end = max(arrival[root(v)][1] for v in stage.inputs)
         elements = _elements(dims(stage.output))
-        interval = max(interval, elements)
+        interval = max(interval, -(-elements // stage.out_lanes))
         if stage.kind != "engine":
             if stage.kind == "chain":
                 wide = sum(1 for op in stage.ops if isinstance(
                     op, (tqi.MulHighOp, tqi.MulShiftRoundOp, tqi.MulRoundDoubleOp)))
                 three = sum(1 for op in stage.ops if isinstance(op, tqi.MulRoundDoubleOp))  # 3 steps
                 depth = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide + three
-                mults += wide - three
-                mults53 += three
+                mults += (wide - three) * stage.in_lanes  # one copy per lane
+                mults53 += three * stage.in_lanes
             else:
                 depth = 1
             latency += depth
@@ -191,8 +192,8 @@ def estimate(plan: Plan) -> Estimate:
         if isinstance(op, MAC_OPS):
             assert stage.split is not None
             m, compute, r, b, load = conv_numbers(stage)
-            pace = max(compute, load)
-            compute += min(steps(stage)[2], stage.split.pu)  # the last group drains
+            pace = max(compute - 5, load)  # back to back, the pipeline registers overlap
+            compute += min(steps(stage)[2], stage.split.pu // stage.out_lanes)  # last group drains
             p = stage.split.pu * stage.split.pk
             macs += m
             mac_units += p

@@ -16,6 +16,7 @@ from xdsl.dialects.builtin import FloatAttr, IntegerAttr, ModuleOp
 
 from tqc.backends.verilog import sim, synth
 from tqc.backends.verilog.emitter import emit_verilog, handler_kinds
+from tqc.backends.verilog.lanes import assign_lanes
 from tqc.backends.verilog.prepare import Plan, bits, dims, element, prepare
 from tqc.backends.verilog.report import estimate, report_lines
 from tqc.backends.verilog.testbench import hex_lines, parse_hex, testbench
@@ -117,6 +118,7 @@ def test_vectors(module: ModuleOp, plan: Plan, n: int) -> tuple[np.ndarray, np.n
 def build_design(module: ModuleOp, name: str, options: TargetOptions,
                  vectors: bool = True) -> Design:
     plan = prepare(module, name, options.parallel, handler_kinds())
+    assign_lanes(plan)
     name = plan.name  # legalized (a Verilog keyword gets a prefix)
     emitted = emit_verilog(plan)
     files = dict(emitted.files)

@@ -5,14 +5,15 @@
 //   iy = oy*SH - PT + ky*DH, ix = ox*SW - PL + kx*DW; taps outside the image contribute nothing.
 //   Depthwise: output channel o reads input channel o / M only.
 //
-// The input image streams in (one element per beat, NHWC order) into the NB banks of a ring
+// The input image streams in (LI elements per beat, NHWC order) into the NB banks of a ring
 // frame buffer (tqc_frame): channel c goes to bank c % NB at word (pixel*CB + c / NB). A walker
 // visits the output pixels in order; per pixel NG groups of PU output channels; per group NK
 // steps (conv: taps ky, kx and channel blocks of PK; depthwise: taps). It starts a pixel row as
 // soon as the input rows it needs have arrived, so loading overlaps computing, and the next
 // image loads while this one is walked (into the rows the walker is past, and ER extra rows).
-// Each finished group is copied to an output shift register and streamed out one int32
-// accumulator per beat, while the next group accumulates.
+// Each finished group is copied to an output shift register and streamed out LO int32
+// accumulators per beat (lane i: channel g*PU + beat*LO + i; LO divides PU and O), while the
+// next group accumulates, so a group costs max(NK, PU / LO) cycles.
 //
 // Weight ROM word (g*NK + step): conv lane (u*PK + j) = w[g*PU+u][ky][kx][cb*PK+j];
 // depthwise lane u = w[ky][kx][g*PU+u]; WW bits per lane, lane 0 in the low bits. Bias ROM word
@@ -31,6 +32,8 @@ module tqc_conv #(
     parameter PU = 1,                       // output channel lanes
     parameter PK = 1,                       // input channel lanes (conv; 1 for depthwise)
     parameter NB = 1,                       // frame buffer banks (conv: PK, depthwise: PU/M)
+    parameter LI = 1,                       // input elements per beat (divides NB and C)
+    parameter LO = 1,                       // output accumulators per beat (divides PU and O)
     parameter CB = 1,                       // words per pixel: ceil(C / NB)
     parameter NK = 1,                       // steps per group
     parameter NG = 1,                       // groups: ceil(O / PU)
@@ -44,7 +47,7 @@ module tqc_conv #(
     parameter RW = 1,                       // input row counter width (0..H)
     parameter GAW = 1,                      // group counter width
     parameter WAW = 1,                      // weight ROM address width (NG*NK words)
-    parameter OCW = 1,                      // output lane counter width
+    parameter OCW = 1,                      // output beat counter width (PU / LO beats)
     parameter XW = 8,                       // input element width
     parameter XSIGNED = 1,
     parameter XVW = 10,                     // width of x + XOFF (signed)
@@ -61,10 +64,10 @@ module tqc_conv #(
     input rst,
     input in_valid,
     output in_ready,
-    input [XW-1:0] in_data,
+    input [LI*XW-1:0] in_data,
     output out_valid,
     input out_ready,
-    output [31:0] out_data
+    output [LO*32-1:0] out_data
 );
     localparam PW = XVW + WVW;                      // product width
     localparam WL = DEPTHWISE ? PU : PU * PK;       // weight lanes per ROM word
@@ -74,8 +77,8 @@ module tqc_conv #(
     localparam integer LAST_KY_I = KH - 1;
     localparam integer LAST_KX_I = KW - 1;
     localparam integer STEP_CB_I = DEPTHWISE ? 0 : CB - 1;
-    localparam integer FULL_LEFT_I = PU - 1;
-    localparam integer LAST_LEFT_I = O - (NG - 1) * PU - 1;
+    localparam integer FULL_LEFT_I = PU / LO - 1;
+    localparam integer LAST_LEFT_I = (O - (NG - 1) * PU) / LO - 1;
     localparam [CBW-1:0] LAST_CB = STEP_CB_I[CBW-1:0];
     localparam [GAW-1:0] LAST_G = LAST_G_I[GAW-1:0];
     localparam [YW-1:0] LAST_OY = LAST_OY_I[YW-1:0];
@@ -170,7 +173,7 @@ module tqc_conv #(
     /* verilator lint_off UNUSEDSIGNAL */
     wire [31:0] low32 = low;    // 0..H
     /* verilator lint_on UNUSEDSIGNAL */
-    tqc_frame #(.H(H), .W(W), .C(C), .NB(NB), .CB(CB), .ER(ER), .AW(AW), .BW(BW), .CBW(CBW),
+    tqc_frame #(.H(H), .W(W), .C(C), .NB(NB), .LI(LI), .CB(CB), .ER(ER), .AW(AW), .BW(BW), .CBW(CBW),
                 .ICW(ICW), .RW(RW), .XW(XW)) frame (
         .clk(clk), .rst(rst), .in_valid(in_valid), .in_ready(in_ready), .in_data(in_data),
         .low(low32[RW-1:0]), .walk_end(walk_end), .rows(rows),
@@ -266,14 +269,14 @@ module tqc_conv #(
         end
     end
 
-    // ---- output: a finished group shifts out one accumulator per beat --------------------
+    // ---- output: a finished group shifts out LO accumulators per beat --------------------
     reg [PU*32-1:0] obuf;
     reg o_busy;
     reg [OCW-1:0] o_left;
     wire o_free = !o_busy || (out_ready && o_left == {OCW{1'b0}});
     assign adv = !c_done || o_free;
     assign out_valid = o_busy;
-    assign out_data = obuf[31:0];
+    assign out_data = obuf[LO*32-1:0];
 
     always @(posedge clk) begin
         if (rst) begin
@@ -288,10 +291,10 @@ module tqc_conv #(
         end
     end
     generate
-        if (PU > 1) begin : shift_out
+        if (PU > LO) begin : shift_out
             always @(posedge clk) begin
                 if (c_done && o_free) obuf <= acc;
-                else if (o_busy && out_ready) obuf <= {32'd0, obuf[PU*32-1:32]};
+                else if (o_busy && out_ready) obuf <= {{LO*32{1'b0}}, obuf[PU*32-1:LO*32]};
             end
         end else begin : single_out
             always @(posedge clk) if (c_done && o_free) obuf <= acc;

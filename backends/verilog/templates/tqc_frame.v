@@ -1,7 +1,9 @@
 // tqc_frame: the input frame buffer of an engine (tqc_conv, tqc_pool), a ring of H + ER rows.
 //
-// Images stream in one element per beat (NHWC order, W pixels per row, C channels per pixel)
-// into NB banks: channel c goes to bank c % NB at word (pixel*CB + c / NB) of its image. The
+// Images stream in LI elements per beat (NHWC order, W pixels per row, C channels per pixel;
+// lane i of a beat holds channel c0 + i, c0 a multiple of LI; LI divides NB and C) into NB
+// banks: channel c goes to bank c % NB at word (pixel*CB + c / NB) of its image, so a beat
+// writes LI banks at one word. The
 // engine's walker reads one word of every bank per cycle (registered read, `rd_word` counted
 // from its image's first word) and tells the buffer which input row it still needs (`low`) and
 // when it has issued the last read of an image (`walk_end`).
@@ -16,6 +18,7 @@
 module tqc_frame #(
     parameter H = 1, W = 1, C = 1,          // image
     parameter NB = 1,                       // banks
+    parameter LI = 1,                       // elements per input beat
     parameter CB = 1,                       // words per pixel and bank: ceil(C / NB)
     parameter ER = 0,                       // extra rows (0..H)
     parameter AW = 1,                       // bank address width ((H+ER)*W*CB words)
@@ -29,7 +32,7 @@ module tqc_frame #(
     input rst,
     input in_valid,
     output in_ready,
-    input [XW-1:0] in_data,
+    input [LI*XW-1:0] in_data,
     input [RW-1:0] low,                     // the first input row the walker still reads
     input walk_end,                         // the walker's last read of its image
     output [RW-1:0] rows,                   // complete rows of the walker's image
@@ -40,10 +43,11 @@ module tqc_frame #(
     localparam integer DEPTH_I = (H + ER) * W * CB;   // words per bank
     localparam integer IMAGE_I = H * W * CB;          // words per image and bank
     localparam integer LAST_WORD_I = DEPTH_I - 1;
-    localparam integer LAST_BANK_I = (C - 1) % NB;
+    localparam integer LAST_BANK_I = (C - LI) % NB;     // first bank of a pixel's last beat
     localparam integer LAST_CB_I = CB - 1;
     localparam integer W_RUN_I = W - 1;
-    localparam integer NB_MAX_I = NB - 1;
+    localparam integer NB_MAX_I = NB - LI;              // first bank of a word's last beat
+    localparam integer LI_I = LI;
     localparam integer LAST_ROW_I = H - 1;
     localparam integer H_I = H;
     localparam integer ER_I = ER;
@@ -52,6 +56,7 @@ module tqc_frame #(
     localparam [AW:0] IMAGE = IMAGE_I[AW:0];
     localparam [BW-1:0] LAST_BANK = LAST_BANK_I[BW-1:0];
     localparam [BW-1:0] NB_MAX = NB_MAX_I[BW-1:0];
+    localparam [BW:0] STEP = LI_I[BW:0];
     localparam [CBW-1:0] LAST_CB = LAST_CB_I[CBW-1:0];
     localparam [ICW-1:0] W_RUN = W_RUN_I[ICW-1:0];
     localparam [RW-1:0] LAST_ROW = LAST_ROW_I[RW-1:0];
@@ -108,7 +113,7 @@ module tqc_frame #(
                     wr_cb <= wr_cb + 1'b1;
                     wr_addr <= wr_next;
                 end else begin
-                    wr_bank <= wr_bank + 1'b1;
+                    wr_bank <= wr_bank + STEP[BW-1:0];
                 end
             end
             if (wr_last && !walk_end) lead <= lead + 2'd1;
@@ -120,11 +125,13 @@ module tqc_frame #(
     genvar j;
     generate
         for (j = 0; j < NB; j = j + 1) begin : bank
-            localparam [BW-1:0] INDEX = j;
+            localparam integer FIRST_I = j / LI * LI;    // first bank of j's beat
+            localparam [BW-1:0] FIRST = FIRST_I[BW-1:0];
+            localparam integer LANE = j % LI;
             reg [XW-1:0] mem [0:DEPTH_I-1];
             reg [XW-1:0] rq;
             always @(posedge clk) begin
-                if (wr && wr_bank == INDEX) mem[wr_addr] <= in_data;
+                if (wr && wr_bank == FIRST) mem[wr_addr] <= in_data[LANE*XW +: XW];
                 if (rd_en) rq <= mem[rd_ring[AW-1:0]];
             end
             assign q[j*XW +: XW] = rq;

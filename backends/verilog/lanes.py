@@ -1,0 +1,94 @@
+"""How many elements each stream of a plan moves per beat (its *lanes*).
+
+One element per beat makes a layer whose MAC cycles fall below its tensor's elements
+stream-bound: a 16-output FULLY_CONNECTED with 64 MAC units computes a row in one cycle but
+needs 16 beats to hand it on. Wider streams lift that bound where it binds, and only there,
+since every lane of a requantize chain costs its own multipliers.
+
+Lane i of a beat holds element e0 + i of the row-major stream, e0 a multiple of the lanes, so
+the lanes of a stream divide the last axis of every view of it (the channel counters step by
+the lanes). A stream only narrows on its way (`tqc_lanes`, LI -> LO with LO dividing LI):
+
+- *capability*: a MAC engine's output lanes LO are the fewest (dividing PU and O) with which a
+  group's PU results leave within its NK issue cycles, so a group costs max(NK, PU / LO) = NK;
+  pooling, softmax and the design input give 1; chains and joins pass their input's lanes on.
+- *demand*: the most lanes any consumer of a stream takes: a MAC engine's frame buffer writes
+  up to gcd(NB, C) elements per beat (one word of as many banks), so its input never costs more
+  beats than its issue cycles; pooling, softmax and the design output take 1; a chain or join
+  takes what its own output is demanded.
+- lanes = gcd(capability, demand, channels); a consumer takes gcd(lanes, what it can take).
+"""
+
+from __future__ import annotations
+
+import math
+
+from xdsl.ir import SSAValue
+
+from tqc.backends.verilog.prepare import MAC_OPS, Plan, Stage, dims, root
+from tqc.dialects import tqi
+
+
+def _channels(v: SSAValue) -> int:
+    shape = dims(v)
+    return shape[-1] if shape else 1
+
+
+def banks(stage: Stage) -> int:
+    """Frame buffer banks NB of a MAC engine (conv: PK; depthwise: PU / M)."""
+    op = stage.ops[0]
+    assert stage.split is not None
+    if isinstance(op, tqi.DepthwiseConv2DOp):
+        return stage.split.pu // (_channels(op.output) // _channels(op.input))
+    return stage.split.pk
+
+
+def issue_steps(stage: Stage) -> int:
+    """NK: issue cycles per group of a MAC engine."""
+    op = stage.ops[0]
+    assert isinstance(op, (tqi.FullyConnectedOp, tqi.ConvLikeOp)) and stage.split is not None
+    filt = dims(op.filter)
+    if isinstance(op, tqi.FullyConnectedOp):
+        return -(-filt[1] // stage.split.pk)
+    taps = filt[1] * filt[2]
+    if isinstance(op, tqi.DepthwiseConv2DOp):
+        return taps
+    return taps * -(-filt[3] // stage.split.pk)
+
+
+def output_capability(stage: Stage) -> int:
+    """Lanes an engine's results can leave with: the fewest that keep up with its issue."""
+    if not isinstance(stage.ops[0], MAC_OPS):
+        return 1
+    assert stage.split is not None
+    pu, nk = stage.split.pu, issue_steps(stage)
+    g = math.gcd(pu, _channels(stage.output))
+    return min(d for d in range(1, g + 1) if g % d == 0 and (pu // d <= nk or d == g))
+
+
+def input_capability(stage: Stage) -> int:
+    """Most elements per beat an engine's frame buffer takes (1 for pooling and softmax)."""
+    if not isinstance(stage.ops[0], MAC_OPS):
+        return 1
+    return math.gcd(banks(stage), _channels(stage.input))
+
+
+def assign_lanes(plan: Plan) -> None:
+    """Set every stage's `in_lanes` (at which it takes its inputs) and `out_lanes`."""
+    demand: dict[SSAValue, int] = {root(plan.output): 1}
+    for stage in reversed(plan.stages):
+        want = (demand.get(root(stage.output), 1) if stage.kind in ("chain", "join")
+                else input_capability(stage))
+        for v in stage.inputs:
+            demand[root(v)] = max(demand.get(root(v), 1), want)
+    lanes: dict[SSAValue, int] = {root(plan.input): 1}
+    for stage in plan.stages:
+        have = math.gcd(*(lanes[root(v)] for v in stage.inputs))
+        out = root(stage.output)
+        if stage.kind == "engine":
+            stage.in_lanes = math.gcd(have, input_capability(stage))
+            stage.out_lanes = math.gcd(output_capability(stage), demand.get(out, 1))
+        else:
+            channels = math.gcd(*(_channels(v) for v in [*stage.inputs, stage.output]))
+            stage.out_lanes = stage.in_lanes = math.gcd(have, demand.get(out, 1), channels)
+        lanes[out] = stage.out_lanes
