@@ -2,7 +2,10 @@
 needs perl and a C++ compiler) or Icarus Verilog (`iverilog`, when on PATH), and lint it.
 
 Builds are cached by the hash of the design files, so runs of one design on new inputs reuse
-the simulator binary (set TQC_VERILOG_CACHE to choose the cache folder).
+the simulator binary (set TQC_VERILOG_CACHE to choose the cache folder). A cached build keeps
+the sources and the binary only (Verilator's objects and precompiled headers, ~200 MB for a
+MobileNet, are deleted), and builds unused for an hour are deleted, least recently used first,
+while the cache holds more than TQC_VERILOG_CACHE_MB megabytes (default 2048).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +96,7 @@ def build(files: dict[str, str], sources: list[str], top: str, sim: str | None =
     folder = cache_root() / f"{top}-{digest.hexdigest()[:16]}"
     binary = folder / ("obj" if sim == "verilator" else "") / (f"V{top}" if sim == "verilator" else "sim.vvp")
     if binary.exists():
+        os.utime(folder)  # recently used: pruned last
         return folder
     staging = Path(tempfile.mkdtemp(prefix=f".{top}-", dir=cache_root()))
     try:
@@ -110,6 +115,10 @@ def build(files: dict[str, str], sources: list[str], top: str, sim: str | None =
                  "iverilog build")
         else:
             raise TqcError(f"verilog backend: unknown simulator '{sim}'")
+        if sim == "verilator":  # keep the binary only
+            for f in (staging / "obj").iterdir():
+                if f.name != f"V{top}":
+                    shutil.rmtree(f) if f.is_dir() else f.unlink()
         try:
             staging.rename(folder)
         except OSError:  # built concurrently by someone else
@@ -117,7 +126,30 @@ def build(files: dict[str, str], sources: list[str], top: str, sim: str | None =
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    prune(cache_root(), int(os.environ.get("TQC_VERILOG_CACHE_MB", "2048")) << 20, keep=folder)
     return folder
+
+
+def _size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def prune(root: Path, limit: int, keep: Path, idle: float = 3600.0) -> list[Path]:
+    """Delete cached builds (not `keep`, none used in the last `idle` seconds), least recently
+    used first, while the cache holds more than `limit` bytes; returns the deleted folders."""
+    entries = [(p.stat().st_mtime, p) for p in root.iterdir()
+               if p.is_dir() and not p.name.startswith(".") and p != keep]
+    total = _size(root)
+    deleted = []
+    now = time.time()
+    for mtime, path in sorted(entries):
+        if total <= limit or now - mtime < idle:
+            break
+        size = _size(path)
+        shutil.rmtree(path, ignore_errors=True)
+        total -= size
+        deleted.append(path)
+    return deleted
 
 
 RESULT = re.compile(r"TQC_RESULT samples=(\d+) mismatches=(\d+) latency=(-?\d+) total=(\d+)")
