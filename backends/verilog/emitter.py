@@ -75,7 +75,8 @@ class Step:
 @dataclass
 class Chain:
     """A stallable pipeline of element-wise steps over one stream of `lanes` elements per
-    beat (one copy of every step per lane; lane i holds channel c + i)."""
+    beat (one copy of every step per lane; lane i of beat b of a pixel holds channel
+    b·lanes + i)."""
 
     stage: Stage
     channels: int  # size of the last axis (per-channel parameters cycle over it)
@@ -104,30 +105,39 @@ class Chain:
         fill = "{x}[%d]" % (have - 1) if self.signed else "1'b0"
         return "{{%d{%s}}, {x}}" % (width - have, fill)
 
+    @property
+    def beats(self) -> int:
+        """Beats per pixel: the values of the channel counter {c}."""
+        return self.channels // self.lanes
+
     def param(self, values: list[int], width: int = 32) -> str:
-        """A per-channel parameter: a literal when uniform, else a function of the channel."""
+        """A per-channel parameter: a literal when uniform, else a function of the channel
+        counter {c}. With several lanes the counter counts beats and each lane has its own
+        function ({lane}), of the channels c·lanes + lane only."""
         if len(set(values)) == 1:
             return hexword(values[0], width)
         if len(values) != self.channels:
             raise TqcError(f"verilog backend: {len(values)} per-channel values for "
                            f"{self.channels} channels")
         self.per_channel = True
-        fname = f"p{len(self.functions)}"
-        cw = clog2(self.channels)
-        cases = "\n".join(f"        {cw}'d{i}: {fname} = {hexword(v, width)};"
-                          for i, v in enumerate(values))
-        self.functions.append(
-            f"    function [{width - 1}:0] {fname};\n        input [{cw - 1}:0] c;\n"
-            f"        case (c)\n{cases}\n        default: {fname} = {width}'d0;\n"
-            f"        endcase\n    endfunction")
-        return f"{fname}({{c}})"
+        name = f"p{len(self.functions)}"
+        cw = clog2(self.beats)
+        for lane in range(self.lanes):
+            fname = name if self.lanes == 1 else f"{name}_{lane}"
+            cases = "\n".join(f"        {cw}'d{b}: {fname} = {hexword(v, width)};"
+                              for b, v in enumerate(values[lane::self.lanes]))
+            self.functions.append(
+                f"    function [{width - 1}:0] {fname};\n        input [{cw - 1}:0] c;\n"
+                f"        case (c)\n{cases}\n        default: {fname} = {width}'d0;\n"
+                f"        endcase\n    endfunction")
+        return f"{name}({{c}})" if self.lanes == 1 else f"{name}_{{lane}}({{c}})"
 
     def add(self, expr: str, width: int, signed: bool, expr_width: int = 32,
             registered: bool = True) -> None:
         self.steps.append(Step(expr, width, signed, expr_width, registered))
 
     def render(self, module: str) -> str:
-        cw, n, lanes = clog2(self.channels), len(self.steps), self.lanes
+        cw, n, lanes = clog2(self.beats), len(self.steps), self.lanes
 
         def at(base: str, i: int, lane: int) -> str:  # a lane's signal (no suffix for one lane)
             return f"{base}{i}" if lanes == 1 else f"{base}{i}_{lane}"
@@ -158,24 +168,20 @@ class Chain:
         registered = any(s.registered for s in self.steps)
         # the channel travels up to the last step that reads it
         last_c = max((i for i, s in enumerate(self.steps, 1) if "{c}" in s.expr), default=0)
-        if self.per_channel:
-            last = f"{cw}'d{self.channels - lanes}"
-            step = "1'b1" if lanes == 1 else f"{cw}'d{lanes}"
+        if self.per_channel:  # the channel (one lane) or the beat within a pixel
+            last = f"{cw}'d{self.beats - 1}"
             lines += [
                 f"    reg [{cw - 1}:0] c0;",
                 "    always @(posedge clk) begin",
                 f"        if (rst) c0 <= {cw}'d0;",
-                f"        else if (in_valid && in_ready) c0 <= (c0 == {last}) ? {cw}'d0 : c0 + {step};",
+                f"        else if (in_valid && in_ready) c0 <= (c0 == {last}) ? {cw}'d0 : c0 + 1'b1;",
                 "    end",
             ]
         lines.append("    wire adv;")
         for i, st in enumerate(self.steps, 1):
-            if self.per_channel and lanes > 1 and i <= last_c and "{c}" in st.expr:
-                lines += [f"    wire [{cw - 1}:0] c{i - 1}_{j} = c{i - 1} + {cw}'d{j};"
-                          for j in range(lanes)]
             for j in range(lanes):
-                expr = (st.expr.replace("{x}", at("d", i - 1, j))
-                        .replace("{c}", at("c", i - 1, j)))
+                expr = (st.expr.replace("{x}", at("d", i - 1, j)).replace("{c}", f"c{i - 1}")
+                        .replace("{lane}", str(j)))
                 r = at("r", i, j)
                 if st.expr_width > st.width:  # only the low bits are kept
                     lines += ["    /* verilator lint_off UNUSEDSIGNAL */",
