@@ -1,11 +1,14 @@
 """Streams of several elements per beat (backends/verilog/lanes.py, templates/tqc_lanes.v): the
 lane plan, and bit-exact simulation of designs whose streams, chains, forks, FIFOs, joins and
-frame buffers move 2 to 16 elements per beat, with and without handshake gaps."""
+frame buffers move 2 to 16 elements per beat, with and without handshake gaps, including random
+two-layer models with extreme quantization parameters (TQC_LANES_CASES of them, default 6)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from differential import shared_model
@@ -18,6 +21,7 @@ from tqc.backends.verilog.report import estimate
 from tqc.backends.verilog.target import build_design
 from tqc.pipeline import lower
 from tqc.targets import TargetOptions
+from tqc.tflite_writer import Op, Tensor, write_model
 from tqc.tqm import build_file
 
 INPUTS = Path(__file__).parent / "filecheck" / "backends" / "verilog" / "Inputs"
@@ -127,3 +131,79 @@ def test_wide_designs_lint_clean(tmp_path: Path, model: str) -> None:
     log = sim.lint(tmp_path, design.sources, "dut")
     assert "%Warning" not in log and "%Error" not in log, log
 
+
+
+# ---- random two-layer models: lanes with random shapes and quantization ----------------------
+
+RANDOM_CASES = int(os.environ.get("TQC_LANES_CASES", "6"))
+
+
+def _random_pair(path: Path, seed: int) -> tuple[Path, int]:
+    """Two MAC layers (FC -> FC, 1x1 or 3x3 CONV_2D -> CONV_2D / DEPTHWISE_CONV_2D) with random
+    channel counts, zero points anywhere in int8, per-channel weight scales over three decades,
+    output multipliers from 2^-18 to ~1.5 and a random fused activation; and a P that gives
+    some streams several lanes. Returns (model, P)."""
+    rng = np.random.default_rng(1000 + seed)
+    kind = ["fc", "conv", "dw"][seed % 3]
+    c0, c1 = int(rng.integers(1, 9)), int(rng.choice([2, 4, 6, 8, 12, 16, 24]))
+    c2 = c1 if kind == "dw" else int(rng.integers(1, 17))
+    k = 1 if kind == "fc" else int(rng.choice([1, 3]))
+    h, w = (1, 1) if kind == "fc" else (int(rng.integers(1, 4)), int(rng.integers(1, 5)))
+    act = str(rng.choice(["NONE", "RELU", "RELU6"]))
+
+    def zp() -> int:
+        return int(rng.choice([-128, 127, int(rng.integers(-128, 128))]))
+
+    def layer(name: str, cin: int, cout: int, sx: float, depthwise: bool) -> list[Tensor]:
+        scales = [float(v) for v in 10 ** rng.uniform(-4, -1, cout)]
+        shape = (1, k, k, cout) if depthwise else (cout, cin) if kind == "fc" else (cout, k, k, cin)
+        wdata = rng.integers(-127, 128, shape).astype(np.int8)
+        wdata.flat[0] = -127
+        return [Tensor(f"w{name}", shape, "int8", scales, [0] * cout, 3 if depthwise else 0, wdata),
+                Tensor(f"b{name}", (cout,), "int32", [sx * s for s in scales], [0] * cout, 0,
+                       rng.integers(-30000, 30000, cout).astype(np.int32))]
+
+    def out_scale(sx: float, layer_tensors: list[Tensor], fan_in: int) -> float:
+        s_w = float(np.median(np.asarray(layer_tensors[0].scale)))
+        return sx * s_w * fan_in * float(2 ** rng.uniform(-1, 18)) / 64
+
+    sx = float(10 ** rng.uniform(-3, 0))
+    shape = (1, c0) if kind == "fc" else (1, h, w, c0)
+    l1 = layer("1", c0, c1, sx, False)
+    s1 = out_scale(sx, l1, c0 * k * k)
+    l2 = layer("2", c1, c2, s1, kind == "dw")
+    s2 = out_scale(s1, l2, (1 if kind == "dw" else c1) * k * k)
+    mid = (1, c1) if kind == "fc" else (1, h, w, c1)
+    out = (1, c2) if kind == "fc" else (1, h, w, c2)
+    tensors = [Tensor("x", shape, "int8", sx, zp()), *l1, Tensor("t", mid, "int8", s1, zp()), *l2,
+               Tensor("y", out, "int8", s2, zp())]
+    opts1: dict[str, object] = {"fused_activation_function": act}
+    if kind == "fc":
+        ops = [Op("FULLY_CONNECTED", ["x", "w1", "b1"], ["t"], opts1),
+               Op("FULLY_CONNECTED", ["t", "w2", "b2"], ["y"])]
+    else:
+        opts1["padding"] = "SAME"
+        second = "DEPTHWISE_CONV_2D" if kind == "dw" else "CONV_2D"
+        opts2: dict[str, object] = {"padding": "SAME"}
+        if kind == "dw":
+            opts2["depth_multiplier"] = 1
+        ops = [Op("CONV_2D", ["x", "w1", "b1"], ["t"], opts1),
+               Op(second, ["t", "w2", "b2"], ["y"], opts2)]
+    write_model(path, tensors, ops, ["x"], ["y"])
+    return path, int(rng.choice([8, 16, 32, 64, 128, 256]))
+
+
+def test_random_pairs_use_lanes(tmp_path: Path) -> None:
+    """The random cases below do exercise several lanes (else they would test nothing new)."""
+    wide = 0
+    for seed in range(max(RANDOM_CASES, 6)):
+        path, p = _random_pair(tmp_path / f"r{seed}.tflite", seed)
+        wide += any(s.out_lanes > 1 for s in plan_of(path, p).stages)
+    assert wide >= 3
+
+
+@needs_sim
+@pytest.mark.parametrize("seed", range(RANDOM_CASES))
+def test_random_pair_bit_exact(tmp_path: Path, seed: int) -> None:
+    path, p = _random_pair(tmp_path / "pair.tflite", seed)
+    check_model(path, 5, parallel=p, throttle=seed % 2 == 1)
