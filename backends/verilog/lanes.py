@@ -26,6 +26,7 @@ import math
 from xdsl.ir import SSAValue
 
 from tqc.backends.verilog.prepare import MAC_OPS, Plan, Stage, dims, root
+from tqc.backends.verilog.report import steps
 from tqc.dialects import tqi
 
 
@@ -43,25 +44,12 @@ def banks(stage: Stage) -> int:
     return stage.split.pk
 
 
-def issue_steps(stage: Stage) -> int:
-    """NK: issue cycles per group of a MAC engine."""
-    op = stage.ops[0]
-    assert isinstance(op, (tqi.FullyConnectedOp, tqi.ConvLikeOp)) and stage.split is not None
-    filt = dims(op.filter)
-    if isinstance(op, tqi.FullyConnectedOp):
-        return -(-filt[1] // stage.split.pk)
-    taps = filt[1] * filt[2]
-    if isinstance(op, tqi.DepthwiseConv2DOp):
-        return taps
-    return taps * -(-filt[3] // stage.split.pk)
-
-
 def output_capability(stage: Stage) -> int:
     """Lanes an engine's results can leave with: the fewest that keep up with its issue."""
     if not isinstance(stage.ops[0], MAC_OPS):
         return 1
     assert stage.split is not None
-    pu, nk = stage.split.pu, issue_steps(stage)
+    pu, nk = stage.split.pu, steps(stage)[2]
     g = math.gcd(pu, _channels(stage.output))
     return min(d for d in range(1, g + 1) if g % d == 0 and (pu // d <= nk or d == g))
 
