@@ -13,22 +13,21 @@ from typing import cast
 
 import numpy as np
 from xdsl.dialects.builtin import (
-    BytesAttr,
     DenseArrayBase,
-    DenseIntOrFPElementsAttr,
     IntegerAttr,
     IntegerType,
-    Signedness,
     TensorType,
-    i64,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.irdl import IRDLOperation
 
 from tqc.dialects import tqi
+from tqc.dialects.accessors import dense_attr, int_attr, shape
+from tqc.dialects.accessors import int_array as ints
+from tqc.dialects.accessors import ints as accessor_ints
+from tqc.dialects.element import element, kind, storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.errors import TqcError, at_op
-from tqc.quant_math import STORAGE_RANGE
 
 Rule = Callable[["Builder", Operation], Sequence[SSAValue]]
 RULES: dict[type[Operation], Rule] = {}
@@ -52,28 +51,9 @@ def lowers(*op_types: type[Operation]) -> Callable[[Rule], Rule]:
     return register
 
 
-def ints(values: Sequence[int] | np.ndarray) -> DenseArrayBase:
-    return DenseArrayBase.from_list(i64, [int(v) for v in values])
-
-
 def array_ints(attr: DenseArrayBase) -> tuple[int, ...]:
-    """The values of an integer array property (typed: the ops declare their arrays as plain
-    DenseArrayBase, whose get_values is overloaded on the element type)."""
-    return cast("DenseArrayBase[IntegerType]", attr).get_values()
-
-
-def int_attr(value: int) -> IntegerAttr:
-    return IntegerAttr(int(value), i64)
-
-
-def storage_name(t: Attribute) -> str:
-    """'i8', 'ui8', 'i16', 'i32', 'i64', 'f32' for an element type (quantized or plain)."""
-    if isinstance(t, QuantType):
-        t = t.storage
-    if isinstance(t, IntegerType):
-        prefix = "ui" if t.signedness.data == Signedness.UNSIGNED else "i"
-        return f"{prefix}{t.width.data}"
-    return "f32"
+    """The values of an integer array property."""
+    return accessor_ints(attr)
 
 
 def plain(t: Attribute) -> Attribute:
@@ -87,22 +67,6 @@ def qtype(value: SSAValue) -> QuantType:
     t = value.type
     assert isinstance(t, TensorType) and isinstance(t.element_type, QuantType)
     return t.element_type
-
-
-def shape(value: SSAValue) -> tuple[int, ...]:
-    """The static shape of a tensor value (any dialect, any stage)."""
-    t = value.type
-    if not isinstance(t, TensorType):
-        raise TqcError(f"expected a tensor value, got {t}")
-    return tuple(t.get_shape())
-
-
-def element(value: SSAValue) -> str:
-    """'i8', 'ui8', 'i16', 'i32', 'i64', 'f32' … of a tensor value (quantized or plain)."""
-    t = value.type
-    if not isinstance(t, TensorType):
-        raise TqcError(f"expected a tensor value, got {t}")
-    return storage_name(t.element_type)
 
 
 @dataclass
@@ -151,16 +115,12 @@ class Builder:
               result_type: Attribute, **props: Attribute) -> SSAValue:
         return self.emit(cls, operands, result_type, **props).results[0]
 
-    def tensor(self, element: str, dims: Sequence[int]) -> TensorType[IntegerType]:
-        types = {"i8": IntegerType(8), "ui8": IntegerType(8, Signedness.UNSIGNED),
-                 "i16": IntegerType(16), "i32": i32, "i64": IntegerType(64)}
-        return TensorType(types[element], dims)
+    def tensor(self, element: str, dims: Sequence[int]) -> TensorType[Attribute]:
+        return TensorType(kind(element).ir_type(), dims)
 
     def const(self, array: np.ndarray, element: str) -> SSAValue:
-        t = self.tensor(element, array.shape)
-        dtype = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4", "i64": "<i8"}[element]
-        data = DenseIntOrFPElementsAttr(t, BytesAttr(np.ascontiguousarray(array, dtype).tobytes()))
-        return self.value(tqi.ConstOp, [], t, value=data)
+        data = dense_attr(array, element)
+        return self.value(tqi.ConstOp, [], data.type, value=data)
 
     def cast(self, x: SSAValue, element: str) -> SSAValue:
         return self.value(tqi.CastOp, [x], self.tensor(element, shape(x)))
@@ -209,7 +169,7 @@ class Builder:
 
 
 def type_range(element: str) -> tuple[int, int]:
-    return STORAGE_RANGE[element]
+    return kind(element).range
 
 
 def load_rules() -> None:
