@@ -36,6 +36,7 @@ from xdsl.irdl import (
 from xdsl.traits import Pure
 
 from tqc.dialects.quant_type import QuantType
+from tqc.dialects.traits import AcceptsInt16
 
 
 class TqOp(IRDLOperation):
@@ -57,6 +58,7 @@ class ConstOp(TqOp):
     """A constant tensor (weights, biases, tables); data stays bytes-backed."""
 
     name = "tq.const"
+    traits = traits_def(AcceptsInt16())
     value = prop_def(DenseIntOrFPElementsAttr)
     output = result_def()
 
@@ -76,6 +78,7 @@ class Conv2DOp(ConvLikeOp):
     """CONV_2D: input NHWC, filter OHWI, bias int32 [O] (int64 for int16 activations)."""
 
     name = "tq.conv_2d"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
@@ -83,6 +86,7 @@ class DepthwiseConv2DOp(ConvLikeOp):
     """DEPTHWISE_CONV_2D: filter 1HW(C*M); depth multiplier M = filter channels / input channels."""
 
     name = "tq.depthwise_conv_2d"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
@@ -90,6 +94,7 @@ class FullyConnectedOp(ActivationMixin):
     """FULLY_CONNECTED: input flattened to [rows, K], weights [units, K], bias [units]."""
 
     name = "tq.fully_connected"
+    traits = traits_def(AcceptsInt16())
     input = operand_def()
     filter = operand_def()
     bias = opt_operand_def()
@@ -105,26 +110,31 @@ class BinaryOp(ActivationMixin):
 @irdl_op_definition
 class AddOp(BinaryOp):
     name = "tq.add"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
 class SubOp(BinaryOp):
     name = "tq.sub"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
 class MulOp(BinaryOp):
     name = "tq.mul"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
 class MaximumOp(BinaryOp):
     name = "tq.maximum"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
 class MinimumOp(BinaryOp):
     name = "tq.minimum"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
@@ -132,6 +142,7 @@ class PreluOp(BinaryOp):
     """PRELU: lhs is the input, rhs the (broadcast) alpha tensor."""
 
     name = "tq.prelu"
+    traits = traits_def(AcceptsInt16())
 
 
 class PoolOp(ActivationMixin):
@@ -145,11 +156,13 @@ class PoolOp(ActivationMixin):
 @irdl_op_definition
 class AveragePool2DOp(PoolOp):
     name = "tq.average_pool_2d"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
 class MaxPool2DOp(PoolOp):
     name = "tq.max_pool_2d"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
@@ -157,6 +170,7 @@ class MeanOp(TqOp):
     """MEAN over `axes` (normalised, sorted); the result type says whether dims are kept."""
 
     name = "tq.mean"
+    traits = traits_def(AcceptsInt16())
     input = operand_def()
     output = result_def()
     axes = prop_def(DenseArrayBase)
@@ -170,17 +184,20 @@ class UnaryOp(TqOp):
 @irdl_op_definition
 class SoftmaxOp(UnaryOp):
     name = "tq.softmax"
+    traits = traits_def(AcceptsInt16())
     beta = prop_def(FloatAttr)
 
 
 @irdl_op_definition
 class LogisticOp(UnaryOp):
     name = "tq.logistic"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
 class TanhOp(UnaryOp):
     name = "tq.tanh"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
@@ -203,11 +220,13 @@ class ReluFamilyOp(UnaryOp):
 @irdl_op_definition
 class ReluOp(ReluFamilyOp):
     name = "tq.relu"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
 class Relu6Op(ReluFamilyOp):
     name = "tq.relu6"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
@@ -220,11 +239,13 @@ class QuantizeOp(UnaryOp):
     """QUANTIZE: float → quantized, or quantized → quantized (requantize, e.g. uint8 ↔ int8)."""
 
     name = "tq.quantize"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
 class DequantizeOp(UnaryOp):
     name = "tq.dequantize"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
@@ -232,11 +253,13 @@ class ReshapeOp(UnaryOp):
     """RESHAPE / SQUEEZE / EXPAND_DIMS: the new shape is the result type's."""
 
     name = "tq.reshape"
+    traits = traits_def(AcceptsInt16())
 
 
 @irdl_op_definition
 class TransposeOp(UnaryOp):
     name = "tq.transpose"
+    traits = traits_def(AcceptsInt16())
     perm = prop_def(DenseArrayBase)
 
 
@@ -246,6 +269,7 @@ class SliceOp(UnaryOp):
     type drops shrunk axes."""
 
     name = "tq.slice"
+    traits = traits_def(AcceptsInt16())
     begin = prop_def(DenseArrayBase)
     end = prop_def(DenseArrayBase)
     strides = prop_def(DenseArrayBase)
@@ -257,6 +281,7 @@ class PadOp(UnaryOp):
     `pad_value` (the zero point unless PADV2 gives a value)."""
 
     name = "tq.pad"
+    traits = traits_def(AcceptsInt16())
     paddings = prop_def(DenseArrayBase)
     pad_value = prop_def(IntegerAttr)
 
@@ -264,6 +289,7 @@ class PadOp(UnaryOp):
 @irdl_op_definition
 class ResizeNearestNeighborOp(UnaryOp):
     name = "tq.resize_nearest_neighbor"
+    traits = traits_def(AcceptsInt16())
     align_corners = prop_def(IntegerAttr)
     half_pixel_centers = prop_def(IntegerAttr)
 
@@ -271,6 +297,7 @@ class ResizeNearestNeighborOp(UnaryOp):
 @irdl_op_definition
 class ResizeBilinearOp(UnaryOp):
     name = "tq.resize_bilinear"
+    traits = traits_def(AcceptsInt16())
     align_corners = prop_def(IntegerAttr)
     half_pixel_centers = prop_def(IntegerAttr)
 
@@ -284,6 +311,7 @@ class ArgMaxOp(UnaryOp):
 @irdl_op_definition
 class ConcatenationOp(ActivationMixin):
     name = "tq.concatenation"
+    traits = traits_def(AcceptsInt16())
     inputs = var_operand_def()
     output = result_def()
     axis = prop_def(IntegerAttr)
@@ -292,6 +320,7 @@ class ConcatenationOp(ActivationMixin):
 @irdl_op_definition
 class PackOp(TqOp):
     name = "tq.pack"
+    traits = traits_def(AcceptsInt16())
     inputs = var_operand_def()
     output = result_def()
     axis = prop_def(IntegerAttr)
@@ -300,6 +329,7 @@ class PackOp(TqOp):
 @irdl_op_definition
 class SplitOp(TqOp):
     name = "tq.split"
+    traits = traits_def(AcceptsInt16())
     input = operand_def()
     outputs = var_result_def()
     axis = prop_def(IntegerAttr)

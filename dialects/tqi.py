@@ -42,6 +42,8 @@ from xdsl.irdl import (
 )
 from xdsl.traits import Pure
 
+from tqc.dialects.traits import Engine, EpilogueAnchor
+
 
 class TqiOp(IRDLOperation):
     traits = traits_def(Pure())
@@ -97,6 +99,7 @@ class Conv2DOp(ConvLikeOp):
     """Input NHWC, filter OHWI."""
 
     name = "tqi.conv_2d"
+    traits = traits_def(EpilogueAnchor(), Engine("conv", mac=True))
 
 
 @irdl_op_definition
@@ -104,6 +107,7 @@ class DepthwiseConv2DOp(ConvLikeOp):
     """Filter 1HW(C*M): output channel c*M+m reads input channel c."""
 
     name = "tqi.depthwise_conv_2d"
+    traits = traits_def(EpilogueAnchor(), Engine("dw", mac=True))
 
 
 @irdl_op_definition
@@ -111,6 +115,7 @@ class FullyConnectedOp(TqiOp):
     """Input [..., K], filter [units, K] → int32 [..., units]."""
 
     name = "tqi.fully_connected"
+    traits = traits_def(EpilogueAnchor(), Engine("fc", mac=True))
     input = operand_def()
     filter = operand_def()
     bias = opt_operand_def()
@@ -250,6 +255,7 @@ class AvgPoolOp(WindowOp):
     sum, then (sum ± count/2) / count with C division; int32 result."""
 
     name = "tqi.avg_pool"
+    traits = traits_def(EpilogueAnchor(), Engine("pool"))
 
 
 @irdl_op_definition
@@ -257,6 +263,7 @@ class MaxPoolOp(WindowOp):
     """Maximum of the in-bounds window elements."""
 
     name = "tqi.max_pool"
+    traits = traits_def(EpilogueAnchor(), Engine("eng"))  # "eng": the instance prefix it has always had
 
 
 @irdl_op_definition
@@ -273,6 +280,7 @@ class SoftmaxOp(UnaryOp):
     exp); the output is offset by the minimum of the result type (int8, uint8 or int16)."""
 
     name = "tqi.softmax"
+    traits = traits_def(Engine("softmax"))
     input_multiplier = prop_def(IntegerAttr)
     input_left_shift = prop_def(IntegerAttr)
     diff_min = prop_def(IntegerAttr)

@@ -19,6 +19,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 from tqc.dialects import tq
 from tqc.errors import TqcError
 from tqc.dialects.quant_type import QuantType
+from tqc.dialects.traits import AcceptsInt16
 from tqc.passes.lowering import RULES, Builder, load_rules, plain, storage_name
 
 
@@ -34,22 +35,10 @@ def _layer_title(op: Operation, notes: list[str]) -> str:
     return " | ".join([title, *notes])
 
 
-# Ops whose lowering matches TFLM bit for bit with int16 activations (16x8), each measured by a
-# differential test (tests/test_int16.py, test_softmax_mean.py, test_layout_resize.py). Every
-# other op refuses int16 tensors by name.
-INT16_EXACT: frozenset[type[Operation]] = frozenset({
-    tq.ConstOp, tq.Conv2DOp, tq.DepthwiseConv2DOp, tq.FullyConnectedOp,
-    tq.AddOp, tq.SubOp, tq.MulOp, tq.MaximumOp, tq.MinimumOp,
-    tq.AveragePool2DOp, tq.MaxPool2DOp, tq.MeanOp, tq.SoftmaxOp,
-    tq.ReluOp, tq.Relu6Op, tq.PreluOp, tq.LogisticOp, tq.TanhOp, tq.QuantizeOp, tq.DequantizeOp,
-    tq.ReshapeOp, tq.TransposeOp, tq.SliceOp, tq.PadOp, tq.ConcatenationOp, tq.PackOp,
-    tq.SplitOp, tq.ResizeNearestNeighborOp, tq.ResizeBilinearOp,
-})
-
-
 def _check_supported_types(b: Builder, op: Operation) -> None:
-    """Refuse int16 activations (16x8 models) on ops not in INT16_EXACT, naming the tensor."""
-    if type(op) in INT16_EXACT:
+    """Refuse int16 activations (16x8 models) on ops without the AcceptsInt16 trait, naming the
+    tensor."""
+    if op.has_trait(AcceptsInt16):
         return
     for v in [*op.operands, *op.results]:
         t = v.type
