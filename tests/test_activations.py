@@ -20,7 +20,7 @@ import pytest
 
 from differential import compare, random_inputs, shared_model
 from tqc.errors import TqcError
-from tqc.passes.lowering import tables
+from tqc.semantics import tables
 from tqc.passes.lowering.activations import prelu_multipliers
 from tqc.pipeline import load_numpy_model
 from tqc.reference import run_reference

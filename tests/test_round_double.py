@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tqc.backends.numpy.runtime.round_double import mul_round_double
+from tqc.semantics.round_double import mul_round_double
 from tqc.backends.verilog import sim, synth
 from tqc.backends.verilog.emit_elementwise import round_double_exponent
 from tqc.backends.verilog.target import build_design

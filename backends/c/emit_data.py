@@ -1,8 +1,8 @@
 """Loop nests of the data-movement tqi ops: transpose, slice, pad, concat, pack, split and the
 two resizes. They copy stored integers; only uint8 RESIZE_BILINEAR computes (in float32, as
 LiteRT's reference does). Resize source positions and weights depend only on the shapes, so
-they are computed at compile time by the NumPy runtime's own functions (one implementation of
-that arithmetic) and printed as tables.
+they are computed at compile time by `tqc.semantics.resize` (the one implementation of that
+arithmetic, which the NumPy backend runs too) and printed as tables.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 from math import prod
 
 import numpy as np
-from xdsl.ir import Operation, SSAValue
-
 from tqc.backends.c.arena import element
 from tqc.backends.c.printer import (
     C_TYPES,
@@ -24,7 +22,11 @@ from tqc.backends.c.printer import (
 )
 from tqc.backends.c.schedule import Kernel, dims
 from tqc.dialects import tqi
+from xdsl.ir import Operation, SSAValue
+
 from tqc.errors import TqcError
+from tqc.semantics import resize as resize_rules
+from tqc.semantics.resize import nearest_index
 
 
 def _open(lp: LayerPrinter, shape: tuple[int, ...]) -> tuple[list[str], int]:
@@ -148,15 +150,13 @@ def _flags(op: Operation) -> tuple[bool, bool]:
 
 @kernel(tqi.ResizeNearestOp)
 def resize_nearest(lp: LayerPrinter, k: Kernel) -> None:
-    from tqc.backends.numpy.runtime.resize import _nearest_index
-
     op = k.anchor
     assert isinstance(op, tqi.ResizeNearestOp)
     n, h, w, c = dims(op.input)
     _, oh, ow, _ = dims(op.output)
     align, half = _flags(op)
-    rows = lp.static_array("src_row", _nearest_index(h, oh, align, half), "int32_t")
-    cols = lp.static_array("src_col", _nearest_index(w, ow, align, half), "int32_t")
+    rows = lp.static_array("src_row", nearest_index(h, oh, align, half), "int32_t")
+    cols = lp.static_array("src_col", nearest_index(w, ow, align, half), "int32_t")
     y, x = lp.buf(op.output), lp.buf(op.input)
     b = lp.body
     b.line(f"for (int b = 0; b < {n}; ++b)")
@@ -169,8 +169,6 @@ def resize_nearest(lp: LayerPrinter, k: Kernel) -> None:
 
 @kernel(tqi.ResizeBilinearOp)
 def resize_bilinear(lp: LayerPrinter, k: Kernel) -> None:
-    from tqc.backends.numpy.runtime import resize as np_resize
-
     op = k.anchor
     assert isinstance(op, tqi.ResizeBilinearOp)
     n, h, w, c = dims(op.input)
@@ -181,12 +179,12 @@ def resize_bilinear(lp: LayerPrinter, k: Kernel) -> None:
     y, x = lp.buf(op.output), lp.buf(op.input)
     b = lp.body
     if kind == "ui8":  # LiteRT's float kernel, float32 arithmetic in the reference's order
-        y0, y1, dy = np_resize._bilinear_axis_float(h, oh, align, half)
-        x0, x1, dx = np_resize._bilinear_axis_float(w, ow, align, half)
+        y0, y1, dy = resize_rules.bilinear_axis_float(h, oh, align, half)
+        x0, x1, dx = resize_rules.bilinear_axis_float(w, ow, align, half)
         weight_t = "float"
     elif kind in ("i8", "i16"):
-        y0, y1, dy = np_resize._bilinear_axis_int(h, oh, align, half)
-        x0, x1, dx = np_resize._bilinear_axis_int(w, ow, align, half)
+        y0, y1, dy = resize_rules.bilinear_axis_int(h, oh, align, half)
+        x0, x1, dx = resize_rules.bilinear_axis_int(w, ow, align, half)
         weight_t = "int32_t"
     else:
         raise TqcError(f"c backend: tqi.resize_bilinear on {kind} is not supported")

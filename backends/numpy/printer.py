@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqc.dialects import tqi
+from tqc.passes.lowering import array_ints, element, storage_name
+from tqc.passes.lowering import shape as dims
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     DenseArrayBase,
@@ -27,12 +30,13 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Operation, SSAValue
 
-from tqc.dialects import tqi
+from tqc import semantics
 from tqc.errors import TqcError
-from tqc.passes.lowering import array_ints, element, storage_name
-from tqc.passes.lowering import shape as dims
+from tqc.semantics import RUNTIME_MODULES
 
 RUNTIME = Path(__file__).parent / "runtime"
+SEMANTICS = Path(semantics.__file__).parent
+IMPORT_LINE = r"^from (?:\.|tqc\.semantics\.)(\w+) import "
 NP_DTYPES = {"i8": "np.int8", "ui8": "np.uint8", "i16": "np.int16", "i32": "np.int32",
              "i64": "np.int64", "f32": "np.float32", "i1": "np.bool_"}
 INLINE_LIMIT = 16
@@ -51,16 +55,20 @@ def prints(*op_types: type[Operation]) -> Callable[[Handler], Handler]:
 
 
 def runtime_source() -> str:
-    """The runtime files concatenated, each after the runtime files it imports (`from .x
-    import ...`; otherwise fixedpoint first, then by name), without those import lines; they
-    must not define clashing names."""
-    texts = {p.stem: p.read_text() for p in RUNTIME.glob("*.py") if p.stem != "__init__"}
+    """The run-time code a generated module carries: the execution strategies in `runtime/`
+    and the reference arithmetic they use (`tqc.semantics.RUNTIME_MODULES`), concatenated, each
+    after the modules it imports (`from .x import ...` or `from tqc.semantics.x import ...`;
+    otherwise fixedpoint first, then by name), without those import lines; they must not define
+    clashing names."""
+    files = {p.stem: p for p in RUNTIME.glob("*.py") if p.stem != "__init__"}
+    files.update({name: SEMANTICS / f"{name}.py" for name in RUNTIME_MODULES})
+    texts = {name: path.read_text() for name, path in files.items()}
     order: list[str] = []
 
     def visit(name: str, importers: tuple[str, ...] = ()) -> None:
         if name in order or name in importers:  # placed already, or an import cycle
             return
-        for dep in re.findall(r"^from \.(\w+) import", texts[name], flags=re.M):
+        for dep in re.findall(IMPORT_LINE, texts[name], flags=re.M):
             visit(dep, (*importers, name))
         order.append(name)
 
@@ -68,9 +76,10 @@ def runtime_source() -> str:
         visit(name)
     parts = []
     for name in order:
-        text = re.sub(r"^from \.\w+ import .*\n", "", texts[name], flags=re.M)
+        text = re.sub(IMPORT_LINE + ".*\n", "", texts[name], flags=re.M)
         text = re.sub(r"^import numpy as np\n", "", text, flags=re.M)
-        parts.append(f"# ---- runtime/{name}.py " + "-" * 60 + "\n" + text.strip() + "\n")
+        where = f"{files[name].parent.name}/{name}.py"
+        parts.append(f"# ---- {where} " + "-" * 60 + "\n" + text.strip() + "\n")
     return "\n\n".join(parts)
 
 

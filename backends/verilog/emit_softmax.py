@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from xdsl.dialects.builtin import IntegerAttr
 
-from tqc.backends.numpy.runtime.fixedpoint import mul_high, shift_left
-from tqc.backends.numpy.runtime.softmax import exp_on_negative_values
+from tqc.semantics.fixedpoint import mul_high, shift_left
+from tqc.semantics.gemmlowp import exp_on_negative_values
 from tqc.backends.verilog.emit_conv import rom_lines
 from tqc.backends.verilog.emitter import VerilogEmitter, emits
 from tqc.backends.verilog.prepare import Stage, bits, clog2, dims

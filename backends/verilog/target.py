@@ -64,7 +64,7 @@ def to_hardware(plan: Plan, x: np.ndarray) -> np.ndarray:
     """Host-side QUANTIZE of a float input (identity for integer inputs)."""
     if plan.host_quantize is None:
         return x
-    from tqc.backends.numpy.runtime.quantize import quantize
+    from tqc.semantics.quantize import quantize
 
     scale, zp = _scale_zp(plan.host_quantize)
     return quantize(x, scale, zp, np.dtype(NP[element(plan.input)]))
@@ -74,7 +74,7 @@ def from_hardware(plan: Plan, y: np.ndarray) -> np.ndarray:
     """Host-side DEQUANTIZE of the output (identity for integer outputs)."""
     if plan.host_dequantize is None:
         return y
-    from tqc.backends.numpy.runtime.quantize import dequantize
+    from tqc.semantics.quantize import dequantize
 
     scale, zp = _scale_zp(plan.host_dequantize)
     return dequantize(y, scale, zp)

@@ -44,7 +44,7 @@ from tqc.passes.lowering import (
     storage_name,
     type_range,
 )
-from tqc.passes.lowering import tables
+from tqc.semantics import tables
 from tqc.passes.lowering.activations16 import lower_int16_activation
 from tqc.quant_math import f32, quantize_multiplier
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .fixedpoint import divide_round_away
+from tqc.semantics.fixedpoint import divide_round_away
 
 
 def _windows(x, out_hw, kernel, stride, pad, fill):

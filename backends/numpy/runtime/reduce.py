@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .fixedpoint import wrap_int32
+from tqc.semantics.fixedpoint import wrap_int32
 
 
 def reduce_sum(x, axes, keepdims):

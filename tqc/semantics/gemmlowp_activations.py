@@ -1,18 +1,17 @@
 """gemmlowp `fixedpoint/fixedpoint.h` logistic and tanh on int32 raw values, vectorised with
-NumPy: compile-time only (the int8 LOGISTIC / TANH lookup tables of `passes/lowering/tables.py`).
+NumPy: compile-time only (the int8 LOGISTIC / TANH lookup tables of `tables.py`).
 
-They rest on the fixed-point functions of the NumPy backend's runtime
-(`backends/numpy/runtime/gemmlowp.py`, also used by SOFTMAX at run time), so there is one
-implementation of each; its docstring gives the conventions (a FixedPoint<int32, I> is its raw
-int32 with 31 - I fractional bits, kept in int64 arrays).
+They rest on the fixed-point functions of `gemmlowp.py` (also used by SOFTMAX at run time), so
+there is one implementation of each; its docstring gives the conventions (a FixedPoint<int32, I>
+is its raw int32 with 31 - I fractional bits, kept in int64 arrays).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from tqc.backends.numpy.runtime.fixedpoint import INT32_MAX
-from tqc.backends.numpy.runtime.gemmlowp import (
+from tqc.semantics.fixedpoint import INT32_MAX
+from tqc.semantics.gemmlowp import (
     exp_on_negative_values,
     one_minus_x_over_one_plus_x_for_x_in_0_1,
     one_over_one_plus_x_for_x_in_0_1,

@@ -16,7 +16,7 @@ def _resize_round_f32(v):
     return np.sign(w) * np.floor(np.abs(w) + 0.5)
 
 
-def _nearest_index(in_size, out_size, align_corners, half_pixel_centers):
+def nearest_index(in_size, out_size, align_corners, half_pixel_centers):
     """GetNearestNeighbor for every output position: float32 scale and product, then
     round (align_corners) or floor, clamped to [0, in_size - 1]."""
     if align_corners and out_size > 1:
@@ -34,8 +34,8 @@ def _nearest_index(in_size, out_size, align_corners, half_pixel_centers):
 
 def resize_nearest(x, out_hw, align_corners, half_pixel_centers):
     """Copy of the nearest source pixel (stored integers, no arithmetic)."""
-    rows = _nearest_index(x.shape[1], out_hw[0], align_corners, half_pixel_centers)
-    cols = _nearest_index(x.shape[2], out_hw[1], align_corners, half_pixel_centers)
+    rows = nearest_index(x.shape[1], out_hw[0], align_corners, half_pixel_centers)
+    cols = nearest_index(x.shape[2], out_hw[1], align_corners, half_pixel_centers)
     return x[:, rows][:, :, cols]
 
 
@@ -45,7 +45,7 @@ def _resize_cdiv(a, b):
     return np.where((a < 0) != (b < 0), -q, q)
 
 
-def _bilinear_axis_int(in_size, out_size, align_corners, half_pixel_centers):
+def bilinear_axis_int(in_size, out_size, align_corners, half_pixel_centers):
     """ComputeInterpolationValuesInteger: (lower, upper, frac) with positions in 1/1024
     units; frac = position − 1024·lower is the weight of `upper` (out of 1024)."""
     if align_corners and out_size > 1:
@@ -65,8 +65,8 @@ def _bilinear_axis_int(in_size, out_size, align_corners, half_pixel_centers):
 def resize_bilinear_int(x, out_hw, align_corners, half_pixel_centers):
     """ResizeBilinearInteger: Σ x · wy · wx with 10-bit weights in int64, then
     (s ± 2^19) / 2^20 with C division (round half away from zero)."""
-    y0, y1, fy = _bilinear_axis_int(x.shape[1], out_hw[0], align_corners, half_pixel_centers)
-    x0, x1, fx = _bilinear_axis_int(x.shape[2], out_hw[1], align_corners, half_pixel_centers)
+    y0, y1, fy = bilinear_axis_int(x.shape[1], out_hw[0], align_corners, half_pixel_centers)
+    x0, x1, fx = bilinear_axis_int(x.shape[2], out_hw[1], align_corners, half_pixel_centers)
     wy1 = fy[:, None, None]
     wy0 = (1 << 10) - wy1
     wx1 = fx[None, :, None]
@@ -79,7 +79,7 @@ def resize_bilinear_int(x, out_hw, align_corners, half_pixel_centers):
     return _resize_cdiv(total + rounding, 1 << 20).astype(x.dtype)
 
 
-def _bilinear_axis_float(in_size, out_size, align_corners, half_pixel_centers):
+def bilinear_axis_float(in_size, out_size, align_corners, half_pixel_centers):
     """ComputeInterpolationValues in float32: (lower, upper, frac) with
     frac = position − lower (float32), the weight of `upper`."""
     scale = np.float32(in_size) / np.float32(out_size)
@@ -100,8 +100,8 @@ def resize_bilinear_float(x, out_hw, align_corners, half_pixel_centers):
     evaluated left to right as the C expression, then + 0.5 and truncation:
     ((((x00·(1−dy))·(1−dx) + (x10·dy)·(1−dx)) + (x01·(1−dy))·dx) + (x11·dy)·dx) + 0.5."""
     f = np.float32
-    y0, y1, dy = _bilinear_axis_float(x.shape[1], out_hw[0], align_corners, half_pixel_centers)
-    x0, x1, dx = _bilinear_axis_float(x.shape[2], out_hw[1], align_corners, half_pixel_centers)
+    y0, y1, dy = bilinear_axis_float(x.shape[1], out_hw[0], align_corners, half_pixel_centers)
+    x0, x1, dx = bilinear_axis_float(x.shape[2], out_hw[1], align_corners, half_pixel_centers)
     dy = dy[:, None, None]
     dx = dx[None, :, None]
     ry = f(1) - dy

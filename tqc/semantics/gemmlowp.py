@@ -1,8 +1,8 @@
 """gemmlowp `fixedpoint/fixedpoint.h` functions on int32 raw values, vectorised with NumPy.
 
 The one implementation of them: SOFTMAX calls them at run time (this file is copied into every
-generated module), and the compile-time table builders (`tqc/gemmlowp.py`: LOGISTIC, TANH)
-import them from `tqc.backends.numpy.runtime.gemmlowp`.
+generated NumPy module), and the compile-time table builders (`gemmlowp_activations.py`:
+LOGISTIC, TANH) import them.
 
 A value FixedPoint<int32, I> is its raw int32, raw / 2^(31 - I). Conventions of the scalar
 (non-SIMD) gemmlowp code, which TFLite's reference kernels use:

@@ -2,7 +2,7 @@
 and `reference_ops::SoftmaxInt16` (int16, interpolated LUTs).
 
 The gemmlowp fixed-point functions (exp_on_negative_values, one_over_one_plus_x_for_x_in_0_1,
-...) are those of runtime/gemmlowp.py; every value is kept in int64 holding an int32.
+...) are those of gemmlowp.py; every value is kept in int64 holding an int32.
 """
 
 import numpy as np

@@ -22,8 +22,8 @@ from functools import cache
 
 import numpy as np
 
-from tqc import gemmlowp
-from tqc.backends.numpy.runtime.fixedpoint import (
+from tqc.semantics import gemmlowp_activations
+from tqc.semantics.fixedpoint import (
     multiply_by_quantized_multiplier,
     shift_right_round,
 )
@@ -85,7 +85,7 @@ def logistic_table_tflm(scale_in: float, zp_in: int, zp_out: int) -> np.ndarray:
         raise ReferenceRefuses(f"int8 LOGISTIC needs output zero point -128, not {zp_out}")
     x = domain("i8")
     q4, low, high = _tflm_q4_input(x, zp_in, scale_in)
-    q0 = gemmlowp.logistic(q4, 4)
+    q0 = gemmlowp_activations.logistic(q4, 4)
     out = np.clip(shift_right_round(q0, 23) - 128, -128, 127)
     return np.where(low, -128, np.where(high, 127, out))
 
@@ -99,7 +99,7 @@ def tanh_table_tflm(scale_in: float, zp_in: int) -> np.ndarray:
     The output zero point and scale are never read (0 and 1/128 are assumed)."""
     x = domain("i8")
     q4, low, high = _tflm_q4_input(x, zp_in, scale_in)
-    q0 = gemmlowp.tanh(q4, 4)
+    q0 = gemmlowp_activations.tanh(q4, 4)
     out = np.clip(shift_right_round(q0, 24), -128, 127)
     return np.where(low, -128, np.where(high, 127, out))
 
