@@ -7,7 +7,9 @@ from xdsl.dialects.builtin import FloatAttr, StringAttr, f64
 from xdsl.ir import Attribute
 
 from tqc.dialects import tq
-from tqc.importer import PADDINGS, Importer, handles, int_attr, ints
+from tqc.dialects.accessors import int_array as ints
+from tqc.dialects.accessors import int_attr
+from tqc.import_context import PADDINGS, Importer, handles
 from tqc.tflite_reader import OpInfo
 
 FOLDABLE = {"SHAPE", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "STRIDED_SLICE", "PACK",

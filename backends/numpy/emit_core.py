@@ -5,38 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xdsl.dialects.builtin import FloatAttr, IntegerAttr
-from xdsl.ir import Operation, SSAValue
-
-from tqc.backends.numpy.printer import (
-    NP_DTYPES,
-    NumpyPrinter,
-    array_values,
-    dense_to_numpy,
-    dims,
-    element,
-    prints,
-)
+from tqc.backends.numpy.printer import NumpyPrinter, dims, prints
 from tqc.dialects import tqi
-
-
-def _int(attr: object) -> int:
-    assert isinstance(attr, IntegerAttr)
-    return int(attr.value.data)
-
-
+from tqc.dialects.accessors import dense_array, int_value, ints
+from tqc.dialects.element import element, kind_of
+from xdsl.dialects.builtin import FloatAttr
+from xdsl.ir import Operation, SSAValue
 
 
 @prints(tqi.ConstOp)
 def const(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ConstOp)
-    return f"{p.v(op.output)} = {p.constant(op.output, dense_to_numpy(op.value))}"
+    return f"{p.v(op.output)} = {p.constant(op.output, dense_array(op.value))}"
 
 
 @prints(tqi.CastOp)
 def cast(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.CastOp)
-    return f"{p.v(op.output)} = {p.v(op.input)}.astype({NP_DTYPES[element(op.output)]})"
+    return f"{p.v(op.output)} = {p.v(op.input)}.astype({kind_of(op.output).np_spelling})"
 
 
 @prints(tqi.Conv2DOp, tqi.DepthwiseConv2DOp)
@@ -46,9 +32,9 @@ def conv(p: NumpyPrinter, op: Operation) -> str:
     bias = p.v(op.bias) if op.bias is not None else "None"
     out_hw = dims(op.output)[1:3]
     return (f"{p.v(op.output)} = {fn}({p.v(op.input)}, {p.v(op.filter)}, {bias}, "
-            f"out_hw={out_hw}, stride={tuple(array_values(op.stride))}, "
-            f"dilation={tuple(array_values(op.dilation))}, pad={tuple(array_values(op.pad))}, "
-            f"input_offset={_int(op.input_offset)}, filter_offset={_int(op.filter_offset)}"
+            f"out_hw={out_hw}, stride={ints(op.stride)}, "
+            f"dilation={ints(op.dilation)}, pad={ints(op.pad)}, "
+            f"input_offset={int_value(op.input_offset)}, filter_offset={int_value(op.filter_offset)}"
             f"{_acc_bits(op)})")
 
 
@@ -62,7 +48,7 @@ def fully_connected(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.FullyConnectedOp)
     bias = p.v(op.bias) if op.bias is not None else "None"
     return (f"{p.v(op.output)} = fully_connected({p.v(op.input)}, {p.v(op.filter)}, {bias}, "
-            f"input_offset={_int(op.input_offset)}, filter_offset={_int(op.filter_offset)}"
+            f"input_offset={int_value(op.input_offset)}, filter_offset={int_value(op.filter_offset)}"
             f"{_acc_bits(op)})")
 
 
@@ -90,31 +76,31 @@ def select(p: NumpyPrinter, op: Operation) -> str:
 @prints(tqi.AddConstOp)
 def add_const(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.AddConstOp)
-    return f"{p.v(op.output)} = wrap_int32({p.v(op.input)} + {p.param(array_values(op.value), p.v(op.output) + '_offset')})"
+    return f"{p.v(op.output)} = wrap_int32({p.v(op.input)} + {p.param(ints(op.value), p.v(op.output) + '_offset')})"
 
 
 @prints(tqi.ShiftLeftOp)
 def shift_left_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ShiftLeftOp)
-    return f"{p.v(op.output)} = shift_left({p.v(op.input)}, {p.param(array_values(op.amount), p.v(op.output) + '_shift')})"
+    return f"{p.v(op.output)} = shift_left({p.v(op.input)}, {p.param(ints(op.amount), p.v(op.output) + '_shift')})"
 
 
 @prints(tqi.MulHighOp)
 def mul_high_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.MulHighOp)
-    return f"{p.v(op.output)} = mul_high({p.v(op.input)}, {p.param(array_values(op.multiplier), p.v(op.output) + '_multiplier')})"
+    return f"{p.v(op.output)} = mul_high({p.v(op.input)}, {p.param(ints(op.multiplier), p.v(op.output) + '_multiplier')})"
 
 
 @prints(tqi.ShiftRightRoundOp)
 def shift_right(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ShiftRightRoundOp)
-    amount = p.param(array_values(op.amount), p.v(op.output) + '_shift')
+    amount = p.param(ints(op.amount), p.v(op.output) + '_shift')
     return f"{p.v(op.output)} = shift_right_round({p.v(op.input)}, {amount})"
 
 
 def _per_channel_call(p: NumpyPrinter, op: tqi.PerChannelOp, fn: str, *props: str) -> str:
     """`out = fn(input, <each per-channel array property, in order>)`."""
-    args = [p.param(array_values(getattr(op, name)), f"{p.v(op.output)}_{name}") for name in props]
+    args = [p.param(ints(getattr(op, name)), f"{p.v(op.output)}_{name}") for name in props]
     return f"{p.v(op.output)} = {fn}({p.v(op.input)}, {', '.join(args)})"
 
 
@@ -133,7 +119,7 @@ def mul_round_double_(p: NumpyPrinter, op: Operation) -> str:
 @prints(tqi.ClampOp)
 def clamp(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ClampOp)
-    return f"{p.v(op.output)} = np.clip({p.v(op.input)}, {_int(op.min)}, {_int(op.max)})"
+    return f"{p.v(op.output)} = np.clip({p.v(op.input)}, {int_value(op.min)}, {int_value(op.max)})"
 
 
 @prints(tqi.AvgPoolOp, tqi.MaxPoolOp)
@@ -141,14 +127,14 @@ def pool(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.WindowOp)
     fn = "avg_pool" if isinstance(op, tqi.AvgPoolOp) else "max_pool"
     return (f"{p.v(op.output)} = {fn}({p.v(op.input)}, out_hw={dims(op.output)[1:3]}, "
-            f"kernel={tuple(array_values(op.filter_size))}, "
-            f"stride={tuple(array_values(op.stride))}, pad={tuple(array_values(op.pad))})")
+            f"kernel={ints(op.filter_size)}, "
+            f"stride={ints(op.stride)}, pad={ints(op.pad)})")
 
 
 @prints(tqi.TableOp)
 def table(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.TableOp)
-    lut = p.constant(op.output, dense_to_numpy(op.table))
+    lut = p.constant(op.output, dense_array(op.table))
     low = {"i8": 128, "ui8": 0, "i16": 32768}[element(op.input)]
     return f"{p.v(op.output)} = {lut}[{p.v(op.input)}.astype(np.int64) + {low}]"
 
@@ -162,14 +148,14 @@ def reshape(p: NumpyPrinter, op: Operation) -> str:
 @prints(tqi.TransposeOp)
 def transpose(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.TransposeOp)
-    return f"{p.v(op.output)} = np.transpose({p.v(op.input)}, {tuple(array_values(op.perm))})"
+    return f"{p.v(op.output)} = np.transpose({p.v(op.input)}, {ints(op.perm)})"
 
 
 @prints(tqi.SliceOp)
 def slice_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.SliceOp)
     parts = []
-    bounds = zip(array_values(op.begin), array_values(op.end), array_values(op.strides))
+    bounds = zip(ints(op.begin), ints(op.end), ints(op.strides))
     for axis, (b, e, s) in enumerate(bounds):
         idx = range(b, e, s)  # the reference's loop: b, b+s, ... while before e
         if axis == 0 and list(idx) == [0]:
@@ -186,10 +172,10 @@ def slice_(p: NumpyPrinter, op: Operation) -> str:
 @prints(tqi.PadOp)
 def pad(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.PadOp)
-    v = array_values(op.paddings)
+    v = ints(op.paddings)
     pairs = tuple((v[i], v[i + 1]) for i in range(0, len(v), 2))
     return (f"{p.v(op.output)} = np.pad({p.v(op.input)}, {pairs}, "
-            f"constant_values={_int(op.pad_value)})")
+            f"constant_values={int_value(op.pad_value)})")
 
 
 def _constant(v: SSAValue) -> bool:
@@ -210,7 +196,7 @@ def _joined(p: NumpyPrinter, op: Operation, values: Sequence[SSAValue]) -> str:
     samples (a constant of the model's batch size 1 stands for every sample)."""
     items = []
     for v in values:
-        if _int(op.properties["axis"]) != 0 and _constant(v) and dims(v)[:1] == (1,):
+        if int_value(op.properties["axis"]) != 0 and _constant(v) and dims(v)[:1] == (1,):
             items.append(f"np.broadcast_to({p.v(v)}, {p.shape_expr(v)})")
         else:
             items.append(p.v(v))
@@ -221,14 +207,14 @@ def _joined(p: NumpyPrinter, op: Operation, values: Sequence[SSAValue]) -> str:
 def concat(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ConcatOp)
     items = _joined(p, op, op.inputs)
-    return f"{p.v(op.output)} = np.concatenate([{items}], axis={_int(op.axis)})"
+    return f"{p.v(op.output)} = np.concatenate([{items}], axis={int_value(op.axis)})"
 
 
 @prints(tqi.PackOp)
 def pack(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.PackOp)
     items = _joined(p, op, op.inputs)
-    return f"{p.v(op.output)} = np.stack([{items}], axis={_int(op.axis)})"
+    return f"{p.v(op.output)} = np.stack([{items}], axis={int_value(op.axis)})"
 
 
 @prints(tqi.SplitOp)
@@ -236,7 +222,7 @@ def split(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.SplitOp)
     names = ", ".join(p.v(r) for r in op.outputs)
     return (f"{names}, = np.split({p.v(op.input)}, {len(op.outputs)}, "
-            f"axis={_int(op.axis)})")
+            f"axis={int_value(op.axis)})")
 
 
 @prints(tqi.QuantizeOp)
@@ -244,7 +230,7 @@ def quantize_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.QuantizeOp)
     assert isinstance(op.scale, FloatAttr)
     return (f"{p.v(op.output)} = quantize({p.v(op.input)}, {op.scale.value.data!r}, "
-            f"{_int(op.zero_point)}, {NP_DTYPES[element(op.output)]})")
+            f"{int_value(op.zero_point)}, {kind_of(op.output).np_spelling})")
 
 
 @prints(tqi.DequantizeOp)
@@ -252,4 +238,4 @@ def dequantize_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.DequantizeOp)
     assert isinstance(op.scale, FloatAttr)
     return (f"{p.v(op.output)} = dequantize({p.v(op.input)}, {op.scale.value.data!r}, "
-            f"{_int(op.zero_point)})")
+            f"{int_value(op.zero_point)})")

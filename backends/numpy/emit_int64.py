@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from xdsl.ir import Operation
-
-from tqc.backends.numpy.printer import NumpyPrinter, array_values, prints
+from tqc.backends.numpy.printer import NumpyPrinter, prints
 from tqc.dialects import tqi
+from tqc.dialects.accessors import ints
+from xdsl.ir import Operation
 
 
 @prints(tqi.MulShiftRound64Op)
 def mul_shift_round64_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.MulShiftRound64Op)
     out = p.v(op.output)
-    multiplier = p.param(array_values(op.multiplier), out + "_multiplier")
-    amount = p.param(array_values(op.amount), out + "_shift")
+    multiplier = p.param(ints(op.multiplier), out + "_multiplier")
+    amount = p.param(ints(op.amount), out + "_shift")
     return f"{out} = mul_shift_round64({p.v(op.input)}, {multiplier}, {amount})"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from xdsl.ir import Operation
-
-from tqc.backends.numpy.printer import NumpyPrinter, array_values, dims, prints
+from tqc.backends.numpy.printer import NumpyPrinter, dims, prints
 from tqc.dialects import tqi
+from tqc.dialects.accessors import ints
+from xdsl.ir import Operation
 
 
 @prints(tqi.SumOp)
@@ -13,4 +13,4 @@ def sum_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.SumOp)
     keepdims = len(dims(op.output)) == len(dims(op.input))
     return (f"{p.v(op.output)} = reduce_sum({p.v(op.input)}, "
-            f"axes={tuple(array_values(op.axes))}, keepdims={keepdims})")
+            f"axes={ints(op.axes)}, keepdims={keepdims})")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from tqc.backends.numpy.printer import NumpyPrinter, dims, prints
+from tqc.dialects import tqi
+from tqc.dialects.element import element, kind_of
 from xdsl.dialects.builtin import IntegerAttr
 from xdsl.ir import Operation
-
-from tqc.backends.numpy.printer import NP_DTYPES, NumpyPrinter, dims, element, prints
-from tqc.dialects import tqi
 
 
 def _flag(attr: object) -> bool:
@@ -31,4 +31,4 @@ def arg_max(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ArgMaxOp)
     assert isinstance(op.axis, IntegerAttr)
     return (f"{p.v(op.output)} = np.argmax({p.v(op.input)}, axis={op.axis.value.data})"
-            f".astype({NP_DTYPES[element(op.output)]})  # first index of the maximum")
+            f".astype({kind_of(op.output).np_spelling})  # first index of the maximum")
