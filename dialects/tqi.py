@@ -22,13 +22,21 @@ along the LAST axis, which is the channel axis of every NHWC conv output and FC 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from math import prod
+from typing import ClassVar, cast
+
+from tqc.dialects.element import KINDS, storage_name
+from tqc.dialects.traits import Engine, EpilogueAnchor
 from xdsl.dialects.builtin import (
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
     FloatAttr,
     IntegerAttr,
+    IntegerType,
+    TensorType,
 )
-from xdsl.ir import Dialect
+from xdsl.ir import Attribute, Dialect, Operation, SSAValue
 from xdsl.irdl import (
     IRDLOperation,
     irdl_op_definition,
@@ -41,8 +49,32 @@ from xdsl.irdl import (
     var_result_def,
 )
 from xdsl.traits import Pure
+from xdsl.utils.exceptions import VerifyException
 
-from tqc.dialects.traits import Engine, EpilogueAnchor
+INT32 = (-(2**31), 2**31 - 1)
+
+
+def _ints(attr: Attribute) -> tuple[int, ...]:
+    return tuple(int(v) for v in cast("DenseArrayBase[IntegerType]", attr).get_values())
+
+
+def _check_range(op: Operation, what: str, values: Sequence[int], lo: int, hi: int) -> None:
+    bad = [v for v in values if not lo <= v <= hi]
+    if bad:
+        raise VerifyException(f"{op.name}: {what} {bad[0]} outside [{lo}, {hi}]")
+
+
+def _shape(value: SSAValue) -> tuple[int, ...]:
+    t = value.type
+    if not isinstance(t, TensorType):
+        raise VerifyException(f"expected a tensor, got {t}")
+    return tuple(t.get_shape())
+
+
+def _element(value: SSAValue) -> str:
+    t = value.type
+    assert isinstance(t, TensorType)
+    return storage_name(t.element_type)
 
 
 class TqiOp(IRDLOperation):
@@ -92,6 +124,21 @@ class ConvLikeOp(TqiOp):
     pad = prop_def(DenseArrayBase)
     input_offset = prop_def(IntegerAttr)
     filter_offset = prop_def(IntegerAttr)
+
+    def verify_(self) -> None:
+        _check_window(self, _ints(self.stride), _ints(self.pad))
+        _check_range(self, "dilation", _ints(self.dilation), 1, 2**31 - 1)
+        if len(_ints(self.dilation)) != 2 or len(_shape(self.filter)) != 4:
+            raise VerifyException(f"{self.name}: needs 2 dilations and a 4-D filter")
+
+
+def _check_window(op: Operation, stride: Sequence[int], pad: Sequence[int]) -> None:
+    if len(stride) != 2 or len(pad) != 4:
+        raise VerifyException(f"{op.name}: needs 2 strides and 4 paddings")
+    _check_range(op, "stride", stride, 1, 2**31 - 1)
+    # top and left; bottom and right are negative where input rows/columns past the last
+    # window are never read
+    _check_range(op, "pad", (pad[0], pad[2]), 0, 2**31 - 1)
 
 
 @irdl_op_definition
@@ -161,30 +208,60 @@ class SelectPositiveOp(TqiOp):
 
 
 class PerChannelOp(UnaryOp):
-    """Element-wise with one parameter per channel (last axis) or a single parameter."""
+    """Element-wise with one parameter per channel (last axis) or a single parameter.
+
+    Verified: the result has the input's shape; every parameter array has one entry or one per
+    channel; `RANGES` bounds each parameter (name -> (lo, hi)); `IO` fixes the element types
+    (input, result) where the op is only defined for those."""
+
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {}
+    IO: ClassVar[tuple[str, str] | None] = ("i32", "i32")
+
+    def verify_(self) -> None:
+        shape = _shape(self.input)
+        if _shape(self.output) != shape:
+            raise VerifyException(f"{self.name}: result shape {_shape(self.output)} differs from "
+                                  f"input shape {shape}")
+        if self.IO is not None and (_element(self.input), _element(self.output)) != self.IO:
+            raise VerifyException(f"{self.name}: maps {self.IO[0]} to {self.IO[1]}, not "
+                                  f"{_element(self.input)} to {_element(self.output)}")
+        channels = shape[-1] if shape else 1
+        for name, attr in self.properties.items():
+            if not isinstance(attr, DenseArrayBase):
+                continue
+            values = _ints(attr)
+            if len(values) not in (1, channels):
+                raise VerifyException(f"{self.name}: {len(values)} values of {name} for "
+                                      f"{channels} channels")
+            if name in self.RANGES:
+                _check_range(self, name, values, *self.RANGES[name])
 
 
 @irdl_op_definition
 class AddConstOp(PerChannelOp):
     name = "tqi.add_const"
+    IO: ClassVar[tuple[str, str] | None] = None  # int32 accumulators and the 16x8 kernels' int64 ones
     value = prop_def(DenseArrayBase)
 
 
 @irdl_op_definition
 class ShiftLeftOp(PerChannelOp):
     name = "tqi.shift_left"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"amount": (0, 31)}
     amount = prop_def(DenseArrayBase)
 
 
 @irdl_op_definition
 class MulHighOp(PerChannelOp):
     name = "tqi.mul_high"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"multiplier": INT32}
     multiplier = prop_def(DenseArrayBase)
 
 
 @irdl_op_definition
 class ShiftRightRoundOp(PerChannelOp):
     name = "tqi.shift_right_round"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"amount": (0, 31)}
     amount = prop_def(DenseArrayBase)
 
 
@@ -193,6 +270,7 @@ class MulShiftRoundOp(PerChannelOp):
     """Single-rounding requantize: (x * m + 2^(30-s)) >> (31-s), int64 intermediate."""
 
     name = "tqi.mul_shift_round"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"multiplier": INT32, "shift": (-31, 30)}
     multiplier = prop_def(DenseArrayBase)
     shift = prop_def(DenseArrayBase)
 
@@ -204,6 +282,8 @@ class MulShiftRound64Op(PerChannelOp):
     the 16-bit reduced multiplier and amount = 15 - shift, both computed at compile time."""
 
     name = "tqi.mul_shift_round64"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"multiplier": INT32, "amount": (1, 62)}
+    IO: ClassVar[tuple[str, str] | None] = ("i64", "i32")
     multiplier = prop_def(DenseArrayBase)
     amount = prop_def(DenseArrayBase)
 
@@ -224,6 +304,7 @@ class MulRoundDoubleOp(PerChannelOp):
             INT32_MIN for either sign), else sign(x · mantissa) · R."""
 
     name = "tqi.mul_round_double"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"mantissa": (-(2**53) + 1, 2**53 - 1), "exponent": (-1100, 1000)}
     mantissa = prop_def(DenseArrayBase)
     exponent = prop_def(DenseArrayBase)
 
@@ -231,6 +312,14 @@ class MulRoundDoubleOp(PerChannelOp):
 @irdl_op_definition
 class ClampOp(UnaryOp):
     name = "tqi.clamp"
+
+    def verify_(self) -> None:
+        lo, hi = int(self.min.value.data), int(self.max.value.data)
+        if lo > hi:
+            raise VerifyException(f"tqi.clamp: min {lo} > max {hi}")
+        k = KINDS.get(_element(self.input))
+        if k is not None and not k.is_float and not k.lo <= lo <= hi <= k.hi:
+            raise VerifyException(f"tqi.clamp: [{lo}, {hi}] outside the {k.name} range")
     min = prop_def(IntegerAttr)
     max = prop_def(IntegerAttr)
 
@@ -240,6 +329,14 @@ class TableOp(UnaryOp):
     """256-entry (or 65536-entry) lookup: output = table[x - min(input type)]."""
 
     name = "tqi.table"
+
+    def verify_(self) -> None:
+        k = KINDS.get(_element(self.input))
+        if k is None or k.bits not in (8, 16):
+            raise VerifyException(f"tqi.table: {_element(self.input)} input is not 8 or 16 bits")
+        entries = prod(self.table.get_shape())
+        if entries != 1 << k.bits:
+            raise VerifyException(f"tqi.table: {entries} entries for {k.name} input")
     table = prop_def(DenseIntOrFPElementsAttr)
 
 
@@ -247,6 +344,13 @@ class WindowOp(UnaryOp):
     filter_size = prop_def(DenseArrayBase)
     stride = prop_def(DenseArrayBase)
     pad = prop_def(DenseArrayBase)
+
+    def verify_(self) -> None:
+        _check_window(self, _ints(self.stride), _ints(self.pad))
+        size = _ints(self.filter_size)
+        if len(size) != 2:
+            raise VerifyException(f"{self.name}: needs a 2-D window")
+        _check_range(self, "filter_size", size, 1, 2**31 - 1)
 
 
 @irdl_op_definition
@@ -292,6 +396,11 @@ class SoftmaxLutOp(UnaryOp):
     (reference_ops::SoftmaxInt16): exp of the rescaled differences, 1/(1+x) of the sum."""
 
     name = "tqi.softmax_lut"
+
+    def verify_(self) -> None:
+        for label, attr in (("exp_lut", self.exp_lut), ("reciprocal_lut", self.reciprocal_lut)):
+            if attr.get_shape() != (513,) or storage_name(attr.get_element_type()) != "i16":
+                raise VerifyException(f"tqi.softmax_lut: {label} must be 513 int16 values")
     input_multiplier = prop_def(IntegerAttr)
     input_shift = prop_def(IntegerAttr)
     exp_lut = prop_def(DenseIntOrFPElementsAttr)
@@ -306,6 +415,11 @@ class ReshapeOp(UnaryOp):
 @irdl_op_definition
 class TransposeOp(UnaryOp):
     name = "tqi.transpose"
+
+    def verify_(self) -> None:
+        perm = _ints(self.perm)
+        if sorted(perm) != list(range(len(_shape(self.input)))):
+            raise VerifyException(f"tqi.transpose: {list(perm)} is not a permutation of the axes")
     perm = prop_def(DenseArrayBase)
 
 
@@ -320,6 +434,12 @@ class SliceOp(UnaryOp):
 @irdl_op_definition
 class PadOp(UnaryOp):
     name = "tqi.pad"
+
+    def verify_(self) -> None:
+        paddings = _ints(self.paddings)
+        if len(paddings) != 2 * len(_shape(self.input)) or min(paddings, default=0) < 0:
+            raise VerifyException(f"tqi.pad: paddings {list(paddings)} are not two non-negative "
+                                  "values per axis")
     paddings = prop_def(DenseArrayBase)
     pad_value = prop_def(IntegerAttr)
 
