@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def models() -> list[Path]:
     found = sorted((ROOT / "tests" / "fixtures").glob("*.tflite"))
     found += sorted((ROOT / "tests" / "regressions").glob("*.tqm"))
-    found += sorted((ROOT / "tests" / "filecheck").rglob("*.tqm"))
+    found += sorted(p for p in (ROOT / "tests" / "filecheck").rglob("*.tqm") if "Output" not in p.parts)
     found += sorted((ROOT.parent / "shared" / "models").glob("*.tflite"))
     return found
 

@@ -92,7 +92,7 @@ def _write_outputs(directory: Path, files: Mapping[str, str | bytes]) -> None:
 
 
 def _options(args: argparse.Namespace) -> TargetOptions:
-    return TargetOptions(rounding=args.rounding, parallel=getattr(args, "parallel", None))
+    return TargetOptions(parallel=getattr(args, "parallel", None))
 
 
 def cmd_compile(args: argparse.Namespace) -> None:

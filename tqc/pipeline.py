@@ -63,22 +63,18 @@ def load_numpy_model(path: str | Path, rounding: str = "double",
     return import_source(numpy_source(path, name, rounding, fold_batch_norm), name)
 
 
-NUMPY_DTYPES = {"i8": "int8", "ui8": "uint8", "i16": "int16", "i32": "int32", "i64": "int64",
-                "f32": "float32", "i1": "bool"}
-
-
 def io_specs(module: ModuleOp) -> tuple[list[tuple[tuple[int, ...], str]], list[tuple[tuple[int, ...], str]]]:
     """(shape, numpy dtype) of the inputs and outputs of `@main` (any stage)."""
     from xdsl.dialects import func
     from xdsl.dialects.builtin import TensorType
 
-    from tqc.passes.lowering import storage_name
+    from tqc.dialects.element import kind_of_type
 
     fn = next(op for op in module.ops if isinstance(op, func.FuncOp))
 
     def spec(t: object) -> tuple[tuple[int, ...], str]:
         assert isinstance(t, TensorType)
-        return tuple(t.get_shape()), NUMPY_DTYPES[storage_name(t.element_type)]
+        return tuple(t.get_shape()), kind_of_type(t.element_type).numpy
 
     return ([spec(t) for t in fn.function_type.inputs.data],
             [spec(t) for t in fn.function_type.outputs.data])

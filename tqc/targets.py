@@ -20,7 +20,10 @@ TARGET_NAMES = ("numpy", "c", "verilog")
 
 @dataclass
 class TargetOptions:
-    rounding: str = "double"
+    """Options of the backends. Arithmetic choices (`--rounding`, `--fold-batch-norm`) are not
+    here: passes make them and the lowered IR carries them, so every backend prints the same
+    arithmetic."""
+
     parallel: int | None = None  # verilog: MAC units per layer
 
 

@@ -26,7 +26,6 @@ from typing import Any, Callable, Mapping, Sequence
 
 import flatbuffers
 import numpy as np
-import tflite
 
 DTYPES: dict[str, tuple[int, type]] = {  # name -> (TensorType, numpy dtype)
     "float32": (0, np.float32), "int32": (2, np.int32), "uint8": (3, np.uint8), "int64": (4, np.int64),

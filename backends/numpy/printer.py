@@ -37,6 +37,7 @@ from tqc.semantics import RUNTIME_MODULES
 RUNTIME = Path(__file__).parent / "runtime"
 SEMANTICS = Path(semantics.__file__).parent
 IMPORT_LINE = r"^from (?:\.|tqc\.semantics\.)(\w+) import "
+IMPORT_REST = r"(?:\([^)]*\)|.*)\n"  # the imported names, parenthesized over lines or not
 INLINE_LIMIT = 16
 
 Handler = Callable[["NumpyPrinter", Operation], str]
@@ -66,7 +67,7 @@ def runtime_source() -> str:
         visit(name)
     parts = []
     for name in order:
-        text = re.sub(IMPORT_LINE + ".*\n", "", texts[name], flags=re.M)
+        text = re.sub(IMPORT_LINE + IMPORT_REST, "", texts[name], flags=re.M)
         text = re.sub(r"^import numpy as np\n", "", text, flags=re.M)
         where = f"{files[name].parent.name}/{name}.py"
         parts.append(f"# ---- {where} " + "-" * 60 + "\n" + text.strip() + "\n")

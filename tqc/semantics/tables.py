@@ -22,13 +22,14 @@ from functools import cache
 
 import numpy as np
 
+from tqc.dialects.element import kind
+from tqc.errors import TqcError
+from tqc.quant_math import f32, quantize_multiplier, round_half_away
 from tqc.semantics import gemmlowp_activations
 from tqc.semantics.fixedpoint import (
     multiply_by_quantized_multiplier,
     shift_right_round,
 )
-from tqc.errors import TqcError
-from tqc.quant_math import STORAGE_RANGE, f32, quantize_multiplier, round_half_away
 
 
 class ReferenceRefuses(ValueError):
@@ -37,7 +38,7 @@ class ReferenceRefuses(ValueError):
 
 def domain(element: str) -> np.ndarray:
     """Every value of an 8-bit storage type, in table order."""
-    lo, hi = STORAGE_RANGE[element]
+    lo, hi = kind(element).range
     return np.arange(lo, hi + 1, dtype=np.int64)
 
 
@@ -146,7 +147,7 @@ def lut_populate_float(element: str, scale_in: float, zp_in: int, scale_out: flo
         out = clamp(q, type range)
     The transforms call the host C library (expf, tanhf), as LiteRT does: the table is the one
     LiteRT computes on this host."""
-    lo, hi = STORAGE_RANGE[element]
+    lo, hi = kind(element).range
     with np.errstate(over="ignore", invalid="ignore"):
         inverse_scale = np.float32(1.0) / np.float32(scale_out)
         table = []
@@ -252,7 +253,7 @@ def hard_swish_table(element: str, scale_in: float, zp_in: int, scale_out: float
         out = clamp(out, type range)
     SRDHM16 rounds to nearest, SDHM16 truncates towards zero."""
     m_out, e_out, m_relu, e_relu = hard_swish_params(scale_in, scale_out, litert)
-    lo, hi = STORAGE_RANGE[element]
+    lo, hi = kind(element).range
     hires = _int16(_int16(domain(element) - zp_in) * 128)
     pre_out = _srdhm16(hires, m_out)
     reluish = hires
@@ -287,7 +288,7 @@ def leaky_relu_table(element: str, scale_in: float, zp_in: int, scale_out: float
         real_id, real_alpha = scale_in / scale_out, scale_in * alpha / scale_out
     m_id, s_id = quantize_multiplier(real_id)
     m_a, s_a = quantize_multiplier(real_alpha)
-    lo, hi = STORAGE_RANGE[element]
+    lo, hi = kind(element).range
     d = domain(element) - zp_in
     identity = multiply_by_quantized_multiplier(d, m_id, s_id).astype(np.int64)
     scaled_alpha = multiply_by_quantized_multiplier(d, abs(m_a), s_a).astype(np.int64)
