@@ -13,6 +13,8 @@ Fused activations: `activation` holds the TFLite name ("NONE", "RELU", "RELU6",
 
 from __future__ import annotations
 
+from tqc.dialects.quant_type import QuantType
+from tqc.dialects.traits import AcceptsInt16
 from xdsl.dialects.builtin import (
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
@@ -34,9 +36,6 @@ from xdsl.irdl import (
     var_result_def,
 )
 from xdsl.traits import Pure
-
-from tqc.dialects.quant_type import QuantType
-from tqc.dialects.traits import AcceptsInt16
 
 
 class TqOp(IRDLOperation):
@@ -257,6 +256,22 @@ class ReshapeOp(UnaryOp):
 
 
 @irdl_op_definition
+class DepthToSpaceOp(UnaryOp):
+    """NHWC: output[b, h·bs + i, w·bs + j, c] = input[b, h, w, (i·bs + j)·C_out + c]."""
+
+    name = "tq.depth_to_space"
+    block_size = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class SpaceToDepthOp(UnaryOp):
+    """NHWC: output[b, h, w, (i·bs + j)·C_in + c] = input[b, h·bs + i, w·bs + j, c]."""
+
+    name = "tq.space_to_depth"
+    block_size = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
 class TransposeOp(UnaryOp):
     name = "tq.transpose"
     traits = traits_def(AcceptsInt16())
@@ -362,6 +377,8 @@ TQ = Dialect(
         QuantizeOp,
         DequantizeOp,
         ReshapeOp,
+        DepthToSpaceOp,
+        SpaceToDepthOp,
         TransposeOp,
         SliceOp,
         PadOp,

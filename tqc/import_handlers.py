@@ -184,6 +184,16 @@ def transpose(imp: Importer, op: OpInfo) -> None:
     imp.emit(tq.TransposeOp, [imp.value(op.inputs[0])], {"perm": ints(perm)})
 
 
+@handles("DEPTH_TO_SPACE", "SPACE_TO_DEPTH")
+def depth_space(imp: Importer, op: OpInfo) -> None:
+    block = int(_opt(op, "BlockSize", 0))  # type: ignore[arg-type]
+    shape = imp.tensor(op.inputs[0]).shape
+    if len(shape) != 4 or block < 1:
+        raise imp.error(f"needs a 4-D input and a block size >= 1, got {list(shape)} and {block}")
+    cls = tq.DepthToSpaceOp if op.opcode == "DEPTH_TO_SPACE" else tq.SpaceToDepthOp
+    imp.emit(cls, [imp.value(op.inputs[0])], {"block_size": int_attr(block)})
+
+
 @handles("CONCATENATION")
 def concatenation(imp: Importer, op: OpInfo) -> None:
     if _fold(imp, op):
