@@ -171,9 +171,28 @@ def reshape(imp: Importer, op: OpInfo) -> None:
     if op.opcode == "GATHER":
         raise imp.error("GATHER is only supported on constant tensors")
     src, dst = imp.tensor(op.inputs[0]), imp.tensor(op.outputs[0])
+    if op.opcode == "RESHAPE" and dst.dynamic:
+        # A dynamic-batch export (Keras Flatten: SHAPE -> STRIDED_SLICE -> PACK([batch, -1]) ->
+        # RESHAPE) stores a placeholder output shape; the folded new shape gives the real one.
+        dst.shape = _reshape_target(imp, op, int(np.prod(src.shape))) or dst.shape
     if int(np.prod(src.shape)) != int(np.prod(dst.shape)):
         raise imp.error(f"cannot reshape {list(src.shape)} to {list(dst.shape)}", dst.index)
     imp.emit(tq.ReshapeOp, [imp.value(op.inputs[0])])
+
+
+def _reshape_target(imp: Importer, op: OpInfo, count: int) -> tuple[int, ...] | None:
+    """RESHAPE's new shape (the constant second input, else the options' new_shape) with its
+    one -1 resolved from the element count; None when there is none to read."""
+    if len(op.inputs) > 1 and op.inputs[1] in imp.consts:
+        new = [int(v) for v in imp.consts[op.inputs[1]].reshape(-1)]
+    elif op.options is not None and op.options.NewShapeLength() > 0:
+        new = [int(v) for v in op.options.NewShapeAsNumpy()]
+    else:
+        return None
+    known = int(np.prod([d for d in new if d != -1]))
+    if new.count(-1) > 1 or known == 0 or (-1 in new and count % known):
+        raise imp.error(f"cannot reshape {count} values to {new}")
+    return tuple(count // known if d == -1 else d for d in new)
 
 
 @handles("TRANSPOSE")

@@ -42,6 +42,7 @@ class TensorInfo:
     zero_points: np.ndarray | None = None
     quantized_dimension: int = 0
     data: np.ndarray | None = None  # constant contents, shaped
+    dynamic: bool = False  # shape_signature (or the stored shape) holds -1 somewhere
 
     @property
     def quantized(self) -> bool:
@@ -92,8 +93,12 @@ def _tensor(model: Any, graph: Any, index: int) -> TensorInfo:
     dtype = TENSOR_DTYPES.get(t.Type())
     if dtype is None:
         raise TqcError(f"tensor #{index} '{name}': unsupported tensor type {t.Type()}")
-    shape = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
-    info = TensorInfo(index, name, shape, dtype)
+    stored = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
+    signature = tuple(int(d) for d in t.ShapeSignatureAsNumpy()) if t.ShapeSignatureLength() else ()
+    # A dynamic dimension (-1) is a batch of 1 here; the importer resolves the dimensions that
+    # depend on it (a RESHAPE to [batch, -1] stores a placeholder shape).
+    shape = tuple(1 if d < 0 else d for d in stored)
+    info = TensorInfo(index, name, shape, dtype, dynamic=min((*stored, *signature), default=0) < 0)
     q = t.Quantization()
     if q is not None and q.ScaleLength() > 0:
         info.scales = scales = q.ScaleAsNumpy().astype(np.float32).astype(np.float64)

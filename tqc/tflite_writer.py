@@ -45,6 +45,7 @@ class Tensor:
     zero_point: int | Sequence[int] | None = None
     quantized_dimension: int = 0
     data: np.ndarray | None = None
+    shape_signature: tuple[int, ...] | None = None  # -1 marks a dynamic dimension
 
 
 @dataclass
@@ -228,6 +229,7 @@ def build_model(tensors: Sequence[Tensor], ops: Sequence[Op], inputs: Sequence[s
     for t in tensors:
         name = b.CreateString(t.name)
         shape = _ivec(b, t.shape)
+        signature = _ivec(b, t.shape_signature) if t.shape_signature is not None else None
         q = None
         if t.scale is not None or t.zero_point is not None:
             sc = list(np.atleast_1d(np.asarray(t.scale if t.scale is not None else 1.0, np.float64)))
@@ -242,6 +244,8 @@ def build_model(tensors: Sequence[Tensor], ops: Sequence[Op], inputs: Sequence[s
             q = Mq.QuantizationParametersEnd(b)
         Mt.TensorStart(b)
         Mt.TensorAddShape(b, shape)
+        if signature is not None:
+            Mt.TensorAddShapeSignature(b, signature)
         Mt.TensorAddType(b, DTYPES[t.dtype][0])
         Mt.TensorAddBuffer(b, buf_of.get(t.name, 0))
         Mt.TensorAddName(b, name)
