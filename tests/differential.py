@@ -11,6 +11,7 @@ import pytest
 
 from tqc.pipeline import load_numpy_model
 from tqc.reference import run_reference_with_runtime
+from tqc.samples import sample_shape
 
 SHARED_MODELS = Path(__file__).resolve().parents[2] / "shared" / "models"
 
@@ -36,12 +37,13 @@ def conv_geometry(h: int, w: int, kernel: Sequence[int], stride: Sequence[int],
 
 def random_inputs(specs: Sequence[tuple[Sequence[int], str]], n: int, seed: int = 0,
                   extremes: bool = True) -> list[np.ndarray]:
-    """n samples per input; integer inputs uniform over the whole type range, the first two
-    samples all-minimum and all-maximum when `extremes`."""
+    """n samples per input (shaped by the I/O contract, tqc/samples.py); integer inputs uniform
+    over the whole type range, the first two samples all-minimum and all-maximum when
+    `extremes`."""
     rng = np.random.default_rng(seed)
     arrays = []
     for shape, dtype in specs:
-        full = (n, *shape[1:])
+        full = (n, *sample_shape(shape))
         if dtype.startswith("float"):
             x = rng.uniform(-3, 3, full).astype(dtype)
         else:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from tqc.errors import TqcError
+from tqc.samples import check_samples, describe, sample_shape
 from tqc.targets import TARGET_NAMES as TARGETS
 from tqc.targets import TargetOptions, get_target
 
@@ -109,6 +110,8 @@ def cmd_compile(args: argparse.Namespace) -> None:
 
 
 def _load_inputs(paths: Sequence[str], specs: list[tuple[tuple[int, ...], str]]) -> list[np.ndarray]:
+    """The --input arrays, checked against the I/O contract (tqc/samples.py) and cast to the
+    model's dtypes where the values fit."""
     if len(paths) != len(specs):
         raise TqcError(f"the model has {len(specs)} input(s), {len(paths)} --input given")
     arrays = []
@@ -117,15 +120,15 @@ def _load_inputs(paths: Sequence[str], specs: list[tuple[tuple[int, ...], str]])
             x = np.load(path, allow_pickle=False)
         except (OSError, ValueError) as e:
             raise TqcError(f"--input {path}: cannot read .npy ({e})") from None
-        if x.ndim != len(shape) or tuple(x.shape[1:]) != tuple(shape[1:]):
-            want = ", ".join(["N"] + [str(d) for d in shape[1:]])
-            raise TqcError(f"--input {path}: input {i} needs shape ({want}), got {x.shape}")
+        if x.ndim != len(sample_shape(shape)) + 1 or x.shape[1:] != sample_shape(shape):
+            raise TqcError(f"--input {path}: input {i} needs shape {describe(shape)}, got {x.shape}")
         if x.dtype != np.dtype(dtype):
             cast = x.astype(dtype)
             if not np.array_equal(cast, x):
                 raise TqcError(f"--input {path}: input {i} needs dtype {dtype}, got {x.dtype}")
             x = cast
         arrays.append(x)
+    check_samples(arrays, [shape for shape, _ in specs])
     return arrays
 
 

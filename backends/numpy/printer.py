@@ -110,6 +110,7 @@ class NumpyPrinter:
         if len(fns) != 1:
             raise TqcError("numpy backend: expected one function")
         self.fn = fns[0]
+        self.batched = batchable(self.fn)
         self.name = name
         self.names: dict[SSAValue, str] = {}
         self.used: set[str] = set()
@@ -134,8 +135,11 @@ class NumpyPrinter:
         return self.names[value]
 
     def shape_expr(self, value: SSAValue) -> str:
-        """The runtime shape: the model's shape with the batch axis replaced by n."""
+        """The run-time shape: the model's shape, with the batch axis replaced by n when the
+        module runs all samples at once."""
         d = dims(value)
+        if not self.batched:
+            return repr(tuple(d))
         rest = ", ".join(str(x) for x in d[1:])
         return f"(n, {rest})" if rest else "(n,)"
 
@@ -167,7 +171,7 @@ class NumpyPrinter:
 
     def render(self, args: list[str], body: list[str]) -> str:
         block = self.fn.body.block
-        batch = batchable(self.fn)
+        batch = self.batched
         in_specs = [(dims(a), kind_of(a).np_spelling) for a in block.args]
         out_specs = [(dims(o), kind_of(o).np_spelling) for o in block.last_op.operands]  # type: ignore[union-attr]
         params = ", ".join(args)
@@ -180,7 +184,8 @@ class NumpyPrinter:
             f"    import {self.name}",
             f"    y = {self.name}.run({params})",
             "",
-            "Each input has a leading sample axis N replacing the model's batch dimension of 1.",
+            "Each input and output has a leading sample axis N: it replaces the model's batch",
+            "dimension of 1, or is added in front of any other shape; every input has the same N.",
             "Inputs:  " + "; ".join(f"{a}: {d} {t}" for a, (d, t) in zip(args, in_specs)),
             "Outputs: " + "; ".join(f"{d} {t}" for d, t in out_specs),
             '"""',
@@ -199,11 +204,11 @@ class NumpyPrinter:
             "",
         ]
         check = [f"{a} = _check_input({a}, {i})" for i, a in enumerate(args)]
+        check.append(f"n = _samples({params})")
         if batch:
             lines.append(f"def run({params}):")
             lines.append('    """Run N samples at once; returns the output array(s)."""')
             lines += ["    " + c for c in check]
-            lines.append(f"    n = {args[0]}.shape[0]")
             lines += [_indent(b) for b in body]
         else:
             lines.append(f"def _run_one({params}):")
@@ -212,12 +217,17 @@ class NumpyPrinter:
             lines += ["", "", f"def run({params}):",
                       '    """Run N samples (one at a time: this graph mixes the batch axis)."""']
             lines += ["    " + c for c in check]
-            sl = ", ".join(f"{a}[i:i + 1]" for a in args)
-            lines.append(f"    results = [_run_one({sl}) for i in range({args[0]}.shape[0])]")
+            # a sample of an input with a batch dimension of 1 keeps it; others lose the axis
+            sl = ", ".join(f"{a}[i:i + 1]" if d[:1] == (1,) else f"{a}[i]"
+                           for a, (d, _) in zip(args, in_specs))
+            lines.append(f"    results = [_run_one({sl}) for i in range(n)]")
+            joins = ["np.concatenate" if d[:1] == (1,) else "np.stack" for d, _ in out_specs]
             if len(out_specs) == 1:
-                lines.append("    return np.concatenate(results, axis=0)")
+                lines.append(f"    return {joins[0]}(results, axis=0)")
             else:
-                lines.append("    return tuple(np.concatenate(r, axis=0) for r in zip(*results))")
+                lines.append("    outputs = list(zip(*results))")
+                items = ", ".join(f"{j}(outputs[{k}], axis=0)" for k, j in enumerate(joins))
+                lines.append(f"    return ({items},)")
         lines += ["", "", CHECK_INPUT, "", self.constants_block()]
         return "\n".join(lines) + "\n"
 
@@ -253,14 +263,29 @@ class NumpyPrinter:
         return f"_W[{key!r}]"
 
 
-CHECK_INPUT = '''def _check_input(x, index):
+CHECK_INPUT = '''def _sample_shape(shape):
+    """One sample's shape: the model's shape without a leading batch dimension of 1 (N replaces
+    it); any other shape gets N in front."""
+    return tuple(shape[1:]) if tuple(shape[:1]) == (1,) else tuple(shape)
+
+
+def _check_input(x, index):
     shape, dtype = INPUTS[index]
     x = np.asarray(x)
-    if x.ndim != len(shape) or tuple(x.shape[1:]) != tuple(shape[1:]):
-        raise ValueError(f"input {index}: expected shape (N, {', '.join(map(str, shape[1:]))}), got {x.shape}")
+    sample = _sample_shape(shape)
+    if x.ndim != len(sample) + 1 or tuple(x.shape[1:]) != sample:
+        raise ValueError(f"input {index}: expected shape (N, {', '.join(map(str, sample))}), got {x.shape}")
     if x.dtype != np.dtype(dtype):
         raise ValueError(f"input {index}: expected dtype {dtype}, got {x.dtype}")
-    return x'''
+    return x
+
+
+def _samples(*xs):
+    """The common sample count N of the inputs."""
+    counts = [x.shape[0] for x in xs]
+    if len(set(counts)) > 1:
+        raise ValueError(f"inputs have different sample counts {counts}: every input needs the same N")
+    return counts[0] if counts else 1'''
 
 
 def _indent(line: str) -> str:
