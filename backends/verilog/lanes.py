@@ -25,9 +25,10 @@ import math
 
 from xdsl.ir import SSAValue
 
-from tqc.backends.verilog.prepare import MAC_OPS, Plan, Stage, dims, root
+from tqc.backends.verilog.prepare import MAC_OPS, Plan, Stage, root
 from tqc.backends.verilog.report import steps
 from tqc.dialects import tqi
+from tqc.dialects.accessors import shape as dims
 
 
 def _channels(v: SSAValue) -> int:
