@@ -26,12 +26,8 @@ from xdsl.ir import Operation, SSAValue
 from tqc.dialects import tqi
 from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import ElementKind, kind_of
+from tqc.dialects.traits import Engine
 from tqc.errors import TqcError
-
-ENGINE_PREFIX = {tqi.FullyConnectedOp: "fc", tqi.Conv2DOp: "conv", tqi.DepthwiseConv2DOp: "dw",
-                 tqi.AvgPoolOp: "pool", tqi.SoftmaxOp: "softmax"}
-
-MAC_OPS = (tqi.FullyConnectedOp, tqi.Conv2DOp, tqi.DepthwiseConv2DOp)
 
 # Total MAC units of the default design (a mid-size FPGA has a few hundred DSP slices).
 DEFAULT_MAC_BUDGET = 256
@@ -62,6 +58,17 @@ def hw_kind(v: SSAValue) -> ElementKind:
     if k.name not in STREAMED:
         raise TqcError(f"verilog backend: {k.name} tensors are not supported in hardware")
     return k
+
+
+def engine(op: Operation) -> Engine | None:
+    """The op's `Engine` trait (None for an op the backend does not build as an engine)."""
+    return op.get_trait(Engine)
+
+
+def is_mac(op: Operation) -> bool:
+    """A multiply-accumulate engine (conv, depthwise, fully connected)."""
+    trait = engine(op)
+    return trait is not None and trait.mac
 
 
 def signed_width(lo: int, hi: int) -> int:
@@ -240,16 +247,28 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
     for v in (hw_input, hw_output):
         hw_kind(v)  # raises for element types the hardware does not stream
 
-    n_engines = sum(1 for kind, g, _ in groups if kind == "engine" and type(g[0]) in MAC_OPS)
+    n_engines = sum(1 for kind, g, _ in groups if kind == "engine" and is_mac(g[0]))
     p = parallel if parallel is not None else default_parallel(n_engines)
     stages = []
     for i, (kind, group, sources) in enumerate(groups):
-        prefix = {"engine": ENGINE_PREFIX.get(type(group[0]), "eng"), "join": "join"}.get(kind, "ew")
+        prefix = stage_prefix(kind, group[0])
         stage = Stage(kind, group, sources, group[-1].results[0], f"{prefix}{i}")
         if kind == "engine":
             stage.split = engine_split(group[0], p)
         stages.append(stage)
     return Plan(legal_identifier(name), hw_input, hw_output, stages, p, host_quantize, host_dequantize)
+
+
+def stage_prefix(kind: str, first: Operation) -> str:
+    """The start of a stage's instance names: the engine's prefix, "join" or "ew" (a chain)."""
+    if kind == "join":
+        return "join"
+    if kind != "engine":
+        return "ew"
+    trait = engine(first)
+    if trait is None:
+        raise TqcError(f"verilog backend: internal: {first.name} is not an engine")
+    return trait.prefix
 
 
 def root(v: SSAValue) -> SSAValue:

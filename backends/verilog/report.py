@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 
 from tqc.backends.verilog.emit_pool import divider_width
-from tqc.backends.verilog.prepare import MAC_OPS, Plan, Stage, hw_kind, ring_rows, root
+from tqc.backends.verilog.prepare import Plan, Stage, hw_kind, is_mac, ring_rows, root
 from tqc.dialects import tqi
 from tqc.dialects.accessors import ints
 from tqc.dialects.accessors import shape as dims
@@ -182,7 +182,7 @@ def estimate(plan: Plan) -> Estimate:
             continue
         op = stage.ops[0]
         load = _elements(dims(stage.input))
-        if isinstance(op, MAC_OPS):
+        if is_mac(op):
             assert stage.split is not None
             m, compute, r, b, load = conv_numbers(stage)
             pace = max(compute - 5, load)  # back to back, the pipeline registers overlap
@@ -208,7 +208,7 @@ def estimate(plan: Plan) -> Estimate:
 
 def report_lines(plan: Plan) -> list[str]:
     est = estimate(plan)
-    engines = [s for s in plan.stages if s.kind == "engine" and isinstance(s.ops[0], MAC_OPS)]
+    engines = [s for s in plan.stages if s.kind == "engine" and is_mac(s.ops[0])]
     layers = ", ".join(f"{s.name} {s.split.pu}x{s.split.pk}" for s in engines if s.split)
     wide = f" and {est.requant_multipliers_53} (32x53)" if est.requant_multipliers_53 else ""
     return [
