@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tqc.backends.verilog.emitter import VerilogEmitter, emits
+from tqc.backends.verilog.emitter import VerilogEmitter
 from tqc.backends.verilog.prepare import Stage, clog2, hw_kind, ring_rows, signed_width
+from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import const_value, int_value, ints
 from tqc.dialects.accessors import shape as dims
@@ -86,7 +87,7 @@ def weight_words(g: Geometry, w: np.ndarray, pu: int, pk: int) -> tuple[np.ndarr
     return words, g.kh * g.kw * cb, ng
 
 
-@emits("engine", tqi.FullyConnectedOp, tqi.Conv2DOp, tqi.DepthwiseConv2DOp)
+@emits(tqi.FullyConnectedOp, tqi.Conv2DOp, tqi.DepthwiseConv2DOp)
 def convolution(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, (tqi.FullyConnectedOp, tqi.ConvLikeOp)) and stage.split is not None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from xdsl.ir import Attribute, Operation
 
-from tqc.backends.verilog.emitter import Chain, emits, hexword
+from tqc.backends.verilog.emitter import Chain, hexword
 from tqc.backends.verilog.prepare import STREAMED
+from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import dense_array, int_value, ints
 from tqc.dialects.element import kind_of
@@ -23,7 +24,7 @@ def amounts(op: Operation, attr: Attribute, lo: int, hi: int) -> tuple[int, ...]
     return got
 
 
-@emits("elementwise", tqi.CastOp)
+@emits(tqi.CastOp)
 def cast(c: Chain, op: Operation) -> None:
     """Widening sign- or zero-extends; narrowing keeps the low bits (wraps). No register."""
     assert isinstance(op, tqi.CastOp)
@@ -38,13 +39,13 @@ def cast(c: Chain, op: Operation) -> None:
     c.add(expr, width, signed, expr_width=width, registered=False)
 
 
-@emits("elementwise", tqi.AddConstOp)
+@emits(tqi.AddConstOp)
 def add_const(c: Chain, op: Operation) -> None:
     assert isinstance(op, tqi.AddConstOp)
     c.add(f"{c.x()} + {c.param(ints(op.value))}", 32, True)
 
 
-@emits("elementwise", tqi.ShiftLeftOp)
+@emits(tqi.ShiftLeftOp)
 def shift_left(c: Chain, op: Operation) -> None:
     """x · 2^n with int32 wrap-around."""
     assert isinstance(op, tqi.ShiftLeftOp)
@@ -52,7 +53,7 @@ def shift_left(c: Chain, op: Operation) -> None:
     c.add(f"{c.x()} << {n}", 32, True)
 
 
-@emits("elementwise", tqi.MulHighOp)
+@emits(tqi.MulHighOp)
 def mul_high(c: Chain, op: Operation) -> None:
     """Two steps: the exact 64-bit product, then nudge and divide by 2^31 (towards zero)."""
     assert isinstance(op, tqi.MulHighOp)
@@ -61,14 +62,14 @@ def mul_high(c: Chain, op: Operation) -> None:
     c.add("tqc_mul_high_finish({x})", 32, True)
 
 
-@emits("elementwise", tqi.ShiftRightRoundOp)
+@emits(tqi.ShiftRightRoundOp)
 def shift_right_round(c: Chain, op: Operation) -> None:
     assert isinstance(op, tqi.ShiftRightRoundOp)
     n = c.param(amounts(op, op.amount, 0, 31), 5)
     c.add(f"tqc_shift_right_round({c.x()}, {n})", 32, True)
 
 
-@emits("elementwise", tqi.MulShiftRoundOp)
+@emits(tqi.MulShiftRoundOp)
 def mul_shift_round(c: Chain, op: Operation) -> None:
     """Two steps: the exact 64-bit product, then (p + 2^(30-s)) >> (31-s)."""
     assert isinstance(op, tqi.MulShiftRoundOp)
@@ -87,7 +88,7 @@ def round_double_exponent(e: int) -> int:
     return min(max(e, -87), 31)
 
 
-@emits("elementwise", tqi.MulRoundDoubleOp)
+@emits(tqi.MulRoundDoubleOp)
 def mul_round_double(c: Chain, op: Operation) -> None:
     """int32(round(double(x) · m · 2^e)), integer-only, in three steps: the exact signed 85-bit
     product x·m, its rounding to 53 bits (the double product: {sign, k, q}), then round half
@@ -100,7 +101,7 @@ def mul_round_double(c: Chain, op: Operation) -> None:
     c.add(f"tqc_round_double_finish({{x}}, {e})", 32, True)
 
 
-@emits("elementwise", tqi.ClampOp)
+@emits(tqi.ClampOp)
 def clamp(c: Chain, op: Operation) -> None:
     assert isinstance(op, tqi.ClampOp)
     width, signed = c.width, c.signed
@@ -108,7 +109,7 @@ def clamp(c: Chain, op: Operation) -> None:
     c.add(f"tqc_clamp({c.x()}, {lo}, {hi})", width, signed)
 
 
-@emits("elementwise", tqi.TableOp)
+@emits(tqi.TableOp)
 def table(c: Chain, op: Operation) -> None:
     """A ROM (a case over the input code): output = table[x - min(input type)]."""
     assert isinstance(op, tqi.TableOp)

@@ -4,8 +4,9 @@ activations, after each operand's rescaling chain) → an instance of `tqc_join`
 
 from __future__ import annotations
 
-from tqc.backends.verilog.emitter import VerilogEmitter, emits
+from tqc.backends.verilog.emitter import VerilogEmitter
 from tqc.backends.verilog.prepare import Stage, hw_kind
+from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import shape as dims
 from tqc.errors import TqcError
@@ -13,7 +14,7 @@ from tqc.errors import TqcError
 OPS = {tqi.AddOp: 0, tqi.SubOp: 1, tqi.MulOp: 2, tqi.MaxOp: 3, tqi.MinOp: 4}
 
 
-@emits("join", *OPS)
+@emits(*OPS)
 def join(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, tqi.BinaryOp)

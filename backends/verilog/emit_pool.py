@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from tqc.backends.verilog.emitter import VerilogEmitter, emits
+from tqc.backends.verilog.emitter import VerilogEmitter
 from tqc.backends.verilog.prepare import Stage, clog2, hw_kind, ring_rows
+from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import ints
 from tqc.dialects.accessors import shape as dims
@@ -16,7 +17,7 @@ def divider_width(taps: int, xw: int) -> int:
     return max(2, (taps * (1 << xw) + taps).bit_length())
 
 
-@emits("engine", tqi.AvgPoolOp, tqi.MaxPoolOp)
+@emits(tqi.AvgPoolOp, tqi.MaxPoolOp)
 def pool(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, tqi.WindowOp)

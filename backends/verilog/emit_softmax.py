@@ -14,8 +14,9 @@ import numpy as np
 from tqc.backends.numpy.runtime.fixedpoint import mul_high, shift_left
 from tqc.backends.numpy.runtime.softmax import exp_on_negative_values
 from tqc.backends.verilog.emit_conv import rom_lines
-from tqc.backends.verilog.emitter import VerilogEmitter, emits
+from tqc.backends.verilog.emitter import VerilogEmitter
 from tqc.backends.verilog.prepare import Stage, clog2, hw_kind
+from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import int_value
 from tqc.dialects.accessors import shape as dims
@@ -32,7 +33,7 @@ def exp_table(op: tqi.SoftmaxOp) -> np.ndarray:
     return np.where(diff >= int_value(op.diff_min), exp_q0, 0)
 
 
-@emits("engine", tqi.SoftmaxOp)
+@emits(tqi.SoftmaxOp)
 def softmax(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, tqi.SoftmaxOp)

@@ -15,8 +15,11 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import SSAValue
 
+from tqc.backends.numpy.printer import print_numpy
+from tqc.backends.numpy.runtime.quantize import dequantize, quantize
+from tqc.backends.numpy.target import import_source
 from tqc.backends.verilog import sim, synth
-from tqc.backends.verilog.emitter import emit_verilog, handler_kinds
+from tqc.backends.verilog.handlers import emit_verilog, handler_kinds
 from tqc.backends.verilog.lanes import assign_lanes
 from tqc.backends.verilog.prepare import Plan, hw_kind, prepare
 from tqc.backends.verilog.report import estimate, report_lines
@@ -66,8 +69,6 @@ def to_hardware(plan: Plan, x: np.ndarray) -> np.ndarray:
     """Host-side QUANTIZE of a float input (identity for integer inputs)."""
     if plan.host_quantize is None:
         return x
-    from tqc.backends.numpy.runtime.quantize import quantize
-
     scale, zp = _scale_zp(plan.host_quantize)
     return quantize(x, scale, zp, np.dtype(hw_kind(plan.input).numpy))
 
@@ -76,8 +77,6 @@ def from_hardware(plan: Plan, y: np.ndarray) -> np.ndarray:
     """Host-side DEQUANTIZE of the output (identity for integer outputs)."""
     if plan.host_dequantize is None:
         return y
-    from tqc.backends.numpy.runtime.quantize import dequantize
-
     scale, zp = _scale_zp(plan.host_dequantize)
     return dequantize(y, scale, zp)
 
@@ -99,9 +98,6 @@ def invert_dequantize(plan: Plan, y: np.ndarray) -> np.ndarray:
 def test_vectors(module: ModuleOp, plan: Plan, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(hardware inputs, expected hardware outputs) from the NumPy backend of the same IR:
     all-minimum, all-maximum, then random samples."""
-    from tqc.backends.numpy.printer import print_numpy
-    from tqc.backends.numpy.target import import_source
-
     generated = import_source(print_numpy(module, f"{plan.name}_vectors"), f"{plan.name}_vectors")
     (shape, dtype), = generated.INPUTS
     rng = np.random.default_rng(0)
