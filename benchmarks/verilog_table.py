@@ -101,8 +101,9 @@ def overhead_cycles(plan: Any) -> int:
     computed are not overhead. The exception is the engine whose results go (through chains
     only) to the design's output port, one element per beat like the input port: its results
     leave at the port's pace, so only its NK issue cycles per group count as issue."""
-    from tqc.backends.verilog.prepare import MAC_OPS, dims, root
+    from tqc.backends.verilog.prepare import is_mac, root
     from tqc.backends.verilog.report import conv_numbers, estimate, steps
+    from tqc.dialects.accessors import shape as dims
 
     producer = {root(s.output): s for s in plan.stages}
     last = producer.get(root(plan.output))
@@ -110,7 +111,7 @@ def overhead_cycles(plan: Any) -> int:
         last = producer.get(root(last.input))
     issue = 0
     for s in plan.stages:
-        if s.kind == "engine" and isinstance(s.ops[0], MAC_OPS):
+        if s.kind == "engine" and is_mac(s.ops[0]):
             if s is last:
                 _, groups, nk = steps(s)
                 issue += groups * nk * math.prod(dims(s.output)[:-1])

@@ -18,7 +18,7 @@ import pytest
 
 from differential import random_inputs, shared_model
 from tqc.backends.verilog import sim, synth
-from tqc.backends.verilog.prepare import MAC_OPS
+from tqc.backends.verilog.prepare import is_mac
 from tqc.backends.verilog.report import conv_numbers, engine_rows
 from tqc.backends.verilog.target import (
     Design,
@@ -226,7 +226,7 @@ def single_buffer_interval(design: Design) -> int:
     at least its issue cycles plus those rows' elements per sample."""
     worst = 0
     for stage in design.plan.stages:
-        if stage.kind == "engine" and isinstance(stage.ops[0], MAC_OPS):
+        if stage.kind == "engine" and is_mac(stage.ops[0]):
             rows = engine_rows(stage)
             issue = conv_numbers(stage)[1] - 5
             worst = max(worst, issue + (rows.need(0) + 1) * rows.row_elements)

@@ -14,8 +14,8 @@ import pytest
 from differential import shared_model
 from test_verilog_backend import HELLO, MLP, check_model, needs_sim, needs_verilator
 from tqc.backends.verilog import sim
+from tqc.backends.verilog.handlers import handler_kinds
 from tqc.backends.verilog.lanes import assign_lanes
-from tqc.backends.verilog.emitter import handler_kinds
 from tqc.backends.verilog.prepare import Plan, prepare
 from tqc.backends.verilog.report import estimate
 from tqc.backends.verilog.target import build_design

@@ -12,9 +12,10 @@ from xdsl.ir import Operation
 from test_verilog_backend import check_model, needs_sim
 from tqc import tqm
 from tqc.backends.verilog import prepare
-from tqc.backends.verilog.prepare import Split, best_split, dims
+from tqc.backends.verilog.prepare import Split, best_split
 from tqc.backends.verilog.target import build_design
 from tqc.dialects import tqi
+from tqc.dialects.accessors import shape as dims
 from tqc.pipeline import lower
 from tqc.targets import TargetOptions
 from tqc.tflite_writer import Op, Tensor, write_model

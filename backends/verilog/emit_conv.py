@@ -9,21 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.dialects.builtin import IntegerAttr
 
-from tqc.backends.verilog.emitter import VerilogEmitter, emits
-from tqc.backends.verilog.prepare import (
-    Stage,
-    array_ints,
-    bits,
-    clog2,
-    const_array,
-    dims,
-    element,
-    ring_rows,
-    signed_width,
-)
+from tqc.backends.verilog.emitter import VerilogEmitter
+from tqc.backends.verilog.prepare import Stage, clog2, hw_kind, ring_rows, signed_width
+from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
+from tqc.dialects.accessors import const_value, int_value, ints
+from tqc.dialects.accessors import shape as dims
 from tqc.errors import TqcError
 
 
@@ -35,13 +27,6 @@ def rom_lines(words: np.ndarray, lane_bits: int) -> str:
     raw = np.ascontiguousarray(words[:, ::-1]).astype(dtype).tobytes().hex()
     per_line = words.shape[1] * digits
     return "\n".join(raw[i:i + per_line] for i in range(0, len(raw), per_line)) + "\n"
-
-
-def integer(attr: object) -> int:
-    assert isinstance(attr, IntegerAttr)
-    return int(attr.value.data)
-
-
 
 
 @dataclass
@@ -77,11 +62,11 @@ def geometry(op: tqi.FullyConnectedOp | tqi.ConvLikeOp, w: np.ndarray) -> tuple[
     _, oh, ow, o = dims(op.output)
     if n != 1:
         raise TqcError(f"verilog backend: {op.name} with batch {n} is not supported")
-    top, _, left, _ = array_ints(op.pad)
+    top, _, left, _ = ints(op.pad)
     depthwise = isinstance(op, tqi.DepthwiseConv2DOp)
     kh, kw = w.shape[1:3]
-    sh, sw = array_ints(op.stride)
-    dh, dw = array_ints(op.dilation)
+    sh, sw = ints(op.stride)
+    dh, dw = ints(op.dilation)
     g = Geometry(h, wd, c, oh, ow, o, kh, kw, (sh, sw), (dh, dw), (top, left), depthwise)
     return g, (w[0] if depthwise else w)
 
@@ -102,21 +87,23 @@ def weight_words(g: Geometry, w: np.ndarray, pu: int, pk: int) -> tuple[np.ndarr
     return words, g.kh * g.kw * cb, ng
 
 
-@emits("engine", tqi.FullyConnectedOp, tqi.Conv2DOp, tqi.DepthwiseConv2DOp)
+@emits(tqi.FullyConnectedOp, tqi.Conv2DOp, tqi.DepthwiseConv2DOp)
 def convolution(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, (tqi.FullyConnectedOp, tqi.ConvLikeOp)) and stage.split is not None
-    w = const_array(op.filter)
-    bias = const_array(op.bias)
+    w = const_value(op.filter)
+    bias = const_value(op.bias)
     if w is None or (op.bias is not None and bias is None):
         raise TqcError(f"verilog backend: {op.name} needs constant weights and bias")
     g, wk = geometry(op, w)
-    ww, wsigned = bits(op.filter)
+    wkind = hw_kind(op.filter)
+    ww, wsigned = wkind.bits, wkind.signed
     if ww != 8:
-        raise TqcError(f"verilog backend: {element(op.filter)} weights are not supported")
-    xw, xsigned = bits(op.input)
-    xoff, woff = integer(op.input_offset), integer(op.filter_offset)
-    xlo, xhi = (-(1 << (xw - 1)), (1 << (xw - 1)) - 1) if xsigned else (0, (1 << xw) - 1)
+        raise TqcError(f"verilog backend: {wkind.name} weights are not supported")
+    xkind = hw_kind(op.input)
+    xw, xsigned = xkind.bits, xkind.signed
+    xoff, woff = int_value(op.input_offset), int_value(op.filter_offset)
+    xlo, xhi = xkind.range
     xvw = max(signed_width(xlo + xoff, xhi + xoff), xw + 1)
     wvw = max(signed_width(int(w.min()) + woff, int(w.max()) + woff), ww + 1)
     if xvw + wvw > 31:

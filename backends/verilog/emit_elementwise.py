@@ -6,38 +6,32 @@ functions of the channel index that travels with each element."""
 
 from __future__ import annotations
 
-import numpy as np
-from xdsl.dialects.builtin import DenseArrayBase, DenseIntOrFPElementsAttr, IntegerAttr
-from xdsl.ir import Operation
+from xdsl.ir import Attribute, Operation
 
-from tqc.backends.verilog.emitter import Chain, emits, hexword
-from tqc.backends.verilog.prepare import ELEMENT_BITS, array_ints, element
+from tqc.backends.verilog.emitter import Chain, hexword
+from tqc.backends.verilog.prepare import STREAMED
+from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
+from tqc.dialects.accessors import dense_array, int_value, ints
+from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
 
 
-
-
-def integer(attr: object) -> int:
-    assert isinstance(attr, IntegerAttr)
-    return int(attr.value.data)
-
-
-def amounts(op: Operation, attr: DenseArrayBase, lo: int, hi: int) -> list[int]:
-    got = array_ints(attr)
+def amounts(op: Operation, attr: Attribute, lo: int, hi: int) -> tuple[int, ...]:
+    got = ints(attr)
     if any(not lo <= v <= hi for v in got):
-        raise TqcError(f"verilog backend: {op.name} amount {got} outside [{lo}, {hi}]")
+        raise TqcError(f"verilog backend: {op.name} amount {list(got)} outside [{lo}, {hi}]")
     return got
 
 
-@emits("elementwise", tqi.CastOp)
+@emits(tqi.CastOp)
 def cast(c: Chain, op: Operation) -> None:
     """Widening sign- or zero-extends; narrowing keeps the low bits (wraps). No register."""
     assert isinstance(op, tqi.CastOp)
-    kind = element(op.output)
-    if kind not in ELEMENT_BITS:
-        raise TqcError(f"verilog backend: cast to {kind} is not supported")
-    width, signed = ELEMENT_BITS[kind]
+    kind = kind_of(op.output)
+    if kind.name not in STREAMED:
+        raise TqcError(f"verilog backend: cast to {kind.name} is not supported")
+    width, signed = kind.bits, kind.signed
     if width < c.width and c.steps:  # the previous step keeps only the low bits
         c.steps[-1].width, c.steps[-1].signed = width, signed
         return
@@ -45,13 +39,13 @@ def cast(c: Chain, op: Operation) -> None:
     c.add(expr, width, signed, expr_width=width, registered=False)
 
 
-@emits("elementwise", tqi.AddConstOp)
+@emits(tqi.AddConstOp)
 def add_const(c: Chain, op: Operation) -> None:
     assert isinstance(op, tqi.AddConstOp)
-    c.add(f"{c.x()} + {c.param(array_ints(op.value))}", 32, True)
+    c.add(f"{c.x()} + {c.param(ints(op.value))}", 32, True)
 
 
-@emits("elementwise", tqi.ShiftLeftOp)
+@emits(tqi.ShiftLeftOp)
 def shift_left(c: Chain, op: Operation) -> None:
     """x · 2^n with int32 wrap-around."""
     assert isinstance(op, tqi.ShiftLeftOp)
@@ -59,30 +53,30 @@ def shift_left(c: Chain, op: Operation) -> None:
     c.add(f"{c.x()} << {n}", 32, True)
 
 
-@emits("elementwise", tqi.MulHighOp)
+@emits(tqi.MulHighOp)
 def mul_high(c: Chain, op: Operation) -> None:
     """Two steps: the exact 64-bit product, then nudge and divide by 2^31 (towards zero)."""
     assert isinstance(op, tqi.MulHighOp)
-    m = c.param(array_ints(op.multiplier), 64)
+    m = c.param(ints(op.multiplier), 64)
     c.add(f"{c.x(64)} * {m}", 64, True, expr_width=64)
     c.add("tqc_mul_high_finish({x})", 32, True)
 
 
-@emits("elementwise", tqi.ShiftRightRoundOp)
+@emits(tqi.ShiftRightRoundOp)
 def shift_right_round(c: Chain, op: Operation) -> None:
     assert isinstance(op, tqi.ShiftRightRoundOp)
     n = c.param(amounts(op, op.amount, 0, 31), 5)
     c.add(f"tqc_shift_right_round({c.x()}, {n})", 32, True)
 
 
-@emits("elementwise", tqi.MulShiftRoundOp)
+@emits(tqi.MulShiftRoundOp)
 def mul_shift_round(c: Chain, op: Operation) -> None:
     """Two steps: the exact 64-bit product, then (p + 2^(30-s)) >> (31-s)."""
     assert isinstance(op, tqi.MulShiftRoundOp)
-    m = c.param(array_ints(op.multiplier), 64)
-    total = [31 - s for s in array_ints(op.shift)]
+    m = c.param(ints(op.multiplier), 64)
+    total = [31 - s for s in ints(op.shift)]
     if any(not 1 <= t <= 62 for t in total):
-        raise TqcError(f"verilog backend: {op.name} shift {array_ints(op.shift)} out of range")
+        raise TqcError(f"verilog backend: {op.name} shift {list(ints(op.shift))} out of range")
     c.add(f"{c.x(64)} * {m}", 64, True, expr_width=64)
     c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(total, 6)})", 32, True)
 
@@ -94,40 +88,37 @@ def round_double_exponent(e: int) -> int:
     return min(max(e, -87), 31)
 
 
-@emits("elementwise", tqi.MulRoundDoubleOp)
+@emits(tqi.MulRoundDoubleOp)
 def mul_round_double(c: Chain, op: Operation) -> None:
     """int32(round(double(x) · m · 2^e)), integer-only, in three steps: the exact signed 85-bit
     product x·m, its rounding to 53 bits (the double product: {sign, k, q}), then round half
     away and the out-of-int32 cast (templates/tqc_fixedpoint.vh)."""
     assert isinstance(op, tqi.MulRoundDoubleOp)
-    m = c.param(array_ints(op.mantissa), 85)
-    e = c.param([round_double_exponent(v) for v in array_ints(op.exponent)], 8)
+    m = c.param(ints(op.mantissa), 85)
+    e = c.param([round_double_exponent(v) for v in ints(op.exponent)], 8)
     c.add(f"{c.x(85)} * {m}", 85, True, expr_width=85)
     c.add("tqc_round_double_53({x})", 60, False, expr_width=60)
     c.add(f"tqc_round_double_finish({{x}}, {e})", 32, True)
 
 
-@emits("elementwise", tqi.ClampOp)
+@emits(tqi.ClampOp)
 def clamp(c: Chain, op: Operation) -> None:
     assert isinstance(op, tqi.ClampOp)
     width, signed = c.width, c.signed
-    lo, hi = hexword(integer(op.min), 32), hexword(integer(op.max), 32)
+    lo, hi = hexword(int_value(op.min), 32), hexword(int_value(op.max), 32)
     c.add(f"tqc_clamp({c.x()}, {lo}, {hi})", width, signed)
 
 
-@emits("elementwise", tqi.TableOp)
+@emits(tqi.TableOp)
 def table(c: Chain, op: Operation) -> None:
     """A ROM (a case over the input code): output = table[x - min(input type)]."""
     assert isinstance(op, tqi.TableOp)
-    attr = op.table
-    assert isinstance(attr, DenseIntOrFPElementsAttr)
-    kind_in, kind_out = element(op.input), element(op.output)
-    if kind_in not in ("i8", "ui8") or kind_out not in ELEMENT_BITS:
-        raise TqcError(f"verilog backend: {kind_in} → {kind_out} tables are not supported")
-    dtype = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4"}[kind_out]
-    lut = np.frombuffer(attr.data.data, dtype=dtype)
-    width, signed = ELEMENT_BITS[kind_out]
-    low = -128 if kind_in == "i8" else 0
+    kind_in, kind_out = kind_of(op.input), kind_of(op.output)
+    if kind_in.bits != 8 or kind_out.name not in STREAMED:
+        raise TqcError(f"verilog backend: {kind_in.name} → {kind_out.name} tables are not supported")
+    lut = dense_array(op.table)
+    width, signed = kind_out.bits, kind_out.signed
+    low = kind_in.lo
     fname = f"t{len(c.functions)}"
     cases = "\n".join(f"        8'h{(i + low) & 255:02X}: {fname} = {hexword(int(v), width)};"
                       for i, v in enumerate(lut[:256]))

@@ -4,22 +4,25 @@ activations, after each operand's rescaling chain) → an instance of `tqc_join`
 
 from __future__ import annotations
 
-from tqc.backends.verilog.emitter import VerilogEmitter, emits
-from tqc.backends.verilog.prepare import Stage, bits, dims
+from tqc.backends.verilog.emitter import VerilogEmitter
+from tqc.backends.verilog.prepare import Stage, hw_kind
+from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
+from tqc.dialects.accessors import shape as dims
 from tqc.errors import TqcError
 
 OPS = {tqi.AddOp: 0, tqi.SubOp: 1, tqi.MulOp: 2, tqi.MaxOp: 3, tqi.MinOp: 4}
 
 
-@emits("join", *OPS)
+@emits(*OPS)
 def join(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, tqi.BinaryOp)
     if dims(op.lhs) != dims(op.output) or dims(op.rhs) != dims(op.output):
         raise TqcError(f"verilog backend: {op.name} with broadcasting is not supported yet")
-    width, signed = bits(op.output)
-    if bits(op.lhs) != (width, signed) or bits(op.rhs) != (width, signed):
+    kind = hw_kind(op.output)
+    width, signed = kind.bits, kind.signed
+    if hw_kind(op.lhs) != kind or hw_kind(op.rhs) != kind:
         raise TqcError(f"verilog backend: {op.name} operands of different types")
     lanes = stage.in_lanes
     a, b = e.take(op.lhs, lanes), e.take(op.rhs, lanes)

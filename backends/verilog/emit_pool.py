@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from tqc.backends.verilog.emitter import VerilogEmitter, emits
-from tqc.backends.verilog.prepare import Stage, array_ints, bits, clog2, dims, ring_rows
+from tqc.backends.verilog.emitter import VerilogEmitter
+from tqc.backends.verilog.prepare import Stage, clog2, hw_kind, ring_rows
+from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
+from tqc.dialects.accessors import ints
+from tqc.dialects.accessors import shape as dims
 from tqc.errors import TqcError
 
 
@@ -14,7 +17,7 @@ def divider_width(taps: int, xw: int) -> int:
     return max(2, (taps * (1 << xw) + taps).bit_length())
 
 
-@emits("engine", tqi.AvgPoolOp, tqi.MaxPoolOp)
+@emits(tqi.AvgPoolOp, tqi.MaxPoolOp)
 def pool(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, tqi.WindowOp)
@@ -22,21 +25,23 @@ def pool(e: VerilogEmitter, stage: Stage) -> str:
     _, oh, ow, _ = dims(op.output)
     if n != 1:
         raise TqcError(f"verilog backend: {op.name} with batch {n} is not supported")
-    kh, kw = array_ints(op.filter_size)
-    top, _, left, _ = array_ints(op.pad)
-    xw, xsigned = bits(op.input)
+    kh, kw = ints(op.filter_size)
+    top, _, left, _ = ints(op.pad)
+    sh, sw = ints(op.stride)
+    xkind = hw_kind(op.input)
+    xw, xsigned = xkind.bits, xkind.signed
     is_max = isinstance(op, tqi.MaxPoolOp)
-    outw = bits(op.output)[0]
+    outw = hw_kind(op.output).bits
     if outw != (xw if is_max else 32):
         raise TqcError(f"verilog backend: {op.name} result width {outw} is not supported")
     taps = kh * kw
     dvw = divider_width(taps, xw)
     if not is_max and dvw > 31:
         raise TqcError(f"verilog backend: {op.name} window too large")
-    er = ring_rows(h, oh, kh, array_ints(op.stride)[0], 1, top)
+    er = ring_rows(h, oh, kh, sh, 1, top)
     params = {
         "H": h, "W": w, "C": c, "OH": oh, "OW": ow, "KH": kh, "KW": kw,
-        "SH": array_ints(op.stride)[0], "SW": array_ints(op.stride)[1], "PT": top, "PL": left,
+        "SH": sh, "SW": sw, "PT": top, "PL": left,
         "MAX": int(is_max), "ER": er, "AW": clog2((h + er) * w * c), "YW": clog2(oh), "XCW": clog2(ow),
         "ICW": clog2(w), "CW": clog2(c), "KYW": clog2(kh), "KXW": clog2(kw), "RW": clog2(h + 1),
         "CNW": clog2(taps + 1), "DVW": 2 if is_max else dvw, "XW": xw,

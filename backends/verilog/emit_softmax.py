@@ -10,42 +10,39 @@ skip does).
 from __future__ import annotations
 
 import numpy as np
-from xdsl.dialects.builtin import IntegerAttr
 
 from tqc.semantics.fixedpoint import mul_high, shift_left
 from tqc.semantics.gemmlowp import exp_on_negative_values
 from tqc.backends.verilog.emit_conv import rom_lines
-from tqc.backends.verilog.emitter import VerilogEmitter, emits
-from tqc.backends.verilog.prepare import Stage, bits, clog2, dims
+from tqc.backends.verilog.emitter import VerilogEmitter
+from tqc.backends.verilog.prepare import Stage, clog2, hw_kind
+from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
+from tqc.dialects.accessors import int_value
+from tqc.dialects.accessors import shape as dims
 from tqc.errors import TqcError
 
 SCALED_DIFF_INTEGER_BITS = 5
 
 
-def integer(attr: object) -> int:
-    assert isinstance(attr, IntegerAttr)
-    return int(attr.value.data)
-
-
 def exp_table(op: tqi.SoftmaxOp) -> np.ndarray:
     """exp_q0 for diff = 0, -1, ..., -255 (index = max - x)."""
     diff = -np.arange(256, dtype=np.int64)
-    scaled = mul_high(shift_left(diff, integer(op.input_left_shift)), integer(op.input_multiplier))
+    scaled = mul_high(shift_left(diff, int_value(op.input_left_shift)), int_value(op.input_multiplier))
     exp_q0 = exp_on_negative_values(scaled, SCALED_DIFF_INTEGER_BITS).astype(np.int64)
-    return np.where(diff >= integer(op.diff_min), exp_q0, 0)
+    return np.where(diff >= int_value(op.diff_min), exp_q0, 0)
 
 
-@emits("engine", tqi.SoftmaxOp)
+@emits(tqi.SoftmaxOp)
 def softmax(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, tqi.SoftmaxOp)
-    xw, xsigned = bits(op.input)
-    ow, osigned = bits(op.output)
+    xkind, okind = hw_kind(op.input), hw_kind(op.output)
+    xw, xsigned, ow = xkind.bits, xkind.signed, okind.bits
     if xw != 8:
         raise TqcError("verilog backend: tqi.softmax needs 8-bit input")
     n = dims(op.input)[-1]
-    omin, omax = (-(1 << (ow - 1)), (1 << (ow - 1)) - 1) if osigned else (0, (1 << ow) - 1)
+    omin, omax = okind.range
     rom = f"{e.plan.name}_{stage.name}_exp.hex"
     e.files[rom] = rom_lines(exp_table(op).reshape(256, 1) & 0xFFFFFFFF, 32)
     params = {"N": n, "NAW": clog2(n), "XW": xw, "XSIGNED": int(xsigned), "OW": ow,

@@ -1,7 +1,7 @@
 """Print a prepared plan as Verilog-2001: a top module, one module per element-wise chain,
 engine instances of the template modules, and ROM initialisation files.
 
-The printer only reads the IR. Each tqi op has one small handler, registered with `@emits`:
+The printer only reads the IR. Each tqi op has one small handler (backends/verilog/registry.py):
 engine handlers return a module instance (and write ROM files), element-wise handlers append
 pipeline steps to a `Chain`. Unknown ops raise a TqcError naming the op.
 """
@@ -9,47 +9,17 @@ pipeline steps to a `Chain`. Unknown ops raise a TqcError naming the op.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.verilog.prepare import Plan, Stage, bits, clog2, dims, root
-from tqc.dialects import tqi
+from tqc.backends.verilog.prepare import Plan, Stage, clog2, hw_kind, is_streamed, root
+from tqc.dialects.accessors import shape as dims
 from tqc.errors import TqcError
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-@dataclass
-class Handler:
-    kind: str  # "engine" | "elementwise" | "wire" | "const" | "host"
-    fn: Callable | None
-
-
-HANDLERS: dict[type[Operation], Handler] = {}
-
-
-def emits(kind: str, *op_types: type[Operation]) -> Callable[[Callable], Callable]:
-    def register(fn: Callable) -> Callable:
-        for t in op_types:
-            HANDLERS[t] = Handler(kind, fn)
-        return fn
-
-    return register
-
-
-for _t in (tqi.ReshapeOp,):
-    HANDLERS[_t] = Handler("wire", None)
-HANDLERS[tqi.ConstOp] = Handler("const", None)
-HANDLERS[tqi.QuantizeOp] = Handler("host", None)
-HANDLERS[tqi.DequantizeOp] = Handler("host", None)
-
-
-def handler_kinds() -> dict[type, str]:
-    load_handlers()
-    return {t: h.kind for t, h in HANDLERS.items()}
 
 
 def hexword(value: int, width: int) -> str:
@@ -110,7 +80,7 @@ class Chain:
         """Beats per pixel: the values of the channel counter {c}."""
         return self.channels // self.lanes
 
-    def param(self, values: list[int], width: int = 32) -> str:
+    def param(self, values: Sequence[int], width: int = 32) -> str:
         """A per-channel parameter: a literal when uniform, else a function of the channel
         counter {c}. With several lanes the counter counts beats and each lane has its own
         function ({lane}), of the channels c·lanes + lane only."""
@@ -231,8 +201,9 @@ class Emitted:
 
 
 class VerilogEmitter:
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, handlers: Mapping[type[Operation], Callable]):
         self.plan = plan
+        self.handlers = handlers
         self.files: dict[str, str] = {}
         self.modules: list[tuple[str, str]] = []  # (module name, text)
         self.templates: set[str] = {"tqc_fixedpoint.vh"}
@@ -266,7 +237,7 @@ class VerilogEmitter:
             if value not in self.branches:
                 self.fork(value, users)
             src = self.branches[value].pop(0)
-        return self.narrow(src, bits(value)[0], lanes)
+        return self.narrow(src, hw_kind(value).bits, lanes)
 
     def narrow(self, src: str, width: int, lanes: int) -> str:
         """`src` at `lanes` elements per beat."""
@@ -283,7 +254,7 @@ class VerilogEmitter:
         return dst
 
     def fork(self, value: SSAValue, users: list[Stage | None]) -> None:
-        width, _ = bits(value)
+        width = hw_kind(value).bits
         src = self.produced[value]
         lanes = self.lanes[src]
         k = len(users)
@@ -350,25 +321,25 @@ class VerilogEmitter:
                    *sorted(t for t in self.templates if t.endswith(".v"))]
         return Emitted(self.files, sources, name)
 
-    def emit_engine(self, stage: Stage) -> None:
-        op = stage.ops[0]
-        handler = HANDLERS.get(type(op))
-        if handler is None or handler.fn is None or handler.kind != stage.kind:
+    def handler(self, op: Operation) -> Callable:
+        handler = self.handlers.get(type(op))
+        if handler is None:
             raise TqcError(f"verilog backend: no hardware for {op.name}")
-        self.instances.append(handler.fn(self, stage))
+        return handler
+
+    def emit_engine(self, stage: Stage) -> None:
+        self.instances.append(self.handler(stage.ops[0])(self, stage))
 
     def emit_chain(self, stage: Stage) -> None:
-        width, signed = bits(stage.input) if _streamable(stage.input) else (32, True)
+        width, signed = chain_bits(stage.input)
         shape = dims(stage.input)
         chain = Chain(stage, shape[-1] if shape else 1, width, signed, stage.in_lanes)
         for op in stage.ops:
-            handler = HANDLERS.get(type(op))
-            if handler is None or handler.fn is None or handler.kind != "elementwise":
-                raise TqcError(f"verilog backend: no hardware for {op.name}")
+            handler = self.handler(op)
             if dims(op.results[0]) != shape:
                 raise TqcError(f"verilog backend: {op.name} changes the shape inside a chain")
-            handler.fn(chain, op)
-        out_width, _ = bits(stage.output) if _streamable(stage.output) else (32, True)
+            handler(chain, op)
+        out_width, _ = chain_bits(stage.output)
         if chain.width != out_width:
             raise TqcError(f"verilog backend: internal: chain width {chain.width} != {out_width}")
         module = f"{self.plan.name}_{stage.name}"
@@ -378,8 +349,7 @@ class VerilogEmitter:
 
     def top(self) -> str:
         plan = self.plan
-        w_in, _ = bits(plan.input)
-        w_out, _ = bits(plan.output)
+        w_in, w_out = hw_kind(plan.input).bits, hw_kind(plan.output).bits
         out = self.take(plan.output)
         lines = [
             f"// {plan.name}: generated by tqc. Streams one element per beat in row-major order.",
@@ -405,22 +375,10 @@ class VerilogEmitter:
         return "\n".join(lines) + "\n"
 
 
-def _streamable(v: SSAValue) -> bool:
-    from tqc.backends.verilog.prepare import ELEMENT_BITS, element
-
-    return element(v) in ELEMENT_BITS
-
-
-def load_handlers() -> None:
-    """Import the `emit_*` modules beside this file (their `@emits` register handlers)."""
-    import importlib
-    import pkgutil
-
-    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
-        if info.name.startswith("emit_"):
-            importlib.import_module(f"tqc.backends.verilog.{info.name}")
-
-
-def emit_verilog(plan: Plan) -> Emitted:
-    load_handlers()
-    return VerilogEmitter(plan).emit()
+def chain_bits(v: SSAValue) -> tuple[int, bool]:
+    """(width, signed) of a chain's input or output: its element type's when the hardware
+    streams that type, else 32-bit signed."""
+    if not is_streamed(v):
+        return 32, True
+    k = hw_kind(v)
+    return k.bits, k.signed

@@ -25,9 +25,10 @@ import math
 
 from xdsl.ir import SSAValue
 
-from tqc.backends.verilog.prepare import MAC_OPS, Plan, Stage, dims, root
+from tqc.backends.verilog.prepare import Plan, Stage, is_mac, root
 from tqc.backends.verilog.report import steps
 from tqc.dialects import tqi
+from tqc.dialects.accessors import shape as dims
 
 
 def _channels(v: SSAValue) -> int:
@@ -46,7 +47,7 @@ def banks(stage: Stage) -> int:
 
 def output_capability(stage: Stage) -> int:
     """Lanes an engine's results can leave with: the fewest that keep up with its issue."""
-    if not isinstance(stage.ops[0], MAC_OPS):
+    if not is_mac(stage.ops[0]):
         return 1
     assert stage.split is not None
     pu, nk = stage.split.pu, steps(stage)[2]
@@ -56,7 +57,7 @@ def output_capability(stage: Stage) -> int:
 
 def input_capability(stage: Stage) -> int:
     """Most elements per beat an engine's frame buffer takes (1 for pooling and softmax)."""
-    if not isinstance(stage.ops[0], MAC_OPS):
+    if not is_mac(stage.ops[0]):
         return 1
     return math.gcd(banks(stage), _channels(stage.input))
 

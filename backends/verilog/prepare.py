@@ -19,25 +19,21 @@ import math
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
 from xdsl.dialects import func
-from xdsl.dialects.builtin import DenseArrayBase, DenseIntOrFPElementsAttr, ModuleOp
+from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tqi
+from tqc.dialects.accessors import shape as dims
+from tqc.dialects.element import ElementKind, kind_of
+from tqc.dialects.traits import Engine
 from tqc.errors import TqcError
-from tqc.passes.lowering import element
-from tqc.passes.lowering import shape as dims
-
-ENGINE_PREFIX = {tqi.FullyConnectedOp: "fc", tqi.Conv2DOp: "conv", tqi.DepthwiseConv2DOp: "dw",
-                 tqi.AvgPoolOp: "pool", tqi.SoftmaxOp: "softmax"}
-
-MAC_OPS = (tqi.FullyConnectedOp, tqi.Conv2DOp, tqi.DepthwiseConv2DOp)
 
 # Total MAC units of the default design (a mid-size FPGA has a few hundred DSP slices).
 DEFAULT_MAC_BUDGET = 256
 
-ELEMENT_BITS = {"i8": (8, True), "ui8": (8, False), "i16": (16, True), "i32": (32, True)}
+# Element types the hardware streams (i64, f32 and i1 tensors have no hardware).
+STREAMED = ("i8", "ui8", "i16", "i32")
 
 VERILOG_KEYWORDS = set("""always and assign automatic begin buf bufif0 bufif1 case casex casez cell
 cmos config deassign default defparam design disable edge else end endcase endconfig endfunction
@@ -51,31 +47,28 @@ supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 triand trior 
 use uwire vectored wait wand weak0 weak1 while wire wor xnor xor clk rst""".split())
 
 
-def bits(v: SSAValue) -> tuple[int, bool]:
-    """(width, signed) of a streamed tensor's elements."""
-    kind = element(v)
-    if kind not in ELEMENT_BITS:
-        raise TqcError(f"verilog backend: {kind} tensors are not supported in hardware")
-    return ELEMENT_BITS[kind]
+def is_streamed(v: SSAValue) -> bool:
+    """Whether the hardware streams `v`'s element type."""
+    return kind_of(v).name in STREAMED
 
 
-def const_array(v: SSAValue | None) -> np.ndarray | None:
-    """The value of a `tqi.const` operand (None for a missing optional operand)."""
-    if v is None:
-        return None
-    owner = v.owner
-    if not isinstance(owner, tqi.ConstOp):
-        return None
-    attr = owner.value
-    assert isinstance(attr, DenseIntOrFPElementsAttr)
-    dtype = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4", "i64": "<i8"}[element(v)]
-    return np.frombuffer(attr.data.data, dtype=dtype).reshape(dims(v))
+def hw_kind(v: SSAValue) -> ElementKind:
+    """The element kind of a streamed tensor (width `.bits`, `.signed`, `.range`)."""
+    k = kind_of(v)
+    if k.name not in STREAMED:
+        raise TqcError(f"verilog backend: {k.name} tensors are not supported in hardware")
+    return k
 
 
-def array_ints(attr: object) -> list[int]:
-    """The integers of a DenseArrayBase property."""
-    assert isinstance(attr, DenseArrayBase)
-    return [int(v) for v in attr.get_values()]  # pyright: ignore[reportAttributeAccessIssue]
+def engine(op: Operation) -> Engine | None:
+    """The op's `Engine` trait (None for an op the backend does not build as an engine)."""
+    return op.get_trait(Engine)
+
+
+def is_mac(op: Operation) -> bool:
+    """A multiply-accumulate engine (conv, depthwise, fully connected)."""
+    trait = engine(op)
+    return trait is not None and trait.mac
 
 
 def signed_width(lo: int, hi: int) -> int:
@@ -192,8 +185,8 @@ def default_parallel(n_engines: int) -> int:
 
 
 def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type, str]) -> Plan:
-    """Group the function's ops into stages; `kinds` maps each supported op type to
-    "engine", "elementwise", "wire" or "const"."""
+    """Group the function's ops into stages; `kinds` maps each supported op type to "engine",
+    "join", "elementwise", "wire", "const" or "host" (handlers.handler_kinds)."""
     fns = [op for op in module.ops if isinstance(op, func.FuncOp)]
     if len(fns) != 1:
         raise TqcError("verilog backend: expected one function")
@@ -252,18 +245,30 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
     hw_input = host_quantize.output if host_quantize else block.args[0]
     hw_output = host_dequantize.input if host_dequantize else ret.operands[0]
     for v in (hw_input, hw_output):
-        bits(v)  # raises for element types the hardware does not stream
+        hw_kind(v)  # raises for element types the hardware does not stream
 
-    n_engines = sum(1 for kind, g, _ in groups if kind == "engine" and type(g[0]) in MAC_OPS)
+    n_engines = sum(1 for kind, g, _ in groups if kind == "engine" and is_mac(g[0]))
     p = parallel if parallel is not None else default_parallel(n_engines)
     stages = []
     for i, (kind, group, sources) in enumerate(groups):
-        prefix = {"engine": ENGINE_PREFIX.get(type(group[0]), "eng"), "join": "join"}.get(kind, "ew")
+        prefix = stage_prefix(kind, group[0])
         stage = Stage(kind, group, sources, group[-1].results[0], f"{prefix}{i}")
         if kind == "engine":
             stage.split = engine_split(group[0], p)
         stages.append(stage)
     return Plan(legal_identifier(name), hw_input, hw_output, stages, p, host_quantize, host_dequantize)
+
+
+def stage_prefix(kind: str, first: Operation) -> str:
+    """The start of a stage's instance names: the engine's prefix, "join" or "ew" (a chain)."""
+    if kind == "join":
+        return "join"
+    if kind != "engine":
+        return "ew"
+    trait = engine(first)
+    if trait is None:
+        raise TqcError(f"verilog backend: internal: {first.name} is not an engine")
+    return trait.prefix
 
 
 def root(v: SSAValue) -> SSAValue:

@@ -23,17 +23,10 @@ import math
 from dataclasses import dataclass
 
 from tqc.backends.verilog.emit_pool import divider_width
-from tqc.backends.verilog.prepare import (
-    MAC_OPS,
-    Plan,
-    Stage,
-    array_ints,
-    bits,
-    dims,
-    ring_rows,
-    root,
-)
+from tqc.backends.verilog.prepare import Plan, Stage, hw_kind, is_mac, ring_rows, root
 from tqc.dialects import tqi
+from tqc.dialects.accessors import ints
+from tqc.dialects.accessors import shape as dims
 
 
 @dataclass
@@ -86,10 +79,10 @@ def engine_rows(stage: Stage) -> Rows:
     _, h, w, c = shape
     oh = dims(op.results[0])[1]
     if isinstance(op, tqi.WindowOp):
-        kh, dh = array_ints(op.filter_size)[0], 1
+        kh, dh = ints(op.filter_size)[0], 1
     else:
-        kh, dh = dims(op.filter)[1], array_ints(op.dilation)[0]
-    return Rows(h, oh, kh, array_ints(op.stride)[0], dh, array_ints(op.pad)[0], w * c)
+        kh, dh = dims(op.filter)[1], ints(op.dilation)[0]
+    return Rows(h, oh, kh, ints(op.stride)[0], dh, ints(op.pad)[0], w * c)
 
 
 def extra_rows(stage: Stage) -> int:
@@ -125,7 +118,7 @@ def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
     rom = ng * nk * (pu if isinstance(op, tqi.DepthwiseConv2DOp) else pu * pk) * 8
     rom += ng * pu * 32 if op.bias is not None else 0
     r = engine_rows(stage)
-    buffer = (r.h + extra_rows(stage)) * r.row_elements * bits(op.input)[0]
+    buffer = (r.h + extra_rows(stage)) * r.row_elements * hw_kind(op.input).bits
     return macs, compute, rom, buffer, -(-_elements(dims(op.input)) // stage.in_lanes)
 
 
@@ -139,8 +132,8 @@ def other_cycles(stage: Stage) -> tuple[int, int]:
         n = shape[-1]
         rows = _elements(shape[:-1])
         return rows * (2 * n + 20), n * 8
-    kh, kw = array_ints(op.filter_size)
-    xw = bits(op.input)[0]
+    kh, kw = ints(op.filter_size)
+    xw = hw_kind(op.input).bits
     per_output = kh * kw if isinstance(op, tqi.MaxPoolOp) else max(kh * kw,
                                                                   divider_width(kh * kw, xw) + 1)
     r = engine_rows(stage)
@@ -189,7 +182,7 @@ def estimate(plan: Plan) -> Estimate:
             continue
         op = stage.ops[0]
         load = _elements(dims(stage.input))
-        if isinstance(op, MAC_OPS):
+        if is_mac(op):
             assert stage.split is not None
             m, compute, r, b, load = conv_numbers(stage)
             pace = max(compute - 5, load)  # back to back, the pipeline registers overlap
@@ -215,7 +208,7 @@ def estimate(plan: Plan) -> Estimate:
 
 def report_lines(plan: Plan) -> list[str]:
     est = estimate(plan)
-    engines = [s for s in plan.stages if s.kind == "engine" and isinstance(s.ops[0], MAC_OPS)]
+    engines = [s for s in plan.stages if s.kind == "engine" and is_mac(s.ops[0])]
     layers = ", ".join(f"{s.name} {s.split.pu}x{s.split.pk}" for s in engines if s.split)
     wide = f" and {est.requant_multipliers_53} (32x53)" if est.requant_multipliers_53 else ""
     return [

@@ -12,18 +12,24 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.dialects.builtin import FloatAttr, IntegerAttr, ModuleOp
-
+from tqc.backends.numpy.printer import print_numpy
+from tqc.backends.numpy.target import import_source
 from tqc.backends.verilog import sim, synth
-from tqc.backends.verilog.emitter import emit_verilog, handler_kinds
+from tqc.backends.verilog.handlers import emit_verilog, handler_kinds
 from tqc.backends.verilog.lanes import assign_lanes
-from tqc.backends.verilog.prepare import Plan, bits, dims, element, prepare
+from tqc.backends.verilog.prepare import Plan, hw_kind, prepare
 from tqc.backends.verilog.report import estimate, report_lines
 from tqc.backends.verilog.testbench import hex_lines, parse_hex, testbench
+from tqc.dialects import tqi
+from tqc.dialects.accessors import float_value, int_value
+from tqc.dialects.accessors import shape as dims
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import SSAValue
+
 from tqc.errors import TqcError
+from tqc.semantics.quantize import dequantize, quantize
 from tqc.targets import Artifact, RunResult, TargetOptions
 
-NP = {"i8": "int8", "ui8": "uint8", "i16": "int16", "i32": "int32"}
 TB_SAMPLES = 4
 
 
@@ -48,13 +54,12 @@ class Design:
                 if k.endswith((".v", ".vh")) or (k.endswith(".hex") and "_tb_" not in k)}
 
 
-def _scale_zp(op) -> tuple[float, int]:  # type: ignore[no-untyped-def]
-    assert isinstance(op.scale, FloatAttr) and isinstance(op.zero_point, IntegerAttr)
-    return float(op.scale.value.data), int(op.zero_point.value.data)
+def _scale_zp(op: tqi.QuantizeOp | tqi.DequantizeOp) -> tuple[float, int]:
+    return float_value(op.scale), int_value(op.zero_point)
 
 
-def elements(plan_value) -> int:  # type: ignore[no-untyped-def]
-    shape = dims(plan_value)
+def elements(value: SSAValue) -> int:
+    shape = dims(value)
     if shape and shape[0] != 1:
         raise TqcError(f"verilog backend: tensor shape {list(shape)} has no batch axis of 1")
     return math.prod(shape[1:]) if shape else 1
@@ -64,18 +69,14 @@ def to_hardware(plan: Plan, x: np.ndarray) -> np.ndarray:
     """Host-side QUANTIZE of a float input (identity for integer inputs)."""
     if plan.host_quantize is None:
         return x
-    from tqc.semantics.quantize import quantize
-
     scale, zp = _scale_zp(plan.host_quantize)
-    return quantize(x, scale, zp, np.dtype(NP[element(plan.input)]))
+    return quantize(x, scale, zp, np.dtype(hw_kind(plan.input).numpy))
 
 
 def from_hardware(plan: Plan, y: np.ndarray) -> np.ndarray:
     """Host-side DEQUANTIZE of the output (identity for integer outputs)."""
     if plan.host_dequantize is None:
         return y
-    from tqc.semantics.quantize import dequantize
-
     scale, zp = _scale_zp(plan.host_dequantize)
     return dequantize(y, scale, zp)
 
@@ -84,9 +85,8 @@ def invert_dequantize(plan: Plan, y: np.ndarray) -> np.ndarray:
     """The integer codes whose DEQUANTIZE is exactly `y` (DEQUANTIZE is strictly monotonic)."""
     if plan.host_dequantize is None:
         return y
-    dtype = np.dtype(NP[element(plan.output)])
-    info = np.iinfo(dtype)
-    codes = np.arange(info.min, info.max + 1, dtype=np.int64).astype(dtype)
+    kind = hw_kind(plan.output)
+    codes = np.arange(kind.lo, kind.hi + 1, dtype=np.int64).astype(kind.numpy)
     table = from_hardware(plan, codes)
     idx = np.searchsorted(table, y)
     idx = np.clip(idx, 0, len(codes) - 1)
@@ -98,9 +98,6 @@ def invert_dequantize(plan: Plan, y: np.ndarray) -> np.ndarray:
 def test_vectors(module: ModuleOp, plan: Plan, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(hardware inputs, expected hardware outputs) from the NumPy backend of the same IR:
     all-minimum, all-maximum, then random samples."""
-    from tqc.backends.numpy.printer import print_numpy
-    from tqc.backends.numpy.target import import_source
-
     generated = import_source(print_numpy(module, f"{plan.name}_vectors"), f"{plan.name}_vectors")
     (shape, dtype), = generated.INPUTS
     rng = np.random.default_rng(0)
@@ -122,8 +119,7 @@ def build_design(module: ModuleOp, name: str, options: TargetOptions,
     name = plan.name  # legalized (a Verilog keyword gets a prefix)
     emitted = emit_verilog(plan)
     files = dict(emitted.files)
-    w_in, _ = bits(plan.input)
-    w_out, _ = bits(plan.output)
+    w_in, w_out = hw_kind(plan.input).bits, hw_kind(plan.output).bits
     in_elems, out_elems = elements(plan.input), elements(plan.output)
     est = estimate(plan)
     timeout = 20 * (est.latency + TB_SAMPLES * est.interval) + 100_000
@@ -143,8 +139,7 @@ def simulate(design: Design, x: np.ndarray, expected: np.ndarray | None = None,
              throttle: bool = False, seed: int = 1) -> tuple[np.ndarray, sim.SimResult]:
     """Build (cached) and run the testbench on hardware-level inputs (N, ...)."""
     plan = design.plan
-    w_in, _ = bits(plan.input)
-    w_out, _ = bits(plan.output)
+    w_in, w_out = hw_kind(plan.input).bits, hw_kind(plan.output).bits
     n = x.shape[0]
     files = design.sim_files()
     folder = sim.build(files, [design.tb + ".v", *design.sources], design.tb)
@@ -153,7 +148,7 @@ def simulate(design: Design, x: np.ndarray, expected: np.ndarray | None = None,
                           hex_lines(expected, w_out) if expected is not None else None,
                           throttle=throttle, seed=seed,
                           timeout_cycles=(20 if throttle else 4) * (est.latency + n * est.interval) + 100_000)
-    out = parse_hex(result.output_text, w_out, NP[element(plan.output)])
+    out = parse_hex(result.output_text, w_out, hw_kind(plan.output).numpy)
     return out.reshape((n, *dims(plan.output)[1:])), result
 
 

@@ -1,0 +1,24 @@
+"""Every op the Verilog backend has hardware for: importing the `emit_*` modules registers
+their handlers (backends/verilog/registry.py)."""
+
+from __future__ import annotations
+
+from tqc.backends.verilog import (  # noqa: F401  (imported for their `@emits` registrations)
+    emit_conv,
+    emit_elementwise,
+    emit_join,
+    emit_pool,
+    emit_softmax,
+)
+from tqc.backends.verilog.emitter import Emitted, VerilogEmitter
+from tqc.backends.verilog.prepare import Plan
+from tqc.backends.verilog.registry import HANDLERS, PASSIVE, stage_kind
+
+
+def handler_kinds() -> dict[type, str]:
+    """Each supported op type → "engine", "join", "elementwise", "wire", "const" or "host"."""
+    return {**PASSIVE, **{t: stage_kind(t) for t in HANDLERS}}
+
+
+def emit_verilog(plan: Plan) -> Emitted:
+    return VerilogEmitter(plan, HANDLERS).emit()

@@ -1,0 +1,43 @@
+"""Which ops the Verilog backend builds, and how: each `emit_*` module registers its handlers
+with `@emits` (collected by backends/verilog/handlers.py).
+
+How an op is built follows from the op itself (`stage_kind`): an *engine* when it carries the
+`Engine` trait (engine handlers return a module instance and write ROM files), a *join* for a
+binary op of two streams, else a step of an element-wise *chain* (its handler appends
+pipeline steps to a `Chain`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from xdsl.ir import Operation
+
+from tqc.dialects import tqi
+from tqc.dialects.traits import Engine
+
+HANDLERS: dict[type[Operation], Callable] = {}
+
+# Ops with no hardware of their own: RESHAPE moves no data (a wire), constants become ROM
+# contents or parameters, QUANTIZE / DEQUANTIZE of the graph's edges run on the host.
+PASSIVE: dict[type[Operation], str] = {tqi.ReshapeOp: "wire", tqi.ConstOp: "const",
+                                       tqi.QuantizeOp: "host", tqi.DequantizeOp: "host"}
+
+
+def emits(*op_types: type[Operation]) -> Callable[[Callable], Callable]:
+    """Register the decorated function as the handler of `op_types`."""
+    def register(fn: Callable) -> Callable:
+        for t in op_types:
+            HANDLERS[t] = fn
+        return fn
+
+    return register
+
+
+def stage_kind(op_type: type[Operation]) -> str:
+    """"engine", "join" or "elementwise": how the backend builds an op it has a handler for."""
+    if op_type.has_trait(Engine):
+        return "engine"
+    if issubclass(op_type, tqi.BinaryOp):
+        return "join"
+    return "elementwise"
