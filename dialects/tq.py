@@ -13,8 +13,6 @@ Fused activations: `activation` holds the TFLite name ("NONE", "RELU", "RELU6",
 
 from __future__ import annotations
 
-from tqc.dialects.quant_type import QuantType
-from tqc.dialects.traits import AcceptsInt16
 from xdsl.dialects.builtin import (
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
@@ -36,6 +34,9 @@ from xdsl.irdl import (
     var_result_def,
 )
 from xdsl.traits import Pure
+
+from tqc.dialects.quant_type import QuantType
+from tqc.dialects.traits import AcceptsInt16
 
 
 class TqOp(IRDLOperation):

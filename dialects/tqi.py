@@ -26,8 +26,6 @@ from collections.abc import Sequence
 from math import prod
 from typing import ClassVar, cast
 
-from tqc.dialects.element import KINDS, storage_name
-from tqc.dialects.traits import Engine, EpilogueAnchor
 from xdsl.dialects.builtin import (
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
@@ -50,6 +48,9 @@ from xdsl.irdl import (
 )
 from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
+
+from tqc.dialects.element import KINDS, storage_name
+from tqc.dialects.traits import Engine, EpilogueAnchor
 
 INT32 = (-(2**31), 2**31 - 1)
 
@@ -242,6 +243,13 @@ class AddConstOp(PerChannelOp):
     name = "tqi.add_const"
     IO: ClassVar[tuple[str, str] | None] = None  # int32 accumulators and the 16x8 kernels' int64 ones
     value = prop_def(DenseArrayBase)
+
+    def verify_(self) -> None:
+        super().verify_()
+        k = KINDS[_element(self.input)]
+        if _element(self.output) != k.name or k.is_float:
+            raise VerifyException(f"tqi.add_const: maps {k.name} to {_element(self.output)}")
+        _check_range(self, "value", _ints(self.value), k.lo, k.hi)
 
 
 @irdl_op_definition

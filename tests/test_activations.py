@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from differential import compare, random_inputs, shared_model
+
 from tqc.errors import TqcError
-from tqc.semantics import tables
 from tqc.passes.lowering.activations import prelu_multipliers
 from tqc.pipeline import load_numpy_model
 from tqc.reference import run_reference
+from tqc.semantics import tables
 from tqc.tflite_writer import Op, Tensor, write_model
 
 REFERENCE = {"int8": "tflm", "uint8": "litert-ref"}

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from backends_check import check_model
+
 from tqc.errors import TqcError
 from tqc.pipeline import lower
 from tqc.tflite_writer import Op, Tensor, write_model

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from backends_check import check_model
+
 from tqc.pipeline import lower
 from tqc.reference import ReferenceError, run_reference_with_runtime
 from tqc.tflite_writer import Op, Tensor, write_model

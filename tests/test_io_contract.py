@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from backends_check import check_model
+
 from tqc.cli import main
 from tqc.errors import TqcError
 from tqc.pipeline import identifier, load_numpy_model, lower

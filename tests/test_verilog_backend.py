@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from differential import random_inputs, shared_model
+
 from tqc.backends.verilog import sim, synth
 from tqc.backends.verilog.prepare import is_mac
 from tqc.backends.verilog.report import conv_numbers, engine_rows

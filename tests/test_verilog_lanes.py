@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from differential import shared_model
 from test_verilog_backend import HELLO, MLP, check_model, needs_sim, needs_verilator
+
 from tqc.backends.verilog import sim
 from tqc.backends.verilog.handlers import handler_kinds
 from tqc.backends.verilog.lanes import assign_lanes

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_verilog_backend import check_model, needs_sim
 from xdsl.ir import Operation
 
-from test_verilog_backend import check_model, needs_sim
 from tqc import tqm
 from tqc.backends.verilog import prepare
 from tqc.backends.verilog.prepare import Split, best_split

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from xdsl.dialects.builtin import FloatAttr
+from xdsl.ir import Operation, SSAValue
+
 from tqc.backends.numpy.printer import NumpyPrinter, dims, prints
 from tqc.dialects import tqi
 from tqc.dialects.accessors import dense_array, int_value, ints
 from tqc.dialects.element import element, kind_of
-from xdsl.dialects.builtin import FloatAttr
-from xdsl.ir import Operation, SSAValue
 
 
 @prints(tqi.ConstOp)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from xdsl.ir import Operation
+
 from tqc.backends.numpy.printer import NumpyPrinter, dims, prints
 from tqc.dialects import tqi
 from tqc.dialects.accessors import ints
-from xdsl.ir import Operation
 
 
 @prints(tqi.SumOp)

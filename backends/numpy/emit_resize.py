@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from xdsl.dialects.builtin import IntegerAttr
+from xdsl.ir import Operation
+
 from tqc.backends.numpy.printer import NumpyPrinter, dims, prints
 from tqc.dialects import tqi
 from tqc.dialects.element import element, kind_of
-from xdsl.dialects.builtin import IntegerAttr
-from xdsl.ir import Operation
 
 
 def _flag(attr: object) -> bool:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from xdsl.ir import Operation
+
 from tqc.backends.numpy.printer import NumpyPrinter, prints
 from tqc.dialects import tqi
 from tqc.dialects.accessors import dense_array, int_value
 from tqc.dialects.element import kind_of
-from xdsl.ir import Operation
 
 
 @prints(tqi.SoftmaxOp)

@@ -17,10 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqc.dialects import tqi
-from tqc.dialects.accessors import ints
-from tqc.dialects.accessors import shape as dims
-from tqc.dialects.element import kind_of
 from xdsl.dialects import func
 from xdsl.dialects.builtin import (
     IntegerAttr,
@@ -30,6 +26,10 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Operation, SSAValue
 
 from tqc import semantics
+from tqc.dialects import tqi
+from tqc.dialects.accessors import ints
+from tqc.dialects.accessors import shape as dims
+from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
 from tqc.registry import Registry, import_submodules
 from tqc.semantics import RUNTIME_MODULES

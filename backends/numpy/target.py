@@ -9,9 +9,9 @@ from pathlib import Path
 from types import ModuleType
 
 import numpy as np
-from tqc.backends.numpy.printer import print_numpy
 from xdsl.dialects.builtin import ModuleOp
 
+from tqc.backends.numpy.printer import print_numpy
 from tqc.targets import Artifact, RunResult, TargetOptions
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from tqc.semantics.fixedpoint import mul_high, shift_left
-from tqc.semantics.gemmlowp import exp_on_negative_values
 from tqc.backends.verilog.emit_conv import rom_lines
 from tqc.backends.verilog.emitter import VerilogEmitter
 from tqc.backends.verilog.prepare import Stage, clog2, hw_kind
@@ -21,6 +19,8 @@ from tqc.dialects import tqi
 from tqc.dialects.accessors import int_value
 from tqc.dialects.accessors import shape as dims
 from tqc.errors import TqcError
+from tqc.semantics.fixedpoint import mul_high, shift_left
+from tqc.semantics.gemmlowp import exp_on_negative_values
 
 SCALED_DIFF_INTEGER_BITS = 5
 

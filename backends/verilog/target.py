@@ -12,6 +12,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import SSAValue
+
 from tqc.backends.numpy.printer import print_numpy
 from tqc.backends.numpy.target import import_source
 from tqc.backends.verilog import sim, synth
@@ -23,9 +26,6 @@ from tqc.backends.verilog.testbench import hex_lines, parse_hex, testbench
 from tqc.dialects import tqi
 from tqc.dialects.accessors import float_value, int_value
 from tqc.dialects.accessors import shape as dims
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import SSAValue
-
 from tqc.errors import TqcError
 from tqc.semantics.quantize import dequantize, quantize
 from tqc.targets import Artifact, RunResult, TargetOptions

@@ -138,3 +138,13 @@ builtin.module {
   }
 }
 // CHECK: tqi.max_pool: stride 0 outside [1, 2147483647]
+
+// -----
+
+builtin.module {
+  func.func @main(%x: tensor<1x4xi32>) -> tensor<1x4xi32> {
+    %y = "tqi.add_const"(%x) <{value = array<i64: 2147483648>}> : (tensor<1x4xi32>) -> tensor<1x4xi32>
+    func.return %y : tensor<1x4xi32>
+  }
+}
+// CHECK: tqi.add_const: value 2147483648 outside [-2147483648, 2147483647]
