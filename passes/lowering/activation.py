@@ -5,8 +5,9 @@ from __future__ import annotations
 from xdsl.dialects.builtin import DenseArrayBase, StringAttr
 from xdsl.ir import Operation, SSAValue
 
+from tqc.dialects.element import storage_name
 from tqc.dialects.quant_type import QuantType
-from tqc.passes.lowering import op_error, qtype, storage_name
+from tqc.passes.lowering import op_error, qtype
 from tqc.quant_math import ActivationRangeOverflow, activation_range
 
 

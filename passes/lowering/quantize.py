@@ -15,7 +15,9 @@ from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
 from tqc.dialects.quant_type import QuantType
-from tqc.passes.lowering import Builder, int_attr, lowers, plain, qtype, storage_name, type_range
+from tqc.dialects.accessors import int_attr
+from tqc.dialects.element import kind, storage_name
+from tqc.passes.lowering import Builder, lowers, plain, qtype
 from tqc.quant_math import quantize_multiplier
 
 
@@ -42,7 +44,7 @@ def lower_quantize(b: Builder, op: Operation) -> list[SSAValue]:
     m, s = quantize_multiplier(qi.scale / qo.scale, b.single_rounding)
     x = b.add_const(b.widen(b.operands[0]), [-qi.zero_point])
     element = storage_name(qo)
-    return [b.requantize(x, [m], [s], qo.zero_point, type_range(element), element)]
+    return [b.requantize(x, [m], [s], qo.zero_point, kind(element).range, element)]
 
 
 @lowers(tq.DequantizeOp)

@@ -40,7 +40,9 @@ from xdsl.ir import Attribute, Operation, SSAValue
 
 from tqc.dialects import tq, tqi
 from tqc.dialects.quant_type import QuantType
-from tqc.passes.lowering import Builder, int_attr, lowers, plain, shape, storage_name
+from tqc.dialects.accessors import int_attr, shape
+from tqc.dialects.element import storage_name
+from tqc.passes.lowering import Builder, lowers, plain
 
 
 def _quantized(v: SSAValue) -> bool:
