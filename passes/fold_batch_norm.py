@@ -37,7 +37,7 @@ from xdsl.rewriter import InsertPoint
 from tqc.dialects import tq
 from tqc.dialects.accessors import const_value, dense_attr, ints, shape
 from tqc.dialects.element import kind, storage_name
-from tqc.dialects.quant_type import QuantType
+from tqc.passes.lowering import quant_of
 from tqc.quant_math import same_padding
 
 AFFINE = (tq.MulOp, tq.AddOp, tq.SubOp)
@@ -58,13 +58,6 @@ def describe(op: Operation | None) -> str:
     if isinstance(index, IntegerAttr):
         text += f" (op #{index.value.data})"
     return text
-
-
-def quant_of(value: SSAValue) -> QuantType | None:
-    t = value.type
-    if isinstance(t, TensorType) and isinstance(t.element_type, QuantType):
-        return t.element_type
-    return None
 
 
 def dequantize(value: SSAValue, axis_len: int | None = None) -> np.ndarray | None:

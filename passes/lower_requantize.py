@@ -17,7 +17,6 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     ModuleOp,
     StringAttr,
-    TensorType,
     UnrealizedConversionCastOp,
 )
 from xdsl.ir import Operation, SSAValue
@@ -27,10 +26,9 @@ from xdsl.rewriter import InsertPoint, Rewriter
 
 from tqc.dialects import tq
 from tqc.dialects.element import storage_name
-from tqc.dialects.quant_type import QuantType
 from tqc.dialects.traits import AcceptsInt16
 from tqc.errors import TqcError
-from tqc.passes.lowering import RULES, Builder, load_rules, plain
+from tqc.passes.lowering import RULES, Builder, load_rules, plain, quant_of
 
 
 def _layer_title(op: Operation, notes: list[str]) -> str:
@@ -51,11 +49,10 @@ def _check_supported_types(b: Builder, op: Operation) -> None:
     if op.has_trait(AcceptsInt16):
         return
     for v in [*op.operands, *op.results]:
-        t = v.type
-        if isinstance(t, TensorType) and isinstance(t.element_type, QuantType):
-            if storage_name(t.element_type) == "i16":
-                raise b.error(f"int16 activations are not supported by this op yet "
-                              f"(tensor '{v.name_hint}')")
+        q = quant_of(v)
+        if q is not None and storage_name(q) == "i16":
+            raise b.error(f"int16 activations are not supported by this op yet "
+                          f"(tensor '{v.name_hint}')")
 
 
 def _lowered(value: SSAValue) -> SSAValue:
@@ -113,7 +110,7 @@ def finish_function(fn: func.FuncOp) -> None:
         Rewriter.replace_value_with_new_type(arg, plain(arg.type))
     for new_op in block.ops:
         for r in new_op.results:
-            if isinstance(r.type, TensorType) and isinstance(r.type.element_type, QuantType):
+            if quant_of(r) is not None:
                 raise TqcError(f"lower-requantize left a quantized type on {new_op.name}")
     ret = block.last_op
     assert isinstance(ret, func.ReturnOp)

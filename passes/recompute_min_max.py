@@ -40,7 +40,8 @@ from tqc.dialects.accessors import const_value, dense_attr
 from tqc.dialects.element import storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.errors import TqcError
-from tqc.passes.fold_batch_norm import describe, quant_of, weight_axis
+from tqc.passes.fold_batch_norm import describe, weight_axis
+from tqc.passes.lowering import quant_of
 
 K_SCALE = np.float32(2**31 - 1)  # std::numeric_limits<int32_t>::max() as float
 Q_MAX = np.float32(127)

@@ -23,7 +23,8 @@ from differential import random_inputs
 from tqc.cli import main
 from tqc.dialects.accessors import const_value
 from tqc.importer import import_tflite
-from tqc.passes.fold_batch_norm import LINEAR, fold_batch_norm, quant_of
+from tqc.passes.fold_batch_norm import LINEAR, fold_batch_norm
+from tqc.passes.lowering import quant_of
 from tqc.pipeline import FOLD_BATCH_NORM_PASSES, load_numpy_model, run_passes
 from tqc.reference import run_reference
 from tqc.tflite_writer import Op, Tensor, write_model

@@ -67,10 +67,19 @@ def plain(t: Attribute) -> Attribute:
     return t
 
 
-def qtype(value: SSAValue) -> QuantType:
+def quant_of(value: SSAValue) -> QuantType | None:
+    """The quantization of a tensor value, None for a plain (float or integer) one."""
     t = value.type
-    assert isinstance(t, TensorType) and isinstance(t.element_type, QuantType)
-    return t.element_type
+    if isinstance(t, TensorType) and isinstance(t.element_type, QuantType):
+        return t.element_type
+    return None
+
+
+def qtype(value: SSAValue) -> QuantType:
+    """The quantization of a value that must be quantized."""
+    q = quant_of(value)
+    assert q is not None
+    return q
 
 
 @dataclass

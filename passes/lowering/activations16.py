@@ -35,9 +35,9 @@ import numpy as np
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.errors import TqcError
 from tqc.dialects.accessors import dense_attr
 from tqc.dialects.element import storage_name
+from tqc.errors import TqcError
 from tqc.passes.lowering import Builder, plain, qtype
 from tqc.quant_math import round_half_away
 

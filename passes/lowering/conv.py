@@ -59,9 +59,9 @@ from collections.abc import Sequence
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.quant_type import QuantType
 from tqc.dialects.accessors import int_array, int_attr, ints, shape
 from tqc.dialects.element import element, storage_name
+from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
 from tqc.quant_math import (conv_multipliers, double_parts, legacy_fc_scale, same_padding,
