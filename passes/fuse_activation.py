@@ -32,10 +32,8 @@ from tqc.dialects import tq
 from tqc.dialects.accessors import int_array, ints
 from tqc.dialects.element import storage_name
 from tqc.passes.lowering import qtype
-from tqc.passes.lowering.activation import op_activation_range
+from tqc.passes.lowering.activation import op_activation_range, relu_range
 from tqc.quant_math import activation_range
-
-RELU_NAMES = {tq.ReluOp: "RELU", tq.Relu6Op: "RELU6", tq.ReluN1To1Op: "RELU_N1_TO_1"}
 
 REQUANTIZING = (tq.Conv2DOp, tq.DepthwiseConv2DOp, tq.FullyConnectedOp, tq.AddOp, tq.SubOp,
                 tq.MulOp)
@@ -92,7 +90,7 @@ class FoldRelu(RewritePattern):
                 self.fold_requantizing(relu, producer, rewriter)
             return
         lo, hi = resolve_clamp(producer)
-        r_lo, r_hi = op_activation_range(relu, RELU_NAMES[type(relu)], qo, fused=False)
+        r_lo, r_hi = relu_range(relu, qo)
         producer.clamp = int_array([max(lo, r_lo), min(hi, r_hi)])
         _replace_relu(relu, producer, rewriter)
 
@@ -106,7 +104,7 @@ class FoldRelu(RewritePattern):
         if resolve_clamp(producer) != activation_range("NONE", qi.scale, qi.zero_point, storage_name(qi)):
             return
         rewriter.replace_value_with_new_type(producer.results[0], relu.output.type)
-        producer.clamp = int_array(op_activation_range(relu, RELU_NAMES[type(relu)], qo, fused=False))
+        producer.clamp = int_array(relu_range(relu, qo))
         _replace_relu(relu, producer, rewriter)
 
 
