@@ -24,35 +24,25 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects import func
-from xdsl.dialects.builtin import (
-    BytesAttr,
-    DenseArrayBase,
-    DenseIntOrFPElementsAttr,
-    IntegerAttr,
-    ModuleOp,
-    StringAttr,
-    TensorType,
-    f32,
-)
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, ModuleOp, StringAttr, TensorType
+from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
-from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
+from xdsl.rewriter import InsertPoint
 
 from tqc.dialects import tq
-from tqc.dialects.quant_type import QuantType
-from tqc.passes.lowering import array_ints, storage_name
-from tqc.passes.lowering import shape as shape_of
-from tqc.quant_math import STORAGE_RANGE, same_padding
+from tqc.dialects.accessors import const_value, dense_attr, ints, shape
+from tqc.dialects.element import kind, storage_name
+from tqc.passes.lowering import quant_of
+from tqc.quant_math import same_padding
 
 AFFINE = (tq.MulOp, tq.AddOp, tq.SubOp)
 LINEAR = (tq.Conv2DOp, tq.DepthwiseConv2DOp, tq.FullyConnectedOp)
 LINEAR_NAMES = "CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED"
-NUMPY = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4", "i64": "<i8", "f32": "<f4"}
 
 
 # --- small helpers -------------------------------------------------------------------------------
@@ -70,31 +60,9 @@ def describe(op: Operation | None) -> str:
     return text
 
 
-def quant_of(value: SSAValue) -> QuantType | None:
-    t = value.type
-    if isinstance(t, TensorType) and isinstance(t.element_type, QuantType):
-        return t.element_type
-    return None
-
-
-def const_array(value: SSAValue) -> np.ndarray | None:
-    """The raw stored values of a `tq.const` result (None if `value` is not a constant)."""
-    op = value.owner
-    if not isinstance(op, tq.ConstOp):
-        return None
-    element = storage_name(shape_type(value).element_type)
-    return np.frombuffer(op.value.data.data, NUMPY[element]).reshape(shape_of(value))
-
-
-def shape_type(value: SSAValue) -> TensorType:
-    t = value.type
-    assert isinstance(t, TensorType)
-    return t
-
-
 def dequantize(value: SSAValue, axis_len: int | None = None) -> np.ndarray | None:
     """A constant's real values in float64: S·(q − Z) (per-axis along its axis), or f32 as is."""
-    data = const_array(value)
+    data = const_value(value)
     if data is None:
         return None
     q = quant_of(value)
@@ -114,10 +82,8 @@ def users(value: SSAValue) -> list[Operation]:
 
 def f32_const(array: np.ndarray, name: str | None) -> tq.ConstOp:
     """A bytes-backed f32 `tq.const`."""
-    data = np.ascontiguousarray(array, dtype="<f4") + np.float32(0)  # no -0.0
-    t = TensorType(f32, data.shape)
-    op = tq.ConstOp.build(properties={"value": DenseIntOrFPElementsAttr(t, BytesAttr(data.tobytes()))},
-                          result_types=[t])
+    value = dense_attr(np.asarray(array, np.float32) + np.float32(0), "f32")  # no -0.0
+    op = tq.ConstOp.build(properties={"value": value}, result_types=[value.type])
     op.output.name_hint = name
     return op
 
@@ -129,9 +95,9 @@ def nonlinearity(op: Operation) -> str | None:
         return act.data
     clamp = op.properties.get("clamp")
     if isinstance(clamp, DenseArrayBase):
-        lo, hi = (int(v) for v in clamp.get_values())
+        lo, hi = ints(clamp)
         q = quant_of(op.results[0])
-        if q is None or (lo, hi) != STORAGE_RANGE.get(storage_name(q), (lo, hi)) or lo > hi:
+        if q is None or (lo, hi) != kind(storage_name(q)).range or lo > hi:
             return f"clamp [{lo}, {hi}]"
     return None
 
@@ -164,9 +130,9 @@ def as_step(op: Operation) -> Step | str | None:
     x, c = op.operands[1 - k], op.operands[k]
     if quant_of(x) is None or quant_of(op.results[0]) is None:
         return f"{describe(op)} is not quantized"
-    xs, cs = shape_of(x), shape_of(c)
-    if shape_of(op.results[0]) != xs:
-        return f"the constant of {describe(op)} broadcasts {xs} to {shape_of(op.results[0])}"
+    xs, cs = shape(x), shape(c)
+    if shape(op.results[0]) != xs:
+        return f"the constant of {describe(op)} broadcasts {xs} to {shape(op.results[0])}"
     channels = xs[-1] if xs else 1
     squeezed = cs[next((i for i, d in enumerate(cs) if d != 1), len(cs)):]
     if squeezed not in ((), (1,), (channels,)):
@@ -227,25 +193,21 @@ def next_step(step: Step) -> Step | None:
     return nxt
 
 
-def collect(block: Block) -> list[Chain | tuple[Operation, str]]:
-    """Maximal chains in block order, and candidate ops refused on their own."""
-    seen: set[Operation] = set()
-    found: list[Chain | tuple[Operation, str]] = []
-    for op in block.ops:
-        if op in seen:
-            continue
-        step = as_step(op)
-        if step is None:
-            continue
-        if isinstance(step, str):
-            found.append((op, step))
-            continue
-        steps = [step]
-        while (nxt := next_step(steps[-1])) is not None:
-            steps.append(nxt)
-        seen.update(s.op for s in steps)
-        found.append(Chain(steps))
-    return found
+def continues_chain(step: Step) -> bool:
+    """Whether `step` is a later step of a chain that starts at an earlier op."""
+    producer = step.x.owner
+    if not isinstance(producer, Operation):
+        return False
+    before = as_step(producer)
+    return isinstance(before, Step) and (nxt := next_step(before)) is not None and nxt.op is step.op
+
+
+def chain_from(step: Step) -> Chain:
+    """The maximal chain starting at `step`."""
+    steps = [step]
+    while (nxt := next_step(steps[-1])) is not None:
+        steps.append(nxt)
+    return Chain(steps)
 
 
 # --- folding -------------------------------------------------------------------------------------
@@ -267,7 +229,7 @@ def float_params(op: tq.ConvLikeOp | tq.FullyConnectedOp) -> tuple[np.ndarray, n
     if op.bias is None:
         return w, np.zeros(channels)
     qb, qx = quant_of(op.bias), quant_of(op.input)
-    raw = const_array(op.bias)
+    raw = const_value(op.bias)
     if raw is None:
         return f"the bias of {describe(op)} is not constant"
     if qb is None:  # already float (folded before)
@@ -286,9 +248,9 @@ def check_int8(values: Sequence[SSAValue], op: Operation) -> str | None:
     return None
 
 
-def replace_linear(old: Operation, operands: list[SSAValue], weights: np.ndarray, bias: np.ndarray,
-                   result_type: Attribute, props: dict[str, Attribute],
-                   extra: Sequence[Operation] = ()) -> Operation:
+def replace_linear(rewriter: PatternRewriter, old: Operation, operands: list[SSAValue],
+                   weights: np.ndarray, bias: np.ndarray, result_type: Attribute,
+                   props: dict[str, Attribute], extra: Sequence[Operation] = ()) -> Operation:
     """Insert a copy of conv/FC `old` with new input, f32 weights and bias, before `old`."""
     assert isinstance(old, LINEAR)
     w_name, b_name = old.filter.name_hint, old.bias.name_hint if old.bias is not None else None
@@ -296,25 +258,25 @@ def replace_linear(old: Operation, operands: list[SSAValue], weights: np.ndarray
     bc = f32_const(bias, f"{b_name or 'bias'}_folded")
     new = type(old).build(operands=[*operands, wc.output, [bc.output]], result_types=[result_type],
                           properties=props)
-    Rewriter.insert_op([*extra, wc, bc, new], InsertPoint.before(old))
+    rewriter.insert([*extra, wc, bc, new], InsertPoint.before(old))
     return new
 
 
-def erase_dead(ops: Sequence[Operation]) -> None:
+def erase_dead(rewriter: PatternRewriter, ops: Sequence[Operation]) -> None:
     """Erase ops (in order) whose results are unused, then constants left without users."""
     operands: list[SSAValue] = []
     for op in ops:
         if any(r.uses for r in op.results):
             continue
         operands.extend(op.operands)
-        Rewriter.erase_op(op)
+        rewriter.erase(op)
     for v in operands:
         owner = v.owner
         if isinstance(owner, tq.ConstOp) and owner.parent is not None and not owner.output.uses:
-            Rewriter.erase_op(owner)
+            rewriter.erase(owner)
 
 
-def fold_preceding(chain: Chain) -> tuple[bool, str]:
+def fold_preceding(rewriter: PatternRewriter, chain: Chain) -> tuple[bool, str]:
     """Fold into the op producing the chain's input: (True, what it folded into) or (False, why not)."""
     p = chain.input.owner
     p = p if isinstance(p, Operation) else None
@@ -324,7 +286,7 @@ def fold_preceding(chain: Chain) -> tuple[bool, str]:
     if why is not None:
         return False, why
     target = describe(p)
-    apply_preceding(chain, p)
+    apply_preceding(rewriter, chain, p)
     return True, target
 
 
@@ -344,7 +306,8 @@ def can_fold_preceding(chain: Chain, p: tq.ConvLikeOp | tq.FullyConnectedOp) -> 
     return None
 
 
-def apply_preceding(chain: Chain, p: tq.ConvLikeOp | tq.FullyConnectedOp) -> None:
+def apply_preceding(rewriter: PatternRewriter, chain: Chain,
+                    p: tq.ConvLikeOp | tq.FullyConnectedOp) -> None:
     params = float_params(p)
     assert not isinstance(params, str)
     w, bias = params
@@ -357,33 +320,33 @@ def apply_preceding(chain: Chain, p: tq.ConvLikeOp | tq.FullyConnectedOp) -> Non
     props.pop("clamp", None)
     props.update({k: chain.last.properties[k] for k in ("activation", "clamp")
                   if k in chain.last.properties})
-    new = replace_linear(p, [p.input], w * a.reshape(bshape), bias * a + b, chain.output.type,
-                         props)
+    new = replace_linear(rewriter, p, [p.input], w * a.reshape(bshape), bias * a + b,
+                         chain.output.type, props)
     new.results[0].name_hint = chain.output.name_hint
-    chain.output.replace_all_uses_with(new.results[0])
-    erase_dead([s.op for s in reversed(chain.steps)] + [p])
+    rewriter.replace_all_uses_with(chain.output, new.results[0])
+    erase_dead(rewriter, [s.op for s in reversed(chain.steps)] + [p])
 
 
 def border(op: tq.ConvLikeOp) -> tuple[int, ...]:
     """The padding a conv adds (before/after for H and W): all ≤ 0 for VALID-like convs."""
     if op.padding.data != "SAME":
         return (0, 0, 0, 0)
-    ins, outs = shape_of(op.input), shape_of(op.output)
-    kh, kw = shape_of(op.filter)[1:3]
-    sh, sw = array_ints(op.stride)
-    dh, dw = array_ints(op.dilation)
+    ins, outs = shape(op.input), shape(op.output)
+    kh, kw = shape(op.filter)[1:3]
+    sh, sw = ints(op.stride)
+    dh, dw = ints(op.dilation)
     return (*same_padding(ins[1], kh, int(sh), int(dh), outs[1]),
             *same_padding(ins[2], kw, int(sw), int(dw), outs[2]))
 
 
-def fold_following(chain: Chain) -> tuple[bool, str]:
+def fold_following(rewriter: PatternRewriter, chain: Chain) -> tuple[bool, str]:
     """Fold into the conv/FC reading the chain's output: (True, what) or (False, why not)."""
     found = following_op(chain)
     if isinstance(found, str):
         return False, found
     f, reshape = found
     target = describe(f)
-    apply_following(chain, f, reshape)
+    apply_following(rewriter, chain, f, reshape)
     return True, target
 
 
@@ -417,8 +380,8 @@ def following_op(chain: Chain) -> tuple[tq.ConvLikeOp | tq.FullyConnectedOp, tq.
     return f, reshape
 
 
-def apply_following(chain: Chain, f: tq.ConvLikeOp | tq.FullyConnectedOp,
-                    reshape: tq.ReshapeOp | None) -> None:
+def apply_following(rewriter: PatternRewriter, chain: Chain,
+                    f: tq.ConvLikeOp | tq.FullyConnectedOp, reshape: tq.ReshapeOp | None) -> None:
     params = float_params(f)
     assert not isinstance(params, str)
     w, bias = params
@@ -436,36 +399,55 @@ def apply_following(chain: Chain, f: tq.ConvLikeOp | tq.FullyConnectedOp,
     x: SSAValue = chain.input
     extra: list[Operation] = []
     if reshape is not None:
-        element = shape_type(chain.input).element_type
+        t = chain.input.type
+        assert isinstance(t, TensorType)
         flat = tq.ReshapeOp.build(operands=[x], properties=dict(reshape.properties),
-                                  result_types=[TensorType(element, shape_of(reshape.output))])
+                                  result_types=[TensorType(t.element_type, shape(reshape.output))])
         flat.results[0].name_hint = reshape.output.name_hint
         extra, x = [flat], flat.results[0]
-    new = replace_linear(f, [x], w2, b2, f.output.type, dict(f.properties), extra)
+    new = replace_linear(rewriter, f, [x], w2, b2, f.output.type, dict(f.properties), extra)
     new.results[0].name_hint = f.output.name_hint
-    f.output.replace_all_uses_with(new.results[0])
-    erase_dead([f, *([reshape] if reshape else []), *(s.op for s in reversed(chain.steps))])
+    rewriter.replace_all_uses_with(f.output, new.results[0])
+    erase_dead(rewriter, [f, *([reshape] if reshape else []), *(s.op for s in reversed(chain.steps))])
+
+
+@dataclass
+class FoldChain(RewritePattern):
+    """Fold the chain starting at an affine op into its preceding, else its following conv/FC;
+    `lines` collects one report line per chain or refused op, in block order."""
+
+    lines: list[str] = field(default_factory=list[str])
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        step = as_step(op)
+        if step is None:
+            return
+        if isinstance(step, str):
+            self.lines.append(f"fold-batch-norm: refused {describe(op)}: {step}")
+            return
+        if continues_chain(step):
+            return
+        chain = chain_from(step)
+        what = chain.describe()
+        done, why_p = fold_preceding(rewriter, chain)
+        if done:
+            self.lines.append(f"fold-batch-norm: folded {what} into the preceding {why_p}")
+            return
+        done, why_f = fold_following(rewriter, chain)
+        if done:
+            self.lines.append(f"fold-batch-norm: folded {what} into the following {why_f}")
+            return
+        self.lines.append(f"fold-batch-norm: refused {what}: preceding: {why_p}; following: {why_f}")
 
 
 def fold_batch_norm(module: ModuleOp) -> list[str]:
-    """Fold every foldable chain in `module`; one report line per chain or refused op."""
-    lines: list[str] = []
-    blocks = [op.body.block for op in module.walk() if isinstance(op, func.FuncOp)]
-    for block in blocks:
-        for item in collect(block):
-            if isinstance(item, tuple):
-                lines.append(f"fold-batch-norm: refused {describe(item[0])}: {item[1]}")
-                continue
-            what = item.describe()
-            done, why_p = fold_preceding(item)
-            if done:
-                lines.append(f"fold-batch-norm: folded {what} into the preceding {why_p}")
-                continue
-            done, why_f = fold_following(item)
-            if done:
-                lines.append(f"fold-batch-norm: folded {what} into the following {why_f}")
-                continue
-            lines.append(f"fold-batch-norm: refused {what}: preceding: {why_p}; following: {why_f}")
+    """Fold every foldable chain in `module`; one report line per chain or refused op.
+
+    One sweep in block order (`apply_recursively=False`): each chain is considered once, from its
+    first op, and a refused chain is reported once."""
+    pattern = FoldChain()
+    PatternRewriteWalker(pattern, apply_recursively=False).rewrite_module(module)
+    lines = pattern.lines
     folded = sum(line.startswith("fold-batch-norm: folded ") for line in lines)
     if folded:
         lines.append(f"fold-batch-norm: {folded} folded, {len(lines) - folded} refused; the folded "

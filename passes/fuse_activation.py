@@ -19,69 +19,93 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp, StringAttr
-from xdsl.ir import Operation
 from xdsl.passes import ModulePass
-from xdsl.rewriter import Rewriter
+from xdsl.pattern_rewriter import (
+    GreedyRewritePatternApplier,
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+    op_type_rewrite_pattern,
+)
 
 from tqc.dialects import tq
-from tqc.passes.lowering import array_ints, ints, qtype, storage_name
-from tqc.passes.lowering.activation import op_activation_range
+from tqc.dialects.accessors import int_array, ints
+from tqc.dialects.element import storage_name
+from tqc.passes.lowering import qtype
+from tqc.passes.lowering.activation import op_activation_range, relu_range
 from tqc.quant_math import activation_range
-
-RELU_NAMES = {tq.ReluOp: "RELU", tq.Relu6Op: "RELU6", tq.ReluN1To1Op: "RELU_N1_TO_1"}
-
-
-def resolve_clamp(op: tq.ActivationMixin) -> tuple[int, int]:
-    """Set `clamp` from `activation` (idempotent) and return it."""
-    if op.clamp is not None:
-        lo, hi = array_ints(op.clamp)
-        return int(lo), int(hi)
-    name = op.activation.data if op.activation is not None else "NONE"
-    lo, hi = op_activation_range(op, name, qtype(op.results[0]))
-    op.clamp = ints([lo, hi])
-    op.activation = StringAttr("NONE") if op.activation is not None else None
-    return lo, hi
-
 
 REQUANTIZING = (tq.Conv2DOp, tq.DepthwiseConv2DOp, tq.FullyConnectedOp, tq.AddOp, tq.SubOp,
                 tq.MulOp)
 
 
-def fold_requantizing_relu(relu: tq.ReluFamilyOp, producer: tq.ActivationMixin) -> bool:
-    """requantize=true: the producer writes the RELU's quantization; True if folded."""
-    qi, qo = qtype(relu.input), qtype(relu.output)
-    if not isinstance(producer, REQUANTIZING) or storage_name(qi) != storage_name(qo):
-        return False
-    if resolve_clamp(producer) != activation_range("NONE", qi.scale, qi.zero_point, storage_name(qi)):
-        return False
-    Rewriter.replace_value_with_new_type(producer.results[0], relu.output.type)
-    producer.clamp = ints(op_activation_range(relu, RELU_NAMES[type(relu)], qo, fused=False))
-    relu.output.replace_all_uses_with(producer.results[0])
-    if relu.output.name_hint:
-        producer.results[0].name_hint = relu.output.name_hint
-    Rewriter.erase_op(relu)
-    return True
+def resolve_clamp(op: tq.ActivationMixin) -> tuple[int, int]:
+    """Set `clamp` from `activation` (idempotent) and return it."""
+    if op.clamp is not None:
+        lo, hi = ints(op.clamp)
+        return lo, hi
+    name = op.activation.data if op.activation is not None else "NONE"
+    lo, hi = op_activation_range(op, name, qtype(op.results[0]))
+    op.clamp = int_array([lo, hi])
+    op.activation = StringAttr("NONE") if op.activation is not None else None
+    return lo, hi
 
 
-def fold_relu(relu: tq.ReluFamilyOp, requantize: bool = False) -> bool:
-    """Fold a standalone RELU into its producer's clamp; True if folded."""
-    producer = relu.input.owner
-    if not isinstance(producer, tq.ActivationMixin) or len(producer.results) != 1:
-        return False
-    if sum(1 for _ in producer.results[0].uses) != 1:
-        return False
-    qi, qo = qtype(relu.input), qtype(relu.output)
-    if (qi.scale, qi.zero_point, storage_name(qi)) != (qo.scale, qo.zero_point, storage_name(qo)):
-        return requantize and fold_requantizing_relu(relu, producer)
-    lo, hi = resolve_clamp(producer)
-    r_lo, r_hi = op_activation_range(relu, RELU_NAMES[type(relu)], qo, fused=False)
-    producer.clamp = ints([max(lo, r_lo), min(hi, r_hi)])
-    relu.output.replace_all_uses_with(producer.results[0])
+class ResolveClamp(RewritePattern):
+    """A fused activation becomes the op's `clamp`; an op with a clamp is left alone."""
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: tq.ActivationMixin, rewriter: PatternRewriter, /) -> None:
+        if op.clamp is not None:
+            return
+        resolve_clamp(op)
+        rewriter.notify_op_modified(op)
+
+
+def _replace_relu(relu: tq.ReluFamilyOp, producer: tq.ActivationMixin,
+                  rewriter: PatternRewriter) -> None:
+    """The producer's result takes the RELU's uses and (if it has one) its name."""
     if relu.output.name_hint:
         producer.results[0].name_hint = relu.output.name_hint
-    relu.detach()
-    relu.erase()
-    return True
+    rewriter.notify_op_modified(producer)
+    rewriter.replace(relu, (), (producer.results[0],))
+
+
+@dataclass(frozen=True)
+class FoldRelu(RewritePattern):
+    """A standalone RELU-family op folded into the clamp of its only-used producer."""
+
+    requantize: bool = False  # also fold RELUs that requantize (opt-in, not bit-exact)
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, relu: tq.ReluFamilyOp, rewriter: PatternRewriter, /) -> None:
+        producer = relu.input.owner
+        if not isinstance(producer, tq.ActivationMixin) or len(producer.results) != 1:
+            return
+        if sum(1 for _ in producer.results[0].uses) != 1:
+            return
+        qi, qo = qtype(relu.input), qtype(relu.output)
+        if (qi.scale, qi.zero_point, storage_name(qi)) != (qo.scale, qo.zero_point, storage_name(qo)):
+            if self.requantize:
+                self.fold_requantizing(relu, producer, rewriter)
+            return
+        lo, hi = resolve_clamp(producer)
+        r_lo, r_hi = relu_range(relu, qo)
+        producer.clamp = int_array([max(lo, r_lo), min(hi, r_hi)])
+        _replace_relu(relu, producer, rewriter)
+
+    @staticmethod
+    def fold_requantizing(relu: tq.ReluFamilyOp, producer: tq.ActivationMixin,
+                          rewriter: PatternRewriter) -> None:
+        """requantize=true: the producer writes the RELU's quantization and clamps to its bounds."""
+        qi, qo = qtype(relu.input), qtype(relu.output)
+        if not isinstance(producer, REQUANTIZING) or storage_name(qi) != storage_name(qo):
+            return
+        if resolve_clamp(producer) != activation_range("NONE", qi.scale, qi.zero_point, storage_name(qi)):
+            return
+        rewriter.replace_value_with_new_type(producer.results[0], relu.output.type)
+        producer.clamp = int_array(relu_range(relu, qo))
+        _replace_relu(relu, producer, rewriter)
 
 
 @dataclass(frozen=True)
@@ -91,13 +115,7 @@ class FuseActivationPass(ModulePass):
     requantize: bool = False  # also fuse RELUs that requantize (opt-in, not bit-exact)
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        ops: list[Operation] = list(op.walk())
-        for o in ops:
-            if isinstance(o, tq.ActivationMixin):
-                resolve_clamp(o)
-        for o in ops:
-            if isinstance(o, tq.ReluFamilyOp):
-                fold_relu(o, self.requantize)
-
-
-
+        # No dead-code elimination: tq ops are Pure, and an unused op must stay (and be lowered).
+        patterns = GreedyRewritePatternApplier([ResolveClamp(), FoldRelu(self.requantize)],
+                                               dce_enabled=False)
+        PatternRewriteWalker(patterns).rewrite_module(op)

@@ -1,8 +1,9 @@
 """lower-requantize: every `tq` op → `tqi` integer ops, requantization spelled out.
 
-Rules live in `passes/lowering/` (one module per op family). Options:
-`rounding=double` (the reference, default) or `rounding=single` (one rounding step, as XNNPACK
-and TFLITE_SINGLE_ROUNDING builds do; opt-in, not bit-exact with the reference).
+Rules live in `passes/lowering/` (one module per op family); one rewrite pattern dispatches on
+their registry. Options: `rounding=double` (the reference, default) or `rounding=single` (one
+rounding step, as XNNPACK and TFLITE_SINGLE_ROUNDING builds do; opt-in, not bit-exact with the
+reference).
 """
 
 from __future__ import annotations
@@ -11,16 +12,23 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import func
-from xdsl.dialects.builtin import FunctionType, IntegerAttr, ModuleOp, StringAttr, TensorType
+from xdsl.dialects.builtin import (
+    FunctionType,
+    IntegerAttr,
+    ModuleOp,
+    StringAttr,
+    UnrealizedConversionCastOp,
+)
 from xdsl.ir import Operation, SSAValue
 from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
 from xdsl.rewriter import InsertPoint, Rewriter
 
 from tqc.dialects import tq
-from tqc.errors import TqcError
-from tqc.dialects.quant_type import QuantType
+from tqc.dialects.element import storage_name
 from tqc.dialects.traits import AcceptsInt16
-from tqc.passes.lowering import RULES, Builder, load_rules, plain, storage_name
+from tqc.errors import TqcError
+from tqc.passes.lowering import RULES, Builder, load_rules, plain, quant_of
 
 
 def _layer_title(op: Operation, notes: list[str]) -> str:
@@ -41,45 +49,68 @@ def _check_supported_types(b: Builder, op: Operation) -> None:
     if op.has_trait(AcceptsInt16):
         return
     for v in [*op.operands, *op.results]:
-        t = v.type
-        if isinstance(t, TensorType) and isinstance(t.element_type, QuantType):
-            if storage_name(t.element_type) == "i16":
-                raise b.error(f"int16 activations are not supported by this op yet "
-                              f"(tensor '{v.name_hint}')")
+        q = quant_of(v)
+        if q is not None and storage_name(q) == "i16":
+            raise b.error(f"int16 activations are not supported by this op yet "
+                          f"(tensor '{v.name_hint}')")
 
 
-def lower_function(fn: func.FuncOp, single_rounding: bool) -> None:
-    block = fn.body.block
-    mapping: dict[SSAValue, SSAValue] = {}
-    old_ops: list[Operation] = []
-    for op in list(block.ops):
-        operands = [mapping.get(o, o) for o in op.operands]
-        if isinstance(op, func.ReturnOp):
-            for i, v in enumerate(operands):
-                op.operands[i] = v
-            continue
+def _lowered(value: SSAValue) -> SSAValue:
+    """The integer value behind a bridge (see LowerOp), or `value` itself."""
+    owner = value.owner
+    if isinstance(owner, UnrealizedConversionCastOp):
+        return owner.inputs[0]
+    return value
+
+
+@dataclass(frozen=True)
+class LowerOp(RewritePattern):
+    """Replace an op of a function body by the `tqi` ops of its rule, inserted where it was.
+
+    A rule reads the quantization of its op's operands from their `!tq.q` types, so a lowered
+    result that changes type reaches the later users through a bridge
+    (`builtin.unrealized_conversion_cast` back to the quantized type); the rules see the integer
+    value behind it (`Builder.operands`), and `finish_function` removes the bridges.
+    """
+
+    single_rounding: bool
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        if isinstance(op, func.ReturnOp) or not isinstance(op.parent_op(), func.FuncOp):
+            return
+        b = Builder(op, [_lowered(v) for v in op.operands], self.single_rounding)
         rule = RULES.get(type(op))
-        b = Builder(op, operands, single_rounding)
         if rule is None:
             raise b.error(f"no lowering for {op.name}")
         _check_supported_types(b, op)
         new_values = rule(b, op)
         if b.ops and not isinstance(op, tq.ConstOp):
             b.ops[0].attributes["tqc.layer"] = StringAttr(_layer_title(op, b.notes))
-        Rewriter.insert_op(b.ops, InsertPoint.before(op))
+        rewriter.insert(b.ops, InsertPoint.before(op))
+        bridges: list[Operation] = []
+        replacements: list[SSAValue] = []
         for old, new in zip(op.results, new_values, strict=True):
             if old.name_hint:
                 new.name_hint = old.name_hint
-            mapping[old] = new
-        old_ops.append(op)
-    for op in reversed(old_ops):
-        op.detach()
-        op.erase()
+            if new.type != old.type:
+                bridges.append(UnrealizedConversionCastOp.get([new], [old.type]))
+                new = bridges[-1].results[0]
+            replacements.append(new)
+        rewriter.replace(op, bridges, replacements)
+
+
+def finish_function(fn: func.FuncOp) -> None:
+    """After every op is lowered: drop the bridges, give the arguments their integer types and
+    the function its new signature (not a local rewrite: the signature depends on every op)."""
+    block = fn.body.block
+    for bridge in [o for o in block.ops if isinstance(o, UnrealizedConversionCastOp)]:
+        bridge.results[0].replace_all_uses_with(bridge.inputs[0])
+        Rewriter.erase_op(bridge)
     for arg in list(block.args):
         Rewriter.replace_value_with_new_type(arg, plain(arg.type))
     for new_op in block.ops:
         for r in new_op.results:
-            if isinstance(r.type, TensorType) and isinstance(r.type.element_type, QuantType):
+            if quant_of(r) is not None:
                 raise TqcError(f"lower-requantize left a quantized type on {new_op.name}")
     ret = block.last_op
     assert isinstance(ret, func.ReturnOp)
@@ -98,6 +129,9 @@ class LowerRequantizePass(ModulePass):
         if self.rounding not in ("double", "single"):
             raise TqcError(f"lower-requantize: rounding must be double or single, not {self.rounding}")
         load_rules()
+        # One sweep in block order: each op is lowered once, the tqi ops it creates are final.
+        walker = PatternRewriteWalker(LowerOp(self.rounding == "single"), apply_recursively=False)
+        walker.rewrite_module(op)
         for fn in op.ops:
             if isinstance(fn, func.FuncOp):
-                lower_function(fn, self.rounding == "single")
+                finish_function(fn)

@@ -20,20 +20,28 @@ Only int8 activations (inputs) are supported. One line per op on stderr (`report
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from xdsl.context import Context
-from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, IntegerType, ModuleOp, TensorType
-from xdsl.ir import Operation, SSAValue
+from xdsl.dialects.builtin import IntegerType, ModuleOp, TensorType
+from xdsl.ir import SSAValue
 from xdsl.passes import ModulePass
-from xdsl.rewriter import InsertPoint, Rewriter
+from xdsl.pattern_rewriter import (
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+    op_type_rewrite_pattern,
+)
+from xdsl.rewriter import InsertPoint
 
 from tqc.dialects import tq
+from tqc.dialects.accessors import const_value, dense_attr
+from tqc.dialects.element import storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.errors import TqcError
-from tqc.passes.fold_batch_norm import LINEAR, const_array, describe, quant_of, weight_axis
-from tqc.passes.lowering import storage_name
+from tqc.passes.fold_batch_norm import describe, weight_axis
+from tqc.passes.lowering import quant_of
 
 K_SCALE = np.float32(2**31 - 1)  # std::numeric_limits<int32_t>::max() as float
 Q_MAX = np.float32(127)
@@ -83,13 +91,10 @@ def quantize_bias(bias: np.ndarray, s_in: np.float32, s_w: np.ndarray) -> tuple[
 
 
 def const_op(array: np.ndarray, element: QuantType, name: str | None) -> tq.ConstOp:
-    storage = element.storage
-    assert isinstance(storage, IntegerType)
-    dtype = {8: "<i1", 32: "<i4"}[storage.width.data]
-    data = np.ascontiguousarray(array, dtype)
-    raw = TensorType(storage, data.shape)
-    op = tq.ConstOp.build(properties={"value": DenseIntOrFPElementsAttr(raw, BytesAttr(data.tobytes()))},
-                          result_types=[TensorType(element, data.shape)])
+    """A bytes-backed `tq.const` of quantized type `element` (stored as its storage type)."""
+    value = dense_attr(array, storage_name(element))
+    op = tq.ConstOp.build(properties={"value": value},
+                          result_types=[TensorType(element, value.get_shape())])
     op.output.name_hint = name
     return op
 
@@ -98,12 +103,14 @@ def float_const(value: SSAValue | None) -> np.ndarray | None:
     """The data of an f32 `tq.const`, None for anything else."""
     if value is None or quant_of(value) is not None:
         return None
-    data = const_array(value)
+    data = const_value(value)
     return None if data is None or data.dtype.kind != "f" else data
 
 
-def requantize_op(op: tq.ConvLikeOp | tq.FullyConnectedOp) -> str | None:
-    """Quantize `op`'s float weights/bias in place; a report line, or None if nothing to do."""
+def quantized_consts(op: tq.ConvLikeOp | tq.FullyConnectedOp
+                     ) -> tuple[tq.ConstOp, tq.ConstOp | None, str] | None:
+    """The int8 weights and int32 bias (None: the bias stays) that replace `op`'s float ones, and
+    the report line; None if its weights are not float."""
     w = float_const(op.filter)
     if w is None:
         return None
@@ -118,37 +125,53 @@ def requantize_op(op: tq.ConvLikeOp | tq.FullyConnectedOp) -> str | None:
     axis = weight_axis(op)
     q, s_w = quantize_weights(w, axis, bias, s_in)
     w_type = QuantType(IntegerType(8), [float(s) for s in s_w], [0] * len(s_w), axis)
-    new_ops: list[Operation] = [const_op(q, w_type, op.filter.name_hint)]
-    op.operands[1] = new_ops[0].results[0]
+    weights = const_op(q, w_type, op.filter.name_hint)
+    bias_op = None
     if bias is not None and op.bias is not None:
         qb, s_b = quantize_bias(bias, s_in, s_w)
         b_type = QuantType(IntegerType(32), [float(s) for s in s_b], [0] * len(s_b), 0)
-        new_ops.append(const_op(qb, b_type, op.bias.name_hint))
-        op.operands[2] = new_ops[1].results[0]
-    Rewriter.insert_op(new_ops, InsertPoint.before(op))
+        bias_op = const_op(qb, b_type, op.bias.name_hint)
     zero = int(np.count_nonzero(s_w == 0))
-    return (f"recompute-min-max: {describe(op)}: int8 symmetric weights, {len(s_w)} channel scales "
+    line = (f"recompute-min-max: {describe(op)}: int8 symmetric weights, {len(s_w)} channel scales "
             f"in [{float(s_w.min()):.3g}, {float(s_w.max()):.3g}]"
             + (f" ({zero} all-zero channels)" if zero else "")
             + (", int32 bias at S_in*S_w" if bias is not None else "")
             + f"; S_in={float(s_in):.6g}")
+    return weights, bias_op, line
+
+
+@dataclass
+class QuantizeFloatWeights(RewritePattern):
+    """A conv/FC with float weights reads new quantized constants (inserted before it; the old
+    ones are erased when unused); ops with quantized weights are left alone. `lines` collects one
+    report line per op, in block order."""
+
+    lines: list[str] = field(default_factory=list[str])
+
+    @op_type_rewrite_pattern
+    def match_and_rewrite(self, op: tq.Conv2DOp | tq.DepthwiseConv2DOp | tq.FullyConnectedOp,
+                          rewriter: PatternRewriter, /) -> None:
+        found = quantized_consts(op)
+        if found is None:
+            return
+        weights, bias, line = found
+        old = [v.owner for v in op.operands[1:]]
+        rewriter.insert([weights, *([bias] if bias else [])], InsertPoint.before(op))
+        op.operands[1] = weights.output
+        if bias is not None:
+            op.operands[2] = bias.output
+        rewriter.notify_op_modified(op)
+        for owner in old:
+            if isinstance(owner, tq.ConstOp) and not owner.output.uses:
+                rewriter.erase(owner)
+        self.lines.append(line)
 
 
 def recompute_min_max(module: ModuleOp) -> list[str]:
     """Requantize every conv/FC with float weights; returns the report lines."""
-    lines = []
-    for op in list(module.walk()):
-        if not isinstance(op, LINEAR):
-            continue
-        old = [v.owner for v in op.operands[1:]]
-        line = requantize_op(op)
-        if line is None:
-            continue
-        lines.append(line)
-        for owner in old:
-            if isinstance(owner, tq.ConstOp) and not owner.output.uses:
-                Rewriter.erase_op(owner)
-    return lines
+    pattern = QuantizeFloatWeights()
+    PatternRewriteWalker(pattern).rewrite_module(module)
+    return pattern.lines
 
 
 @dataclass(frozen=True)

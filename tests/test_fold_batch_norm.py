@@ -21,8 +21,10 @@ import pytest
 
 from differential import random_inputs
 from tqc.cli import main
+from tqc.dialects.accessors import const_value
 from tqc.importer import import_tflite
-from tqc.passes.fold_batch_norm import LINEAR, const_array, fold_batch_norm, quant_of
+from tqc.passes.fold_batch_norm import LINEAR, fold_batch_norm
+from tqc.passes.lowering import quant_of
 from tqc.pipeline import FOLD_BATCH_NORM_PASSES, load_numpy_model, run_passes
 from tqc.reference import run_reference
 from tqc.tflite_writer import Op, Tensor, write_model
@@ -109,8 +111,8 @@ def _folded_as_tflite(model: Path, out: Path) -> Path:
     tensors = [
         Tensor("x", shape(op.input), "int8", qx.scale, qx.zero_point),
         Tensor("w", shape(op.filter), "int8", list(qw.scale_array()), 0, qw.axis.data,
-               const_array(op.filter)),
-        Tensor("b", shape(op.bias), "int32", list(qb.scale_array()), 0, 0, const_array(op.bias)),
+               const_value(op.filter)),
+        Tensor("b", shape(op.bias), "int32", list(qb.scale_array()), 0, 0, const_value(op.bias)),
         Tensor("z", shape(op.output), "int8", qy.scale, qy.zero_point),
     ]
     write_model(out, tensors, [Op(kind, ["x", "w", "b"], ["z"], opts)], ["x"], ["z"])

@@ -22,12 +22,16 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.irdl import IRDLOperation
 
 from tqc.dialects import tqi
-from tqc.dialects.accessors import dense_attr, int_attr, shape
-from tqc.dialects.accessors import int_array as ints
-from tqc.dialects.accessors import ints as accessor_ints
-from tqc.dialects.element import element, kind, storage_name
+from tqc.dialects.accessors import dense_attr, int_array, int_attr, ints
+from tqc.dialects.accessors import shape as shape
+from tqc.dialects.element import element as element
+from tqc.dialects.element import kind
+from tqc.dialects.element import storage_name as storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.errors import TqcError, at_op
+
+# `shape`, `element`, `storage_name` and `array_ints` are still imported from here by backends/
+# and tqc/pipeline.py; their home is tqc.dialects (accessors.ints for array_ints).
 
 Rule = Callable[["Builder", Operation], Sequence[SSAValue]]
 RULES: dict[type[Operation], Rule] = {}
@@ -52,8 +56,8 @@ def lowers(*op_types: type[Operation]) -> Callable[[Rule], Rule]:
 
 
 def array_ints(attr: DenseArrayBase) -> tuple[int, ...]:
-    """The values of an integer array property."""
-    return accessor_ints(attr)
+    """The values of an integer array property (`tqc.dialects.accessors.ints`)."""
+    return ints(attr)
 
 
 def plain(t: Attribute) -> Attribute:
@@ -63,10 +67,19 @@ def plain(t: Attribute) -> Attribute:
     return t
 
 
-def qtype(value: SSAValue) -> QuantType:
+def quant_of(value: SSAValue) -> QuantType | None:
+    """The quantization of a tensor value, None for a plain (float or integer) one."""
     t = value.type
-    assert isinstance(t, TensorType) and isinstance(t.element_type, QuantType)
-    return t.element_type
+    if isinstance(t, TensorType) and isinstance(t.element_type, QuantType):
+        return t.element_type
+    return None
+
+
+def qtype(value: SSAValue) -> QuantType:
+    """The quantization of a value that must be quantized."""
+    q = quant_of(value)
+    assert q is not None
+    return q
 
 
 @dataclass
@@ -132,7 +145,7 @@ class Builder:
     def add_const(self, x: SSAValue, values: Sequence[int]) -> SSAValue:
         if all(v == 0 for v in values):
             return x
-        return self.value(tqi.AddConstOp, [x], x.type, value=ints(values))
+        return self.value(tqi.AddConstOp, [x], x.type, value=int_array(values))
 
     def requantize(
         self, acc: SSAValue, multipliers: Sequence[int], shifts: Sequence[int],
@@ -157,19 +170,15 @@ class Builder:
             multipliers, shifts = multipliers[:1], shifts[:1]
         if single:
             return self.value(tqi.MulShiftRoundOp, [x], x.type,
-                              multiplier=ints(multipliers), shift=ints(shifts))
+                              multiplier=int_array(multipliers), shift=int_array(shifts))
         left = [max(s, 0) for s in shifts]
         right = [max(-s, 0) for s in shifts]
         if any(left):
-            x = self.value(tqi.ShiftLeftOp, [x], x.type, amount=ints(left))
-        x = self.value(tqi.MulHighOp, [x], x.type, multiplier=ints(multipliers))
+            x = self.value(tqi.ShiftLeftOp, [x], x.type, amount=int_array(left))
+        x = self.value(tqi.MulHighOp, [x], x.type, multiplier=int_array(multipliers))
         if any(right):
-            x = self.value(tqi.ShiftRightRoundOp, [x], x.type, amount=ints(right))
+            x = self.value(tqi.ShiftRightRoundOp, [x], x.type, amount=int_array(right))
         return x
-
-
-def type_range(element: str) -> tuple[int, int]:
-    return kind(element).range
 
 
 def load_rules() -> None:

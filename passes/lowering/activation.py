@@ -5,8 +5,10 @@ from __future__ import annotations
 from xdsl.dialects.builtin import DenseArrayBase, StringAttr
 from xdsl.ir import Operation, SSAValue
 
+from tqc.dialects import tq
+from tqc.dialects.element import storage_name
 from tqc.dialects.quant_type import QuantType
-from tqc.passes.lowering import op_error, qtype, storage_name
+from tqc.passes.lowering import op_error, qtype
 from tqc.quant_math import ActivationRangeOverflow, activation_range
 
 
@@ -18,6 +20,12 @@ def op_activation_range(op: Operation, name: str, q: QuantType,
         return activation_range(name, q.scale, q.zero_point, storage_name(q), checked=fused)
     except ActivationRangeOverflow as e:
         raise op_error(op, f"{name}: {e}") from None
+
+
+def relu_range(relu: tq.ReluFamilyOp, q: QuantType) -> tuple[int, int]:
+    """The clamp a standalone RELU / RELU6 / RELU_N1_TO_1 computes for the output quantization q:
+    the activation of its opcode's name, unchecked."""
+    return op_activation_range(relu, relu.name.removeprefix("tq.").upper(), q, fused=False)
 
 
 def clamp_bounds(op: Operation, output: SSAValue) -> tuple[int, int]:

@@ -1,8 +1,8 @@
 """LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU → `tqi.table`; PRELU → fixed-point select.
 
 The table ops are functions of one 8-bit value: the rule runs the reference kernel on all 256
-inputs at compile time (`tables.py`) and emits `tqi.table`. Which reference: int8 follows TFLM,
-uint8 (legacy models) LiteRT BUILTIN_REF. Where they differ:
+inputs at compile time (`tqc/semantics/tables.py`) and emits `tqi.table`. Which reference: int8
+follows TFLM, uint8 (legacy models) LiteRT BUILTIN_REF. Where they differ:
 
 - LOGISTIC / TANH: TFLM int8 computes gemmlowp fixed point (input rescaled to Q4.27, output
   assumed at scale 1/256 zp −128 for LOGISTIC — zp is checked, the scale is not — and scale
@@ -25,25 +25,13 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from xdsl.dialects.builtin import (
-    BytesAttr,
-    DenseIntOrFPElementsAttr,
-    FloatAttr,
-    TensorType,
-)
+from xdsl.dialects.builtin import FloatAttr, TensorType
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.passes.lowering import (
-    Builder,
-    int_attr,
-    lowers,
-    plain,
-    qtype,
-    shape,
-    storage_name,
-    type_range,
-)
+from tqc.dialects.accessors import dense_attr, int_attr, shape
+from tqc.dialects.element import kind, storage_name
+from tqc.passes.lowering import Builder, lowers, plain, qtype
 from tqc.semantics import tables
 from tqc.passes.lowering.activations16 import lower_int16_activation
 from tqc.quant_math import f32, quantize_multiplier
@@ -58,11 +46,9 @@ def table_op(b: Builder, op: Operation, values: np.ndarray) -> SSAValue:
     out_type = plain(op.results[0].type)
     assert isinstance(out_type, TensorType)
     element = storage_name(out_type.element_type)
-    lo, hi = type_range(element)
+    lo, hi = kind(element).range
     assert values.shape == (256,) and values.min() >= lo and values.max() <= hi
-    dtype = {"i8": "<i1", "ui8": "<u1"}[element]
-    data = BytesAttr(np.ascontiguousarray(values, dtype).tobytes())
-    table = DenseIntOrFPElementsAttr(TensorType(out_type.element_type, [256]), data)
+    table = dense_attr(values, element)
     return b.value(tqi.TableOp, [b.operands[0]], out_type, table=table)
 
 
@@ -151,6 +137,6 @@ def lower_prelu(b: Builder, op: Operation) -> list[SSAValue]:
     negative = b.scale(product, [m2], [s2], b.single_rounding)
     chosen = b.value(tqi.SelectPositiveOp, [d, positive, negative], b.tensor("i32", out_shape))
     x = b.add_const(chosen, [qo.zero_point])
-    lo, hi = type_range(element)
+    lo, hi = kind(element).range
     x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(lo), max=int_attr(hi))
     return [b.cast(x, element)]

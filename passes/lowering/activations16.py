@@ -32,12 +32,13 @@ import ctypes.util
 from functools import cache
 
 import numpy as np
-from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, IntegerType, TensorType
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
+from tqc.dialects.accessors import dense_attr
+from tqc.dialects.element import storage_name
 from tqc.errors import TqcError
-from tqc.passes.lowering import Builder, plain, qtype, storage_name
+from tqc.passes.lowering import Builder, plain, qtype
 from tqc.quant_math import round_half_away
 
 SIGMOID_TABLE_UINT16 = np.array([
@@ -151,6 +152,5 @@ def lower_int16_activation(b: Builder, op: Operation) -> SSAValue:
         values = (logistic_int16_table if name == "LOGISTIC" else tanh_int16_table)(qi.scale)
     except ValueError as e:
         raise b.error(f"int16 {name}: {e}") from None
-    table = DenseIntOrFPElementsAttr(TensorType(IntegerType(16), [65536]),
-                                     BytesAttr(values.astype("<i2").tobytes()))
-    return b.value(tqi.TableOp, [b.operands[0]], plain(op.results[0].type), table=table)
+    return b.value(tqi.TableOp, [b.operands[0]], plain(op.results[0].type),
+                   table=dense_attr(values, "i16"))

@@ -59,8 +59,10 @@ from collections.abc import Sequence
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
+from tqc.dialects.accessors import int_array, int_attr, ints, shape
+from tqc.dialects.element import element, storage_name
 from tqc.dialects.quant_type import QuantType
-from tqc.passes.lowering import Builder, array_ints, ints, int_attr, lowers, qtype, shape, storage_name
+from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
 from tqc.quant_math import (conv_multipliers, double_parts, legacy_fc_scale, same_padding,
                             valid_padding)
@@ -100,8 +102,8 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.ConvLikeOp)
     x_q, w_q, out_q = qtype(op.input), qtype(op.filter), qtype(op.output)
     in_shape, w_shape, out_shape = shape(op.input), shape(op.filter), shape(op.output)
-    stride = list(array_ints(op.stride))
-    dilation = list(array_ints(op.dilation))
+    stride = list(ints(op.stride))
+    dilation = list(ints(op.dilation))
     pads = _pads(op, in_shape, w_shape[1:3], stride, dilation, out_shape)
     is_depthwise = isinstance(op, tq.DepthwiseConv2DOp)
     channels = out_shape[-1]
@@ -118,13 +120,13 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     if storage_name(x_q) == "i16":  # the int16 kernels read no zero point
         _note_offsets(b, op, 0, 0, 0, "M from float32 S_in*S_w" if legacy else "M from double")
         return [_lower_conv_16x8(b, op, cls, ms, shifts, dict(
-            stride=ints(stride), dilation=ints(dilation), pad=ints(pads)))]
+            stride=int_array(stride), dilation=int_array(dilation), pad=int_array(pads)))]
     _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
                   "M from float32 S_in*S_w" if legacy else "M from double")
     x, w = b.operands[0], b.operands[1]
     bias = b.operands[2:3]
     acc = b.value(cls, [x, w, bias], b.tensor("i32", out_shape),
-                  stride=ints(stride), dilation=ints(dilation), pad=ints(pads),
+                  stride=int_array(stride), dilation=int_array(dilation), pad=int_array(pads),
                   input_offset=int_attr(-x_q.zero_point),
                   filter_offset=int_attr(-_weights_zero_point(b, op.filter)))
     out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
@@ -137,11 +139,11 @@ def _bias_element(b: Builder, op: Operation) -> str:
     bias = op.operands[2] if len(op.operands) > 2 else None
     if bias is None:
         return "i64"
-    element = storage_name(bias.type.element_type)  # type: ignore[attr-defined]
-    if element not in ("i32", "i64"):
-        raise b.error(f"bias of type {element} is not supported with int16 activations "
+    found = element(bias)
+    if found not in ("i32", "i64"):
+        raise b.error(f"bias of type {found} is not supported with int16 activations "
                       f"(tensor '{bias.name_hint}')")
-    return element
+    return found
 
 
 def _lower_conv_16x8(b: Builder, op: tq.ConvLikeOp, cls: type[Operation], ms: list[int],
@@ -175,7 +177,7 @@ def requantize_16x8(b: Builder, acc: SSAValue, ms: Sequence[int], shifts: Sequen
                     zero_point: int, clamp: tuple[int, int]) -> SSAValue:
     """clamp(MultiplyByQuantizedMultiplier(acc, m, shift) + zero_point) → int16, for an i64
     accumulator (one rounding, 16-bit multiplier) or an i32 one (the int32 overload)."""
-    if storage_name(acc.type.element_type) == "i32":  # type: ignore[attr-defined]
+    if element(acc) == "i32":
         return b.requantize(acc, ms, shifts, zero_point, clamp, "i16")
     bad = sorted({s for s in shifts if s >= 15})
     if bad:
@@ -190,7 +192,7 @@ def requantize_16x8(b: Builder, acc: SSAValue, ms: Sequence[int], shifts: Sequen
     b.note(f"int64 accumulator, one rounding: 16-bit multiplier {reduced[0]} (from {ms[0]}), "
            f"right shift {amounts[0]}")
     x = b.value(tqi.MulShiftRound64Op, [acc], b.tensor("i32", shape(acc)),
-                multiplier=ints(reduced), amount=ints(amounts))
+                multiplier=int_array(reduced), amount=int_array(amounts))
     x = b.add_const(x, [zero_point])
     x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(clamp[0]), max=int_attr(clamp[1]))
     return b.cast(x, "i16")
@@ -233,8 +235,8 @@ def _requantize_legacy_fc(b: Builder, acc: SSAValue, mantissa: int, exponent: in
     round() is half away from zero on the double product (itself rounded to 53 bits, ties to
     even); an out-of-int32 result becomes INT32_MIN (x86, measured). `tqi.mul_round_double`
     emulates all of it with integers: scale = mantissa · 2^exponent exactly."""
-    x = b.value(tqi.MulRoundDoubleOp, [acc], acc.type, mantissa=ints([mantissa]),
-                exponent=ints([exponent]))
+    x = b.value(tqi.MulRoundDoubleOp, [acc], acc.type, mantissa=int_array([mantissa]),
+                exponent=int_array([exponent]))
     zp, (lo, hi) = out_q.zero_point, clamp
     element = storage_name(out_q)
     if element == "i16":

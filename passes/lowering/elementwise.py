@@ -17,7 +17,9 @@ from __future__ import annotations
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.passes.lowering import Builder, ints, lowers, qtype, shape, storage_name
+from tqc.dialects.accessors import int_array, shape
+from tqc.dialects.element import storage_name
+from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
 from tqc.quant_math import quantize_multiplier
 
@@ -38,7 +40,7 @@ def lower_add_sub(b: Builder, op: Operation) -> list[SSAValue]:
     scaled = []
     for x, q, (m, s) in ((b.operands[0], q1, m1), (b.operands[1], q2, m2)):
         v = b.add_const(b.widen(x), [-q.zero_point])
-        v = b.value(tqi.ShiftLeftOp, [v], v.type, amount=ints([left_shift]))
+        v = b.value(tqi.ShiftLeftOp, [v], v.type, amount=int_array([left_shift]))
         scaled.append(b.scale(v, [m], [s], b.single_rounding))
     cls = tqi.AddOp if isinstance(op, tq.AddOp) else tqi.SubOp
     total = b.value(cls, scaled, b.tensor("i32", _out_shape(op)))

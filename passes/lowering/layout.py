@@ -20,13 +20,14 @@ A fused activation other than NONE is refused by both kernels; we clamp to its r
 from __future__ import annotations
 
 import numpy as np
-from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.passes.lowering import Builder, int_attr, lowers, plain, qtype, storage_name
-from tqc.passes.lowering.activation import clamp_bounds
+from tqc.dialects.accessors import dense_attr, int_attr
+from tqc.dialects.element import kind, storage_name
 from tqc.dialects.quant_type import QuantType
+from tqc.passes.lowering import Builder, lowers, plain, qtype
+from tqc.passes.lowering.activation import clamp_bounds
 
 
 def _same_quant(a: QuantType, c: QuantType) -> bool:
@@ -48,8 +49,7 @@ def lower_concat(b: Builder, op: Operation) -> list[SSAValue]:
     inputs = [_concat_input(b, x, qtype(v), out_q) for x, v in zip(b.operands, op.inputs)]
     out = b.value(tqi.ConcatOp, [inputs], plain(op.output.type), axis=op.axis)
     lo, hi = clamp_bounds(op, op.output)
-    lo_t, hi_t = {"i8": (-128, 127), "ui8": (0, 255), "i16": (-32768, 32767)}[storage_name(out_q)]
-    if (lo, hi) != (lo_t, hi_t):
+    if (lo, hi) != kind(storage_name(out_q)).range:
         out = b.value(tqi.ClampOp, [out], out.type, min=int_attr(lo), max=int_attr(hi))
     return [out]
 
@@ -65,9 +65,7 @@ def _concat_input(b: Builder, x: SSAValue, q: QuantType, out_q: QuantType) -> SS
         raise b.error(f"{element} CONCATENATION needs every input quantized as the output "
                       "(the reference kernels require it)")
     table = concat_rescale_table(q.scale, q.zero_point, out_q.scale, out_q.zero_point)
-    t = b.tensor("ui8", (256,))
-    attr = DenseIntOrFPElementsAttr(t, BytesAttr(table.astype("<u1").tobytes()))
-    return b.value(tqi.TableOp, [x], x.type, table=attr)
+    return b.value(tqi.TableOp, [x], x.type, table=dense_attr(table, "ui8"))
 
 
 def concat_rescale_table(s_in: float, zp_in: int, s_out: float, zp_out: int) -> np.ndarray:

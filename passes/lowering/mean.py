@@ -20,8 +20,9 @@ import math
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.passes.lowering import (Builder, array_ints, ints, lowers, qtype, shape,
-                                 storage_name, type_range)
+from tqc.dialects.accessors import int_array, ints, shape
+from tqc.dialects.element import kind, storage_name
+from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.quant_math import quantize_multiplier
 
 
@@ -43,14 +44,14 @@ def lower_mean(b: Builder, op: Operation) -> list[SSAValue]:
         raise b.error(f"mean {storage_name(qi)} → {element} is not supported")
     if qi.per_axis or qo.per_axis:
         raise b.error("mean needs per-tensor quantization")
-    axes = [int(a) for a in array_ints(op.axes)]
+    axes = list(ints(op.axes))
     in_shape = shape(op.input)
     count = math.prod(in_shape[a] for a in axes)
     multiplier, shift = mean_multiplier(qi.scale, qo.scale, count)
     b.note(f"S_in={qi.scale:.6g} S_out={qo.scale:.6g} N={count}: S_in/(S_out*N) ~ "
            f"{multiplier}*2^({shift}-31); zero points: in {qi.zero_point}, out {qo.zero_point}")
     total = b.value(tqi.SumOp, [b.widen(b.operands[0])], b.tensor("i32", shape(op.output)),
-                    axes=ints(axes))
+                    axes=int_array(axes))
     offset = (-qi.zero_point * count + (1 << 31)) % (1 << 32) - (1 << 31)  # int32(… − zp·N)
     acc = b.add_const(total, [offset])
-    return [b.requantize(acc, [multiplier], [shift], qo.zero_point, type_range(element), element)]
+    return [b.requantize(acc, [multiplier], [shift], qo.zero_point, kind(element).range, element)]

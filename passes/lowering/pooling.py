@@ -13,8 +13,9 @@ from __future__ import annotations
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.passes.lowering import (Builder, array_ints, int_attr, ints, lowers, qtype, shape,
-                                 storage_name)
+from tqc.dialects.accessors import int_array, int_attr, ints, shape
+from tqc.dialects.element import storage_name
+from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
 from tqc.passes.lowering.conv import _pads
 
@@ -25,13 +26,13 @@ def lower_pool(b: Builder, op: Operation) -> list[SSAValue]:
     qi, qo = qtype(op.input), qtype(op.output)
     if (qi.scale, qi.zero_point) != (qo.scale, qo.zero_point):
         raise b.error("pooling needs equal input and output quantization")
-    kernel = list(array_ints(op.filter_size))
-    stride = list(array_ints(op.stride))
+    kernel = list(ints(op.filter_size))
+    stride = list(ints(op.stride))
     out_shape = list(shape(op.output))
     pads = _pads(op, shape(op.input), kernel, stride, [1, 1], out_shape)
     lo, hi = clamp_bounds(op, op.output)
     element = storage_name(qo)
-    props = dict(filter_size=ints(kernel), stride=ints(stride), pad=ints(pads))
+    props = dict(filter_size=int_array(kernel), stride=int_array(stride), pad=int_array(pads))
     if isinstance(op, tq.AveragePool2DOp):
         acc = b.value(tqi.AvgPoolOp, [b.operands[0]], b.tensor("i32", out_shape), **props)
     else:

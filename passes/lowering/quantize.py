@@ -10,12 +10,13 @@ DEQUANTIZE (`reference_ops::Dequantize`): float32(double(S) · (x − zp)).
 from __future__ import annotations
 
 
-from xdsl.dialects.builtin import FloatAttr, TensorType, f64
+from xdsl.dialects.builtin import FloatAttr, f64
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.quant_type import QuantType
-from tqc.passes.lowering import Builder, int_attr, lowers, plain, qtype, storage_name, type_range
+from tqc.dialects.accessors import int_attr
+from tqc.dialects.element import kind, storage_name
+from tqc.passes.lowering import Builder, lowers, plain, qtype, quant_of
 from tqc.quant_math import quantize_multiplier
 
 
@@ -25,24 +26,19 @@ def lower_const(b: Builder, op: Operation) -> list[SSAValue]:
     return [b.value(tqi.ConstOp, [], plain(op.output.type), value=op.value)]
 
 
-def _is_quantized(v: SSAValue) -> bool:
-    t = v.type
-    return isinstance(t, TensorType) and isinstance(t.element_type, QuantType)
-
-
 @lowers(tq.QuantizeOp)
 def lower_quantize(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.QuantizeOp)
     qo = qtype(op.output)
     out_type = plain(op.output.type)
-    if not _is_quantized(op.input):
+    if quant_of(op.input) is None:
         return [b.value(tqi.QuantizeOp, [b.operands[0]], out_type,
                         scale=FloatAttr(qo.scale, f64), zero_point=int_attr(qo.zero_point))]
     qi = qtype(op.input)
     m, s = quantize_multiplier(qi.scale / qo.scale, b.single_rounding)
     x = b.add_const(b.widen(b.operands[0]), [-qi.zero_point])
     element = storage_name(qo)
-    return [b.requantize(x, [m], [s], qo.zero_point, type_range(element), element)]
+    return [b.requantize(x, [m], [s], qo.zero_point, kind(element).range, element)]
 
 
 @lowers(tq.DequantizeOp)

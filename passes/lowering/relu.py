@@ -20,16 +20,16 @@ from __future__ import annotations
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.passes.lowering import Builder, int_attr, lowers, qtype, storage_name
-from tqc.passes.lowering.activation import op_activation_range
-from tqc.quant_math import STORAGE_RANGE, f32, quantize_multiplier, round_half_away
-
-NAMES = {tq.ReluOp: "RELU", tq.Relu6Op: "RELU6", tq.ReluN1To1Op: "RELU_N1_TO_1"}
+from tqc.dialects.accessors import int_attr
+from tqc.dialects.element import kind, storage_name
+from tqc.passes.lowering import Builder, lowers, qtype
+from tqc.passes.lowering.activation import relu_range
+from tqc.quant_math import f32, quantize_multiplier, round_half_away
 
 
 def tflm_relu6_bounds(scale: float, zero_point: int, element: str) -> tuple[int, int]:
     """(zero, six) of TFLM's Relu6Prepare."""
-    qmin, qmax = STORAGE_RANGE[element]
+    qmin, qmax = kind(element).range
     six = float(round_half_away(f32(6.0 / scale))) + zero_point
     six_int = int(six) if -(2.0**31) <= six < 2.0**31 else -(2**31)
     return zero_point, min(max(six_int, qmin), qmax)
@@ -47,7 +47,7 @@ def lower_relu(b: Builder, op: Operation) -> list[SSAValue]:
             raise b.error(f"input scale {qi.scale!r} is too small for TFLM's RELU6")
         return [b.value(tqi.ClampOp, [b.operands[0]], b.operands[0].type,
                         min=int_attr(lo), max=int_attr(hi))]
-    lo, hi = op_activation_range(op, NAMES[type(op)], qo, fused=False)
+    lo, hi = relu_range(op, qo)
     if (qi.scale, qi.zero_point) == (qo.scale, qo.zero_point):
         return [b.value(tqi.ClampOp, [b.operands[0]], b.operands[0].type,
                         min=int_attr(lo), max=int_attr(hi))]

@@ -35,32 +35,22 @@ TFLM: int8 → int32): the first index of the maximum stored value along the axi
 
 from __future__ import annotations
 
-from xdsl.dialects.builtin import TensorType
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.quant_type import QuantType
-from tqc.passes.lowering import Builder, int_attr, lowers, plain, shape, storage_name
-
-
-def _quantized(v: SSAValue) -> bool:
-    return isinstance(v.type, TensorType) and isinstance(v.type.element_type, QuantType)
-
-
-def _element(v: SSAValue) -> Attribute:
-    t = v.type
-    assert isinstance(t, TensorType)
-    return t.element_type
+from tqc.dialects.accessors import int_attr, shape
+from tqc.dialects.element import element
+from tqc.passes.lowering import Builder, lowers, plain, quant_of
 
 
 @lowers(tq.ResizeNearestNeighborOp, tq.ResizeBilinearOp)
 def lower_resize(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, (tq.ResizeNearestNeighborOp, tq.ResizeBilinearOp))
-    if not _quantized(op.input) or not _quantized(op.output):
+    if quant_of(op.input) is None or quant_of(op.output) is None:
         raise b.error("float resize is not supported (tensors are not quantized)")
     if len(shape(op.input)) != 4:
         raise b.error("resize needs a 4-D NHWC input")
-    if storage_name(_element(op.input)) != storage_name(_element(op.output)):
+    if element(op.input) != element(op.output):
         raise b.error("resize input and output storage types differ")
     align, half = op.align_corners.value.data, op.half_pixel_centers.value.data
     bilinear = isinstance(op, tq.ResizeBilinearOp)
@@ -74,9 +64,9 @@ def lower_resize(b: Builder, op: Operation) -> list[SSAValue]:
 @lowers(tq.ArgMaxOp)
 def lower_arg_max(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.ArgMaxOp)
-    out = storage_name(_element(op.output))
+    out = element(op.output)
     if out not in ("i32", "i64"):
         raise b.error(f"ARG_MAX output must be int32 or int64, not {out}")
-    if storage_name(_element(op.input)) == "f32":
+    if element(op.input) == "f32":
         raise b.error("float ARG_MAX is not supported")
     return [b.value(tqi.ArgMaxOp, [b.operands[0]], op.output.type, axis=op.axis)]

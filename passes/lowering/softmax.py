@@ -47,16 +47,23 @@ import math
 from collections.abc import Callable
 
 import numpy as np
-from xdsl.dialects.builtin import BytesAttr, DenseIntOrFPElementsAttr, IntegerType, TensorType
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.passes.lowering import Builder, int_attr, lowers, plain, qtype, storage_name
+from tqc.dialects.accessors import dense_attr, int_attr
+from tqc.dialects.element import kind, storage_name
+from tqc.passes.lowering import Builder, lowers, plain, qtype
 from tqc.quant_math import quantize_multiplier
 
 SCALED_DIFF_INTEGER_BITS = 5
-# output element → (zero point, scale) that the reference's implicit output encoding means
-OUTPUT_ENCODING = {"i8": (-128, 1 / 256), "ui8": (0, 1 / 256), "i16": (-32768, 1 / 65536)}
+OUTPUT_ELEMENTS = ("i8", "ui8", "i16")
+
+
+def output_encoding(element: str) -> tuple[int, float]:
+    """(zero point, scale) that the reference's implicit output encoding means: the type's
+    minimum and 2^-bits (int8 -128 and 1/256, uint8 0 and 1/256, int16 -32768 and 1/65536)."""
+    k = kind(element)
+    return k.lo, 1 / (1 << k.bits)
 
 
 def softmax_params(beta: float, input_scale: float) -> tuple[int, int, int] | None:
@@ -81,9 +88,9 @@ def lower_softmax(b: Builder, op: Operation) -> list[SSAValue]:
         return [_lower_softmax_int16(b, op)]
     if element_in not in ("i8", "ui8"):
         raise b.error(f"softmax with {element_in} input is not supported")
-    if element_out not in OUTPUT_ENCODING or (element_in, element_out) == ("ui8", "i8"):
+    if element_out not in OUTPUT_ELEMENTS or (element_in, element_out) == ("ui8", "i8"):
         raise b.error(f"softmax {element_in} → {element_out} is not supported")
-    zero_point, scale = OUTPUT_ENCODING[element_out]
+    zero_point, scale = output_encoding(element_out)
     if qo.per_axis or qo.zero_point != zero_point or abs(qo.scale - scale) > 0.001 * scale:
         raise b.error(f"softmax {element_out} output must have zero point {zero_point} and "
                       f"scale {scale} (the reference kernel assumes it), got "
@@ -94,7 +101,7 @@ def lower_softmax(b: Builder, op: Operation) -> list[SSAValue]:
                       f"{op.beta.value.data * qi.scale * 2.0**26} must be > 1 (the reference "
                       "kernel's QuantizeMultiplierGreaterThanOne check)")
     multiplier, left_shift, diff_min = params
-    bits = 16 if element_out == "i16" else 8
+    bits = kind(element_out).bits
     b.note(f"beta={op.beta.value.data:.6g} S_in={qi.scale:.6g}: beta*S_in*2^26 ~ "
            f"{multiplier}*2^({left_shift}-31) (Q5.26 differences); diff_min={diff_min}; "
            f"output {element_out} zero point {zero_point}, scale 2^-{bits}")
@@ -156,11 +163,6 @@ def softmax_int16_luts() -> tuple[np.ndarray, np.ndarray]:
     return exp_lut, reciprocal_lut
 
 
-def _i16_dense(values: np.ndarray) -> DenseIntOrFPElementsAttr:
-    t = TensorType(IntegerType(16), [values.size])
-    return DenseIntOrFPElementsAttr(t, BytesAttr(values.astype("<i2").tobytes()))
-
-
 def _lower_softmax_int16(b: Builder, op: tq.SoftmaxOp) -> SSAValue:
     qi, qo = qtype(op.input), qtype(op.output)
     if storage_name(qo) != "i16":
@@ -176,4 +178,5 @@ def _lower_softmax_int16(b: Builder, op: tq.SoftmaxOp) -> SSAValue:
            f"{multiplier}*2^({shift}-31); exp and 1/(1+x) by 513-entry int16 LUTs")
     return b.value(tqi.SoftmaxLutOp, [b.operands[0]], plain(op.output.type),
                    input_multiplier=int_attr(multiplier), input_shift=int_attr(shift),
-                   exp_lut=_i16_dense(exp_lut), reciprocal_lut=_i16_dense(reciprocal_lut))
+                   exp_lut=dense_attr(exp_lut, "i16"),
+                   reciprocal_lut=dense_attr(reciprocal_lut, "i16"))
