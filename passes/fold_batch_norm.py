@@ -38,7 +38,7 @@ from tqc.dialects import tq
 from tqc.dialects.accessors import const_value, dense_attr, ints, shape
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import quant_of
-from tqc.quant_math import same_padding
+from tqc.semantics.quant_math import same_padding
 
 AFFINE = (tq.MulOp, tq.AddOp, tq.SubOp)
 LINEAR = (tq.Conv2DOp, tq.DepthwiseConv2DOp, tq.FullyConnectedOp)

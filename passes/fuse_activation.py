@@ -33,7 +33,7 @@ from tqc.dialects.accessors import int_array, ints
 from tqc.dialects.element import storage_name
 from tqc.passes.lowering import qtype
 from tqc.passes.lowering.activation import op_activation_range, relu_range
-from tqc.quant_math import activation_range
+from tqc.semantics.quant_math import activation_range
 
 REQUANTIZING = (tq.Conv2DOp, tq.DepthwiseConv2DOp, tq.FullyConnectedOp, tq.AddOp, tq.SubOp,
                 tq.MulOp)

@@ -1,4 +1,4 @@
-"""Compile-time quantization arithmetic (`tqc/quant_math.py`): QuantizeMultiplier edge cases, and
+"""Compile-time quantization arithmetic (`tqc/semantics/quant_math.py`): QuantizeMultiplier edge cases, and
 activation ranges whose bounds do not fit int32 (TFLite's Quantize() in kernel_util.cc
 TF_LITE_ENSUREs -2^31 <= round(f / scale) <= float(INT32_MAX) = 2^31), checked against the
 reference on single-op models at the boundary."""
@@ -13,7 +13,7 @@ import pytest
 from differential import compare
 from tqc.errors import TqcError
 from tqc.pipeline import load_numpy_model
-from tqc.quant_math import ActivationRangeOverflow, activation_range, quantize_multiplier
+from tqc.semantics.quant_math import ActivationRangeOverflow, activation_range, quantize_multiplier
 from tqc.reference import run_reference
 from tqc.tflite_writer import Op, Tensor, write_model
 

@@ -22,7 +22,7 @@ from tqc.backends.verilog import sim, synth
 from tqc.backends.verilog.emit_elementwise import round_double_exponent
 from tqc.backends.verilog.target import build_design
 from tqc.pipeline import lower
-from tqc.quant_math import double_parts, f32, legacy_fc_scale, round_half_away
+from tqc.semantics.quant_math import double_parts, f32, legacy_fc_scale, round_half_away
 from tqc.semantics.round_double import mul_round_double
 from tqc.targets import TargetOptions
 from tqc.tflite_writer import Op, Tensor, write_model

@@ -9,7 +9,7 @@ from tqc.dialects import tq
 from tqc.dialects.element import storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import op_error, qtype
-from tqc.quant_math import ActivationRangeOverflow, activation_range
+from tqc.semantics.quant_math import ActivationRangeOverflow, activation_range
 
 
 def op_activation_range(op: Operation, name: str, q: QuantType,

@@ -34,7 +34,7 @@ from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, plain, qtype
 from tqc.semantics import tables
 from tqc.passes.lowering.activations16 import lower_int16_activation
-from tqc.quant_math import f32, quantize_multiplier
+from tqc.semantics.quant_math import f32, quantize_multiplier
 
 log = logging.getLogger(__name__)
 

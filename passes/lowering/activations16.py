@@ -39,7 +39,7 @@ from tqc.dialects.accessors import dense_attr
 from tqc.dialects.element import storage_name
 from tqc.errors import TqcError
 from tqc.passes.lowering import Builder, plain, qtype
-from tqc.quant_math import round_half_away
+from tqc.semantics.quant_math import round_half_away
 
 SIGMOID_TABLE_UINT16 = np.array([
     32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498,

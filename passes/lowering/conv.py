@@ -64,7 +64,7 @@ from tqc.dialects.element import element, storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
-from tqc.quant_math import (conv_multipliers, double_parts, legacy_fc_scale, same_padding,
+from tqc.semantics.quant_math import (conv_multipliers, double_parts, legacy_fc_scale, same_padding,
                             valid_padding)
 
 

@@ -21,7 +21,7 @@ from tqc.dialects.accessors import int_array, shape
 from tqc.dialects.element import storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
-from tqc.quant_math import quantize_multiplier
+from tqc.semantics.quant_math import quantize_multiplier
 
 
 def _out_shape(op: tq.BinaryOp) -> list[int]:

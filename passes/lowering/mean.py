@@ -23,7 +23,7 @@ from tqc.dialects import tq, tqi
 from tqc.dialects.accessors import int_array, ints, shape
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
-from tqc.quant_math import quantize_multiplier
+from tqc.semantics.quant_math import quantize_multiplier
 
 
 def mean_multiplier(input_scale: float, output_scale: float, count: int) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from tqc.dialects import tq, tqi
 from tqc.dialects.accessors import int_attr
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, plain, qtype, quant_of
-from tqc.quant_math import quantize_multiplier
+from tqc.semantics.quant_math import quantize_multiplier
 
 
 @lowers(tq.ConstOp)

@@ -24,7 +24,7 @@ from tqc.dialects.accessors import int_attr
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import relu_range
-from tqc.quant_math import f32, quantize_multiplier, round_half_away
+from tqc.semantics.quant_math import f32, quantize_multiplier, round_half_away
 
 
 def tflm_relu6_bounds(scale: float, zero_point: int, element: str) -> tuple[int, int]:

@@ -53,7 +53,7 @@ from tqc.dialects import tq, tqi
 from tqc.dialects.accessors import dense_attr, int_attr
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, plain, qtype
-from tqc.quant_math import quantize_multiplier
+from tqc.semantics.quant_math import quantize_multiplier
 
 SCALED_DIFF_INTEGER_BITS = 5
 OUTPUT_ELEMENTS = ("i8", "ui8", "i16")

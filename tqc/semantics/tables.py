@@ -24,7 +24,7 @@ import numpy as np
 
 from tqc.dialects.element import kind
 from tqc.errors import TqcError
-from tqc.quant_math import f32, quantize_multiplier, round_half_away
+from tqc.semantics.quant_math import f32, quantize_multiplier, round_half_away
 from tqc.semantics import gemmlowp_activations
 from tqc.semantics.fixedpoint import (
     multiply_by_quantized_multiplier,

@@ -12,14 +12,8 @@ import math
 
 import numpy as np
 
+from tqc.dialects.element import kind
 from tqc.errors import TqcError
-
-STORAGE_RANGE: dict[str, tuple[int, int]] = {
-    "i8": (-128, 127),
-    "ui8": (0, 255),
-    "i16": (-32768, 32767),
-    "i32": (-(2**31), 2**31 - 1),
-}
 
 
 def f32(x: float) -> float:
@@ -139,7 +133,7 @@ def activation_range(
     RELU6, ~4.7e-10 for RELU_N1_TO_1) or overflows; checked=False for the standalone RELU kernels,
     which never refuse (see quantize_bound).
     """
-    qmin, qmax = STORAGE_RANGE[storage]
+    qmin, qmax = kind(storage).range
 
     def quantize(value: float) -> int:
         return quantize_bound(value, scale, zero_point, checked)
