@@ -180,3 +180,50 @@ def test_multipliers_from_double_products(tmp_path: Path, case: tuple[float, flo
     assert np.array_equal(load_numpy_model(path).run(*xs), expected)
     c = get_target("c").run(lower(path), identifier(path.stem), xs, TargetOptions())
     assert np.array_equal(c.outputs[0], expected)
+
+
+def _stream_oracle(s: Svdf, path: Path, xs: np.ndarray) -> np.ndarray:
+    """TFLM's SVDF over a stream of invokes without reset, written out with NumPy (what a future
+    stream mode of the compiled code must reproduce): the state carries over, shifted left by one
+    element of the flat [B·F·M] buffer per invoke."""
+    from tqc.tflite_reader import read_model
+
+    t = {info.name: info for info in read_model(path).tensors}
+    wf, wt, bias = (t[n].data.astype(np.int64) for n in ("weights_feature", "weights_time", "bias"))  # type: ignore[union-attr]
+    zp_in, zp_state, zp_out = s.zero_points
+    s_in, s_wf, s_state, s_wt, s_out = (float(t[n].scales[0])  # type: ignore[index]
+                                        for n in ("x", "weights_feature", "state", "weights_time", "y"))
+    lo, hi = (-32768, 32767) if s.state_dtype == "int16" else (-128, 127)
+    state = np.full(s.batch * s.units * s.rank * s.memory, zp_state if s.state_dtype == "int8" else 0,
+                    np.int64)
+    outs = []
+    for x in xs:
+        state[:-1] = state[1:].copy()
+        window = state.reshape(s.batch, -1, s.memory)
+        dot = (x.astype(np.int64) - zp_in) @ wf.T
+        column = multiply_by_quantized_multiplier(dot, *quantize_multiplier(s_in * s_wf / s_state))
+        column = np.clip(column, lo, hi) + zp_state
+        window[:, :, -1] = (column - lo) % (hi - lo + 1) + lo  # the T store wraps
+        scratch = ((window - zp_state) * wt).sum(axis=2)
+        acc = bias + scratch.reshape(s.batch, s.units, s.rank).sum(axis=2)
+        acc = (acc + 2**31) % 2**32 - 2**31
+        y = multiply_by_quantized_multiplier(acc, *quantize_multiplier(s_state * s_wt / s_out))
+        outs.append(np.clip(y + zp_out, -128, 127))
+    return np.stack(outs).astype(np.int8)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_stream_semantics(tmp_path: Path, seed: int) -> None:
+    """TFLM run as one stream (no reset between invokes) against the stream oracle; its first
+    output is the compiled code's (every invoke from the reset state)."""
+    s = _random(seed, "int16" if seed < 2 else "int8")
+    s.batch = 1 + seed % 2
+    path = _write(tmp_path / "stream.tflite", s, seed)
+    xs = np.random.default_rng(seed).integers(-128, 128, (12, s.batch, s.depth)).astype(np.int8)
+    feed = xs if s.batch > 1 else xs[:, 0]
+    streamed = run_reference(path, [feed], "tflm", stream=True)[0].reshape(12, s.batch, s.units)
+    assert np.array_equal(streamed, _stream_oracle(s, path, xs))
+    independent = run_reference(path, [feed], "tflm")[0].reshape(12, s.batch, s.units)
+    assert not np.array_equal(streamed, independent)  # the state did carry over
+    first = load_numpy_model(path).run(feed[:1])
+    assert np.array_equal(np.asarray(first).reshape(s.batch, s.units), streamed[0])
