@@ -351,6 +351,25 @@ class SplitOp(TqOp):
     axis = prop_def(IntegerAttr)
 
 
+@irdl_op_definition
+class SvdfOp(TqOp):
+    """SVDF (integer): input [batch, input_size], weights_feature [filters, input_size], weights_time
+    [filters, memory], bias [filters / rank], activation_state [batch, filters, memory] (the
+    variable tensor's [batch, memory · filters] value before the invoke, one row per filter);
+    `activation` is kept as written, the integer kernels do not apply it."""
+
+    name = "tq.svdf"
+    traits = traits_def(AcceptsInt16())
+    input = operand_def()
+    weights_feature = operand_def()
+    weights_time = operand_def()
+    bias = operand_def()
+    activation_state = operand_def()
+    output = result_def()
+    rank = prop_def(IntegerAttr)
+    activation = prop_def(StringAttr)
+
+
 TQ = Dialect(
     "tq",
     [
@@ -389,6 +408,7 @@ TQ = Dialect(
         ConcatenationOp,
         PackOp,
         SplitOp,
+        SvdfOp,
     ],
     [QuantType],
 )

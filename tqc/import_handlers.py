@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from xdsl.dialects.builtin import FloatAttr, StringAttr, f64
+from xdsl.dialects.builtin import FloatAttr, StringAttr, TensorType, f64
 from xdsl.ir import Attribute
 
 from tqc.dialects import tq
 from tqc.dialects.accessors import int_array as ints
 from tqc.dialects.accessors import int_attr
-from tqc.import_context import PADDINGS, Importer, handles
+from tqc.import_context import ACTIVATIONS, PADDINGS, Importer, dense, element_type, handles, value_name
 from tqc.tflite_reader import OpInfo
 
 FOLDABLE = {"SHAPE", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "STRIDED_SLICE", "PACK",
@@ -316,3 +316,42 @@ def arg_max(imp: Importer, op: OpInfo) -> None:
     rank = len(imp.tensor(op.inputs[0]).shape)
     axis = _axis(int(imp.const_data(op.inputs[1], "ARG_MAX axis").reshape(-1)[0]), rank)
     imp.emit(tq.ArgMaxOp, [imp.value(op.inputs[0])], {"axis": int_attr(axis)})
+
+
+@handles("SVDF")
+def svdf(imp: Importer, op: OpInfo) -> None:
+    """The activation state (input 4, [B, M·F]) enters as a [B, F, M] constant: the value TFLM
+    starts every invoke from after a reset (`ResetTensorData` memsets a variable tensor to its zero
+    point when int8, to 0 otherwise, whatever its buffer holds): one invoke = one sample, see
+    passes/lowering/svdf.py.
+    The fused activation is recorded as written: TFLM's integer kernel does not apply it."""
+    if len(op.inputs) != 5 or op.inputs[3] < 0:
+        raise imp.error("SVDF without a bias tensor is not supported (TFLM's Prepare reads the "
+                        "bias quantization unconditionally)")
+    rank = int(_opt(op, "Rank", 0))  # type: ignore[arg-type]
+    x, wf, wt, bias, state = (imp.tensor(i) for i in op.inputs)
+    out = imp.tensor(op.outputs[0])
+    if rank < 1 or len(x.shape) != 2 or len(wf.shape) != 2 or len(wt.shape) != 2 \
+            or wf.shape[0] % rank:
+        raise imp.error(f"rank {rank} with input {list(x.shape)}, weights_feature "
+                        f"{list(wf.shape)} and weights_time {list(wt.shape)} is not an SVDF")
+    (batch, depth), (filters, memory), units = x.shape, wt.shape, wf.shape[0] // rank
+    expected = ((wf, (filters, depth)), (bias, (units,)), (state, (batch, memory * filters)),
+                (out, (batch, units)))
+    for t, dims in expected:
+        if t.shape != dims:
+            raise imp.error(f"shape {list(t.shape)} should be {list(dims)} for an SVDF of rank "
+                            f"{rank} with input {list(x.shape)} and weights_time {list(wt.shape)}",
+                            t.index)
+    if not state.is_variable:
+        raise imp.error("the activation state is not a variable tensor (TFLM requires one)",
+                        state.index)
+    reset = int(state.zero_points[0]) if state.dtype == "int8" and state.quantized else 0  # type: ignore[index]
+    window = np.full((batch, filters, memory), reset, dtype=state.dtype)  # [B][F][M]
+    const = tq.ConstOp.build(properties={"value": dense(state, window)},
+                             result_types=[TensorType(element_type(state), window.shape)])
+    const.output.name_hint = value_name(state.name)
+    imp.block.add_op(const)
+    code = int(_opt(op, "FusedActivationFunction", 0))  # type: ignore[arg-type]
+    props = {"rank": int_attr(rank), "activation": StringAttr(ACTIVATIONS.get(code, str(code)))}
+    imp.emit(tq.SvdfOp, [*(imp.value(i) for i in op.inputs[:4]), const.output], props)

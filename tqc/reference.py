@@ -10,7 +10,8 @@ becomes :class:`ReferenceError`.
 Batching: each input array has a leading sample axis N. If the model input's first dim is 1 it is
 replaced by N ((1,28,28,1) takes (N,28,28,1)); otherwise (rank 0 or first dim != 1) the sample axis
 is prepended ((3,4) takes (N,3,4)). Outputs follow the same rule. Samples run one at a time in one
-child; the interpreter is reset between samples, so every sample is independent (LSTM state too).
+child; the interpreter is reset between samples, so every sample is independent (LSTM state too),
+unless ``stream=True``: then the samples are one stream and variable tensors carry over.
 Inputs are cast to the model's dtype when the values fit (ValueError otherwise).
 
 ``auto`` policy: ``tflm`` unless the model has uint8 tensors other than graph inputs consumed only by
@@ -183,12 +184,13 @@ def _spawn(req: dict[str, np.ndarray | str | int], timeout: float) -> dict[str, 
 
 
 def _run_one(model: Path, info: ModelInfo, xs: list[np.ndarray], runtime: Runtime,
-             timeout: float) -> list[np.ndarray]:
+             timeout: float, stream: bool = False) -> list[np.ndarray]:
     arena = max(_MIN_ARENA, 16 * info.size)
     while True:
         req: dict[str, np.ndarray | str | int] = {"model": str(model), "runtime": runtime,
                                                   "mode": "run", "arena": arena,
-                                                  "n_out": len(info.outputs)}
+                                                  "n_out": len(info.outputs),
+                                                  "reset": int(not stream)}
         req.update({f"in_{i}": x for i, x in enumerate(xs)})
         try:
             resp = _spawn(req, timeout)
@@ -210,15 +212,20 @@ def _run_one(model: Path, info: ModelInfo, xs: list[np.ndarray], runtime: Runtim
 
 def run_reference_with_runtime(model: str | Path, inputs: Sequence[np.ndarray],
                                runtime: Runtime | Literal["auto"] = "auto",
-                               timeout: float = 600) -> tuple[list[np.ndarray], Runtime]:
-    """Like :func:`run_reference`, also returning the runtime that produced the outputs."""
+                               timeout: float = 600, stream: bool = False,
+                               ) -> tuple[list[np.ndarray], Runtime]:
+    """Like :func:`run_reference`, also returning the runtime that produced the outputs.
+    `stream`: the samples are one stream, variable tensors (SVDF, LSTM state) are not reset
+    between them (an explicit runtime only)."""
     model = Path(model).resolve()
     info = model_info(model)
     xs = _prepare_inputs(info, inputs)
     if runtime != "auto":
         if runtime not in RUNTIMES:
             raise ValueError(f"unknown runtime {runtime!r}")
-        return _run_one(model, info, xs, runtime, timeout), runtime
+        return _run_one(model, info, xs, runtime, timeout, stream), runtime
+    if stream:
+        raise ValueError("stream=True needs an explicit runtime")
     if info.legacy_uint8:
         log.info("%s: legacy uint8 model -> litert-ref", model.name)
         return _run_one(model, info, xs, "litert-ref", timeout), "litert-ref"
@@ -230,13 +237,14 @@ def run_reference_with_runtime(model: str | Path, inputs: Sequence[np.ndarray],
 
 
 def run_reference(model: str | Path, inputs: Sequence[np.ndarray],
-                  runtime: Runtime | Literal["auto"] = "auto", timeout: float = 600) -> list[np.ndarray]:
+                  runtime: Runtime | Literal["auto"] = "auto", timeout: float = 600,
+                  stream: bool = False) -> list[np.ndarray]:
     """Run ``model`` on N samples (one array per input, leading sample axis) in a child process.
 
     Returns one array per model output, shape (N, ...). Raises ReferenceError if the runtime refuses,
     fails, crashes or times out; ValueError on wrongly shaped/typed inputs.
     """
-    return run_reference_with_runtime(model, inputs, runtime, timeout)[0]
+    return run_reference_with_runtime(model, inputs, runtime, timeout, stream)[0]
 
 
 def choose_reference(model: str | Path) -> Runtime:
@@ -269,6 +277,7 @@ def run_reference_intermediates(model: str | Path, inputs_one_sample: Sequence[n
     info = model_info(model)
     xs = [np.asarray(x).reshape((1,) + _sample_shape(s.shape)) for x, s in zip(inputs_one_sample, info.inputs)]
     req: dict[str, np.ndarray | str | int] = {"model": str(model), "runtime": "litert-ref",
-                                              "mode": "intermediates", "arena": 0, "n_out": 0}
+                                              "mode": "intermediates", "arena": 0, "n_out": 0,
+                                              "reset": 1}
     req.update({f"in_{i}": x for i, x in enumerate(_prepare_inputs(info, xs))})
     return {int(k[1:]): v for k, v in _spawn(req, timeout).items()}

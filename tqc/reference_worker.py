@@ -1,7 +1,8 @@
 """Child process for :mod:`tqc.reference`: runs one runtime on one model, isolated from the caller.
 
 Usage: ``python -m tqc.reference_worker REQUEST.npz RESPONSE.npz``. The request holds ``model``,
-``runtime``, ``mode`` ("run" or "intermediates"), ``arena``, ``n_out`` and ``in_<i>`` arrays of shape
+``runtime``, ``mode`` ("run" or "intermediates"), ``arena``, ``n_out``, ``reset`` (0: the samples are
+one stream, variable tensors are not reset between them) and ``in_<i>`` arrays of shape
 (N, *model_input_shape); the response holds ``out_<i>`` arrays of shape (N, *model_output_shape), or
 ``t<index>`` arrays for mode "intermediates". Errors exit non-zero with a message on stderr; crashes
 inside a runtime simply kill this process.
@@ -18,7 +19,8 @@ from typing import Any, NoReturn
 import numpy as np
 
 
-def _run_tflm(model: str, inputs: list[np.ndarray], arena: int, n_out: int) -> list[np.ndarray]:
+def _run_tflm(model: str, inputs: list[np.ndarray], arena: int, n_out: int,
+              reset: bool) -> list[np.ndarray]:
     from tflite_micro.python.tflite_micro import runtime
 
     it = runtime.Interpreter.from_file(model, arena_size=arena)
@@ -30,7 +32,8 @@ def _run_tflm(model: str, inputs: list[np.ndarray], arena: int, n_out: int) -> l
         it.invoke()
         for o in range(n_out):
             outs[o].append(np.array(it.get_output(o), copy=True))
-        it.reset()  # stateful ops (LSTM, variables) must not leak between samples
+        if reset:
+            it.reset()  # stateful ops (LSTM, variables) must not leak between samples
     return [np.stack(o) for o in outs]
 
 
@@ -50,12 +53,13 @@ def _litert(model: str, runtime: str, preserve: bool = False) -> Any:
     return it
 
 
-def _run_litert(model: str, runtime: str, inputs: list[np.ndarray]) -> list[np.ndarray]:
+def _run_litert(model: str, runtime: str, inputs: list[np.ndarray],
+                reset: bool) -> list[np.ndarray]:
     it = _litert(model, runtime)
     ins, outs_d = it.get_input_details(), it.get_output_details()
     outs: list[list[np.ndarray]] = [[] for _ in outs_d]
     for s in range(inputs[0].shape[0] if inputs else 1):
-        if s:
+        if s and reset:
             it.reset_all_variables()
         for d, x in zip(ins, inputs):
             it.set_tensor(d["index"], np.ascontiguousarray(x[s]))
@@ -85,15 +89,15 @@ def main(argv: list[str]) -> int:
     req_path, resp_path = argv[1], argv[2]
     with np.load(req_path, allow_pickle=False) as z:
         model, runtime, mode = str(z["model"]), str(z["runtime"]), str(z["mode"])
-        arena, n_out = int(z["arena"]), int(z["n_out"])
+        arena, n_out, reset = int(z["arena"]), int(z["n_out"]), bool(z["reset"])
         inputs = [z[f"in_{i}"] for i in range(sum(k.startswith("in_") for k in z.files))]
     try:
         if mode == "intermediates":
             res: dict[str, Any] = {f"t{k}": v for k, v in _intermediates(model, inputs).items()}
         elif runtime == "tflm":
-            res = {f"out_{i}": v for i, v in enumerate(_run_tflm(model, inputs, arena, n_out))}
+            res = {f"out_{i}": v for i, v in enumerate(_run_tflm(model, inputs, arena, n_out, reset))}
         else:
-            res = {f"out_{i}": v for i, v in enumerate(_run_litert(model, runtime, inputs))}
+            res = {f"out_{i}": v for i, v in enumerate(_run_litert(model, runtime, inputs, reset))}
         np.savez(resp_path, **res)
     except Exception:
         traceback.print_exc()

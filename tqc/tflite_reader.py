@@ -43,6 +43,7 @@ class TensorInfo:
     quantized_dimension: int = 0
     data: np.ndarray | None = None  # constant contents, shaped
     dynamic: bool = False  # shape_signature (or the stored shape) holds -1 somewhere
+    is_variable: bool = False  # a variable tensor: state an op updates in place (SVDF, LSTM)
 
     @property
     def quantized(self) -> bool:
@@ -99,6 +100,7 @@ def _tensor(model: Any, graph: Any, index: int) -> TensorInfo:
     # depend on it (a RESHAPE to [batch, -1] stores a placeholder shape).
     shape = tuple(1 if d < 0 else d for d in stored)
     info = TensorInfo(index, name, shape, dtype, dynamic=min((*stored, *signature), default=0) < 0)
+    info.is_variable = bool(t.IsVariable())
     q = t.Quantization()
     if q is not None and q.ScaleLength() > 0:
         info.scales = scales = q.ScaleAsNumpy().astype(np.float32).astype(np.float64)

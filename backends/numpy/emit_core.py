@@ -143,7 +143,7 @@ def table(p: NumpyPrinter, op: Operation) -> str:
 @prints(tqi.ReshapeOp)
 def reshape(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ReshapeOp)
-    return f"{p.v(op.output)} = {p.v(op.input)}.reshape({p.shape_expr(op.output)})"
+    return f"{p.v(op.output)} = {p.v(op.input)}.reshape({_moved_shape(p, op)})"
 
 
 @prints(tqi.TransposeOp)
@@ -167,7 +167,7 @@ def slice_(p: NumpyPrinter, op: Operation) -> str:
             stop = idx[-1] + s
             parts.append(f"{idx[0]}:{stop if stop >= 0 else ''}" + (f":{s}" if s != 1 else ""))
     src = f"{p.v(op.input)}[{', '.join(parts)}]"
-    return f"{p.v(op.output)} = {src}.reshape({p.shape_expr(op.output)})"
+    return f"{p.v(op.output)} = {src}.reshape({_moved_shape(p, op)})"
 
 
 @prints(tqi.PadOp)
@@ -190,6 +190,12 @@ def _constant(v: SSAValue) -> bool:
             seen.add(owner)
             stack.extend(owner.operands)
     return True
+
+
+def _moved_shape(p: NumpyPrinter, op: Operation) -> str:
+    """The result shape of a reshape or slice: the model's own for a value computed from
+    constants only (it has no sample axis, e.g. SVDF's initial state), else the run-time one."""
+    return repr(dims(op.results[0])) if _constant(op.operands[0]) else p.shape_expr(op.results[0])
 
 
 def _joined(p: NumpyPrinter, op: Operation, values: Sequence[SSAValue]) -> str:
