@@ -43,6 +43,7 @@ class TensorInfo:
     quantized_dimension: int = 0
     data: np.ndarray | None = None  # constant contents, shaped
     dynamic: bool = False  # shape_signature (or the stored shape) holds -1 somewhere
+    variable: bool = False  # is_variable: state the runtime keeps across invocations (LSTM)
 
     @property
     def quantized(self) -> bool:
@@ -98,7 +99,8 @@ def _tensor(model: Any, graph: Any, index: int) -> TensorInfo:
     # A dynamic dimension (-1) is a batch of 1 here; the importer resolves the dimensions that
     # depend on it (a RESHAPE to [batch, -1] stores a placeholder shape).
     shape = tuple(1 if d < 0 else d for d in stored)
-    info = TensorInfo(index, name, shape, dtype, dynamic=min((*stored, *signature), default=0) < 0)
+    info = TensorInfo(index, name, shape, dtype, dynamic=min((*stored, *signature), default=0) < 0,
+                      variable=bool(t.IsVariable()))
     q = t.Quantization()
     if q is not None and q.ScaleLength() > 0:
         info.scales = scales = q.ScaleAsNumpy().astype(np.float32).astype(np.float64)

@@ -46,6 +46,7 @@ class Tensor:
     quantized_dimension: int = 0
     data: np.ndarray | None = None
     shape_signature: tuple[int, ...] | None = None  # -1 marks a dynamic dimension
+    is_variable: bool = False  # state kept across invocations (the LSTM's hidden and cell state)
 
 
 @dataclass
@@ -251,6 +252,8 @@ def build_model(tensors: Sequence[Tensor], ops: Sequence[Op], inputs: Sequence[s
         Mt.TensorAddName(b, name)
         if q is not None:
             Mt.TensorAddQuantization(b, q)
+        if t.is_variable:
+            Mt.TensorAddIsVariable(b, True)
         t_offs.append(Mt.TensorEnd(b))
 
     codes: list[tuple[int, int]] = []

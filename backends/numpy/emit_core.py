@@ -135,7 +135,7 @@ def pool(p: NumpyPrinter, op: Operation) -> str:
 @prints(tqi.TableOp)
 def table(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.TableOp)
-    lut = p.constant(op.output, dense_array(op.table))
+    lut = p.constant(op.output, dense_array(op.table), shared=True)
     low = {"i8": 128, "ui8": 0, "i16": 32768}[element(op.input)]
     return f"{p.v(op.output)} = {lut}[{p.v(op.input)}.astype(np.int64) + {low}]"
 
