@@ -358,8 +358,9 @@ class UnidirectionalSequenceLstmOp(TqOp):
     Input and output are [time, batch, features] when `time_major`, else [batch, time,
     features]; weights [units, features] per gate (input, forget, cell, output), biases [units];
     `hidden_state` and `cell_state` are the initial states: constants holding what TFLM's reset
-    writes into the variable tensors. `cell_gate_activation` is "TANH" or "SIGMOID"; `cell_clip`
-    > 0 clips the cell state. The cell state is int16, hence AcceptsInt16."""
+    writes into the variable tensors. The cell gate's activation is TANH (the only one the
+    schema and TFLM share); `cell_clip` > 0 clips the cell state. The cell state is int16, hence
+    AcceptsInt16."""
 
     name = "tq.unidirectional_sequence_lstm"
     traits = traits_def(AcceptsInt16())
@@ -381,7 +382,6 @@ class UnidirectionalSequenceLstmOp(TqOp):
     output = result_def()
     time_major = prop_def(IntegerAttr)
     cell_clip = prop_def(FloatAttr)
-    cell_gate_activation = prop_def(StringAttr)
 
 
 TQ = Dialect(

@@ -345,9 +345,9 @@ def unidirectional_sequence_lstm(imp: Importer, op: OpInfo) -> None:
         if not imp.tensor(i).quantized:
             raise imp.error("float or hybrid LSTM is not supported (tensor is not quantized)", i)
     activation = ACTIVATIONS.get(op.options.FusedActivationFunction(), "?")
-    if activation not in ("TANH", "SIGMOID"):
+    if activation != "TANH":  # the schema cannot say SIGMOID, TFLM's other choice
         raise imp.error(f"cell gate activation {activation} is not supported (TFLM's LSTM "
-                        "computes TANH or SIGMOID only)")
+                        "computes TANH only)")
     for i in op.inputs[18:20]:
         t = imp.tensor(i)
         if not t.variable:
@@ -356,7 +356,6 @@ def unidirectional_sequence_lstm(imp: Importer, op: OpInfo) -> None:
         reset = int(t.zero_points[0]) if t.dtype == "int8" and t.zero_points is not None else 0
         imp.consts[i] = np.full(t.shape, reset, dtype=t.dtype)
     props = {"time_major": int_attr(int(op.options.TimeMajor())),
-             "cell_clip": FloatAttr(float(op.options.CellClip()), f64),
-             "cell_gate_activation": StringAttr(activation)}
+             "cell_clip": FloatAttr(float(op.options.CellClip()), f64)}
     imp.emit(tq.UnidirectionalSequenceLstmOp, [imp.value(op.inputs[i]) for i in LSTM_OPERANDS],
              props)

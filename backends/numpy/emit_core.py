@@ -159,7 +159,7 @@ def slice_(p: NumpyPrinter, op: Operation) -> str:
     bounds = zip(ints(op.begin), ints(op.end), ints(op.strides))
     for axis, (b, e, s) in enumerate(bounds):
         idx = range(b, e, s)  # the reference's loop: b, b+s, ... while before e
-        if axis == 0 and list(idx) == [0]:
+        if axis == 0 and list(idx) == [0] and dims(op.input)[0] == 1:
             parts.append(":")  # the batch axis, taken whole (it holds the N samples)
         elif not idx:
             parts.append("0:0")

@@ -21,7 +21,7 @@ otherwise: the rows never mix, so both orders give the same values), x_t [B, I],
 
   pre[g] = sat16(clamp16(MBQM(b[g] + Σ (x_t − Z_x)·(w − Z_wx), M_x[g]))
                + clamp16(MBQM(Σ (h − Z_h)·(w − Z_wh), M_h[g])))       int32 acc, wraps
-  i, f, o = Logistic16(pre[i, f, o]);  g = Tanh16(pre[g]) (or Logistic16)   both at 2^-12 in,
+  i, f, o = Logistic16(pre[i, f, o]);  g = Tanh16(pre[g])       both at 2^-12 in,
             reference_integer_ops int16 kernels with multiplier 3, shift 0 (65536-entry tables)
   c = sat16(clamp16(MBQM(f·c, M_fc)) + clamp16(MBQM(i·g, M_ig)));  c = clamp(c, ±q_clip) if
       cell_clip > 0
@@ -44,7 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from xdsl.dialects.builtin import FloatAttr, IntegerAttr, StringAttr
+from xdsl.dialects.builtin import FloatAttr, IntegerAttr
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
@@ -190,10 +190,7 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
     if clip > 0:
         q_clip = int(min(max(clip / c_q.scale, -32768.0), 32767.0))  # int() truncates, as C
         c_lo, c_hi = max(c_lo, -q_clip), min(c_hi, q_clip)
-    sigmoid = logistic_int16_table(GATE_SCALE)
-    cell_gate = op.cell_gate_activation
-    assert isinstance(cell_gate, StringAttr)
-    gate_tanh = sigmoid if cell_gate.data == "SIGMOID" else tanh_int16_table(GATE_SCALE)
+    sigmoid, gate_tanh = logistic_int16_table(GATE_SCALE), tanh_int16_table(GATE_SCALE)
     cell_tanh = _cell_tanh_table(b, c_q.scale)
     b.note(f"{steps} steps x batch {batch}, {units} units, {'time' if time_major else 'batch'} "
            f"major; gates at 2^-12 -> 2^-15, cell S={c_q.scale:.6g} clamp [{c_lo}, {c_hi}]; "
