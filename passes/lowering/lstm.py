@@ -221,9 +221,10 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
         gates = b.emit(tqi.SplitOp, [_table(b, sig_part, sigmoid)],
                        [[b.tensor("i32", [batch, units])] * 3], axis=int_attr(1)).results
         i_gate, f_gate, o_gate = gates
-        ig = _mul(b, i_gate, _table(b, g_part, gate_tanh), m_ig, 0, INT16)
+        ig = _mul(b, i_gate, _table(b, g_part, gate_tanh), m_ig, 0,
+                  INT16 if c is not None else (c_lo, c_hi))  # c = 0: the clip is ig's clamp
         if c is None:
-            c = ig if (c_lo, c_hi) == INT16 else _clamp(b, ig, c_lo, c_hi)
+            c = ig
         else:
             fc = _mul(b, f_gate, c, m_fc, 0, INT16)
             c = _clamp(b, b.value(tqi.AddOp, [fc, ig], fc.type), c_lo, c_hi)
