@@ -370,6 +370,39 @@ class SvdfOp(TqOp):
     activation = prop_def(StringAttr)
 
 
+@irdl_op_definition
+class UnidirectionalSequenceLstmOp(TqOp):
+    """UNIDIRECTIONAL_SEQUENCE_LSTM, the standard (Keras) LSTM TFLM runs: no peephole, projection,
+    layer normalization or coupled input-forget gate (the importer refuses them, as TFLM does).
+    Input and output are [time, batch, features] when `time_major`, else [batch, time,
+    features]; weights [units, features] per gate (input, forget, cell, output), biases [units];
+    `hidden_state` and `cell_state` are the initial states: constants holding what TFLM's reset
+    writes into the variable tensors. The cell gate's activation is TANH (the only one the
+    schema and TFLM share); `cell_clip` > 0 clips the cell state. The cell state is int16, hence
+    AcceptsInt16."""
+
+    name = "tq.unidirectional_sequence_lstm"
+    traits = traits_def(AcceptsInt16())
+    input = operand_def()
+    input_to_input_weights = operand_def()
+    input_to_forget_weights = operand_def()
+    input_to_cell_weights = operand_def()
+    input_to_output_weights = operand_def()
+    recurrent_to_input_weights = operand_def()
+    recurrent_to_forget_weights = operand_def()
+    recurrent_to_cell_weights = operand_def()
+    recurrent_to_output_weights = operand_def()
+    input_gate_bias = operand_def()
+    forget_gate_bias = operand_def()
+    cell_gate_bias = operand_def()
+    output_gate_bias = operand_def()
+    hidden_state = operand_def()
+    cell_state = operand_def()
+    output = result_def()
+    time_major = prop_def(IntegerAttr)
+    cell_clip = prop_def(FloatAttr)
+
+
 TQ = Dialect(
     "tq",
     [
@@ -409,6 +442,7 @@ TQ = Dialect(
         PackOp,
         SplitOp,
         SvdfOp,
+        UnidirectionalSequenceLstmOp,
     ],
     [QuantType],
 )

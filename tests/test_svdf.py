@@ -14,7 +14,7 @@ from backends_check import check_model
 
 from tqc.errors import TqcError
 from tqc.pipeline import identifier, load_numpy_model, lower
-from tqc.quant_math import f32, quantize_multiplier
+from tqc.semantics.quant_math import f32, quantize_multiplier
 from tqc.reference import run_reference
 from tqc.semantics.fixedpoint import multiply_by_quantized_multiplier
 from tqc.targets import TargetOptions, get_target

@@ -355,3 +355,46 @@ def svdf(imp: Importer, op: OpInfo) -> None:
     code = int(_opt(op, "FusedActivationFunction", 0))  # type: ignore[arg-type]
     props = {"rank": int_attr(rank), "activation": StringAttr(ACTIVATIONS.get(code, str(code)))}
     imp.emit(tq.SvdfOp, [*(imp.value(i) for i in op.inputs[:4]), const.output], props)
+
+
+# UNIDIRECTIONAL_SEQUENCE_LSTM inputs (TFLM micro/kernels/lstm_shared.h) that TFLM's kernel
+# requires absent, and those it requires present (CIFG, without input gate, is refused).
+LSTM_ABSENT = {(9, 10, 11): "peephole weights", (16, 17): "projection weights and bias",
+               (20, 21, 22, 23): "layer normalization coefficients"}
+LSTM_OPERANDS = (0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 18, 19)
+
+
+@handles("UNIDIRECTIONAL_SEQUENCE_LSTM")
+def unidirectional_sequence_lstm(imp: Importer, op: OpInfo) -> None:
+    """The states become constants holding TFLM's reset values (its interpreter resets variable
+    tensors before the first invocation; tqc.reference resets between samples): the int8 zero
+    point for an int8 tensor, 0 otherwise (MicroInterpreterGraph::ResetTensorData)."""
+    if len(op.inputs) != 24:
+        raise imp.error(f"needs 24 inputs, has {len(op.inputs)} (TFLM refuses others)")
+    for indices, what in LSTM_ABSENT.items():
+        if any(op.inputs[i] >= 0 for i in indices):
+            raise imp.error(f"{what} (inputs {', '.join(map(str, indices))}) are not supported "
+                            "(TFLM's LSTM refuses them)")
+    missing = [i for i in LSTM_OPERANDS if op.inputs[i] < 0]
+    if missing:
+        what = " (coupled input and forget gate)" if set(missing) <= {1, 5, 12} else ""
+        raise imp.error(f"inputs {', '.join(map(str, missing))} are absent{what}: not supported "
+                        "(TFLM's LSTM refuses it)")
+    for i in [*op.inputs[:9], *op.inputs[18:20], *op.outputs]:
+        if not imp.tensor(i).quantized:
+            raise imp.error("float or hybrid LSTM is not supported (tensor is not quantized)", i)
+    activation = ACTIVATIONS.get(op.options.FusedActivationFunction(), "?")
+    if activation != "TANH":  # the schema cannot say SIGMOID, TFLM's other choice
+        raise imp.error(f"cell gate activation {activation} is not supported (TFLM's LSTM "
+                        "computes TANH only)")
+    for i in op.inputs[18:20]:
+        t = imp.tensor(i)
+        if not t.is_variable:
+            raise imp.error("the hidden and cell state must be variable tensors (TFLM refuses "
+                            "others)", i)
+        reset = int(t.zero_points[0]) if t.dtype == "int8" and t.zero_points is not None else 0
+        imp.consts[i] = np.full(t.shape, reset, dtype=t.dtype)
+    props = {"time_major": int_attr(int(op.options.TimeMajor())),
+             "cell_clip": FloatAttr(float(op.options.CellClip()), f64)}
+    imp.emit(tq.UnidirectionalSequenceLstmOp, [imp.value(op.inputs[i]) for i in LSTM_OPERANDS],
+             props)

@@ -43,7 +43,7 @@ class TensorInfo:
     quantized_dimension: int = 0
     data: np.ndarray | None = None  # constant contents, shaped
     dynamic: bool = False  # shape_signature (or the stored shape) holds -1 somewhere
-    is_variable: bool = False  # a variable tensor: state an op updates in place (SVDF, LSTM)
+    is_variable: bool = False  # a variable tensor: state the runtime keeps across invocations (SVDF, LSTM)
 
     @property
     def quantized(self) -> bool:

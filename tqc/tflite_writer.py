@@ -46,7 +46,7 @@ class Tensor:
     quantized_dimension: int = 0
     data: np.ndarray | None = None
     shape_signature: tuple[int, ...] | None = None  # -1 marks a dynamic dimension
-    is_variable: bool = False  # a variable tensor (an op's state, e.g. SVDF's activation state)
+    is_variable: bool = False  # state kept across invocations (SVDF's activation state, LSTM's h and c)
 
 
 @dataclass

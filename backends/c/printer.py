@@ -458,6 +458,7 @@ class CPrinter:
         self.plan: ArenaPlan = plan_arena(self.schedule)
         self.const_names: dict[SSAValue, str] = {}
         self.const_data: dict[str, tuple[str, np.ndarray]] = {}
+        self.extra_names: dict[tuple[str, bytes], str] = {}  # extra_weight's, by content
         self.rom_bytes = 0
         used: set[str] = set()
         for op in self.schedule.consts:
@@ -520,13 +521,18 @@ class CPrinter:
         return self.schedule.inputs, self.schedule.outputs
 
     def extra_weight(self, label: str, data: np.ndarray, ctype_: str) -> str:
-        """A large table or parameter array stored with the weights."""
+        """A large table or parameter array stored with the weights; the same data asked for
+        again (an unrolled LSTM's tables, one per time step) is stored once."""
+        key = (ctype_, data.tobytes())
+        if key in self.extra_names:
+            return self.extra_names[key]
         base = f"{self.name}_w_{identifier(label, 'c')}"
         cname, k = base, 1
         while cname in self.const_data:
             cname, k = f"{base}_{k}", k + 1
         self.const_data[cname] = (ctype_, data)
         self.weights_bytes += data.nbytes
+        self.extra_names[key] = cname
         return cname
 
     def layer_comment(self, layer: Layer) -> list[str]:

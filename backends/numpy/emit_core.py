@@ -135,7 +135,7 @@ def pool(p: NumpyPrinter, op: Operation) -> str:
 @prints(tqi.TableOp)
 def table(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.TableOp)
-    lut = p.constant(op.output, dense_array(op.table))
+    lut = p.constant(op.output, dense_array(op.table), shared=True)
     low = {"i8": 128, "ui8": 0, "i16": 32768}[element(op.input)]
     return f"{p.v(op.output)} = {lut}[{p.v(op.input)}.astype(np.int64) + {low}]"
 
@@ -159,7 +159,7 @@ def slice_(p: NumpyPrinter, op: Operation) -> str:
     bounds = zip(ints(op.begin), ints(op.end), ints(op.strides))
     for axis, (b, e, s) in enumerate(bounds):
         idx = range(b, e, s)  # the reference's loop: b, b+s, ... while before e
-        if axis == 0 and list(idx) == [0]:
+        if axis == 0 and list(idx) == [0] and dims(op.input)[0] == 1:
             parts.append(":")  # the batch axis, taken whole (it holds the N samples)
         elif not idx:
             parts.append("0:0")

@@ -115,6 +115,7 @@ class NumpyPrinter:
         self.names: dict[SSAValue, str] = {}
         self.used: set[str] = set()
         self.consts: dict[str, np.ndarray] = {}
+        self.shared_keys: dict[tuple[str, tuple[int, ...], bytes], str] = {}  # shared constants
         source = module.attributes.get("tfl.source")
         self.source = source.data if isinstance(source, StringAttr) else ""
 
@@ -255,11 +256,18 @@ class NumpyPrinter:
         self.consts[name] = np.array(values, dtype=np.int64)
         return f"_W[{name!r}]"
 
-    def constant(self, value: SSAValue, data: np.ndarray) -> str:
+    def constant(self, value: SSAValue, data: np.ndarray, shared: bool = False) -> str:
+        """A constant array, inline when short, else in the weights blob. `shared`: data asked
+        for again with `shared` (a table in every step of an unrolled LSTM) is stored once."""
         if data.size <= INLINE_LIMIT:
             return f"np.array({data.tolist()!r}, dtype={kind_of(value).np_spelling})"
+        content = (str(data.dtype), data.shape, data.tobytes())
+        if shared and content in self.shared_keys:
+            return f"_W[{self.shared_keys[content]!r}]"
         key = self.v(value)
         self.consts[key] = data
+        if shared:
+            self.shared_keys[content] = key
         return f"_W[{key!r}]"
 
 

@@ -22,7 +22,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.irdl import IRDLOperation
 
 from tqc.dialects import tqi
-from tqc.dialects.accessors import dense_attr, int_array, int_attr, ints
+from tqc.dialects.accessors import const_value, dense_attr, int_array, int_attr, ints
 from tqc.dialects.accessors import shape as shape
 from tqc.dialects.element import element as element
 from tqc.dialects.element import kind
@@ -107,6 +107,12 @@ class Builder:
 
     def error(self, message: str) -> TqcError:
         return op_error(self.op, message)
+
+    def constant(self, operand: SSAValue) -> np.ndarray | None:
+        """The array of a constant operand of the `tq` op (read from its lowered value), None
+        if it is computed."""
+        index = next(i for i, v in enumerate(self.op.operands) if v is operand)
+        return const_value(self.operands[index])
 
     def emit(
         self,

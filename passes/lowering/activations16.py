@@ -106,6 +106,12 @@ def _rescaled_inputs(scale: float, tanh: bool) -> np.ndarray:
     if multiplier > 65535:  # x·multiplier could reach −2^31, whose abs() is undefined in C
         raise ValueError(f"input scale {scale!r} is too large (input multiplier {multiplier} "
                          "overflows the kernel's int32 arithmetic)")
+    return rescaled_domain(multiplier, left_shift)
+
+
+def rescaled_domain(multiplier: int, left_shift: int) -> np.ndarray:
+    """Eval's v = (x·multiplier + rounding) >> left_shift for x = −32768 … 32767 (the caller
+    keeps x·multiplier inside int32)."""
     x = np.arange(-32768, 32768, dtype=np.int64)
     rounding = (1 << (left_shift - 1)) if left_shift > 0 else 0
     return (x * multiplier + rounding) >> left_shift
@@ -125,7 +131,11 @@ def logistic_int16_table(scale_in: float) -> np.ndarray:
 
 def tanh_int16_table(scale_in: float) -> np.ndarray:
     """Outputs of the int16 TANH kernel for x = −32768 … 32767 (int64 array)."""
-    v = _rescaled_inputs(scale_in, tanh=True)
+    return tanh_int16_of(_rescaled_inputs(scale_in, tanh=True))
+
+
+def tanh_int16_of(v: np.ndarray) -> np.ndarray:
+    """The int16 TANH kernel's interpolation on rescaled inputs v (int64 array)."""
     a = np.abs(v)
     h, t = a >> 8, a & 0xFF
     lo = SIGMOID_TABLE_UINT16[np.minimum(h, 254)]

@@ -53,7 +53,7 @@ from tqc.dialects.accessors import int_array, int_attr, int_value, shape
 from tqc.dialects.element import element, kind
 from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, lowers
-from tqc.quant_math import quantize_multiplier
+from tqc.semantics.quant_math import quantize_multiplier
 
 log = logging.getLogger(__name__)
 
