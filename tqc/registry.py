@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 F = TypeVar("F", bound=Callable[..., object])
 
 
-class Registry(Generic[K, F]):
-    """Handlers of type F by key (an op class, an opcode name); one handler per key."""
+class Registry(Mapping[K, F], Generic[K, F]):
+    """Handlers of type F by key (an op class, an opcode name); one handler per key. Read it
+    as a Mapping; fill it with `register`."""
 
     def __init__(self, what: str):
         self.what = what
@@ -34,17 +35,14 @@ class Registry(Generic[K, F]):
 
         return decorate
 
-    def get(self, key: K) -> F | None:
-        return self.entries.get(key)
-
     def __getitem__(self, key: K) -> F:
         return self.entries[key]
 
-    def __contains__(self, key: object) -> bool:
-        return key in self.entries
-
     def __iter__(self) -> Iterator[K]:
         return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
 
 
 def import_submodules(package: str, prefix: str = "") -> None:

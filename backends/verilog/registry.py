@@ -15,23 +15,15 @@ from xdsl.ir import Operation
 
 from tqc.dialects import tqi
 from tqc.dialects.traits import Engine
+from tqc.registry import Registry
 
-HANDLERS: dict[type[Operation], Callable] = {}
+HANDLERS: Registry[type[Operation], Callable[..., object]] = Registry("Verilog emitters")
+emits = HANDLERS.register
 
 # Ops with no hardware of their own: RESHAPE moves no data (a wire), constants become ROM
 # contents or parameters, QUANTIZE / DEQUANTIZE of the graph's edges run on the host.
 PASSIVE: dict[type[Operation], str] = {tqi.ReshapeOp: "wire", tqi.ConstOp: "const",
                                        tqi.QuantizeOp: "host", tqi.DequantizeOp: "host"}
-
-
-def emits(*op_types: type[Operation]) -> Callable[[Callable], Callable]:
-    """Register the decorated function as the handler of `op_types`."""
-    def register(fn: Callable) -> Callable:
-        for t in op_types:
-            HANDLERS[t] = fn
-        return fn
-
-    return register
 
 
 def stage_kind(op_type: type[Operation]) -> str:

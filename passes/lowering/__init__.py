@@ -29,12 +29,14 @@ from tqc.dialects.element import kind
 from tqc.dialects.element import storage_name as storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.errors import TqcError, at_op
+from tqc.registry import Registry, import_submodules
 
 # `shape`, `element`, `storage_name` and `array_ints` are still imported from here by backends/
 # and tqc/pipeline.py; their home is tqc.dialects (accessors.ints for array_ints).
 
 Rule = Callable[["Builder", Operation], Sequence[SSAValue]]
-RULES: dict[type[Operation], Rule] = {}
+RULES: Registry[type[Operation], Rule] = Registry("lowering rules")
+lowers = RULES.register
 
 i32 = IntegerType(32)
 
@@ -44,15 +46,6 @@ def op_error(op: Operation, message: str) -> TqcError:
     index = op.properties.get("tfl_index")
     opcode = op.name.removeprefix("tq.").upper()
     return at_op(index.value.data if isinstance(index, IntegerAttr) else -1, opcode, message)
-
-
-def lowers(*op_types: type[Operation]) -> Callable[[Rule], Rule]:
-    def register(rule: Rule) -> Rule:
-        for t in op_types:
-            RULES[t] = rule
-        return rule
-
-    return register
 
 
 def array_ints(attr: DenseArrayBase) -> tuple[int, ...]:
@@ -189,8 +182,4 @@ class Builder:
 
 def load_rules() -> None:
     """Import every rule module so that their `@lowers` registrations run."""
-    import importlib
-    import pkgutil
-
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
+    import_submodules(__name__)
