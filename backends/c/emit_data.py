@@ -12,18 +12,12 @@ from math import prod
 import numpy as np
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.c.arena import element
-from tqc.backends.c.printer import (
-    C_TYPES,
-    LayerPrinter,
-    c_int,
-    int_prop,
-    kernel,
-    strides,
-    values,
-)
-from tqc.backends.c.schedule import Kernel, dims
+from tqc.backends.c.printer import LayerPrinter, c_int, kernel, strides
+from tqc.backends.c.schedule import Kernel
 from tqc.dialects import tqi
+from tqc.dialects.accessors import int_value, ints
+from tqc.dialects.accessors import shape as dims
+from tqc.dialects.element import element, kind_of
 from tqc.errors import TqcError
 
 
@@ -55,7 +49,7 @@ def _sum(terms: list[tuple[str, int]], const: int = 0) -> str:
 def transpose(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.TransposeOp)
-    perm = values(op.perm)
+    perm = ints(op.perm)
     out = dims(op.output)
     in_st = strides(dims(op.input))
     idx, opened = _open(lp, out)
@@ -71,7 +65,7 @@ def slice_(lp: LayerPrinter, k: Kernel) -> None:
     assert isinstance(op, tqi.SliceOp)
     out = dims(op.output)
     shape = dims(op.input)
-    begin, step = values(op.begin), values(op.strides)
+    begin, step = ints(op.begin), ints(op.strides)
     if len(begin) != len(shape) or len(out) != len(shape):
         raise TqcError("c backend: tqi.slice must keep the rank")
     in_st = strides(shape)
@@ -88,10 +82,10 @@ def pad(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.PadOp)
     out, shape = dims(op.output), dims(op.input)
-    before = values(op.paddings)[0::2]
+    before = ints(op.paddings)[0::2]
     y, x = lp.buf(op.output), lp.buf(op.input)
     b = lp.body
-    b.line(f"for (int i = 0; i < {prod(out)}; ++i) {y}[i] = {c_int(int_prop(op.pad_value))};")
+    b.line(f"for (int i = 0; i < {prod(out)}; ++i) {y}[i] = {c_int(int_value(op.pad_value))};")
     out_st = strides(out)
     idx, opened = _open(lp, shape)
     dst = _sum(list(zip(idx, out_st)), sum(p * s for p, s in zip(before, out_st)))
@@ -130,7 +124,7 @@ def concat(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, (tqi.ConcatOp, tqi.PackOp))
     rank = len(dims(op.output))
-    _copy_blocks(lp, list(op.inputs), op.output, int_prop(op.axis) % rank, True)
+    _copy_blocks(lp, list(op.inputs), op.output, int_value(op.axis) % rank, True)
 
 
 @kernel(tqi.SplitOp)
@@ -138,12 +132,12 @@ def split(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.SplitOp)
     rank = len(dims(op.input))
-    _copy_blocks(lp, list(op.outputs), op.input, int_prop(op.axis) % rank, False)
+    _copy_blocks(lp, list(op.outputs), op.input, int_value(op.axis) % rank, False)
 
 
 def _flags(op: Operation) -> tuple[bool, bool]:
-    return (bool(int_prop(op.properties["align_corners"])),
-            bool(int_prop(op.properties["half_pixel_centers"])))
+    return (bool(int_value(op.properties["align_corners"])),
+            bool(int_value(op.properties["half_pixel_centers"])))
 
 
 @kernel(tqi.ResizeNearestOp)
@@ -155,8 +149,8 @@ def resize_nearest(lp: LayerPrinter, k: Kernel) -> None:
     n, h, w, c = dims(op.input)
     _, oh, ow, _ = dims(op.output)
     align, half = _flags(op)
-    rows = lp.static_array("src_row", _nearest_index(h, oh, align, half), "int32_t")
-    cols = lp.static_array("src_col", _nearest_index(w, ow, align, half), "int32_t")
+    rows = lp.static_array("src_row", _nearest_index(h, oh, align, half), "i32")
+    cols = lp.static_array("src_col", _nearest_index(w, ow, align, half), "i32")
     y, x = lp.buf(op.output), lp.buf(op.input)
     b = lp.body
     b.line(f"for (int b = 0; b < {n}; ++b)")
@@ -177,22 +171,22 @@ def resize_bilinear(lp: LayerPrinter, k: Kernel) -> None:
     _, oh, ow, _ = dims(op.output)
     align, half = _flags(op)
     kind = element(op.input)
-    ct = C_TYPES[kind]
+    ct = kind_of(op.input).c
     y, x = lp.buf(op.output), lp.buf(op.input)
     b = lp.body
     if kind == "ui8":  # LiteRT's float kernel, float32 arithmetic in the reference's order
         y0, y1, dy = np_resize._bilinear_axis_float(h, oh, align, half)
         x0, x1, dx = np_resize._bilinear_axis_float(w, ow, align, half)
-        weight_t = "float"
+        weight_t = "f32"
     elif kind in ("i8", "i16"):
         y0, y1, dy = np_resize._bilinear_axis_int(h, oh, align, half)
         x0, x1, dx = np_resize._bilinear_axis_int(w, ow, align, half)
-        weight_t = "int32_t"
+        weight_t = "i32"
     else:
         raise TqcError(f"c backend: tqi.resize_bilinear on {kind} is not supported")
     t = {name: lp.static_array(name, np.asarray(data), kt) for name, data, kt in [
-        ("y0", y0, "int32_t"), ("y1", y1, "int32_t"), ("dy", dy, weight_t),
-        ("x0", x0, "int32_t"), ("x1", x1, "int32_t"), ("dx", dx, weight_t)]}
+        ("y0", y0, "i32"), ("y1", y1, "i32"), ("dy", dy, weight_t),
+        ("x0", x0, "i32"), ("x1", x1, "i32"), ("dx", dx, weight_t)]}
 
     def at(row: str, col: str) -> str:
         return f"{x}[((b * {h} + {t[row]}[oy]) * {w} + {t[col]}[ox]) * {c} + ch]"

@@ -8,46 +8,40 @@ from __future__ import annotations
 
 from xdsl.ir import Operation
 
-from tqc.backends.c.arena import element
 from tqc.backends.c.printer import (
-    C_TYPES,
     INLINE_TABLE_LIMIT,
-    RANGES,
-    SUFFIX,
     Body,
     c_double,
     c_float,
     c_int,
-    dense_array,
     expression,
-    float_prop,
-    int_prop,
-    values,
 )
 from tqc.dialects import tqi
+from tqc.dialects.accessors import dense_array, float_value, int_value
+from tqc.dialects.accessors import ints as values
+from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
 
 
 def _require_i32(op: Operation) -> None:
-    kind = element(op.results[0])
+    kind = kind_of(op.results[0]).name
     if kind != "i32":
         raise TqcError(f"c backend: {op.name} on {kind} is not supported (int32 only)")
 
 
 @expression(tqi.CastOp)
 def cast(b: Body, op: Operation, args: list[str]) -> str:
-    src, dst = element(op.operands[0]), element(op.results[0])
-    if dst == "f32":
+    src, dst = kind_of(op.operands[0]), kind_of(op.results[0])
+    if dst.is_float:
         return f"(float){args[0]}"
-    if src == "f32" or dst not in RANGES:
-        raise TqcError(f"c backend: tqi.cast from {src} to {dst} is not supported")
+    if src.is_float:
+        raise TqcError(f"c backend: tqi.cast from {src.name} to {dst.name} is not supported")
     bounds = b.layer.ranges.get(op.operands[0])
-    lo, hi = RANGES[dst]
-    if bounds is not None and lo <= bounds[0] and bounds[1] <= hi:
-        return f"({C_TYPES[dst]}){args[0]}"
-    if dst == "i64":
+    if bounds is not None and dst.lo <= bounds[0] and bounds[1] <= dst.hi:
+        return f"({dst.c}){args[0]}"
+    if dst.name == "i64":
         return f"(int64_t){args[0]}"
-    return f"tqc_wrap_{SUFFIX[dst]}((int64_t){args[0]})"
+    return f"tqc_wrap_{dst.c_suffix}((int64_t){args[0]})"
 
 
 @expression(tqi.AddConstOp)
@@ -64,7 +58,7 @@ def shift_left(b: Body, op: Operation, args: list[str]) -> str:
     amounts = values(op.amount)
     if not all(0 <= a <= 31 for a in amounts):
         raise TqcError(f"c backend: tqi.shift_left amount outside [0, 31]: {amounts}")
-    return f"tqc_shift_left({args[0]}, {b.param(op, amounts, 'left_shift', 'int8_t')})"
+    return f"tqc_shift_left({args[0]}, {b.param(op, amounts, 'left_shift', 'i8')})"
 
 
 @expression(tqi.MulHighOp)
@@ -83,7 +77,7 @@ def shift_right_round(b: Body, op: Operation, args: list[str]) -> str:
         raise TqcError(f"c backend: tqi.shift_right_round amount outside [0, 31]: {amounts}")
     if set(amounts) == {0}:
         return args[0]
-    return f"tqc_shift_right_round({args[0]}, {b.param(op, amounts, 'right_shift', 'int8_t')})"
+    return f"tqc_shift_right_round({args[0]}, {b.param(op, amounts, 'right_shift', 'i8')})"
 
 
 @expression(tqi.MulShiftRoundOp)
@@ -94,7 +88,7 @@ def mul_shift_round(b: Body, op: Operation, args: list[str]) -> str:
     if not all(-31 <= s <= 30 for s in shifts):
         raise TqcError(f"c backend: tqi.mul_shift_round shift outside [-31, 30]: {shifts}")
     m = b.param(op, values(op.multiplier), "multiplier")
-    return f"tqc_mul_shift_round({args[0]}, {m}, {b.param(op, shifts, 'shift', 'int8_t')})"
+    return f"tqc_mul_shift_round({args[0]}, {m}, {b.param(op, shifts, 'shift', 'i8')})"
 
 
 @expression(tqi.MulRoundDoubleOp)
@@ -105,38 +99,37 @@ def mul_round_double(b: Body, op: Operation, args: list[str]) -> str:
     exponents = values(op.exponent)
     if not all(-1100 <= e <= 1000 for e in exponents):
         raise TqcError(f"c backend: tqi.mul_round_double exponent outside [-1100, 1000]: {exponents}")
-    m = b.param(op, values(op.mantissa), "mantissa", "int64_t")
-    return f"tqc_mul_round_double({args[0]}, {m}, {b.param(op, exponents, 'exponent', 'int16_t')})"
+    m = b.param(op, values(op.mantissa), "mantissa", "i64")
+    return f"tqc_mul_round_double({args[0]}, {m}, {b.param(op, exponents, 'exponent', 'i16')})"
 
 
 @expression(tqi.ClampOp)
 def clamp(b: Body, op: Operation, args: list[str]) -> str:
     assert isinstance(op, tqi.ClampOp)
-    kind = element(op.results[0])
-    lo, hi = c_int(int_prop(op.min)), c_int(int_prop(op.max))
-    if kind == "i64":
+    kind = kind_of(op.results[0])
+    lo, hi = c_int(int_value(op.min)), c_int(int_value(op.max))
+    if kind.name == "i64":
         return f"tqc_clamp_i64({args[0]}, {lo}, {hi})"
-    if kind not in RANGES:
-        raise TqcError(f"c backend: tqi.clamp on {kind} is not supported")
+    if kind.is_float:
+        raise TqcError(f"c backend: tqi.clamp on {kind.name} is not supported")
     expr = f"tqc_clamp_i32({args[0]}, {lo}, {hi})"
-    return expr if kind == "i32" else f"({C_TYPES[kind]}){expr}"
+    return expr if kind.name == "i32" else f"({kind.c}){expr}"
 
 
 @expression(tqi.TableOp)
 def table(b: Body, op: Operation, args: list[str]) -> str:
     assert isinstance(op, tqi.TableOp)
-    src, dst = element(op.operands[0]), element(op.results[0])
-    low = {"i8": -128, "ui8": 0, "i16": -32768}.get(src)
-    if low is None:
-        raise TqcError(f"c backend: tqi.table on {src} input is not supported")
+    src, dst = kind_of(op.operands[0]), kind_of(op.results[0])
+    if not src.is_narrow:
+        raise TqcError(f"c backend: tqi.table on {src.name} input is not supported")
     data = dense_array(op.table).reshape(-1)
-    if data.size != RANGES[src][1] - low + 1:
-        raise TqcError(f"c backend: tqi.table has {data.size} entries for {src} input")
+    if data.size != src.hi - src.lo + 1:
+        raise TqcError(f"c backend: tqi.table has {data.size} entries for {src.name} input")
     if data.size > INLINE_TABLE_LIMIT:
-        name = b.layer.p.extra_weight(f"{b.layer.layer.name}_table", data, C_TYPES[dst])
+        name = b.layer.p.extra_weight(f"{b.layer.layer.name}_table", data, dst.name)
     else:
-        name = b.layer.static_array("table", data, C_TYPES[dst])
-    index = f"(int){args[0]} - ({low})" if low else f"{args[0]}"
+        name = b.layer.static_array("table", data, dst.name)
+    index = f"(int){args[0]} - ({src.lo})" if src.lo else f"{args[0]}"
     return f"{name}[{index}]"
 
 
@@ -145,27 +138,27 @@ BINARY = {tqi.AddOp: ("add", "+"), tqi.SubOp: ("sub", "-"), tqi.MulOp: ("mul", "
 
 @expression(tqi.AddOp, tqi.SubOp, tqi.MulOp)
 def arith(b: Body, op: Operation, args: list[str]) -> str:
-    kind = element(op.results[0])
+    kind = kind_of(op.results[0])
     fn, sym = BINARY[type(op)]  # type: ignore[index]
-    if kind == "i32":
+    if kind.name == "i32":
         return f"tqc_{fn}_i32({args[0]}, {args[1]})"
-    if kind in ("i8", "ui8", "i16"):
-        return f"tqc_wrap_{SUFFIX[kind]}((int64_t){args[0]} {sym} (int64_t){args[1]})"
-    if kind == "f32":
+    if kind.is_narrow:
+        return f"tqc_wrap_{kind.c_suffix}((int64_t){args[0]} {sym} (int64_t){args[1]})"
+    if kind.is_float:
         return f"{args[0]} {sym} {args[1]}"
-    raise TqcError(f"c backend: {op.name} on {kind} is not supported")
+    raise TqcError(f"c backend: {op.name} on {kind.name} is not supported")
 
 
 @expression(tqi.MaxOp, tqi.MinOp)
 def min_max(b: Body, op: Operation, args: list[str]) -> str:
-    kind = element(op.results[0])
+    kind = kind_of(op.results[0])
     fn = "max" if isinstance(op, tqi.MaxOp) else "min"
-    if kind == "i64":
+    if kind.name == "i64":
         return f"tqc_{fn}_i64({args[0]}, {args[1]})"
-    if kind not in RANGES:
-        raise TqcError(f"c backend: {op.name} on {kind} is not supported")
+    if kind.is_float:
+        raise TqcError(f"c backend: {op.name} on {kind.name} is not supported")
     expr = f"tqc_{fn}_i32({args[0]}, {args[1]})"
-    return expr if kind == "i32" else f"({C_TYPES[kind]}){expr}"
+    return expr if kind.name == "i32" else f"({kind.c}){expr}"
 
 
 @expression(tqi.SelectPositiveOp)
@@ -176,18 +169,17 @@ def select_nonneg(b: Body, op: Operation, args: list[str]) -> str:
 @expression(tqi.QuantizeOp)
 def quantize(b: Body, op: Operation, args: list[str]) -> str:
     assert isinstance(op, tqi.QuantizeOp)
-    kind = element(op.results[0])
-    if kind not in ("i8", "ui8", "i16") or element(op.operands[0]) != "f32":
-        raise TqcError(f"c backend: tqi.quantize to {kind} is not supported")
-    lo, hi = RANGES[kind]
-    scale = float_prop(op.scale)
-    return (f"({C_TYPES[kind]})tqc_quantize({args[0]}, {c_float(scale)} /* {scale!r} */, "
-            f"{int_prop(op.zero_point)}, {lo}, {hi})")
+    kind = kind_of(op.results[0])
+    if not kind.is_narrow or not kind_of(op.operands[0]).is_float:
+        raise TqcError(f"c backend: tqi.quantize to {kind.name} is not supported")
+    scale = float_value(op.scale)
+    return (f"({kind.c})tqc_quantize({args[0]}, {c_float(scale)} /* {scale!r} */, "
+            f"{int_value(op.zero_point)}, {kind.lo}, {kind.hi})")
 
 
 @expression(tqi.DequantizeOp)
 def dequantize(b: Body, op: Operation, args: list[str]) -> str:
     assert isinstance(op, tqi.DequantizeOp)
-    scale = float_prop(op.scale)
+    scale = float_value(op.scale)
     return (f"tqc_dequantize({args[0]}, {c_double(scale)} /* {scale!r} */, "
-            f"{int_prop(op.zero_point)})")
+            f"{int_value(op.zero_point)})")

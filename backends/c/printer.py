@@ -23,37 +23,25 @@ from pathlib import Path
 
 import numpy as np
 from xdsl.dialects import func
-from xdsl.dialects.builtin import (
-    DenseArrayBase,
-    DenseIntOrFPElementsAttr,
-    FloatAttr,
-    IntegerAttr,
-    ModuleOp,
-    StringAttr,
-)
+from xdsl.dialects.builtin import DenseArrayBase, ModuleOp, StringAttr
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.c.arena import ArenaPlan, element, plan_arena
+from tqc.backends.c.arena import ArenaPlan, ctype, plan_arena
 from tqc.backends.c.schedule import (
     Kernel,
     Layer,
     Schedule,
     Scratch,
     build_schedule,
-    dims,
     identifier,
 )
 from tqc.dialects import tqi
+from tqc.dialects.accessors import dense_array, int_value, ints
+from tqc.dialects.accessors import shape as dims
+from tqc.dialects.element import kind, kind_of
 from tqc.errors import TqcError
-from tqc.passes.lowering import storage_name
 
 RUNTIME_HEADER = Path(__file__).parent / "runtime" / "tqc_runtime.h"
-C_TYPES = {"i8": "int8_t", "ui8": "uint8_t", "i16": "int16_t", "i32": "int32_t",
-           "i64": "int64_t", "f32": "float"}
-SUFFIX = {"i8": "i8", "ui8": "u8", "i16": "i16", "i32": "i32", "i64": "i64"}
-RANGES = {"i8": (-128, 127), "ui8": (0, 255), "i16": (-32768, 32767),
-          "i32": (-2**31, 2**31 - 1), "i64": (-2**63, 2**63 - 1)}
-NP_DTYPES = {"i8": "<i1", "ui8": "<u1", "i16": "<i2", "i32": "<i4", "i64": "<i8", "f32": "<f4"}
 INLINE_TABLE_LIMIT = 256  # larger tables go to the weights file
 RESERVED = {
     "acc", "base", "best", "oy", "ox", "ch", "patch_sum", "x_sum", "dy0", "dy1", "dx0", "dx1", "wy0", "wy1", "wx0", "wx1",
@@ -89,28 +77,10 @@ def kernel(*op_types: type[Operation]) -> Callable[[KernelHandler], KernelHandle
 
 # -- small helpers used by the handlers ------------------------------------------------------
 
-def ctype(v: SSAValue | Scratch) -> str:
-    if isinstance(v, Scratch):
-        return v.ctype
-    kind = element(v)
-    if kind not in C_TYPES:
-        raise TqcError(f"c backend: unsupported element type {kind}")
-    return C_TYPES[kind]
-
-
-def values(attr: object) -> list[int]:
-    assert isinstance(attr, DenseArrayBase)
-    return [int(v) for v in attr.get_values()]
-
-
-def int_prop(attr: object) -> int:
-    assert isinstance(attr, IntegerAttr)
-    return int(attr.value.data)
-
-
-def float_prop(attr: object) -> float:
-    assert isinstance(attr, FloatAttr)
-    return float(attr.value.data)
+def int_range(v: SSAValue) -> tuple[int, int] | None:
+    """The range of an integer value's type; None for a float."""
+    k = kind_of(v)
+    return None if k.is_float else k.range
 
 
 def c_int(v: int) -> str:
@@ -133,13 +103,6 @@ def c_float(x: float) -> str:
     if float(np.float32(x)) != float(x):
         raise TqcError(f"c backend: {x!r} is not a float32 value")
     return float(x).hex() + "f"
-
-
-def dense_array(attr: DenseIntOrFPElementsAttr) -> np.ndarray:
-    kind = storage_name(attr.get_element_type())
-    if kind not in NP_DTYPES:
-        raise TqcError(f"c backend: unsupported constant element type {kind}")
-    return np.frombuffer(attr.data.data, dtype=NP_DTYPES[kind]).reshape(attr.get_shape())
 
 
 def initializer(data: np.ndarray, per_line: int = 20) -> str:
@@ -261,7 +224,7 @@ class Body:
         self.counter += 1
         return f"{prefix}{self.counter}"
 
-    def param(self, op: Operation, vals: list[int], label: str, ctype_: str = "int32_t") -> str:
+    def param(self, op: Operation, vals: Sequence[int], label: str, element: str = "i32") -> str:
         """A per-channel parameter at the current element: a literal when uniform, else a
         `static const` array (declared at the top of the function) indexed by channel."""
         if len(set(vals)) == 1:
@@ -271,7 +234,7 @@ class Body:
         if out[-1] != len(vals):
             raise TqcError(f"c backend: {op.name}: {len(vals)} per-channel values for "
                            f"{out[-1]} channels")
-        name = self.layer.static_array(label, np.array(vals), ctype_)
+        name = self.layer.static_array(label, np.array(vals), element)
         return f"{name}[{self.loop.offset((len(vals),))}]"
 
 
@@ -284,7 +247,7 @@ class Ranges:
     def get(self, v: SSAValue) -> tuple[int, int] | None:
         if v in self.known:
             return self.known[v]
-        return RANGES.get(element(v))
+        return int_range(v)
 
 
 class LayerPrinter:
@@ -330,17 +293,17 @@ class LayerPrinter:
             return self.p.const_names[base]
         return self.params[base]
 
-    def static_array(self, label: str, data: np.ndarray, ctype_: str, comment: str = "") -> str:
+    def static_array(self, label: str, data: np.ndarray, element: str, comment: str = "") -> str:
+        """A `static const` array of `element`s at the top of the function."""
         base = identifier(label, "k")
         name, k = base, 1
         while name in self.static_names:
             name, k = f"{base}_{k}", k + 1
         self.static_names.add(name)
         n = data.size
-        self.p.rom_bytes += n * {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "float": 4,
-                                 "int64_t": 8}.get(ctype_, 4)
+        self.p.rom_bytes += n * kind(element).nbytes
         note = f"/* {comment} */\n" if comment else ""
-        self.statics.append(f"{note}static const {ctype_} {name}[{n}] = {initializer(data)};")
+        self.statics.append(f"{note}static const {kind(element).c} {name}[{n}] = {initializer(data)};")
         return name
 
     # -- element-wise trees ------------------------------------------------------------------
@@ -420,12 +383,12 @@ class LayerPrinter:
 def value_range(op: Operation, ranges: Ranges) -> tuple[int, int] | None:
     """Bounds of an element-wise result that are tighter than its type's: clamps and the
     casts of clamped values."""
-    out = RANGES.get(element(op.results[0]))
+    out = int_range(op.results[0])
     if out is None:
         return None
     if isinstance(op, tqi.ClampOp):
         inner = ranges.get(op.operands[0]) or out
-        return max(int_prop(op.min), inner[0]), min(int_prop(op.max), inner[1])
+        return max(int_value(op.min), inner[0]), min(int_value(op.max), inner[1])
     if isinstance(op, tqi.CastOp):
         inner = ranges.get(op.operands[0])
         if inner is not None and out[0] <= inner[0] and inner[1] <= out[1]:
@@ -437,7 +400,7 @@ def per_channel(op: Operation) -> bool:
     """True if an element-wise op has a per-channel parameter array of more than one value."""
     for name in ("value", "amount", "multiplier", "shift"):
         attr = op.properties.get(name)
-        if isinstance(attr, DenseArrayBase) and len(set(values(attr))) > 1:
+        if isinstance(attr, DenseArrayBase) and len(set(ints(attr))) > 1:
             return True
     return False
 
@@ -519,20 +482,20 @@ class CPrinter:
     def io(self) -> tuple[list[SSAValue], list[SSAValue]]:
         return self.schedule.inputs, self.schedule.outputs
 
-    def extra_weight(self, label: str, data: np.ndarray, ctype_: str) -> str:
-        """A large table or parameter array stored with the weights."""
+    def extra_weight(self, label: str, data: np.ndarray, element: str) -> str:
+        """A large table or parameter array of `element`s stored with the weights."""
         base = f"{self.name}_w_{identifier(label, 'c')}"
         cname, k = base, 1
         while cname in self.const_data:
             cname, k = f"{base}_{k}", k + 1
-        self.const_data[cname] = (ctype_, data)
+        self.const_data[cname] = (kind(element).c, data)
         self.weights_bytes += data.nbytes
         return cname
 
     def layer_comment(self, layer: Layer) -> list[str]:
         from tqc.backends.c.describe import describe_layer
 
-        return describe_layer(self, layer)
+        return describe_layer(layer)
 
     def storage(self, v: SSAValue | Scratch) -> str:
         """The pointer expression for value v inside NAME_invoke."""

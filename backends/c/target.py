@@ -18,15 +18,14 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 from tqc.backends.c.printer import ctype, print_c
-from tqc.backends.c.schedule import dims
+from tqc.dialects.accessors import shape as dims
+from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
 from tqc.targets import Artifact, RunResult, TargetOptions
 
 # C99, warnings as errors; no contraction of float multiply-adds (the float edges must round
 # like the reference).
 BASE_FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-ffp-contract=off"]
-NP_TYPES = {"int8_t": np.int8, "uint8_t": np.uint8, "int16_t": np.int16, "int32_t": np.int32,
-            "int64_t": np.int64, "float": np.float32}
 
 
 def compiler() -> str:
@@ -172,7 +171,7 @@ def run_program(exe: Path, printer: object, inputs: list[np.ndarray],
     work = exe.parent
     in_paths, out_paths = [], []
     for i, (x, v) in enumerate(zip(inputs, ins)):
-        want = NP_TYPES[ctype(v)]
+        want = np.dtype(kind_of(v).numpy)
         sample = _sample_shape(dims(v))
         if x.shape[0] != n or tuple(x.shape[1:]) != sample:
             raise TqcError(f"c target: input {i} has shape {x.shape}, expected (N, "
@@ -189,7 +188,7 @@ def run_program(exe: Path, printer: object, inputs: list[np.ndarray],
                        f"{proc.stderr.strip()[:4000]}")
     results = []
     for j, v in enumerate(outs):
-        data = np.fromfile(out_paths[j], dtype=NP_TYPES[ctype(v)])
+        data = np.fromfile(out_paths[j], dtype=kind_of(v).numpy)
         results.append(data.reshape((n, *_sample_shape(dims(v)))))
     if proc.stderr.strip() != f"{n} samples":
         raise TqcError(f"c target: unexpected diagnostics:\n{proc.stderr.strip()[:4000]}")
