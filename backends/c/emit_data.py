@@ -12,7 +12,9 @@ from math import prod
 import numpy as np
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.c.printer import LayerPrinter, c_int, kernel, strides
+from tqc.backends.c.layer_printer import KernelHandler, LayerPrinter
+from tqc.backends.c.literals import c_int
+from tqc.backends.c.loops import strides
 from tqc.backends.c.schedule import Kernel
 from tqc.dialects import tqi
 from tqc.dialects.accessors import int_value, ints
@@ -45,7 +47,6 @@ def _sum(terms: list[tuple[str, int]], const: int = 0) -> str:
     return " + ".join(parts) if parts else "0"
 
 
-@kernel(tqi.TransposeOp)
 def transpose(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.TransposeOp)
@@ -59,7 +60,6 @@ def transpose(lp: LayerPrinter, k: Kernel) -> None:
     lp.body.close(opened)
 
 
-@kernel(tqi.SliceOp)
 def slice_(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.SliceOp)
@@ -77,7 +77,6 @@ def slice_(lp: LayerPrinter, k: Kernel) -> None:
     lp.body.close(opened)
 
 
-@kernel(tqi.PadOp)
 def pad(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.PadOp)
@@ -119,7 +118,6 @@ def _copy_blocks(lp: LayerPrinter, parts: list[SSAValue], whole: SSAValue, axis:
         offset += chunk
 
 
-@kernel(tqi.ConcatOp, tqi.PackOp)
 def concat(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, (tqi.ConcatOp, tqi.PackOp))
@@ -127,7 +125,6 @@ def concat(lp: LayerPrinter, k: Kernel) -> None:
     _copy_blocks(lp, list(op.inputs), op.output, int_value(op.axis) % rank, True)
 
 
-@kernel(tqi.SplitOp)
 def split(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.SplitOp)
@@ -140,7 +137,6 @@ def _flags(op: Operation) -> tuple[bool, bool]:
             bool(int_value(op.properties["half_pixel_centers"])))
 
 
-@kernel(tqi.ResizeNearestOp)
 def resize_nearest(lp: LayerPrinter, k: Kernel) -> None:
     from tqc.backends.numpy.runtime.resize import _nearest_index
 
@@ -161,7 +157,6 @@ def resize_nearest(lp: LayerPrinter, k: Kernel) -> None:
            f"{x}[((b * {h} + {rows}[oy]) * {w} + {cols}[ox]) * {c} + c];")
 
 
-@kernel(tqi.ResizeBilinearOp)
 def resize_bilinear(lp: LayerPrinter, k: Kernel) -> None:
     from tqc.backends.numpy.runtime import resize as np_resize
 
@@ -213,3 +208,15 @@ def resize_bilinear(lp: LayerPrinter, k: Kernel) -> None:
         b.line(f"{out} = ({ct})((s + (s > 0 ? (1 << 19) : -(1 << 19))) / (1 << 20));")
     b.indent -= 4
     b.line("      }")
+
+
+KERNELS: dict[type[Operation], KernelHandler] = {
+    tqi.TransposeOp: transpose,
+    tqi.SliceOp: slice_,
+    tqi.PadOp: pad,
+    tqi.ConcatOp: concat,
+    tqi.PackOp: concat,
+    tqi.SplitOp: split,
+    tqi.ResizeNearestOp: resize_nearest,
+    tqi.ResizeBilinearOp: resize_bilinear,
+}

@@ -13,13 +13,9 @@ from math import prod
 import numpy as np
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.c.printer import (
-    DimLoop,
-    LayerPrinter,
-    c_int,
-    kernel,
-    strides,
-)
+from tqc.backends.c.layer_printer import KernelHandler, LayerPrinter
+from tqc.backends.c.literals import c_int
+from tqc.backends.c.loops import DimLoop, strides
 from tqc.backends.c.schedule import CONV_PIXEL_BLOCK, Kernel, conv_patch_mode
 from tqc.dialects import tqi
 from tqc.dialects.accessors import int_value, ints
@@ -30,7 +26,7 @@ from tqc.errors import TqcError
 PAIRS = {("i8", "i8"), ("ui8", "ui8"), ("i16", "i8")}
 
 
-def suffix(v: SSAValue) -> str:
+def _suffix(v: SSAValue) -> str:
     """The suffix of the runtime's functions on v's element type: "i8", "u8", "i16"."""
     return kind_of(v).c_suffix
 
@@ -111,7 +107,7 @@ def _requant_call(lp: LayerPrinter, k: Kernel, offset: str, acc: str, count: int
     clamp = tree[-2]
     assert isinstance(clamp, tqi.ClampOp)
     out = f"{lp.buf(k.writes[0])} + {offset}"
-    return (f"tqc_requant_{suffix(tree[-1].results[0])}({out}, {acc}, {count}, "
+    return (f"tqc_requant_{_suffix(tree[-1].results[0])}({out}, {acc}, {count}, "
             f"{', '.join(params)}, {c_int(int_value(clamp.min))}, {c_int(int_value(clamp.max))});")
 
 
@@ -187,7 +183,6 @@ def _folded_init(lp: LayerPrinter, op: tqi.Conv2DOp | tqi.FullyConnectedOp, weig
     return name, values_
 
 
-@kernel(tqi.Conv2DOp)
 def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     """Per block of output pixels: their im2col patches, the matrix product
     acc[q][c] = init[c] + patch[q] . w[c], then per pixel the epilogue on acc
@@ -212,7 +207,7 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     if element(x) == "i16" and x_off:
         raise TqcError("c backend: int16 tqi.conv_2d with a nonzero input offset is not "
                        "supported (the 16x8 reference kernels have none)")
-    xs, ws = suffix(x), suffix(w)
+    xs, ws = _suffix(x), _suffix(w)
     weights = _const(lp, w)
     if mode != "offset":
         assert weights is not None
@@ -278,7 +273,6 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     b.close(opened)
 
 
-@kernel(tqi.DepthwiseConv2DOp)
 def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     """Per output pixel, the accumulators of all channels at once, then the epilogue."""
     op = k.anchor
@@ -292,7 +286,7 @@ def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     wide = _check_types(op, x, w)
     x_off, w_off = int_value(op.input_offset), int_value(op.filter_offset)
     acc = lp.scratch(k, "acc")
-    pixel = [f"tqc_dw_pixel_{suffix(x)}_{suffix(w)}({acc}, {_bias_ptr(lp, op)}, {lp.buf(x)}{{batch}}, "
+    pixel = [f"tqc_dw_pixel_{_suffix(x)}_{_suffix(w)}({acc}, {_bias_ptr(lp, op)}, {lp.buf(x)}{{batch}}, "
              f"{h}, {wd}, {c}, {lp.buf(w)}, {kh}, {kw}, {oc}, {oc // c}, y0, x0, {dh}, {dw}, "
              f"{x_off}, {w_off});"]
     value = f"{acc}[c]" if wide else f"tqc_u32_to_i32({acc}[c])"
@@ -300,7 +294,6 @@ def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
              None if wide else f"(const int32_t *)(const void *){acc}")
 
 
-@kernel(tqi.AvgPoolOp, tqi.MaxPoolOp)
 def pool(lp: LayerPrinter, k: Kernel) -> None:
     """Per output pixel, the pooled values of all channels at once, then the epilogue."""
     op = k.anchor
@@ -328,7 +321,6 @@ def pool(lp: LayerPrinter, k: Kernel) -> None:
     _spatial(lp, k, ints(op.stride), ints(op.pad), pixel, f"{acc}[c]", acc_type)
 
 
-@kernel(tqi.FullyConnectedOp)
 def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
     """Per row: acc[u] = init[u] + x . w[u] for every unit (+ filter_offset * sum(x)), with
     init = bias + input_offset * sum(w + filter_offset) folded at compile time (exact modulo
@@ -356,7 +348,7 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
     acc_buf = lp.scratch(k, "acc")
     if weights is None or (op.bias is not None and bias is None):  # weights known at run time only
         init = f"{lp.buf(op.bias)}[u]" if op.bias is not None else "0"
-        fn = "i16_i8_i64" if wide else f"{suffix(x)}_{suffix(w)}_w32"
+        fn = "i16_i8_i64" if wide else f"{_suffix(x)}_{_suffix(w)}_w32"
         value = f"{acc_buf}[u]"
         b.line(f"for (int u = 0; u < {units}; ++u) {value} = tqc_fc_acc_{fn}({init}, {xrow}, "
                f"{lp.buf(w)} + u * {depth}, {depth}, {x_off}, {w_off});")
@@ -367,11 +359,11 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
             dot = "i16_i8_i64"
         else:
             fits = _fits_i32(init_vals, x_max, weights, (1,))
-            dot = f"{suffix(x)}_{suffix(w)}_{'i32' if fits else 'w32'}"
+            dot = f"{_suffix(x)}_{_suffix(w)}_{'i32' if fits else 'w32'}"
         b.line(f"tqc_dots_{dot}({acc_buf}, {init}, {xrow}, {lp.buf(w)}, {depth}, {units});")
         value = f"{acc_buf}[u]"
         if w_off:
-            b.line(f"const int64_t x_sum = tqc_sum_{suffix(x)}({xrow}, {depth});")
+            b.line(f"const int64_t x_sum = tqc_sum_{_suffix(x)}({xrow}, {depth});")
             value = (f"{value} + {w_off} * x_sum" if wide
                      else f"tqc_add_i32({value}, tqc_wrap_i32({w_off} * x_sum))")
     first = f"r * {units}" if rows > 1 else "0"
@@ -389,7 +381,6 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
     b.close(opened)
 
 
-@kernel(tqi.SoftmaxOp)
 def softmax(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.SoftmaxOp)
@@ -410,7 +401,6 @@ def softmax(lp: LayerPrinter, k: Kernel) -> None:
            f"{c_int(int_value(op.diff_min))}) != 0) return 1;")
 
 
-@kernel(tqi.SumOp)
 def reduce_sum(lp: LayerPrinter, k: Kernel) -> None:
     """Sum over `axes` into int32 with wrap-around (the reference's int32 accumulator)."""
     op = k.anchor
@@ -441,7 +431,6 @@ def reduce_sum(lp: LayerPrinter, k: Kernel) -> None:
     b.close(opened)
 
 
-@kernel(tqi.ArgMaxOp)
 def arg_max(lp: LayerPrinter, k: Kernel) -> None:
     """Index of the first maximum along `axis` (int32 or int64 result)."""
     op = k.anchor
@@ -464,3 +453,15 @@ def arg_max(lp: LayerPrinter, k: Kernel) -> None:
     b.line(f"    {y}[i * {inner} + j] = ({kind_of(op.output).c})best;")
     b.line("  }")
     b.line("}")
+
+
+KERNELS: dict[type[Operation], KernelHandler] = {
+    tqi.Conv2DOp: conv_2d,
+    tqi.DepthwiseConv2DOp: depthwise_conv_2d,
+    tqi.AvgPoolOp: pool,
+    tqi.MaxPoolOp: pool,
+    tqi.FullyConnectedOp: fully_connected,
+    tqi.SoftmaxOp: softmax,
+    tqi.SumOp: reduce_sum,
+    tqi.ArgMaxOp: arg_max,
+}

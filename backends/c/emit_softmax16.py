@@ -5,8 +5,9 @@ from __future__ import annotations
 from math import prod
 
 import numpy as np
+from xdsl.ir import Operation
 
-from tqc.backends.c.printer import LayerPrinter, kernel
+from tqc.backends.c.layer_printer import KernelHandler, LayerPrinter
 from tqc.backends.c.schedule import Kernel
 from tqc.dialects import tqi
 from tqc.dialects.accessors import dense_array, int_value
@@ -15,7 +16,6 @@ from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
 
 
-@kernel(tqi.SoftmaxLutOp)
 def softmax_lut(lp: LayerPrinter, k: Kernel) -> None:
     """int16 softmax with the two interpolated LUTs (stored with the weights)."""
     op = k.anchor
@@ -38,3 +38,6 @@ def softmax_lut(lp: LayerPrinter, k: Kernel) -> None:
         x, y = f"{x} + r * {depth}", f"{y} + r * {depth}"
     b.line(f"{'  ' if rows > 1 else ''}tqc_softmax_lut_i16({x}, {y}, {depth}, "
            f"{int_value(op.input_multiplier)}, {int_value(op.input_shift)}, {luts[0]}, {luts[1]});")
+
+
+KERNELS: dict[type[Operation], KernelHandler] = {tqi.SoftmaxLutOp: softmax_lut}

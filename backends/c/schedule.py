@@ -19,6 +19,7 @@ Read-only: computes a `Schedule` and never changes the IR.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from xdsl.dialects import func
@@ -34,14 +35,6 @@ from tqc.errors import TqcError
 
 CONV_PIXEL_BLOCK = 4  # output pixels per conv matrix product (weight reuse)
 VIEWS: tuple[type[Operation], ...] = (tqi.ReshapeOp,)
-
-
-def _elementwise(op: Operation) -> bool:
-    """Element-wise ops are those the printer can write as one scalar expression (casts,
-    requantize steps, clamps, tables, broadcasting arithmetic, the float edges)."""
-    from tqc.backends.c.printer import EXPRESSIONS
-
-    return type(op) in EXPRESSIONS
 
 
 def identifier(hint: str | None, fallback: str) -> str:
@@ -150,10 +143,10 @@ def _layers(ops: list[Operation]) -> list[tuple[list[Operation], list[str]]]:
     return groups
 
 
-def build_schedule(fn: func.FuncOp) -> Schedule:
-    from tqc.backends.c.printer import load_emitters
-
-    load_emitters()  # the expression handlers say which ops are element-wise
+def build_schedule(fn: func.FuncOp, elementwise: Collection[type[Operation]]) -> Schedule:
+    """The layers and loop nests of `fn`. `elementwise` are the op types the printer writes as
+    one scalar expression (casts, requantize steps, clamps, tables, broadcasting arithmetic, the
+    float edges): those are fused into the loops of their users."""
     block = fn.body.block
     ret = block.last_op
     if not isinstance(ret, func.ReturnOp):
@@ -176,10 +169,10 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
 
     inline: set[SSAValue] = set()
     for op in body:
-        if not _elementwise(op):
+        if type(op) not in elementwise:
             continue
         user = sole_user(op.results[0])
-        if user is not None and _elementwise(user) and layer_of[user] == layer_of[op]:
+        if user is not None and type(user) in elementwise and layer_of[user] == layer_of[op]:
             inline.add(op.results[0])
 
     for op in body:  # a widening cast feeding a sum is read through by the sum's loop
@@ -189,7 +182,7 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
             inline.add(op.results[0])
 
     def tree_root(op: Operation) -> Operation:
-        while op.results[0] in inline and _elementwise(op):
+        while op.results[0] in inline and type(op) in elementwise:
             op = next(iter(op.results[0].uses)).operation
         return op
 
@@ -200,7 +193,7 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
             continue
         v = op.results[0]
         user = sole_user(v)
-        if user is None or not _elementwise(user) or layer_of[user] != layer_of[op]:
+        if user is None or type(user) not in elementwise or layer_of[user] != layer_of[op]:
             continue
         root = tree_root(user)
         if dims(root.results[0]) != dims(v) or root in anchored_roots:
@@ -214,7 +207,7 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
                         list(ret.operands))
     used_names: dict[str, int] = {}
     for group, notes in groups:
-        kernels = [_kernel(schedule, op) for op in group
+        kernels = [_kernel(schedule, op, elementwise) for op in group
                    if op.results[0] not in inline and op.results[0] not in fused
                    and not isinstance(op, VIEWS)]
         if not kernels:
@@ -278,16 +271,16 @@ def conv_patch_mode(op: tqi.Conv2DOp) -> str:
     return "raw"
 
 
-def _kernel(s: Schedule, root: Operation) -> Kernel:
+def _kernel(s: Schedule, root: Operation, elementwise: Collection[type[Operation]]) -> Kernel:
     """The kernel that stores `root`'s results, with its fused tree and anchor."""
-    k = _kernel_ops(s, root)
+    k = _kernel_ops(s, root, elementwise)
     k.scratch = _scratch(k.anchor)
     return k
 
 
-def _kernel_ops(s: Schedule, root: Operation) -> Kernel:
+def _kernel_ops(s: Schedule, root: Operation, elementwise: Collection[type[Operation]]) -> Kernel:
     k = Kernel(root)
-    if not _elementwise(root):
+    if type(root) not in elementwise:
         k.anchor = root
         k.reads = _unique(s.base(s.read_through(v)) for v in root.operands)
         k.writes = list(root.results)
@@ -318,9 +311,9 @@ def _widening(op: Operation) -> bool:
     return kind_of(op.operands[0]).is_narrow and kind_of(op.results[0]).name == "i32"
 
 
-def _unique(values: object) -> list[SSAValue]:
+def _unique(values: Iterable[SSAValue]) -> list[SSAValue]:
     out: list[SSAValue] = []
-    for v in values:  # type: ignore[attr-defined]
+    for v in values:
         if v not in out:
             out.append(v)
     return out

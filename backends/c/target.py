@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from tqc.backends.c.printer import ctype, print_c
+from tqc.backends.c.arena import ctype
+from tqc.backends.c.printer import print_c
+from tqc.backends.c.program import Program
 from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
@@ -35,12 +37,9 @@ def compiler() -> str:
     return cc
 
 
-def example_text(name: str, printer: object) -> str:
-    from tqc.backends.c.printer import CPrinter
-
-    assert isinstance(printer, CPrinter)
-    ins, outs = printer.io()
-    m = printer.macro
+def example_text(name: str, program: Program) -> str:
+    ins, outs = program.io()
+    m = program.macro
     lines = [
         f"/* {name}_example.c: runs {name}_invoke.",
         " *",
@@ -126,14 +125,14 @@ clean:
 """
 
 
-def generate(module: ModuleOp, name: str) -> tuple[dict[str, str], list[str], object]:
-    files, printer = print_c(module, name)
-    files[f"{name}_example.c"] = example_text(name, printer)
+def generate(module: ModuleOp, name: str) -> tuple[dict[str, str], list[str], Program]:
+    files, program = print_c(module, name)
+    files[f"{name}_example.c"] = example_text(name, program)
     files["Makefile"] = makefile_text(name)
-    report = [f"RAM (activation arena): {printer.plan.size} bytes",
+    report = [f"RAM (activation arena): {program.plan.size} bytes",
               f"ROM (weights, tables and parameters): "
-              f"{printer.weights_bytes + printer.rom_bytes} bytes"]
-    return files, report, printer
+              f"{program.weights_bytes + program.rom_bytes} bytes"]
+    return files, report, program
 
 
 def build(files: dict[str, str], name: str, directory: Path, flags: list[str] | None = None,
@@ -158,13 +157,10 @@ def _sample_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(shape[1:]) if shape and shape[0] == 1 else tuple(shape)
 
 
-def run_program(exe: Path, printer: object, inputs: list[np.ndarray],
+def run_program(exe: Path, program: Program, inputs: list[np.ndarray],
                 env: dict[str, str] | None = None) -> list[np.ndarray]:
     """Run the built example program on N samples; returns the outputs (N, ...)."""
-    from tqc.backends.c.printer import CPrinter
-
-    assert isinstance(printer, CPrinter)
-    ins, outs = printer.io()
+    ins, outs = program.io()
     if len(inputs) != len(ins):
         raise TqcError(f"c target: the model has {len(ins)} inputs, got {len(inputs)}")
     n = inputs[0].shape[0] if inputs else 1
@@ -203,10 +199,10 @@ class CTarget:
 
     def run(self, module: ModuleOp, name: str, inputs: list[np.ndarray],
             options: TargetOptions) -> RunResult:
-        files, report, printer = generate(module, name)
+        files, report, program = generate(module, name)
         with tempfile.TemporaryDirectory(prefix="tqc_c_") as tmp:
             exe = build(files, name, Path(tmp))
-            outputs = run_program(exe, printer, inputs)
+            outputs = run_program(exe, program, inputs)
         return RunResult(outputs, [])
 
 
