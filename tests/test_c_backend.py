@@ -22,6 +22,7 @@ from test_int16 import conv_model as conv_model_16x8
 from test_int16 import fc_model as fc_model_16x8
 from test_ops_conv_fc import _binary_model, _conv_model, _fc_model
 from tqc.backends.c.arena import alias_class, plan_arena
+from tqc.backends.c.printer import EXPRESSIONS
 from tqc.backends.c.schedule import build_schedule
 from tqc.backends.c.target import build, generate, run_program
 from tqc.backends.numpy.printer import print_numpy
@@ -404,7 +405,7 @@ def test_arena_reuses_memory_without_overlap(name: str, types: set[str]) -> None
     happens)."""
     module = lower(shared_model(name))
     fn = next(iter(module.ops))
-    schedule = build_schedule(fn)  # type: ignore[arg-type]
+    schedule = build_schedule(fn, EXPRESSIONS.keys())  # type: ignore[arg-type]
     plan = plan_arena(schedule)
     buffers = list(plan.buffers.values())
     classes = {alias_class(b.value) for b in buffers}
@@ -448,7 +449,6 @@ def test_unknown_op_raises_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from tqc.dialects import tqi
 
     module = lower(FIXTURES / "mlp_digits_int8.tflite")
-    printer.load_emitters()
     monkeypatch.delitem(printer.KERNELS, tqi.SoftmaxOp)
     with pytest.raises(TqcError, match="no printer for tqi.softmax"):
         generate(module, "mlp")

@@ -19,19 +19,26 @@ from math import prod
 
 from xdsl.ir import SSAValue
 
-from tqc.backends.c.schedule import Schedule, Scratch, dims
+from tqc.backends.c.schedule import Schedule, Scratch
+from tqc.dialects.accessors import shape
+from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
-from tqc.passes.lowering import element
 
 ALIGN = 16
-ELEMENT_BYTES = {"i8": 1, "ui8": 1, "i16": 2, "i32": 4, "i64": 8, "f32": 4, "i1": 1}
+
+
+def ctype(v: SSAValue | Scratch) -> str:
+    """The C element type of a stored value or scratch buffer."""
+    if isinstance(v, Scratch):
+        return v.ctype
+    kind = kind_of(v)
+    if kind.bits == 1:  # no tqi op stores booleans
+        raise TqcError(f"c backend: unsupported element type {kind.name}")
+    return kind.c
 
 
 def nbytes(v: SSAValue) -> int:
-    kind = element(v)
-    if kind not in ELEMENT_BYTES:
-        raise TqcError(f"c backend: unsupported element type {kind}")
-    return prod(dims(v)) * ELEMENT_BYTES[kind]
+    return prod(shape(v)) * kind_of(v).nbytes
 
 
 @dataclass
@@ -91,10 +98,7 @@ def plan_arena(s: Schedule) -> ArenaPlan:
 def alias_class(v: SSAValue | Scratch) -> str:
     """The C type-based aliasing class of a buffer's element type: "char" for 8-bit types
     (they may alias anything), else the type with the signedness dropped."""
-    kind = v.ctype if isinstance(v, Scratch) else {
-        "i8": "int8_t", "ui8": "uint8_t", "i16": "int16_t", "i32": "int32_t", "i64": "int64_t",
-        "f32": "float", "i1": "uint8_t"}[element(v)]
-    kind = kind.removeprefix("u")
+    kind = ctype(v).removeprefix("u")
     return "char" if kind == "int8_t" else kind
 
 

@@ -5,7 +5,7 @@ a conv or fully-connected layer)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import numpy as np
 from xdsl.dialects.builtin import (
@@ -14,26 +14,15 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IntegerAttr,
 )
-from xdsl.ir import Operation
+from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.c.arena import element
-from tqc.backends.c.schedule import Layer, dims
+from tqc.backends.c.schedule import Layer
 from tqc.dialects import tqi
-
-if TYPE_CHECKING:
-    from tqc.backends.c.printer import CPrinter
-
-TYPE_NAMES = {"i8": "int8", "ui8": "uint8", "i16": "int16", "i32": "int32", "i64": "int64",
-              "f32": "float32"}
+from tqc.dialects.accessors import ints, shape
+from tqc.dialects.element import kind_of
 
 
-def _values(attr: object) -> list[int]:
-    from tqc.backends.c.printer import values
-
-    return values(attr)
-
-
-def _list(vals: list[int]) -> str:
+def _list(vals: Sequence[int]) -> str:
     if len(vals) == 1:
         return str(vals[0])
     if len(vals) <= 6:
@@ -45,7 +34,7 @@ def _list(vals: list[int]) -> str:
 
 def _prop(value: object) -> str:
     if isinstance(value, DenseArrayBase):
-        return _list(_values(value))
+        return _list(ints(value))
     if isinstance(value, IntegerAttr):
         return str(value.value.data)
     if isinstance(value, FloatAttr):
@@ -55,9 +44,8 @@ def _prop(value: object) -> str:
     return str(value)
 
 
-def _type(v: object) -> str:
-    shape = "x".join(map(str, dims(v)))  # type: ignore[arg-type]
-    return f"{TYPE_NAMES.get(element(v), element(v))}[{shape}]"  # type: ignore[arg-type]
+def _type(v: SSAValue) -> str:
+    return f"{kind_of(v).numpy}[{'x'.join(map(str, shape(v)))}]"
 
 
 def describe_op(op: Operation) -> str:
@@ -70,24 +58,24 @@ def describe_op(op: Operation) -> str:
 
 def effective_multipliers(ops: list[Operation]) -> list[float]:
     """M per channel for the fixed-point multiply in `ops` (empty if there is none)."""
-    left: list[int] = [0]
-    right: list[int] = [0]
-    mult: list[int] = []
-    shift: list[int] = []
+    left: Sequence[int] = (0,)
+    right: Sequence[int] = (0,)
+    mult: Sequence[int] = ()
+    shift: Sequence[int] = ()
     for op in ops:
         if isinstance(op, tqi.ShiftLeftOp):
-            left = _values(op.amount)
+            left = ints(op.amount)
         elif isinstance(op, tqi.ShiftRightRoundOp):
-            right = _values(op.amount)
+            right = ints(op.amount)
         elif isinstance(op, tqi.MulHighOp) and not mult:
-            mult = _values(op.multiplier)
+            mult = ints(op.multiplier)
         elif isinstance(op, tqi.MulShiftRoundOp):
-            mult, shift = _values(op.multiplier), _values(op.shift)
+            mult, shift = ints(op.multiplier), ints(op.shift)
     if not mult:
         return []
     n = max(len(mult), len(left), len(right), len(shift) or 1)
 
-    def at(vals: list[int], i: int) -> int:
+    def at(vals: Sequence[int], i: int) -> int:
         return vals[i] if len(vals) > 1 else vals[0]
 
     if shift:
@@ -95,7 +83,7 @@ def effective_multipliers(ops: list[Operation]) -> list[float]:
     return [at(mult, i) * 2.0 ** (at(left, i) - at(right, i) - 31) for i in range(n)]
 
 
-def describe_layer(p: "CPrinter", layer: Layer) -> list[str]:
+def describe_layer(layer: Layer) -> list[str]:
     last = layer.ops[-1]
     out = last.results[0] if last.results else None
     head = f"/* Layer {layer.index} \"{layer.name}\""

@@ -10,20 +10,16 @@ from __future__ import annotations
 from math import prod
 
 import numpy as np
-from tqc.backends.c.arena import element
-from tqc.backends.c.printer import (
-    C_TYPES,
-    LayerPrinter,
-    c_int,
-    int_prop,
-    kernel,
-    strides,
-    values,
-)
-from tqc.backends.c.schedule import Kernel, dims
-from tqc.dialects import tqi
 from xdsl.ir import Operation, SSAValue
 
+from tqc.backends.c.layer_printer import KernelHandler, LayerPrinter
+from tqc.backends.c.literals import c_int
+from tqc.backends.c.loops import strides
+from tqc.backends.c.schedule import Kernel
+from tqc.dialects import tqi
+from tqc.dialects.accessors import int_value, ints
+from tqc.dialects.accessors import shape as dims
+from tqc.dialects.element import element, kind_of
 from tqc.errors import TqcError
 from tqc.semantics import resize as resize_rules
 from tqc.semantics.resize import nearest_index
@@ -53,11 +49,10 @@ def _sum(terms: list[tuple[str, int]], const: int = 0) -> str:
     return " + ".join(parts) if parts else "0"
 
 
-@kernel(tqi.TransposeOp)
 def transpose(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.TransposeOp)
-    perm = values(op.perm)
+    perm = ints(op.perm)
     out = dims(op.output)
     in_st = strides(dims(op.input))
     idx, opened = _open(lp, out)
@@ -67,13 +62,12 @@ def transpose(lp: LayerPrinter, k: Kernel) -> None:
     lp.body.close(opened)
 
 
-@kernel(tqi.SliceOp)
 def slice_(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.SliceOp)
     out = dims(op.output)
     shape = dims(op.input)
-    begin, step = values(op.begin), values(op.strides)
+    begin, step = ints(op.begin), ints(op.strides)
     if len(begin) != len(shape) or len(out) != len(shape):
         raise TqcError("c backend: tqi.slice must keep the rank")
     in_st = strides(shape)
@@ -85,15 +79,14 @@ def slice_(lp: LayerPrinter, k: Kernel) -> None:
     lp.body.close(opened)
 
 
-@kernel(tqi.PadOp)
 def pad(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.PadOp)
     out, shape = dims(op.output), dims(op.input)
-    before = values(op.paddings)[0::2]
+    before = ints(op.paddings)[0::2]
     y, x = lp.buf(op.output), lp.buf(op.input)
     b = lp.body
-    b.line(f"for (int i = 0; i < {prod(out)}; ++i) {y}[i] = {c_int(int_prop(op.pad_value))};")
+    b.line(f"for (int i = 0; i < {prod(out)}; ++i) {y}[i] = {c_int(int_value(op.pad_value))};")
     out_st = strides(out)
     idx, opened = _open(lp, shape)
     dst = _sum(list(zip(idx, out_st)), sum(p * s for p, s in zip(before, out_st)))
@@ -127,36 +120,33 @@ def _copy_blocks(lp: LayerPrinter, parts: list[SSAValue], whole: SSAValue, axis:
         offset += chunk
 
 
-@kernel(tqi.ConcatOp, tqi.PackOp)
 def concat(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, (tqi.ConcatOp, tqi.PackOp))
     rank = len(dims(op.output))
-    _copy_blocks(lp, list(op.inputs), op.output, int_prop(op.axis) % rank, True)
+    _copy_blocks(lp, list(op.inputs), op.output, int_value(op.axis) % rank, True)
 
 
-@kernel(tqi.SplitOp)
 def split(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.SplitOp)
     rank = len(dims(op.input))
-    _copy_blocks(lp, list(op.outputs), op.input, int_prop(op.axis) % rank, False)
+    _copy_blocks(lp, list(op.outputs), op.input, int_value(op.axis) % rank, False)
 
 
 def _flags(op: Operation) -> tuple[bool, bool]:
-    return (bool(int_prop(op.properties["align_corners"])),
-            bool(int_prop(op.properties["half_pixel_centers"])))
+    return (bool(int_value(op.properties["align_corners"])),
+            bool(int_value(op.properties["half_pixel_centers"])))
 
 
-@kernel(tqi.ResizeNearestOp)
 def resize_nearest(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.ResizeNearestOp)
     n, h, w, c = dims(op.input)
     _, oh, ow, _ = dims(op.output)
     align, half = _flags(op)
-    rows = lp.static_array("src_row", nearest_index(h, oh, align, half), "int32_t")
-    cols = lp.static_array("src_col", nearest_index(w, ow, align, half), "int32_t")
+    rows = lp.static_array("src_row", nearest_index(h, oh, align, half), "i32")
+    cols = lp.static_array("src_col", nearest_index(w, ow, align, half), "i32")
     y, x = lp.buf(op.output), lp.buf(op.input)
     b = lp.body
     b.line(f"for (int b = 0; b < {n}; ++b)")
@@ -167,7 +157,6 @@ def resize_nearest(lp: LayerPrinter, k: Kernel) -> None:
            f"{x}[((b * {h} + {rows}[oy]) * {w} + {cols}[ox]) * {c} + c];")
 
 
-@kernel(tqi.ResizeBilinearOp)
 def resize_bilinear(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.ResizeBilinearOp)
@@ -175,22 +164,22 @@ def resize_bilinear(lp: LayerPrinter, k: Kernel) -> None:
     _, oh, ow, _ = dims(op.output)
     align, half = _flags(op)
     kind = element(op.input)
-    ct = C_TYPES[kind]
+    ct = kind_of(op.input).c
     y, x = lp.buf(op.output), lp.buf(op.input)
     b = lp.body
     if kind == "ui8":  # LiteRT's float kernel, float32 arithmetic in the reference's order
         y0, y1, dy = resize_rules.bilinear_axis_float(h, oh, align, half)
         x0, x1, dx = resize_rules.bilinear_axis_float(w, ow, align, half)
-        weight_t = "float"
+        weight_t = "f32"
     elif kind in ("i8", "i16"):
         y0, y1, dy = resize_rules.bilinear_axis_int(h, oh, align, half)
         x0, x1, dx = resize_rules.bilinear_axis_int(w, ow, align, half)
-        weight_t = "int32_t"
+        weight_t = "i32"
     else:
         raise TqcError(f"c backend: tqi.resize_bilinear on {kind} is not supported")
     t = {name: lp.static_array(name, np.asarray(data), kt) for name, data, kt in [
-        ("y0", y0, "int32_t"), ("y1", y1, "int32_t"), ("dy", dy, weight_t),
-        ("x0", x0, "int32_t"), ("x1", x1, "int32_t"), ("dx", dx, weight_t)]}
+        ("y0", y0, "i32"), ("y1", y1, "i32"), ("dy", dy, weight_t),
+        ("x0", x0, "i32"), ("x1", x1, "i32"), ("dx", dx, weight_t)]}
 
     def at(row: str, col: str) -> str:
         return f"{x}[((b * {h} + {t[row]}[oy]) * {w} + {t[col]}[ox]) * {c} + ch]"
@@ -217,3 +206,15 @@ def resize_bilinear(lp: LayerPrinter, k: Kernel) -> None:
         b.line(f"{out} = ({ct})((s + (s > 0 ? (1 << 19) : -(1 << 19))) / (1 << 20));")
     b.indent -= 4
     b.line("      }")
+
+
+KERNELS: dict[type[Operation], KernelHandler] = {
+    tqi.TransposeOp: transpose,
+    tqi.SliceOp: slice_,
+    tqi.PadOp: pad,
+    tqi.ConcatOp: concat,
+    tqi.PackOp: concat,
+    tqi.SplitOp: split,
+    tqi.ResizeNearestOp: resize_nearest,
+    tqi.ResizeBilinearOp: resize_bilinear,
+}

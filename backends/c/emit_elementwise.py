@@ -1,193 +1,168 @@
 """C expressions for the element-wise tqi ops (one statement each in a loop body).
 
+`EXPRESSIONS[op type](lp, op, x)` is the C expression of `op` on its operands' C expressions
+`x`: one formula per op kind, and a small function for the few whose expression depends on the
+element types or needs a table. A per-channel parameter (multiplier, shift, offset) is a literal
+when it is uniform, else a `static const` array indexed by channel (`LayerPrinter.param`).
+
 int32 arithmetic that the reference lets wrap is computed through the runtime's `tqc_*_i32`
 helpers (int64 inside, explicit wrap-around), so no expression can overflow a signed type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from xdsl.ir import Operation
 
-from tqc.backends.c.arena import element
-from tqc.backends.c.printer import (
-    C_TYPES,
-    INLINE_TABLE_LIMIT,
-    RANGES,
-    SUFFIX,
-    Body,
-    c_double,
-    c_float,
-    c_int,
-    dense_array,
-    expression,
-    float_prop,
-    int_prop,
-    values,
-)
+from tqc.backends.c.layer_printer import ExpressionHandler, LayerPrinter
+from tqc.backends.c.literals import c_double, c_float, c_int
 from tqc.dialects import tqi
+from tqc.dialects.accessors import dense_array, float_value, int_value, ints
+from tqc.dialects.element import element, kind_of
 from tqc.errors import TqcError
 
+INLINE_TABLE_LIMIT = 256  # larger tables go to the weights file
 
-def _require_i32(op: Operation) -> None:
-    kind = element(op.results[0])
-    if kind != "i32":
-        raise TqcError(f"c backend: {op.name} on {kind} is not supported (int32 only)")
-
-
-@expression(tqi.CastOp)
-def cast(b: Body, op: Operation, args: list[str]) -> str:
-    src, dst = element(op.operands[0]), element(op.results[0])
-    if dst == "f32":
-        return f"(float){args[0]}"
-    if src == "f32" or dst not in RANGES:
-        raise TqcError(f"c backend: tqi.cast from {src} to {dst} is not supported")
-    bounds = b.layer.ranges.get(op.operands[0])
-    lo, hi = RANGES[dst]
-    if bounds is not None and lo <= bounds[0] and bounds[1] <= hi:
-        return f"({C_TYPES[dst]}){args[0]}"
-    if dst == "i64":
-        return f"(int64_t){args[0]}"
-    return f"tqc_wrap_{SUFFIX[dst]}((int64_t){args[0]})"
+def _param(lp: LayerPrinter, op: Operation, prop: str, label: str, element_: str = "i32") -> str:
+    """Property `prop` of `op` at the current element (a per-channel array is named `label`)."""
+    return lp.param(op, ints(op.properties[prop]), label, element_)
 
 
-@expression(tqi.AddConstOp)
-def add_const(b: Body, op: Operation, args: list[str]) -> str:
-    assert isinstance(op, tqi.AddConstOp)
-    _require_i32(op)
-    return f"tqc_add_i32({args[0]}, {b.param(op, values(op.value), 'add')})"
+def _scale(op: Operation, literal: Callable[[float], str]) -> str:
+    """The op's `scale` as an exact literal, with its decimal value in a comment."""
+    scale = float_value(op.properties["scale"])
+    return f"{literal(scale)} /* {scale!r} */"
 
 
-@expression(tqi.ShiftLeftOp)
-def shift_left(b: Body, op: Operation, args: list[str]) -> str:
-    assert isinstance(op, tqi.ShiftLeftOp)
-    _require_i32(op)
-    amounts = values(op.amount)
-    if not all(0 <= a <= 31 for a in amounts):
-        raise TqcError(f"c backend: tqi.shift_left amount outside [0, 31]: {amounts}")
-    return f"tqc_shift_left({args[0]}, {b.param(op, amounts, 'left_shift', 'int8_t')})"
+def _int32_step(formula: ExpressionHandler) -> ExpressionHandler:
+    """`formula` for a requantize step on int32 values (the runtime's helpers are int32 only; the
+    parameters' ranges are the op's own invariants, verified in the IR)."""
+
+    def checked(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
+        if element(op.results[0]) != "i32":
+            raise TqcError(f"c backend: {op.name} on {element(op.results[0])} is not supported "
+                           "(int32 only)")
+        return formula(lp, op, x)
+
+    return checked
 
 
-@expression(tqi.MulHighOp)
-def mul_high(b: Body, op: Operation, args: list[str]) -> str:
-    assert isinstance(op, tqi.MulHighOp)
-    _require_i32(op)
-    return f"tqc_mul_high({args[0]}, {b.param(op, values(op.multiplier), 'multiplier')})"
+INT32_STEPS: dict[type[Operation], ExpressionHandler] = {
+    tqi.AddConstOp: lambda lp, op, x:
+        f"tqc_add_i32({x[0]}, {_param(lp, op, 'value', 'add')})",
+    tqi.ShiftLeftOp: lambda lp, op, x:
+        f"tqc_shift_left({x[0]}, {_param(lp, op, 'amount', 'left_shift', 'i8')})",
+    tqi.MulHighOp: lambda lp, op, x:
+        f"tqc_mul_high({x[0]}, {_param(lp, op, 'multiplier', 'multiplier')})",
+    tqi.ShiftRightRoundOp: lambda lp, op, x: x[0] if set(ints(op.properties["amount"])) == {0}
+        else f"tqc_shift_right_round({x[0]}, {_param(lp, op, 'amount', 'right_shift', 'i8')})",
+    tqi.MulShiftRoundOp: lambda lp, op, x:
+        f"tqc_mul_shift_round({x[0]}, {_param(lp, op, 'multiplier', 'multiplier')}, "
+        f"{_param(lp, op, 'shift', 'shift', 'i8')})",
+    # int32(round(double(x) * mantissa * 2^exponent)), integer-only
+    tqi.MulRoundDoubleOp: lambda lp, op, x:
+        f"tqc_mul_round_double({x[0]}, {_param(lp, op, 'mantissa', 'mantissa', 'i64')}, "
+        f"{_param(lp, op, 'exponent', 'exponent', 'i16')})",
+}
 
 
-@expression(tqi.ShiftRightRoundOp)
-def shift_right_round(b: Body, op: Operation, args: list[str]) -> str:
-    assert isinstance(op, tqi.ShiftRightRoundOp)
-    _require_i32(op)
-    amounts = values(op.amount)
-    if not all(0 <= a <= 31 for a in amounts):
-        raise TqcError(f"c backend: tqi.shift_right_round amount outside [0, 31]: {amounts}")
-    if set(amounts) == {0}:
-        return args[0]
-    return f"tqc_shift_right_round({args[0]}, {b.param(op, amounts, 'right_shift', 'int8_t')})"
+def mul_shift_round64(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
+    """The int64 requantize of the 16x8 kernels (int64 → int32 and amount 1..62: verified)."""
+    return (f"tqc_mul_shift_round64({x[0]}, {_param(lp, op, 'multiplier', 'multiplier')}, "
+            f"{_param(lp, op, 'amount', 'shift', 'i8')})")
 
 
-@expression(tqi.MulShiftRoundOp)
-def mul_shift_round(b: Body, op: Operation, args: list[str]) -> str:
-    assert isinstance(op, tqi.MulShiftRoundOp)
-    _require_i32(op)
-    shifts = values(op.shift)
-    if not all(-31 <= s <= 30 for s in shifts):
-        raise TqcError(f"c backend: tqi.mul_shift_round shift outside [-31, 30]: {shifts}")
-    m = b.param(op, values(op.multiplier), "multiplier")
-    return f"tqc_mul_shift_round({args[0]}, {m}, {b.param(op, shifts, 'shift', 'int8_t')})"
+def cast(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
+    """A plain C cast when the operand's known range fits the result type, else a wrap."""
+    src, dst = kind_of(op.operands[0]), kind_of(op.results[0])
+    if dst.is_float:
+        return f"(float){x[0]}"
+    if src.is_float:
+        raise TqcError(f"c backend: tqi.cast from {src.name} to {dst.name} is not supported")
+    bounds = lp.ranges.get(op.operands[0])
+    if bounds is not None and dst.lo <= bounds[0] and bounds[1] <= dst.hi:
+        return f"({dst.c}){x[0]}"
+    if dst.name == "i64":
+        return f"(int64_t){x[0]}"
+    return f"tqc_wrap_{dst.c_suffix}((int64_t){x[0]})"
 
 
-@expression(tqi.MulRoundDoubleOp)
-def mul_round_double(b: Body, op: Operation, args: list[str]) -> str:
-    """int32(round(double(x) * mantissa * 2^exponent)), integer-only (tqc_mul_round_double)."""
-    assert isinstance(op, tqi.MulRoundDoubleOp)
-    _require_i32(op)
-    exponents = values(op.exponent)
-    if not all(-1100 <= e <= 1000 for e in exponents):
-        raise TqcError(f"c backend: tqi.mul_round_double exponent outside [-1100, 1000]: {exponents}")
-    m = b.param(op, values(op.mantissa), "mantissa", "int64_t")
-    return f"tqc_mul_round_double({args[0]}, {m}, {b.param(op, exponents, 'exponent', 'int16_t')})"
+def clamp(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
+    kind = kind_of(op.results[0])
+    lo, hi = c_int(int_value(op.properties["min"])), c_int(int_value(op.properties["max"]))
+    if kind.name == "i64":
+        return f"tqc_clamp_i64({x[0]}, {lo}, {hi})"
+    if kind.is_float:
+        raise TqcError(f"c backend: tqi.clamp on {kind.name} is not supported")
+    expr = f"tqc_clamp_i32({x[0]}, {lo}, {hi})"
+    return expr if kind.name == "i32" else f"({kind.c}){expr}"
 
 
-@expression(tqi.ClampOp)
-def clamp(b: Body, op: Operation, args: list[str]) -> str:
-    assert isinstance(op, tqi.ClampOp)
-    kind = element(op.results[0])
-    lo, hi = c_int(int_prop(op.min)), c_int(int_prop(op.max))
-    if kind == "i64":
-        return f"tqc_clamp_i64({args[0]}, {lo}, {hi})"
-    if kind not in RANGES:
-        raise TqcError(f"c backend: tqi.clamp on {kind} is not supported")
-    expr = f"tqc_clamp_i32({args[0]}, {lo}, {hi})"
-    return expr if kind == "i32" else f"({C_TYPES[kind]}){expr}"
-
-
-@expression(tqi.TableOp)
-def table(b: Body, op: Operation, args: list[str]) -> str:
-    assert isinstance(op, tqi.TableOp)
-    src, dst = element(op.operands[0]), element(op.results[0])
-    low = {"i8": -128, "ui8": 0, "i16": -32768}.get(src)
-    if low is None:
-        raise TqcError(f"c backend: tqi.table on {src} input is not supported")
-    data = dense_array(op.table).reshape(-1)
-    if data.size != RANGES[src][1] - low + 1:
-        raise TqcError(f"c backend: tqi.table has {data.size} entries for {src} input")
+def table(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
+    """A lookup in the op's table (a static array, or with the weights when large)."""
+    src, dst = kind_of(op.operands[0]), kind_of(op.results[0])
+    if not src.is_narrow:
+        raise TqcError(f"c backend: tqi.table on {src.name} input is not supported")
+    data = dense_array(op.properties["table"]).reshape(-1)
+    if data.size != src.hi - src.lo + 1:
+        raise TqcError(f"c backend: tqi.table has {data.size} entries for {src.name} input")
     if data.size > INLINE_TABLE_LIMIT:
-        name = b.layer.p.extra_weight(f"{b.layer.layer.name}_table", data, C_TYPES[dst])
+        name = lp.p.extra_weight(f"{lp.layer.name}_table", data, dst.name)
     else:
-        name = b.layer.static_array("table", data, C_TYPES[dst])
-    index = f"(int){args[0]} - ({low})" if low else f"{args[0]}"
+        name = lp.static_array("table", data, dst.name)
+    index = f"(int){x[0]} - ({src.lo})" if src.lo else f"{x[0]}"
     return f"{name}[{index}]"
 
 
-BINARY = {tqi.AddOp: ("add", "+"), tqi.SubOp: ("sub", "-"), tqi.MulOp: ("mul", "*")}
+BINARY: dict[type[Operation], tuple[str, str]] = {
+    tqi.AddOp: ("add", "+"), tqi.SubOp: ("sub", "-"), tqi.MulOp: ("mul", "*")}
 
 
-@expression(tqi.AddOp, tqi.SubOp, tqi.MulOp)
-def arith(b: Body, op: Operation, args: list[str]) -> str:
-    kind = element(op.results[0])
-    fn, sym = BINARY[type(op)]  # type: ignore[index]
-    if kind == "i32":
-        return f"tqc_{fn}_i32({args[0]}, {args[1]})"
-    if kind in ("i8", "ui8", "i16"):
-        return f"tqc_wrap_{SUFFIX[kind]}((int64_t){args[0]} {sym} (int64_t){args[1]})"
-    if kind == "f32":
-        return f"{args[0]} {sym} {args[1]}"
-    raise TqcError(f"c backend: {op.name} on {kind} is not supported")
+def arith(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
+    kind = kind_of(op.results[0])
+    fn, sym = BINARY[type(op)]
+    if kind.name == "i32":
+        return f"tqc_{fn}_i32({x[0]}, {x[1]})"
+    if kind.is_narrow:
+        return f"tqc_wrap_{kind.c_suffix}((int64_t){x[0]} {sym} (int64_t){x[1]})"
+    if kind.is_float:
+        return f"{x[0]} {sym} {x[1]}"
+    raise TqcError(f"c backend: {op.name} on {kind.name} is not supported")
 
 
-@expression(tqi.MaxOp, tqi.MinOp)
-def min_max(b: Body, op: Operation, args: list[str]) -> str:
-    kind = element(op.results[0])
+def min_max(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
+    kind = kind_of(op.results[0])
     fn = "max" if isinstance(op, tqi.MaxOp) else "min"
-    if kind == "i64":
-        return f"tqc_{fn}_i64({args[0]}, {args[1]})"
-    if kind not in RANGES:
-        raise TqcError(f"c backend: {op.name} on {kind} is not supported")
-    expr = f"tqc_{fn}_i32({args[0]}, {args[1]})"
-    return expr if kind == "i32" else f"({C_TYPES[kind]}){expr}"
+    if kind.name == "i64":
+        return f"tqc_{fn}_i64({x[0]}, {x[1]})"
+    if kind.is_float:
+        raise TqcError(f"c backend: {op.name} on {kind.name} is not supported")
+    expr = f"tqc_{fn}_i32({x[0]}, {x[1]})"
+    return expr if kind.name == "i32" else f"({kind.c}){expr}"
 
 
-@expression(tqi.SelectPositiveOp)
-def select_nonneg(b: Body, op: Operation, args: list[str]) -> str:
-    return f"({args[0]} >= 0 ? {args[1]} : {args[2]})"
+def quantize(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
+    kind = kind_of(op.results[0])
+    if not kind.is_narrow or not kind_of(op.operands[0]).is_float:
+        raise TqcError(f"c backend: tqi.quantize to {kind.name} is not supported")
+    return (f"({kind.c})tqc_quantize({x[0]}, {_scale(op, c_float)}, "
+            f"{int_value(op.properties['zero_point'])}, {kind.lo}, {kind.hi})")
 
 
-@expression(tqi.QuantizeOp)
-def quantize(b: Body, op: Operation, args: list[str]) -> str:
-    assert isinstance(op, tqi.QuantizeOp)
-    kind = element(op.results[0])
-    if kind not in ("i8", "ui8", "i16") or element(op.operands[0]) != "f32":
-        raise TqcError(f"c backend: tqi.quantize to {kind} is not supported")
-    lo, hi = RANGES[kind]
-    scale = float_prop(op.scale)
-    return (f"({C_TYPES[kind]})tqc_quantize({args[0]}, {c_float(scale)} /* {scale!r} */, "
-            f"{int_prop(op.zero_point)}, {lo}, {hi})")
-
-
-@expression(tqi.DequantizeOp)
-def dequantize(b: Body, op: Operation, args: list[str]) -> str:
-    assert isinstance(op, tqi.DequantizeOp)
-    scale = float_prop(op.scale)
-    return (f"tqc_dequantize({args[0]}, {c_double(scale)} /* {scale!r} */, "
-            f"{int_prop(op.zero_point)})")
+EXPRESSIONS: dict[type[Operation], ExpressionHandler] = {
+    **{op_type: _int32_step(formula) for op_type, formula in INT32_STEPS.items()},
+    tqi.MulShiftRound64Op: mul_shift_round64,
+    tqi.CastOp: cast,
+    tqi.ClampOp: clamp,
+    tqi.TableOp: table,
+    tqi.AddOp: arith,
+    tqi.SubOp: arith,
+    tqi.MulOp: arith,
+    tqi.MaxOp: min_max,
+    tqi.MinOp: min_max,
+    tqi.SelectPositiveOp: lambda lp, op, x: f"({x[0]} >= 0 ? {x[1]} : {x[2]})",
+    tqi.QuantizeOp: quantize,
+    tqi.DequantizeOp: lambda lp, op, x:
+        f"tqc_dequantize({x[0]}, {_scale(op, c_double)}, {int_value(op.properties['zero_point'])})",
+}

@@ -7,30 +7,28 @@ epilogue on it, and store the result: the int32 accumulators never reach memory.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from math import prod
 
 import numpy as np
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.c.arena import element
-from tqc.backends.c.printer import (
-    C_TYPES,
-    RANGES,
-    SUFFIX,
-    DimLoop,
-    LayerPrinter,
-    c_int,
-    int_prop,
-    kernel,
-    strides,
-    values,
-)
-from tqc.backends.c.schedule import CONV_PIXEL_BLOCK, Kernel, conv_patch_mode, dims
+from tqc.backends.c.layer_printer import KernelHandler, LayerPrinter
+from tqc.backends.c.literals import c_int
+from tqc.backends.c.loops import DimLoop, strides
+from tqc.backends.c.schedule import CONV_PIXEL_BLOCK, Kernel, conv_patch_mode
 from tqc.dialects import tqi
+from tqc.dialects.accessors import int_value, ints
+from tqc.dialects.accessors import shape as dims
+from tqc.dialects.element import element, kind_of
 from tqc.errors import TqcError
 
 PAIRS = {("i8", "i8"), ("ui8", "ui8"), ("i16", "i8")}
-SHORT = {"i8": "i8", "ui8": "u8", "i16": "i16", "i32": "i32"}
+
+
+def _suffix(v: SSAValue) -> str:
+    """The suffix of the runtime's functions on v's element type: "i8", "u8", "i16"."""
+    return kind_of(v).c_suffix
 
 
 def _check_types(op: Operation, x: SSAValue, w: SSAValue) -> bool:
@@ -60,7 +58,7 @@ def _fits_i32(init: np.ndarray | None, term: int, weights: np.ndarray | None,
 
 
 def _offset_range(x: SSAValue, offset: int) -> int:
-    lo, hi = RANGES[element(x)]
+    lo, hi = kind_of(x).range
     return max(abs(lo + offset), abs(hi + offset))
 
 
@@ -94,29 +92,29 @@ def _requant_call(lp: LayerPrinter, k: Kernel, offset: str, acc: str, count: int
     if element(tree[-1].results[0]) not in ("i8", "ui8") or k.writes[0] is not tree[-1].results[0]:
         return None
     params = []
-    for op, attr, label, ctype_ in ((tree[0], "multiplier", "multiplier", "int32_t"),
-                                    (tree[1], "amount", "right_shift", "int8_t"),
-                                    (tree[2], "value", "add", "int32_t")):
-        vals = values(op.properties[attr]) if isinstance(op, PARAM_OPS) else [0]
+    for op, attr, label, element_ in ((tree[0], "multiplier", "multiplier", "i32"),
+                                      (tree[1], "amount", "right_shift", "i8"),
+                                      (tree[2], "value", "add", "i32")):
+        vals = ints(op.properties[attr]) if isinstance(op, PARAM_OPS) else (0,)
         if isinstance(op, tqi.ShiftRightRoundOp) and not all(0 <= v <= 31 for v in vals):
             return None
         if len(set(vals)) == 1:
             params.append(f"NULL, {c_int(vals[0])}")
         elif len(vals) == count:
-            params.append(f"{lp.static_array(label, np.array(vals), ctype_)}, 0")
+            params.append(f"{lp.static_array(label, np.array(vals), element_)}, 0")
         else:
             return None
     clamp = tree[-2]
     assert isinstance(clamp, tqi.ClampOp)
     out = f"{lp.buf(k.writes[0])} + {offset}"
-    return (f"tqc_requant_{SHORT[element(tree[-1].results[0])]}({out}, {acc}, {count}, "
-            f"{', '.join(params)}, {c_int(int_prop(clamp.min))}, {c_int(int_prop(clamp.max))});")
+    return (f"tqc_requant_{_suffix(tree[-1].results[0])}({out}, {acc}, {count}, "
+            f"{', '.join(params)}, {c_int(int_value(clamp.min))}, {c_int(int_value(clamp.max))});")
 
 
 PARAM_OPS = (tqi.MulHighOp, tqi.ShiftRightRoundOp, tqi.AddConstOp)
 
 
-def _spatial(lp: LayerPrinter, k: Kernel, stride: list[int], pad: list[int],
+def _spatial(lp: LayerPrinter, k: Kernel, stride: Sequence[int], pad: Sequence[int],
              pixel: list[str], acc: str, acc_type: str, acc_i32: str | None = None) -> None:
     """Loops (n,) oy, ox over an NHWC output; per pixel, the statements `pixel` (with
     "{batch}" the batch offset of the input) fill the per-channel accumulators, then a loop over
@@ -178,14 +176,13 @@ def _folded_init(lp: LayerPrinter, op: tqi.Conv2DOp | tqi.FullyConnectedOp, weig
         folded = folded + x_off * (weights.astype(np.int64).reshape(units, -1) + w_off).sum(axis=1)
     values_ = folded if wide else (folded + 2**31) % 2**32 - 2**31
     if x_off:
-        name = lp.static_array("init", values_, C_TYPES["i64" if wide else "i32"],
+        name = lp.static_array("init", values_, "i64" if wide else "i32",
                                "bias + input_offset * sum(w + filter_offset) per output channel")
     else:
         name = _bias_ptr(lp, op)
     return name, values_
 
 
-@kernel(tqi.Conv2DOp)
 def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     """Per block of output pixels: their im2col patches, the matrix product
     acc[q][c] = init[c] + patch[q] . w[c], then per pixel the epilogue on acc
@@ -201,21 +198,21 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     o, kh, kw, _ = dims(w)
     n, oh, ow, _ = dims(out)
     depth = kh * kw * c
-    (sh, sw), (dh, dw) = values(op.stride), values(op.dilation)
-    top, _, left, _ = values(op.pad)
+    (sh, sw), (dh, dw) = ints(op.stride), ints(op.dilation)
+    top, _, left, _ = ints(op.pad)
     wide = _check_types(op, x, w)
-    x_off, w_off = int_prop(op.input_offset), int_prop(op.filter_offset)
+    x_off, w_off = int_value(op.input_offset), int_value(op.filter_offset)
     acc = lp.scratch(k, "acc")
     mode = conv_patch_mode(op)
     if element(x) == "i16" and x_off:
         raise TqcError("c backend: int16 tqi.conv_2d with a nonzero input offset is not "
                        "supported (the 16x8 reference kernels have none)")
-    xs, ws = SHORT[element(x)], SHORT[element(w)]
+    xs, ws = _suffix(x), _suffix(w)
     weights = _const(lp, w)
     if mode != "offset":
         assert weights is not None
         init, init_vals = _folded_init(lp, op, weights, _const(lp, op.bias), x_off, w_off, False)
-        fits = _fits_i32(init_vals, max(abs(v) for v in RANGES[element(x)]), weights, (1, 2, 3))
+        fits = _fits_i32(init_vals, max(abs(v) for v in kind_of(x).range), weights, (1, 2, 3))
         dot = f"{xs}_{ws}_{'i32' if fits else 'w32'}"
         patch_fn, sum_fn = f"tqc_patch_{xs}_raw", f"tqc_sum_{xs}"
         patch_args = f"0, {-x_off}"
@@ -271,12 +268,11 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     b.indent += 1
     opened += 1
     b.line("const int o = base + c;")
-    b.line(f"const {C_TYPES[element(out)]} acc = {value};")
+    b.line(f"const {kind_of(out).c} acc = {value};")
     lp.store(k, {out: "acc"}, "o")
     b.close(opened)
 
 
-@kernel(tqi.DepthwiseConv2DOp)
 def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     """Per output pixel, the accumulators of all channels at once, then the epilogue."""
     op = k.anchor
@@ -286,30 +282,28 @@ def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     _, kh, kw, oc = dims(w)
     if oc % c:
         raise TqcError(f"c backend: depthwise filter of {oc} channels for {c} input channels")
-    dh, dw = values(op.dilation)
+    dh, dw = ints(op.dilation)
     wide = _check_types(op, x, w)
-    x_off, w_off = int_prop(op.input_offset), int_prop(op.filter_offset)
+    x_off, w_off = int_value(op.input_offset), int_value(op.filter_offset)
     acc = lp.scratch(k, "acc")
-    suffix = f"{SHORT[element(x)]}_{SHORT[element(w)]}"
-    pixel = [f"tqc_dw_pixel_{suffix}({acc}, {_bias_ptr(lp, op)}, {lp.buf(x)}{{batch}}, "
+    pixel = [f"tqc_dw_pixel_{_suffix(x)}_{_suffix(w)}({acc}, {_bias_ptr(lp, op)}, {lp.buf(x)}{{batch}}, "
              f"{h}, {wd}, {c}, {lp.buf(w)}, {kh}, {kw}, {oc}, {oc // c}, y0, x0, {dh}, {dw}, "
              f"{x_off}, {w_off});"]
     value = f"{acc}[c]" if wide else f"tqc_u32_to_i32({acc}[c])"
-    _spatial(lp, k, values(op.stride), values(op.pad), pixel, value, C_TYPES[element(op.output)],
+    _spatial(lp, k, ints(op.stride), ints(op.pad), pixel, value, kind_of(op.output).c,
              None if wide else f"(const int32_t *)(const void *){acc}")
 
 
-@kernel(tqi.AvgPoolOp, tqi.MaxPoolOp)
 def pool(lp: LayerPrinter, k: Kernel) -> None:
     """Per output pixel, the pooled values of all channels at once, then the epilogue."""
     op = k.anchor
     assert isinstance(op, (tqi.AvgPoolOp, tqi.MaxPoolOp))
     x = op.input
-    kind = element(x)
-    if kind not in ("i8", "ui8", "i16"):
-        raise TqcError(f"c backend: {op.name} on {kind} is not supported")
+    kind = kind_of(x)
+    if not kind.is_narrow:
+        raise TqcError(f"c backend: {op.name} on {kind.name} is not supported")
     _, h, w, c = dims(x)
-    kh, kw = values(op.filter_size)
+    kh, kw = ints(op.filter_size)
     acc = lp.scratch(k, "acc")
     args = f"{lp.buf(x)}{{batch}}, {h}, {w}, {c}, y0, x0, {kh}, {kw}"
     if isinstance(op, tqi.AvgPoolOp):
@@ -317,17 +311,16 @@ def pool(lp: LayerPrinter, k: Kernel) -> None:
             raise TqcError("c backend: tqi.avg_pool must give int32")
         if kh * kw * 32768 >= 2**31:
             raise TqcError(f"c backend: tqi.avg_pool window {kh}x{kw} is too large for int32")
-        pixel = [f"tqc_avg_pool_pixel_{SUFFIX[kind]}({acc}, {args});"]
+        pixel = [f"tqc_avg_pool_pixel_{kind.c_suffix}({acc}, {args});"]
         acc_type = "int32_t"
     else:
-        if element(op.output) != kind:
+        if kind_of(op.output) != kind:
             raise TqcError("c backend: tqi.max_pool must keep its input type")
-        pixel = [f"tqc_max_pool_pixel_{SUFFIX[kind]}({acc}, {args}, {c_int(RANGES[kind][0])});"]
-        acc_type = C_TYPES[kind]
-    _spatial(lp, k, values(op.stride), values(op.pad), pixel, f"{acc}[c]", acc_type)
+        pixel = [f"tqc_max_pool_pixel_{kind.c_suffix}({acc}, {args}, {c_int(kind.lo)});"]
+        acc_type = kind.c
+    _spatial(lp, k, ints(op.stride), ints(op.pad), pixel, f"{acc}[c]", acc_type)
 
 
-@kernel(tqi.FullyConnectedOp)
 def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
     """Per row: acc[u] = init[u] + x . w[u] for every unit (+ filter_offset * sum(x)), with
     init = bias + input_offset * sum(w + filter_offset) folded at compile time (exact modulo
@@ -340,7 +333,7 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
     rows, depth = dims(x)
     units = dims(w)[0]
     wide = _check_types(op, x, w)
-    x_off, w_off = int_prop(op.input_offset), int_prop(op.filter_offset)
+    x_off, w_off = int_value(op.input_offset), int_value(op.filter_offset)
     weights, bias = _const(lp, w), _const(lp, op.bias)
     b = lp.body
     var_r = "r" if rows > 1 else "0"
@@ -351,26 +344,26 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
         b.indent += 1
         opened += 1
     xrow = f"{lp.buf(x)} + r * {depth}" if rows > 1 else lp.buf(x)
-    acc_t = C_TYPES[element(out)]
+    acc_t = kind_of(out).c
     acc_buf = lp.scratch(k, "acc")
     if weights is None or (op.bias is not None and bias is None):  # weights known at run time only
         init = f"{lp.buf(op.bias)}[u]" if op.bias is not None else "0"
-        fn = "i16_i8_i64" if wide else f"{SHORT[element(x)]}_{SHORT[element(w)]}_w32"
+        fn = "i16_i8_i64" if wide else f"{_suffix(x)}_{_suffix(w)}_w32"
         value = f"{acc_buf}[u]"
         b.line(f"for (int u = 0; u < {units}; ++u) {value} = tqc_fc_acc_{fn}({init}, {xrow}, "
                f"{lp.buf(w)} + u * {depth}, {depth}, {x_off}, {w_off});")
     else:
         init, init_vals = _folded_init(lp, op, weights, bias, x_off, w_off, wide)
-        x_max = max(abs(v) for v in RANGES[element(x)])
+        x_max = max(abs(v) for v in kind_of(x).range)
         if wide:
             dot = "i16_i8_i64"
         else:
             fits = _fits_i32(init_vals, x_max, weights, (1,))
-            dot = f"{SHORT[element(x)]}_{SHORT[element(w)]}_{'i32' if fits else 'w32'}"
+            dot = f"{_suffix(x)}_{_suffix(w)}_{'i32' if fits else 'w32'}"
         b.line(f"tqc_dots_{dot}({acc_buf}, {init}, {xrow}, {lp.buf(w)}, {depth}, {units});")
         value = f"{acc_buf}[u]"
         if w_off:
-            b.line(f"const int64_t x_sum = tqc_sum_{SHORT[element(x)]}({xrow}, {depth});")
+            b.line(f"const int64_t x_sum = tqc_sum_{_suffix(x)}({xrow}, {depth});")
             value = (f"{value} + {w_off} * x_sum" if wide
                      else f"tqc_add_i32({value}, tqc_wrap_i32({w_off} * x_sum))")
     first = f"r * {units}" if rows > 1 else "0"
@@ -388,13 +381,12 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
     b.close(opened)
 
 
-@kernel(tqi.SoftmaxOp)
 def softmax(lp: LayerPrinter, k: Kernel) -> None:
     op = k.anchor
     assert isinstance(op, tqi.SoftmaxOp)
-    src, dst = element(op.input), element(op.output)
-    if src not in ("i8", "ui8") or dst not in ("i8", "ui8", "i16"):
-        raise TqcError(f"c backend: tqi.softmax from {src} to {dst} is not supported")
+    src, dst = kind_of(op.input), kind_of(op.output)
+    if src.bits != 8 or not dst.is_narrow:
+        raise TqcError(f"c backend: tqi.softmax from {src.name} to {dst.name} is not supported")
     shape = dims(op.input)
     depth = shape[-1]
     rows = prod(shape[:-1])
@@ -404,12 +396,11 @@ def softmax(lp: LayerPrinter, k: Kernel) -> None:
     if rows > 1:
         b.line(f"for (int r = 0; r < {rows}; ++r)")
         x, y = f"{x} + r * {depth}", f"{y} + r * {depth}"
-    b.line(f"{'  ' if rows > 1 else ''}if (tqc_softmax_{SUFFIX[src]}_{SUFFIX[dst]}({x}, {y}, "
-           f"{depth}, {int_prop(op.input_multiplier)}, {int_prop(op.input_left_shift)}, "
-           f"{c_int(int_prop(op.diff_min))}) != 0) return 1;")
+    b.line(f"{'  ' if rows > 1 else ''}if (tqc_softmax_{src.c_suffix}_{dst.c_suffix}({x}, {y}, "
+           f"{depth}, {int_value(op.input_multiplier)}, {int_value(op.input_left_shift)}, "
+           f"{c_int(int_value(op.diff_min))}) != 0) return 1;")
 
 
-@kernel(tqi.SumOp)
 def reduce_sum(lp: LayerPrinter, k: Kernel) -> None:
     """Sum over `axes` into int32 with wrap-around (the reference's int32 accumulator)."""
     op = k.anchor
@@ -418,7 +409,7 @@ def reduce_sum(lp: LayerPrinter, k: Kernel) -> None:
         raise TqcError("c backend: tqi.sum must give int32")
     shape = dims(op.input)
     rank = len(shape)
-    axes = sorted({a % rank for a in values(op.axes)})
+    axes = sorted({a % rank for a in ints(op.axes)})
     kept = [1 if d in axes else n for d, n in enumerate(shape)]
     if prod(kept) != prod(dims(op.output)):
         raise TqcError("c backend: tqi.sum result shape does not match its axes")
@@ -440,26 +431,37 @@ def reduce_sum(lp: LayerPrinter, k: Kernel) -> None:
     b.close(opened)
 
 
-@kernel(tqi.ArgMaxOp)
 def arg_max(lp: LayerPrinter, k: Kernel) -> None:
     """Index of the first maximum along `axis` (int32 or int64 result)."""
     op = k.anchor
     assert isinstance(op, tqi.ArgMaxOp)
     shape = dims(op.input)
-    axis = int_prop(op.axis) % len(shape)
-    kind = element(op.input)
-    if kind not in RANGES or element(op.output) not in ("i32", "i64"):
-        raise TqcError(f"c backend: tqi.arg_max from {kind} to {element(op.output)} "
+    axis = int_value(op.axis) % len(shape)
+    kind = kind_of(op.input)
+    if kind.is_float or element(op.output) not in ("i32", "i64"):
+        raise TqcError(f"c backend: tqi.arg_max from {kind.name} to {element(op.output)} "
                        "is not supported")
     outer, n, inner = prod(shape[:axis]), shape[axis], prod(shape[axis + 1:])
     x, y = lp.buf(op.input), lp.buf(op.output)
     b = lp.body
     b.line(f"for (int i = 0; i < {outer}; ++i) {{")
     b.line(f"  for (int j = 0; j < {inner}; ++j) {{")
-    b.line(f"    const {C_TYPES[kind]} *p = {x} + i * {n * inner} + j;")
+    b.line(f"    const {kind.c} *p = {x} + i * {n * inner} + j;")
     b.line("    int best = 0;")
     b.line(f"    for (int a = 1; a < {n}; ++a)")
     b.line(f"      if (p[a * {inner}] > p[best * {inner}]) best = a;")
-    b.line(f"    {y}[i * {inner} + j] = ({C_TYPES[element(op.output)]})best;")
+    b.line(f"    {y}[i * {inner} + j] = ({kind_of(op.output).c})best;")
     b.line("  }")
     b.line("}")
+
+
+KERNELS: dict[type[Operation], KernelHandler] = {
+    tqi.Conv2DOp: conv_2d,
+    tqi.DepthwiseConv2DOp: depthwise_conv_2d,
+    tqi.AvgPoolOp: pool,
+    tqi.MaxPoolOp: pool,
+    tqi.FullyConnectedOp: fully_connected,
+    tqi.SoftmaxOp: softmax,
+    tqi.SumOp: reduce_sum,
+    tqi.ArgMaxOp: arg_max,
+}

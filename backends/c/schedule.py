@@ -19,30 +19,22 @@ Read-only: computes a `Schedule` and never changes the IR.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from xdsl.dialects import func
-from xdsl.dialects.builtin import StringAttr, TensorType
+from xdsl.dialects.builtin import StringAttr
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tqi
+from tqc.dialects.accessors import int_value, ints
+from tqc.dialects.accessors import shape as dims
+from tqc.dialects.element import KINDS, ElementKind, kind_of
+from tqc.dialects.traits import EpilogueAnchor
 from tqc.errors import TqcError
-from tqc.passes.lowering import shape as dims
-from tqc.passes.lowering import storage_name
 
 CONV_PIXEL_BLOCK = 4  # output pixels per conv matrix product (weight reuse)
-EPILOGUE_ANCHORS: tuple[type[Operation], ...] = (
-    tqi.Conv2DOp, tqi.DepthwiseConv2DOp, tqi.FullyConnectedOp, tqi.AvgPoolOp, tqi.MaxPoolOp,
-)
 VIEWS: tuple[type[Operation], ...] = (tqi.ReshapeOp,)
-
-
-def _elementwise(op: Operation) -> bool:
-    """Element-wise ops are those the printer can write as one scalar expression (casts,
-    requantize steps, clamps, tables, broadcasting arithmetic, the float edges)."""
-    from tqc.backends.c.printer import EXPRESSIONS
-
-    return type(op) in EXPRESSIONS
 
 
 def identifier(hint: str | None, fallback: str) -> str:
@@ -60,14 +52,17 @@ class Scratch:
     the duration of its layer."""
 
     name: str
-    ctype: str
+    kind: ElementKind
     count: int
+    wraps: bool = False  # int32 accumulators declared uint32_t: their sums wrap around
+
+    @property
+    def ctype(self) -> str:
+        return "uint32_t" if self.wraps else self.kind.c
 
     @property
     def nbytes(self) -> int:
-        size = {"int8_t": 1, "uint8_t": 1, "int16_t": 2, "int32_t": 4, "uint32_t": 4,
-                "int64_t": 8}[self.ctype]
-        return self.count * size
+        return self.count * self.kind.nbytes
 
 
 @dataclass
@@ -148,10 +143,10 @@ def _layers(ops: list[Operation]) -> list[tuple[list[Operation], list[str]]]:
     return groups
 
 
-def build_schedule(fn: func.FuncOp) -> Schedule:
-    from tqc.backends.c.printer import load_emitters
-
-    load_emitters()  # the expression handlers say which ops are element-wise
+def build_schedule(fn: func.FuncOp, elementwise: Collection[type[Operation]]) -> Schedule:
+    """The layers and loop nests of `fn`. `elementwise` are the op types the printer writes as
+    one scalar expression (casts, requantize steps, clamps, tables, broadcasting arithmetic, the
+    float edges): those are fused into the loops of their users."""
     block = fn.body.block
     ret = block.last_op
     if not isinstance(ret, func.ReturnOp):
@@ -174,10 +169,10 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
 
     inline: set[SSAValue] = set()
     for op in body:
-        if not _elementwise(op):
+        if type(op) not in elementwise:
             continue
         user = sole_user(op.results[0])
-        if user is not None and _elementwise(user) and layer_of[user] == layer_of[op]:
+        if user is not None and type(user) in elementwise and layer_of[user] == layer_of[op]:
             inline.add(op.results[0])
 
     for op in body:  # a widening cast feeding a sum is read through by the sum's loop
@@ -187,18 +182,18 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
             inline.add(op.results[0])
 
     def tree_root(op: Operation) -> Operation:
-        while op.results[0] in inline and _elementwise(op):
+        while op.results[0] in inline and type(op) in elementwise:
             op = next(iter(op.results[0].uses)).operation
         return op
 
     fused: set[SSAValue] = set()
     anchored_roots: set[Operation] = set()
     for op in body:
-        if not isinstance(op, EPILOGUE_ANCHORS):
+        if not op.has_trait(EpilogueAnchor):
             continue
         v = op.results[0]
         user = sole_user(v)
-        if user is None or not _elementwise(user) or layer_of[user] != layer_of[op]:
+        if user is None or type(user) not in elementwise or layer_of[user] != layer_of[op]:
             continue
         root = tree_root(user)
         if dims(root.results[0]) != dims(v) or root in anchored_roots:
@@ -212,7 +207,7 @@ def build_schedule(fn: func.FuncOp) -> Schedule:
                         list(ret.operands))
     used_names: dict[str, int] = {}
     for group, notes in groups:
-        kernels = [_kernel(schedule, op) for op in group
+        kernels = [_kernel(schedule, op, elementwise) for op in group
                    if op.results[0] not in inline and op.results[0] not in fused
                    and not isinstance(op, VIEWS)]
         if not kernels:
@@ -231,32 +226,21 @@ def _scratch(anchor: Operation | None) -> list[Scratch]:
     a pixel (so that the requantize epilogue runs as a separate, vectorisable loop over the
     channels); for conv, of a block of pixels, with their im2col patches (input plus offset,
     widened)."""
-    if not isinstance(anchor, EPILOGUE_ANCHORS):
+    if anchor is None or not anchor.has_trait(EpilogueAnchor):
         return []
     out = anchor.results[0]
     channels = dims(out)[-1]
-    kind = storage_name(out.type.element_type)  # type: ignore[attr-defined]
-    acc_type = {"i32": "int32_t", "i64": "int64_t", "i8": "int8_t", "ui8": "uint8_t",
-                "i16": "int16_t"}[kind]
-    if isinstance(anchor, tqi.DepthwiseConv2DOp) and kind == "i32":
-        acc_type = "uint32_t"  # wrap-around accumulation
+    acc = kind_of(out)
     if isinstance(anchor, tqi.Conv2DOp):  # a block of output pixels at a time
         _, kh, kw, c = dims(anchor.filter)
-        acc = Scratch("acc", acc_type, CONV_PIXEL_BLOCK * channels)
+        accs = Scratch("acc", acc, CONV_PIXEL_BLOCK * channels)
         mode = conv_patch_mode(anchor)
         if mode == "direct":
-            return [acc]
-        patch_type = "int16_t" if mode == "offset" else PATCH_TYPES[_kind(anchor.input)]
-        return [acc, Scratch("patch", patch_type, CONV_PIXEL_BLOCK * kh * kw * c)]
-    return [Scratch("acc", acc_type, channels)]
-
-
-PATCH_TYPES = {"i8": "int8_t", "ui8": "uint8_t"}
-TYPE_RANGES = {"i8": (-128, 127), "ui8": (0, 255)}
-
-
-def _kind(v: SSAValue) -> str:
-    return storage_name(v.type.element_type)  # type: ignore[attr-defined]
+            return [accs]
+        patch = KINDS["i16"] if mode == "offset" else kind_of(anchor.input)
+        return [accs, Scratch("patch", patch, CONV_PIXEL_BLOCK * kh * kw * c)]
+    wraps = isinstance(anchor, tqi.DepthwiseConv2DOp) and acc.name == "i32"
+    return [Scratch("acc", acc, channels, wraps)]
 
 
 def _constant(v: SSAValue) -> bool:
@@ -276,29 +260,27 @@ def conv_patch_mode(op: tqi.Conv2DOp) -> str:
       rows, no copy;
     - "offset": a widened int16 patch x + input_offset, 0 outside the image (16-bit input, a
       zero point outside the type, or weights known only at run time)."""
-    kind = _kind(op.input)
-    fill = -int(op.input_offset.value.data)
-    if (kind not in TYPE_RANGES or not TYPE_RANGES[kind][0] <= fill <= TYPE_RANGES[kind][1]
+    x = kind_of(op.input)
+    fill = -int_value(op.input_offset)
+    if (x.bits != 8 or not x.lo <= fill <= x.hi
             or not _constant(op.filter) or (op.bias is not None and not _constant(op.bias))):
         return "offset"
-    from tqc.backends.c.printer import values
-
     _, kh, kw, _ = dims(op.filter)
-    if kh == kw == 1 and values(op.stride) == [1, 1] and not any(values(op.pad)):
+    if kh == kw == 1 and ints(op.stride) == (1, 1) and not any(ints(op.pad)):
         return "direct"
     return "raw"
 
 
-def _kernel(s: Schedule, root: Operation) -> Kernel:
+def _kernel(s: Schedule, root: Operation, elementwise: Collection[type[Operation]]) -> Kernel:
     """The kernel that stores `root`'s results, with its fused tree and anchor."""
-    k = _kernel_ops(s, root)
+    k = _kernel_ops(s, root, elementwise)
     k.scratch = _scratch(k.anchor)
     return k
 
 
-def _kernel_ops(s: Schedule, root: Operation) -> Kernel:
+def _kernel_ops(s: Schedule, root: Operation, elementwise: Collection[type[Operation]]) -> Kernel:
     k = Kernel(root)
-    if not _elementwise(root):
+    if type(root) not in elementwise:
         k.anchor = root
         k.reads = _unique(s.base(s.read_through(v)) for v in root.operands)
         k.writes = list(root.results)
@@ -326,15 +308,12 @@ def _kernel_ops(s: Schedule, root: Operation) -> Kernel:
 
 def _widening(op: Operation) -> bool:
     """A cast from a narrower integer type to int32 (exact, so the reader may skip it)."""
-    src, dst = op.operands[0].type, op.results[0].type
-    assert isinstance(src, TensorType) and isinstance(dst, TensorType)
-    return (storage_name(src.element_type) in ("i8", "ui8", "i16")
-            and storage_name(dst.element_type) == "i32")
+    return kind_of(op.operands[0]).is_narrow and kind_of(op.results[0]).name == "i32"
 
 
-def _unique(values: object) -> list[SSAValue]:
+def _unique(values: Iterable[SSAValue]) -> list[SSAValue]:
     out: list[SSAValue] = []
-    for v in values:  # type: ignore[attr-defined]
+    for v in values:
         if v not in out:
             out.append(v)
     return out

@@ -17,16 +17,17 @@ from pathlib import Path
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from tqc.backends.c.printer import ctype, print_c
-from tqc.backends.c.schedule import dims
+from tqc.backends.c.arena import ctype
+from tqc.backends.c.printer import print_c
+from tqc.backends.c.program import Program
+from tqc.dialects.accessors import shape as dims
+from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
 from tqc.targets import Artifact, RunResult, TargetOptions
 
 # C99, warnings as errors; no contraction of float multiply-adds (the float edges must round
 # like the reference).
 BASE_FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-ffp-contract=off"]
-NP_TYPES = {"int8_t": np.int8, "uint8_t": np.uint8, "int16_t": np.int16, "int32_t": np.int32,
-            "int64_t": np.int64, "float": np.float32}
 
 
 def compiler() -> str:
@@ -36,12 +37,9 @@ def compiler() -> str:
     return cc
 
 
-def example_text(name: str, printer: object) -> str:
-    from tqc.backends.c.printer import CPrinter
-
-    assert isinstance(printer, CPrinter)
-    ins, outs = printer.io()
-    m = printer.macro
+def example_text(name: str, program: Program) -> str:
+    ins, outs = program.io()
+    m = program.macro
     lines = [
         f"/* {name}_example.c: runs {name}_invoke.",
         " *",
@@ -127,14 +125,14 @@ clean:
 """
 
 
-def generate(module: ModuleOp, name: str) -> tuple[dict[str, str], list[str], object]:
-    files, printer = print_c(module, name)
-    files[f"{name}_example.c"] = example_text(name, printer)
+def generate(module: ModuleOp, name: str) -> tuple[dict[str, str], list[str], Program]:
+    files, program = print_c(module, name)
+    files[f"{name}_example.c"] = example_text(name, program)
     files["Makefile"] = makefile_text(name)
-    report = [f"RAM (activation arena): {printer.plan.size} bytes",
+    report = [f"RAM (activation arena): {program.plan.size} bytes",
               f"ROM (weights, tables and parameters): "
-              f"{printer.weights_bytes + printer.rom_bytes} bytes"]
-    return files, report, printer
+              f"{program.weights_bytes + program.rom_bytes} bytes"]
+    return files, report, program
 
 
 def build(files: dict[str, str], name: str, directory: Path, flags: list[str] | None = None,
@@ -159,20 +157,17 @@ def _sample_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(shape[1:]) if shape and shape[0] == 1 else tuple(shape)
 
 
-def run_program(exe: Path, printer: object, inputs: list[np.ndarray],
+def run_program(exe: Path, program: Program, inputs: list[np.ndarray],
                 env: dict[str, str] | None = None) -> list[np.ndarray]:
     """Run the built example program on N samples; returns the outputs (N, ...)."""
-    from tqc.backends.c.printer import CPrinter
-
-    assert isinstance(printer, CPrinter)
-    ins, outs = printer.io()
+    ins, outs = program.io()
     if len(inputs) != len(ins):
         raise TqcError(f"c target: the model has {len(ins)} inputs, got {len(inputs)}")
     n = inputs[0].shape[0] if inputs else 1
     work = exe.parent
     in_paths, out_paths = [], []
     for i, (x, v) in enumerate(zip(inputs, ins)):
-        want = NP_TYPES[ctype(v)]
+        want = np.dtype(kind_of(v).numpy)
         sample = _sample_shape(dims(v))
         if x.shape[0] != n or tuple(x.shape[1:]) != sample:
             raise TqcError(f"c target: input {i} has shape {x.shape}, expected (N, "
@@ -189,7 +184,7 @@ def run_program(exe: Path, printer: object, inputs: list[np.ndarray],
                        f"{proc.stderr.strip()[:4000]}")
     results = []
     for j, v in enumerate(outs):
-        data = np.fromfile(out_paths[j], dtype=NP_TYPES[ctype(v)])
+        data = np.fromfile(out_paths[j], dtype=kind_of(v).numpy)
         results.append(data.reshape((n, *_sample_shape(dims(v)))))
     if proc.stderr.strip() != f"{n} samples":
         raise TqcError(f"c target: unexpected diagnostics:\n{proc.stderr.strip()[:4000]}")
@@ -204,10 +199,10 @@ class CTarget:
 
     def run(self, module: ModuleOp, name: str, inputs: list[np.ndarray],
             options: TargetOptions) -> RunResult:
-        files, report, printer = generate(module, name)
+        files, report, program = generate(module, name)
         with tempfile.TemporaryDirectory(prefix="tqc_c_") as tmp:
             exe = build(files, name, Path(tmp))
-            outputs = run_program(exe, printer, inputs)
+            outputs = run_program(exe, program, inputs)
         return RunResult(outputs, [])
 
 
