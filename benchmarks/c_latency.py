@@ -84,7 +84,7 @@ def _inputs(model: Path) -> list[np.ndarray]:
 
 def c_latency(model: Path, xs: list[np.ndarray], runs: int, cc: str = "gcc") -> float:
     """Median microseconds of model_invoke (gcc -O3 -march=native)."""
-    from tqc.backends.c.printer import ctype
+    from tqc.backends.c.arena import ctype
     from tqc.backends.c.target import BASE_FLAGS, generate
     from tqc.pipeline import lower
 

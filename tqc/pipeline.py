@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from types import ModuleType
 
@@ -10,6 +9,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
 
 from tqc.errors import TqcError
+from tqc.names import legal_identifier
 from tqc.importer import import_tflite
 from tqc.universe import make_context, pass_by_name
 
@@ -19,9 +19,8 @@ FOLD_BATCH_NORM_PASSES = ["fold-batch-norm", "recompute-min-max"]
 
 
 def identifier(name: str) -> str:
-    """A valid Python/C identifier from a file stem."""
-    ident = re.sub(r"\W", "_", name)
-    return ident if ident and not ident[0].isdigit() else f"m_{ident}"
+    """A valid Python/C identifier from a file stem (the generated module's name)."""
+    return legal_identifier(name, "m")
 
 
 def run_passes(module: ModuleOp, names: list[str], rounding: str = "double",

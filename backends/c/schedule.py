@@ -18,7 +18,6 @@ Read-only: computes a `Schedule` and never changes the IR.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
@@ -32,6 +31,7 @@ from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import KINDS, ElementKind, kind_of
 from tqc.dialects.traits import EpilogueAnchor
 from tqc.errors import TqcError
+from tqc.names import legal_identifier
 
 CONV_PIXEL_BLOCK = 4  # output pixels per conv matrix product (weight reuse)
 VIEWS: tuple[type[Operation], ...] = (tqi.ReshapeOp,)
@@ -39,11 +39,7 @@ VIEWS: tuple[type[Operation], ...] = (tqi.ReshapeOp,)
 
 def identifier(hint: str | None, fallback: str) -> str:
     """A C identifier made from an IR name hint."""
-    base = re.sub(r"\W", "_", hint or "").strip("_")
-    base = re.sub(r"_+", "_", base)
-    if not base:
-        return fallback
-    return base if not base[0].isdigit() else f"{fallback}_{base}"
+    return legal_identifier(hint, fallback, tidy=True, empty=fallback)
 
 
 @dataclass(eq=False)

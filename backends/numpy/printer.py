@@ -31,6 +31,7 @@ from tqc.dialects.accessors import ints
 from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
+from tqc.names import legal_identifier
 from tqc.registry import Registry, import_submodules
 from tqc.semantics import RUNTIME_MODULES
 
@@ -122,9 +123,8 @@ class NumpyPrinter:
     # -- naming ----------------------------------------------------------------------------
 
     def fresh(self, hint: str | None, prefix: str = "t") -> str:
-        base = re.sub(r"\W", "_", hint or prefix)
-        base = base if base and not base[0].isdigit() else f"{prefix}_{base}"
-        if base in ("np", "n", "run") or base.startswith("_"):
+        base = legal_identifier(hint or prefix, prefix, reserved=("np", "n", "run"))
+        if base.startswith("_"):
             base = f"{prefix}_{base.lstrip('_')}"
         name, k = base, 1
         while name in self.used:

@@ -16,7 +16,6 @@ the P MAC units. Unknown ops raise a TqcError naming the op.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 from xdsl.dialects import func
@@ -28,6 +27,7 @@ from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import ElementKind, kind_of
 from tqc.dialects.traits import Engine
 from tqc.errors import TqcError
+from tqc.names import legal_identifier
 
 # Total MAC units of the default design (a mid-size FPGA has a few hundred DSP slices).
 DEFAULT_MAC_BUDGET = 256
@@ -124,12 +124,10 @@ class Plan:
     names: dict[SSAValue, str] = field(default_factory=dict)
 
 
-def legal_identifier(name: str) -> str:
+def verilog_identifier(name: str) -> str:
     """A Verilog identifier from a module name (the testbench appends `_tb`)."""
-    ident = re.sub(r"\W", "_", name) or "design"
-    if ident[0].isdigit() or ident[0] == "_" or ident.lower() in VERILOG_KEYWORDS:
-        ident = f"m_{ident}"
-    return ident
+    return legal_identifier(name, "m", reserved=VERILOG_KEYWORDS, fold_case=True,
+                            leading_underscore=False, empty="design")
 
 
 def best_split(out: int, channels: int, parallel: int, multiple: int = 1) -> Split:
@@ -256,7 +254,7 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
         if kind == "engine":
             stage.split = engine_split(group[0], p)
         stages.append(stage)
-    return Plan(legal_identifier(name), hw_input, hw_output, stages, p, host_quantize, host_dequantize)
+    return Plan(verilog_identifier(name), hw_input, hw_output, stages, p, host_quantize, host_dequantize)
 
 
 def stage_prefix(kind: str, first: Operation) -> str:

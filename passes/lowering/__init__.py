@@ -13,7 +13,6 @@ from typing import cast
 
 import numpy as np
 from xdsl.dialects.builtin import (
-    DenseArrayBase,
     IntegerAttr,
     IntegerType,
     TensorType,
@@ -22,17 +21,11 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.irdl import IRDLOperation
 
 from tqc.dialects import tqi
-from tqc.dialects.accessors import const_value, dense_attr, int_array, int_attr, ints
-from tqc.dialects.accessors import shape as shape
-from tqc.dialects.element import element as element
+from tqc.dialects.accessors import const_value, dense_attr, int_array, int_attr, shape
 from tqc.dialects.element import kind
-from tqc.dialects.element import storage_name as storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.errors import TqcError, at_op
 from tqc.registry import Registry, import_submodules
-
-# `shape`, `element`, `storage_name` and `array_ints` are still imported from here by backends/
-# and tqc/pipeline.py; their home is tqc.dialects (accessors.ints for array_ints).
 
 Rule = Callable[["Builder", Operation], Sequence[SSAValue]]
 RULES: Registry[type[Operation], Rule] = Registry("lowering rules")
@@ -46,11 +39,6 @@ def op_error(op: Operation, message: str) -> TqcError:
     index = op.properties.get("tfl_index")
     opcode = op.name.removeprefix("tq.").upper()
     return at_op(index.value.data if isinstance(index, IntegerAttr) else -1, opcode, message)
-
-
-def array_ints(attr: DenseArrayBase) -> tuple[int, ...]:
-    """The values of an integer array property (`tqc.dialects.accessors.ints`)."""
-    return ints(attr)
 
 
 def plain(t: Attribute) -> Attribute:

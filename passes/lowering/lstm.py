@@ -50,7 +50,8 @@ from xdsl.ir import Operation, SSAValue
 from tqc.dialects import tq, tqi
 from tqc.dialects.accessors import dense_attr, int_array, int_attr, shape
 from tqc.dialects.element import kind
-from tqc.passes.lowering import Builder, lowers, qtype, storage_name
+from tqc.dialects.element import storage_name
+from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activations16 import (checked_log2, logistic_int16_table,
                                                rescaled_domain, tanh_int16_of,
                                                tanh_int16_table)

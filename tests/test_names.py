@@ -1,0 +1,35 @@
+"""Legal identifiers of the generated code (tqc/names.py) as each backend uses them."""
+
+from __future__ import annotations
+
+from tqc.backends.c.schedule import identifier as c_identifier
+from tqc.backends.verilog.prepare import verilog_identifier
+from tqc.names import legal_identifier
+from tqc.pipeline import identifier as module_identifier
+
+
+def test_module_names_from_file_stems() -> None:
+    assert module_identifier("mlp-digits.int8") == "mlp_digits_int8"
+    assert module_identifier("8bit") == "m_8bit"
+    assert module_identifier("") == "m_"
+
+
+def test_c_names_from_tensor_names() -> None:
+    assert c_identifier("sequential/dense__1/", "layer") == "sequential_dense_1"
+    assert c_identifier("___", "layer") == "layer"
+    assert c_identifier(None, "k") == "k"
+    assert c_identifier("1x1", "layer") == "layer_1x1"
+
+
+def test_verilog_names_avoid_keywords_and_leading_underscores() -> None:
+    assert verilog_identifier("case") == "m_case"
+    assert verilog_identifier("CASE") == "m_CASE"  # tools fold case for some keywords
+    assert verilog_identifier("_x") == "m__x"
+    assert verilog_identifier("") == "design"
+    assert verilog_identifier("conv") == "conv"
+
+
+def test_reserved_names_are_exact_unless_folded() -> None:
+    assert legal_identifier("n", "t", reserved=("n",)) == "t_n"
+    assert legal_identifier("N", "t", reserved=("n",)) == "N"
+    assert legal_identifier("N", "t", reserved=("n",), fold_case=True) == "t_N"
