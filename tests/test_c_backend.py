@@ -308,7 +308,7 @@ SMALL_SHARED = [
     "mlperftiny_ad_toycar_fc_autoencoder_int8_floatio.tflite", "coral_split_concat_uint8.tflite",
     "mlperftiny_ic_resnet8_cifar10_int8.tflite", "mlperftiny_vww_mobilenetv1_96_int8.tflite",
     "tflm_person_detect_mobilenetv1_int8.tflite", "coral_mobilenet_v1_025_128_uint8.tflite",
-    "armmlzoo_ds_cnn_small_int16x8.tflite",
+    "armmlzoo_ds_cnn_small_int16x8.tflite", "tflm_mnist_lstm_int8.tflite",
 ]
 LARGE_SHARED = [
     "mcunet_person_detection_int8_floatio.tflite", "armmlzoo_ssd_mobilenet_v3_int8.tflite",

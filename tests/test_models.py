@@ -15,6 +15,7 @@ from tqc.pipeline import load_numpy_model
 FIXTURES = Path(__file__).parent / "fixtures"
 
 SHARED = [
+    "armmlzoo_ds_cnn_small_int16x8.tflite",
     "armmlzoo_ssd_mobilenet_v3_int8.tflite",
     "coral_deeplabv3_mnv2_dm05_pascal_uint8.tflite",
     "coral_mobilenet_v1_025_128_uint8.tflite",
@@ -29,6 +30,7 @@ SHARED = [
     "mlperftiny_vww_mobilenetv1_96_int8.tflite",
     "tflm_hello_world_sine_int8.tflite",
     "tflm_micro_speech_int8.tflite",
+    "tflm_mnist_lstm_int8.tflite",
     "tflm_person_detect_mobilenetv1_int8.tflite",
     "tflm_xtensa_pytorch_mobilenet_v2_224_int8.tflite",
 ]
