@@ -21,7 +21,7 @@ from xdsl.ir import SSAValue
 
 from tqc.backends.c.schedule import Schedule, Scratch
 from tqc.dialects.accessors import shape
-from tqc.dialects.element import kind_of
+from tqc.dialects.element import KINDS, kind_of
 from tqc.errors import TqcError
 
 ALIGN = 16
@@ -35,6 +35,18 @@ def ctype(v: SSAValue | Scratch) -> str:
     if kind.bits == 1:  # no tqi op stores booleans
         raise TqcError(f"c backend: unsupported element type {kind.name}")
     return kind.c
+
+
+# Each stored C element type: its member of the arena union (`ARENA(member, ...)` in the
+# generated code) and its size in bytes; uint32_t are the wrapping accumulators of Scratch.
+MEMBERS: dict[str, tuple[str, int]] = {
+    **{k.c: (k.c_suffix, k.nbytes) for k in KINDS.values() if k.bits != 1},
+    "uint32_t": ("u32", 4)}
+
+
+def member(v: SSAValue | Scratch) -> str:
+    """The member of the arena union that a buffer is accessed through (its element type)."""
+    return MEMBERS[ctype(v)][0]
 
 
 def nbytes(v: SSAValue) -> int:

@@ -24,7 +24,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation
 
 from tqc.backends.c import emit_data, emit_elementwise, emit_kernels, emit_softmax16
-from tqc.backends.c.arena import ctype
+from tqc.backends.c.arena import MEMBERS, ctype
 from tqc.backends.c.layer_printer import ExpressionHandler, Handlers, KernelHandler, LayerPrinter
 from tqc.backends.c.literals import initializer
 from tqc.backends.c.program import Program
@@ -87,7 +87,8 @@ def header_text(p: Program) -> str:
         "#endif",
         "",
         "/* Runs the model on one sample: inputs then outputs, in model order, each a buffer",
-        f" * of {m}_INPUTi_SIZE / {m}_OUTPUTj_SIZE elements. Returns 0 on success, -1 if a",
+        f" * of {m}_INPUTi_SIZE / {m}_OUTPUTj_SIZE elements (no two of them overlapping: the",
+        " * layers take their tensors as `restrict` pointers). Returns 0 on success, -1 if a",
         " * pointer is NULL, 1 where the TFLite reference kernel would abort on this input",
         " * (a SOFTMAX row whose sum of exponentials overflows the output shift). Not",
         " * reentrant: the activations live in one static arena. */",
@@ -115,6 +116,46 @@ def weights_text(p: Program) -> str:
         lines.append(f"const int {p.name}_no_weights = 0;")
     return "\n".join(lines) + "\n"
 
+def arena_text(p: Program) -> list[str]:
+    """The arena: a union of one array per element type stored in it, so that every tensor is
+    accessed through a member of its own type (well-defined C99 whatever the reuse of bytes),
+    reached in `NAME_invoke` through a volatile pointer (`ARENA_BASE`), so that no compiler
+    propagates the arena's address into the layer functions as a constant (see "Well-defined C"
+    in docs/c_backend.md). With -DTQC_SEPARATE_BUFFERS, one array per tensor instead."""
+    size = p.plan.size
+    types = sorted({ctype(v) for v in p.plan.buffers}, key=list(MEMBERS).index)
+    union = f"{p.name}_arena_union"
+    lines = [
+        f"/* The activation arena: {size} bytes, shared by tensors whose lifetimes do not overlap",
+        " * (tensors of different non-character types never share bytes). ARENA(member, offset,",
+        " * tensor) points at a tensor's slice, through the union member of its element type.",
+        " * Compiled with -DTQC_SEPARATE_BUFFERS, each tensor gets its own array instead, so that",
+        " * AddressSanitizer can see an access that strays into a neighbour. */",
+        "#ifndef TQC_SEPARATE_BUFFERS",
+        f"static union {union} {{",
+        "  int64_t align;",
+    ]
+    for t in types:
+        name, width = MEMBERS[t]
+        lines.append(f"  {t} {name}[{size // width}];")
+    lines += [
+        f"}} {p.name}_arena;",
+        "/* Read once per call: the arena's address is not a compile-time constant to the",
+        " * optimizer (gcc 12 -O2 dropped calls to layer functions specialised on it). */",
+        f"static union {union} *volatile {p.name}_arena_address = &{p.name}_arena;",
+        f"#define ARENA_BASE union {union} *const tqc_arena = {p.name}_arena_address;",
+        "#define ARENA(member, offset, tensor) "
+        "(&tqc_arena->member[(offset) / sizeof tqc_arena->member[0]])",
+        "#else",
+    ]
+    for v in p.plan.buffers:
+        count = v.count if isinstance(v, Scratch) else prod(dims(v))
+        lines.append(f"static {ctype(v)} tensor_{p.value_names[v]}[{max(count, 1)}];")
+    lines += ["#define ARENA_BASE", "#define ARENA(member, offset, tensor) (tensor_##tensor)",
+              "#endif", ""]
+    return lines
+
+
 def source_text(p: Program, layers: list[LayerPrinter], functions: list[list[str]]) -> str:
     ins, outs = p.io()
     lines = [
@@ -133,31 +174,15 @@ def source_text(p: Program, layers: list[LayerPrinter], functions: list[list[str
             lines.append(f"extern const {ct} {cname}[{max(data.size, 1)}];")
         lines.append("")
     if p.plan.size:
-        lines += [
-            f"/* The activation arena: {p.plan.size} bytes, shared by tensors whose "
-            "lifetimes do not overlap.",
-            " * ARENA(type, offset, tensor) points at a tensor's slice. Compiled with",
-            " * -DTQC_SEPARATE_BUFFERS, each tensor gets its own array instead, so that",
-            " * AddressSanitizer can see an access that strays into a neighbour. */",
-            "#ifndef TQC_SEPARATE_BUFFERS",
-            "static union {",
-            "  int64_t align;",
-            f"  uint8_t bytes[{p.plan.size}];",
-            f"}} {p.name}_arena;",
-            "#define ARENA(type, offset, tensor) "
-            f"((type *)(void *)({p.name}_arena.bytes + (offset)))",
-            "#else",
-        ]
-        for v in p.plan.buffers:
-            count = v.count if isinstance(v, Scratch) else prod(dims(v))
-            lines.append(f"static {ctype(v)} tensor_{p.value_names[v]}[{max(count, 1)}];")
-        lines += ["#define ARENA(type, offset, tensor) (tensor_##tensor)", "#endif", ""]
+        lines += arena_text(p)
     for fn_lines in functions:
         lines += fn_lines
         lines.append("")
     lines.append(signature(p) + " {")
     pointers = [f"input{i}" for i in range(len(ins))] + [f"output{j}" for j in range(len(outs))]
     lines.append(f"  if ({' || '.join(f'!{p}' for p in pointers)}) return -1;")
+    if p.plan.size:
+        lines.append("  ARENA_BASE")
     for lp in layers:
         args = [p.storage(v) for v in lp.params]
         call = f"{lp.fn_name}({', '.join(args)})"

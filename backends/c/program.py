@@ -12,7 +12,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp, StringAttr
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.c.arena import ArenaPlan, ctype, plan_arena
+from tqc.backends.c.arena import ArenaPlan, ctype, member, plan_arena
 from tqc.backends.c.schedule import Schedule, Scratch, build_schedule, identifier
 from tqc.dialects.accessors import dense_array
 from tqc.dialects.element import kind
@@ -122,7 +122,7 @@ class Program:
     def storage(self, v: SSAValue | Scratch) -> str:
         """The pointer expression for value v inside NAME_invoke."""
         if isinstance(v, Scratch):
-            return f"ARENA({v.ctype}, {self.plan.offset(v)}, {self.value_names[v]})"
+            return f"ARENA({member(v)}, {self.plan.offset(v)}, {self.value_names[v]})"
         base = self.schedule.base(v)
         if base in self.plan.inputs:
             return f"input{self.plan.inputs[base]}"
@@ -130,4 +130,4 @@ class Program:
             return f"output{self.plan.outputs[base]}"
         if base in self.const_names:
             return self.const_names[base]
-        return f"ARENA({ctype(base)}, {self.plan.offset(base)}, {self.value_names[base]})"
+        return f"ARENA({member(base)}, {self.plan.offset(base)}, {self.value_names[base]})"
