@@ -208,6 +208,7 @@ class HardSwishOp(UnaryOp):
 @irdl_op_definition
 class LeakyReluOp(UnaryOp):
     name = "tq.leaky_relu"
+    traits = traits_def(AcceptsInt16())
     alpha = prop_def(FloatAttr)
 
 
