@@ -90,6 +90,22 @@ class DepthwiseConv2DOp(ConvLikeOp):
 
 
 @irdl_op_definition
+class TransposeConvOp(ActivationMixin):
+    """TRANSPOSE_CONV: input NHWC, filter OHWI, optional bias [O] (int32 for int8 activations,
+    int64 or int16 for int16); the output size is the result type's (TFLM reads the output
+    tensor's shape, not the output_shape input, which the importer drops)."""
+
+    name = "tq.transpose_conv"
+    traits = traits_def(AcceptsInt16())
+    input = operand_def()
+    filter = operand_def()
+    bias = opt_operand_def()
+    output = result_def()
+    stride = prop_def(DenseArrayBase)
+    padding = prop_def(StringAttr)
+
+
+@irdl_op_definition
 class FullyConnectedOp(ActivationMixin):
     """FULLY_CONNECTED: input flattened to [rows, K], weights [units, K], bias [units]."""
 
@@ -410,6 +426,7 @@ TQ = Dialect(
         ConstOp,
         Conv2DOp,
         DepthwiseConv2DOp,
+        TransposeConvOp,
         FullyConnectedOp,
         AddOp,
         SubOp,

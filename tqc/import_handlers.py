@@ -78,6 +78,33 @@ def conv(imp: Importer, op: OpInfo) -> None:
     imp.emit(cls, [imp.value(op.inputs[0]), imp.value(op.inputs[1]), bias], props)
 
 
+@handles("TRANSPOSE_CONV")
+def transpose_conv(imp: Importer, op: OpInfo) -> None:
+    """Inputs (output_shape, weights, input[, bias]). TFLM sizes the output from the output
+    tensor and never reads output_shape; a constant output_shape that disagrees is refused."""
+    o = op.options
+    shape_in, weights, x = op.inputs[:3]
+    out = imp.tensor(op.outputs[0])
+    if shape_in in imp.consts and tuple(int(v) for v in imp.consts[shape_in].reshape(-1)) \
+            != tuple(out.shape):
+        raise imp.error(f"output_shape {imp.consts[shape_in].reshape(-1).tolist()} differs from "
+                        f"the output tensor's shape {list(out.shape)}", shape_in)
+    for i in (x, weights, op.outputs[0]):
+        if not imp.tensor(i).quantized:
+            raise imp.error("float TRANSPOSE_CONV is not supported (tensor is not quantized)", i)
+    if len(imp.tensor(x).shape) != 4 or len(imp.tensor(weights).shape) != 4:
+        raise imp.error("needs a 4-D input and 4-D weights", x)
+    has_bias = len(op.inputs) > 3 and op.inputs[3] >= 0
+    bias = imp.value(op.inputs[3]) if has_bias else None
+    get_activation = getattr(o, "FusedActivationFunction", None)
+    props = {
+        "stride": ints([o.StrideH(), o.StrideW()]),
+        "padding": StringAttr(PADDINGS[o.Padding()]),
+        **(imp.activation(o) if get_activation is not None else {"activation": StringAttr("NONE")}),
+    }
+    imp.emit(tq.TransposeConvOp, [imp.value(x), imp.value(weights), bias], props)
+
+
 @handles("FULLY_CONNECTED")
 def fully_connected(imp: Importer, op: OpInfo) -> None:
     o = op.options
