@@ -290,6 +290,27 @@ class SpaceToDepthOp(UnaryOp):
 
 
 @irdl_op_definition
+class SpaceToBatchNdOp(UnaryOp):
+    """SPACE_TO_BATCH_ND on NHWC: pad H and W by `paddings` [top, bottom, left, right], then
+    output[(i·bw + j)·N + n, h, w, c] = padded[n, h·bh + i, w·bw + j, c]. Only as the start of a
+    dilated convolution, which fold-dilated-conv turns into one conv."""
+
+    name = "tq.space_to_batch_nd"
+    block_shape = prop_def(DenseArrayBase)
+    paddings = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class BatchToSpaceNdOp(UnaryOp):
+    """BATCH_TO_SPACE_ND on NHWC, the inverse of SPACE_TO_BATCH_ND, then `crops` [top, bottom,
+    left, right] removed."""
+
+    name = "tq.batch_to_space_nd"
+    block_shape = prop_def(DenseArrayBase)
+    crops = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
 class TransposeOp(UnaryOp):
     name = "tq.transpose"
     traits = traits_def(AcceptsInt16())
@@ -450,6 +471,8 @@ TQ = Dialect(
         ReshapeOp,
         DepthToSpaceOp,
         SpaceToDepthOp,
+        SpaceToBatchNdOp,
+        BatchToSpaceNdOp,
         TransposeOp,
         SliceOp,
         PadOp,

@@ -240,6 +240,23 @@ def depth_space(imp: Importer, op: OpInfo) -> None:
     imp.emit(cls, [imp.value(op.inputs[0])], {"block_size": int_attr(block)})
 
 
+@handles("SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND")
+def space_batch(imp: Importer, op: OpInfo) -> None:
+    """4-D NHWC only (a 3-D input would be NHC with W = 1 in TFLM), constant block shape and
+    paddings / crops."""
+    s2b = op.opcode == "SPACE_TO_BATCH_ND"
+    what = "paddings" if s2b else "crops"
+    block = imp.const_data(op.inputs[1], f"{op.opcode} block_shape").reshape(-1)
+    edges = imp.const_data(op.inputs[2], f"{op.opcode} {what}").reshape(-1)
+    if len(imp.tensor(op.inputs[0]).shape) != 4 or len(block) != 2 or len(edges) != 4:
+        raise imp.error(f"needs a 4-D input, 2 block sizes and 2x2 {what}")
+    if block.min() < 1 or edges.min() < 0:
+        raise imp.error(f"block_shape {block.tolist()} and {what} {edges.tolist()} must be "
+                        "positive and non-negative")
+    cls = tq.SpaceToBatchNdOp if s2b else tq.BatchToSpaceNdOp
+    imp.emit(cls, [imp.value(op.inputs[0])], {"block_shape": ints(block), what: ints(edges)})
+
+
 @handles("CONCATENATION")
 def concatenation(imp: Importer, op: OpInfo) -> None:
     if _fold(imp, op):
