@@ -90,6 +90,22 @@ class DepthwiseConv2DOp(ConvLikeOp):
 
 
 @irdl_op_definition
+class TransposeConvOp(ActivationMixin):
+    """TRANSPOSE_CONV: input NHWC, filter OHWI, optional bias [O] (int32 for int8 activations,
+    int64 or int16 for int16); the output size is the result type's (TFLM reads the output
+    tensor's shape, not the output_shape input, which the importer drops)."""
+
+    name = "tq.transpose_conv"
+    traits = traits_def(AcceptsInt16())
+    input = operand_def()
+    filter = operand_def()
+    bias = opt_operand_def()
+    output = result_def()
+    stride = prop_def(DenseArrayBase)
+    padding = prop_def(StringAttr)
+
+
+@irdl_op_definition
 class FullyConnectedOp(ActivationMixin):
     """FULLY_CONNECTED: input flattened to [rows, K], weights [units, K], bias [units]."""
 
@@ -208,6 +224,7 @@ class HardSwishOp(UnaryOp):
 @irdl_op_definition
 class LeakyReluOp(UnaryOp):
     name = "tq.leaky_relu"
+    traits = traits_def(AcceptsInt16())
     alpha = prop_def(FloatAttr)
 
 
@@ -270,6 +287,27 @@ class SpaceToDepthOp(UnaryOp):
 
     name = "tq.space_to_depth"
     block_size = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class SpaceToBatchNdOp(UnaryOp):
+    """SPACE_TO_BATCH_ND on NHWC: pad H and W by `paddings` [top, bottom, left, right], then
+    output[(i·bw + j)·N + n, h, w, c] = padded[n, h·bh + i, w·bw + j, c]. Only as the start of a
+    dilated convolution, which fold-dilated-conv turns into one conv."""
+
+    name = "tq.space_to_batch_nd"
+    block_shape = prop_def(DenseArrayBase)
+    paddings = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class BatchToSpaceNdOp(UnaryOp):
+    """BATCH_TO_SPACE_ND on NHWC, the inverse of SPACE_TO_BATCH_ND, then `crops` [top, bottom,
+    left, right] removed."""
+
+    name = "tq.batch_to_space_nd"
+    block_shape = prop_def(DenseArrayBase)
+    crops = prop_def(DenseArrayBase)
 
 
 @irdl_op_definition
@@ -409,6 +447,7 @@ TQ = Dialect(
         ConstOp,
         Conv2DOp,
         DepthwiseConv2DOp,
+        TransposeConvOp,
         FullyConnectedOp,
         AddOp,
         SubOp,
@@ -432,6 +471,8 @@ TQ = Dialect(
         ReshapeOp,
         DepthToSpaceOp,
         SpaceToDepthOp,
+        SpaceToBatchNdOp,
+        BatchToSpaceNdOp,
         TransposeOp,
         SliceOp,
         PadOp,

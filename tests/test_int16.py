@@ -5,7 +5,8 @@ What is measured here (see passes/lowering/conv.py for the arithmetic): CONV_2D,
 DEPTHWISE_CONV_2D and FULLY_CONNECTED with int64 accumulators and the int64
 MultiplyByQuantizedMultiplier (16-bit multiplier, one rounding), their int32-bias variants, ADD /
 SUB (left shift 15), MUL, AVERAGE_POOL_2D / MAX_POOL_2D, QUANTIZE to and from int16, RELU family,
-MAXIMUM / MINIMUM and the data movement ops; and the refusals of everything else.
+MAXIMUM / MINIMUM, LOGISTIC / TANH / LEAKY_RELU (65536-entry tables) and the data movement ops;
+and the refusals of everything else.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backends_check import check_model
 from differential import compare, conv_geometry, random_inputs, shared_model
 from tqc.errors import TqcError
 from tqc.pipeline import load_numpy_model
@@ -439,6 +441,41 @@ def test_logistic_int16_input_scale_too_large_is_refused(tmp_path: Path) -> None
         load_numpy_model(path)
 
 
+# LEAKY_RELU (s_in, zp_in, s_out, zp_out, alpha): zero points at the ends of the range, scale
+# ratios from 1e-6 to 1e6 (1e6: MultiplyByQuantizedMultiplier's left shift wraps around in int32),
+# negative, zero, tiny and > 1 alphas.
+LEAKY16_CASES = [(1e-3, 0, 1e-3, 0, 0.2), (1e-3, -32768, 2e-3, 32767, 0.01),
+                 (1e-4, 32767, 1e-2, -32768, -0.5), (1.0, 0, 1e-6, 0, 1.5),
+                 (1e-6, 100, 1.0, -100, 7.0), (3e-2, -1000, 3e-4, 5, -3.0),
+                 (2.0**-12, 0, 2.0**-15, 0, 0.0), (5e-5, 20000, 5e-5, -20000, 1e-12),
+                 (0.07709798961877823, -111, 0.05511187016963959, -88, 0.2958953380584717)]
+
+
+def _leaky16_model(path: Path, cases: list[tuple]) -> Path:
+    """One LEAKY_RELU per case, each on its own (1, 65536) int16 input."""
+    tensors, ops = [], []
+    for i, (s_in, zp_in, s_out, zp_out, alpha) in enumerate(cases):
+        tensors += [Tensor(f"x{i}", (1, 65536), "int16", s_in, zp_in),
+                    Tensor(f"y{i}", (1, 65536), "int16", s_out, zp_out)]
+        ops.append(Op("LEAKY_RELU", [f"x{i}"], [f"y{i}"], {"alpha": alpha}))
+    n = len(cases)
+    write_model(path, tensors, ops, [f"x{i}" for i in range(n)], [f"y{i}" for i in range(n)])
+    return path
+
+
+def test_leaky_relu_int16(tmp_path: Path) -> None:
+    """Every int16 input value once per case (NumPy backend)."""
+    path = _leaky16_model(tmp_path / "m.tflite", LEAKY16_CASES)
+    x = np.arange(-32768, 32768, dtype=np.int64).astype(np.int16)[None]
+    assert compare(path, inputs=[x] * len(LEAKY16_CASES), runtime="tflm") == "tflm"
+
+
+def test_leaky_relu_int16_c(tmp_path: Path) -> None:
+    """NumPy and C against TFLM on random inputs (all-min, all-max, then uniform)."""
+    assert check_model(_leaky16_model(tmp_path / "m.tflite", LEAKY16_CASES), 4, 0,
+                       ("numpy", "c")) == []
+
+
 # ---- data movement ----------------------------------------------------------------------------
 
 def test_data_movement_int16(tmp_path: Path) -> None:
@@ -477,8 +514,9 @@ def test_data_movement_int16(tmp_path: Path) -> None:
 
 # ---- refusals ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("opcode", ["HARD_SWISH", "LEAKY_RELU", "RELU_N1_TO_1"])
+@pytest.mark.parametrize("opcode", ["HARD_SWISH", "RELU_N1_TO_1"])
 def test_int16_not_yet_exact_is_refused_by_name(tmp_path: Path, opcode: str) -> None:
+    """Neither has an int16 kernel in TFLM (HARD_SWISH: float32 and int8 only)."""
     path = _unary(tmp_path / "m.tflite", opcode, Tensor("x", (1, 8), "int16", 2.0**-12, 0),
                   Tensor("yy", (1, 8), "int16", 2.0**-15, 0))
     with pytest.raises(TqcError, match=f"{opcode}: int16 activations are not supported by this "

@@ -78,6 +78,33 @@ def conv(imp: Importer, op: OpInfo) -> None:
     imp.emit(cls, [imp.value(op.inputs[0]), imp.value(op.inputs[1]), bias], props)
 
 
+@handles("TRANSPOSE_CONV")
+def transpose_conv(imp: Importer, op: OpInfo) -> None:
+    """Inputs (output_shape, weights, input[, bias]). TFLM sizes the output from the output
+    tensor and never reads output_shape; a constant output_shape that disagrees is refused."""
+    o = op.options
+    shape_in, weights, x = op.inputs[:3]
+    out = imp.tensor(op.outputs[0])
+    if shape_in in imp.consts and tuple(int(v) for v in imp.consts[shape_in].reshape(-1)) \
+            != tuple(out.shape):
+        raise imp.error(f"output_shape {imp.consts[shape_in].reshape(-1).tolist()} differs from "
+                        f"the output tensor's shape {list(out.shape)}", shape_in)
+    for i in (x, weights, op.outputs[0]):
+        if not imp.tensor(i).quantized:
+            raise imp.error("float TRANSPOSE_CONV is not supported (tensor is not quantized)", i)
+    if len(imp.tensor(x).shape) != 4 or len(imp.tensor(weights).shape) != 4:
+        raise imp.error("needs a 4-D input and 4-D weights", x)
+    has_bias = len(op.inputs) > 3 and op.inputs[3] >= 0
+    bias = imp.value(op.inputs[3]) if has_bias else None
+    get_activation = getattr(o, "FusedActivationFunction", None)
+    props = {
+        "stride": ints([o.StrideH(), o.StrideW()]),
+        "padding": StringAttr(PADDINGS[o.Padding()]),
+        **(imp.activation(o) if get_activation is not None else {"activation": StringAttr("NONE")}),
+    }
+    imp.emit(tq.TransposeConvOp, [imp.value(x), imp.value(weights), bias], props)
+
+
 @handles("FULLY_CONNECTED")
 def fully_connected(imp: Importer, op: OpInfo) -> None:
     o = op.options
@@ -211,6 +238,23 @@ def depth_space(imp: Importer, op: OpInfo) -> None:
         raise imp.error(f"needs a 4-D input and a block size >= 1, got {list(shape)} and {block}")
     cls = tq.DepthToSpaceOp if op.opcode == "DEPTH_TO_SPACE" else tq.SpaceToDepthOp
     imp.emit(cls, [imp.value(op.inputs[0])], {"block_size": int_attr(block)})
+
+
+@handles("SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND")
+def space_batch(imp: Importer, op: OpInfo) -> None:
+    """4-D NHWC only (a 3-D input would be NHC with W = 1 in TFLM), constant block shape and
+    paddings / crops."""
+    s2b = op.opcode == "SPACE_TO_BATCH_ND"
+    what = "paddings" if s2b else "crops"
+    block = imp.const_data(op.inputs[1], f"{op.opcode} block_shape").reshape(-1)
+    edges = imp.const_data(op.inputs[2], f"{op.opcode} {what}").reshape(-1)
+    if len(imp.tensor(op.inputs[0]).shape) != 4 or len(block) != 2 or len(edges) != 4:
+        raise imp.error(f"needs a 4-D input, 2 block sizes and 2x2 {what}")
+    if block.min() < 1 or edges.min() < 0:
+        raise imp.error(f"block_shape {block.tolist()} and {what} {edges.tolist()} must be "
+                        "positive and non-negative")
+    cls = tq.SpaceToBatchNdOp if s2b else tq.BatchToSpaceNdOp
+    imp.emit(cls, [imp.value(op.inputs[0])], {"block_shape": ints(block), what: ints(edges)})
 
 
 @handles("CONCATENATION")

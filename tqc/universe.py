@@ -34,6 +34,12 @@ def _fold_batch_norm():
     return FoldBatchNormPass
 
 
+def _fold_dilated_conv():
+    from tqc.passes.fold_dilated_conv import FoldDilatedConvPass
+
+    return FoldDilatedConvPass
+
+
 def _recompute_min_max():
     from tqc.passes.recompute_min_max import RecomputeMinMaxPass
 
@@ -49,6 +55,7 @@ def _lower_requantize():
 PASSES = {
     "fuse-activation": _fuse_activation,
     "fold-batch-norm": _fold_batch_norm,
+    "fold-dilated-conv": _fold_dilated_conv,
     "recompute-min-max": _recompute_min_max,
     "lower-requantize": _lower_requantize,
 }

@@ -9,6 +9,10 @@ follows TFLM, uint8 (legacy models) LiteRT BUILTIN_REF. Where they differ:
   1/128 zp 0 for TANH — neither is read). LiteRT's reference kernels fill a float32 table
   (expf / tanhf of the host libm) that honours the output quantization. Both are reproduced.
 - HARD_SWISH, LEAKY_RELU: the same kernel and the same float32 scale arithmetic in both.
+
+int16: LOGISTIC / TANH in `activations16.py`; LEAKY_RELU (TFLM `QuantizeLeakyRelu<int16_t>`) is
+a function of one int16 value too, so its table has 65536 entries. TFLM's HARD_SWISH has no
+int16 kernel (float32 and int8 only): refused by lower-requantize (no AcceptsInt16 trait).
 - PRELU: the multipliers come from double arithmetic in TFLM and float32 in LiteRT.
 
 The tables carry no run-time rounding, so they do not depend on `--rounding`.
@@ -42,28 +46,32 @@ TABLE_ELEMENTS = ("i8", "ui8")
 
 
 def table_op(b: Builder, op: Operation, values: np.ndarray) -> SSAValue:
-    """`tqi.table` mapping the op's input to its output through `values` (256 entries)."""
+    """`tqi.table` mapping the op's input to its output through `values` (one entry per value
+    of the input type: 256 or 65536)."""
     out_type = plain(op.results[0].type)
     assert isinstance(out_type, TensorType)
     element = storage_name(out_type.element_type)
     lo, hi = kind(element).range
-    assert values.shape == (256,) and values.min() >= lo and values.max() <= hi
+    entries = 1 << kind(storage_name(qtype(op.operands[0]))).bits
+    assert values.shape == (entries,) and values.min() >= lo and values.max() <= hi
     table = dense_attr(values, element)
     return b.value(tqi.TableOp, [b.operands[0]], out_type, table=table)
 
 
-def _check_8bit(b: Builder, op: Operation) -> str:
+def _check_elements(b: Builder, op: Operation) -> str:
     qi, qo = qtype(op.operands[0]), qtype(op.results[0])
     element = storage_name(qi)
-    if element not in TABLE_ELEMENTS or storage_name(qo) != element:
-        raise b.error(f"supported for int8 and uint8 only, not {element} → {storage_name(qo)}")
+    allowed = TABLE_ELEMENTS + ("i16",) if isinstance(op, tq.LeakyReluOp) else TABLE_ELEMENTS
+    if element not in allowed or storage_name(qo) != element:
+        names = "int8, uint8 and int16" if "i16" in allowed else "int8 and uint8"
+        raise b.error(f"supported for {names} only, not {element} → {storage_name(qo)}")
     if qi.per_axis or qo.per_axis:
         raise b.error("per-axis quantization is not supported")
     return element
 
 
 def _lower_table(b: Builder, op: Operation) -> list[SSAValue]:
-    element = _check_8bit(b, op)
+    element = _check_elements(b, op)
     qi, qo = qtype(op.operands[0]), qtype(op.results[0])
     try:
         values = _table(op, element, qi.scale, qi.zero_point, qo.scale, qo.zero_point)

@@ -1,5 +1,5 @@
-"""256-entry lookup tables of the element-wise activations, computed at compile time by
-re-running the reference kernel's arithmetic on every input value.
+"""Lookup tables of the element-wise activations (256 entries; 65536 for int16 LEAKY_RELU),
+computed at compile time by re-running the reference kernel's arithmetic on every input value.
 
 Each builder returns the table as an int64 array indexed by `x - min(storage type)`. Sources:
 TFLM `micro/kernels/{logistic_common,tanh,hard_swish_common,leaky_relu_common}.cc`,
@@ -29,6 +29,7 @@ from tqc.semantics import gemmlowp_activations
 from tqc.semantics.fixedpoint import (
     multiply_by_quantized_multiplier,
     shift_right_round,
+    wrap_int32,
 )
 
 
@@ -37,7 +38,7 @@ class ReferenceRefuses(ValueError):
 
 
 def domain(element: str) -> np.ndarray:
-    """Every value of an 8-bit storage type, in table order."""
+    """Every value of an 8- or 16-bit storage type, in table order."""
     lo, hi = kind(element).range
     return np.arange(lo, hi + 1, dtype=np.int64)
 
@@ -270,7 +271,7 @@ def hard_swish_table(element: str, scale_in: float, zp_in: int, scale_out: float
     return np.clip(out, lo, hi)
 
 
-# ---- LEAKY_RELU (TFLM int8, LiteRT uint8) ---------------------------------------------------
+# ---- LEAKY_RELU (TFLM int8 and int16, LiteRT uint8) -----------------------------------------
 
 def leaky_relu_table(element: str, scale_in: float, zp_in: int, scale_out: float, zp_out: int,
                      alpha: float, litert: bool) -> np.ndarray:
@@ -281,7 +282,10 @@ def leaky_relu_table(element: str, scale_in: float, zp_in: int, scale_out: float
         d >= 0: out = zp_out + MBQM(d, m_id)
         d <  0: out = zp_out ± MBQM(d, |m_a|)      (sign of alpha; the kernel negates a
                                                    negative multiplier, then the result)
-        out = clamp(out, type range)"""
+        out = clamp(out, type range)
+    int16 (TFLM only, `QuantizeLeakyRelu<int16_t>`): the same arithmetic on all 65536 values,
+    zero points included (unlike the int16 convolutions). The left shift of MBQM and the final
+    int32 add wrap around as in C (reachable with a large S_in / S_out and an int16 input)."""
     if litert:
         real_id, real_alpha = f32(scale_in / scale_out), f32(f32(scale_in * alpha) / scale_out)
     else:
@@ -293,4 +297,5 @@ def leaky_relu_table(element: str, scale_in: float, zp_in: int, scale_out: float
     identity = multiply_by_quantized_multiplier(d, m_id, s_id).astype(np.int64)
     scaled_alpha = multiply_by_quantized_multiplier(d, abs(m_a), s_a).astype(np.int64)
     negative = -scaled_alpha if m_a < 0 else scaled_alpha
-    return np.clip(zp_out + np.where(d >= 0, identity, negative), lo, hi)
+    total = wrap_int32(zp_out + np.where(d >= 0, identity, negative)).astype(np.int64)
+    return np.clip(total, lo, hi)
