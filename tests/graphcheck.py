@@ -3,8 +3,9 @@ compare them all bit for bit; shrink a failure (tests/graphshrink.py) and save i
 
 Inputs are `differential.random_inputs(n, seed)` (the first two samples all-minimum and
 all-maximum), as tests/test_regressions.py replays them. The reference is TFLM for int8 / int16
-graphs and LiteRT BUILTIN_REF for legacy uint8 ones (`run_reference_with_runtime` picks it,
-falling back to LiteRT REF when TFLM refuses a graph).
+graphs and LiteRT BUILTIN_REF for legacy uint8 ones. No fallback: where TFLM refuses an int8 /
+int16 graph, LiteRT's kernels are no oracle for the rest of it (its int8 RELU6 requantizes, TFLM's
+does not), so the graph is refused.
 
 Outcomes: passed (with notes on backends that refused the graph, a limitation, not a wrong
 result); `Refused` (nothing to compare with: the reference refuses the graph, or tqc refuses it
@@ -30,7 +31,7 @@ from graphgen import Graph
 from graphshrink import shrink
 from tqc.errors import TqcError
 from tqc.pipeline import identifier, load_numpy_model, lower
-from tqc.reference import ReferenceError, run_reference_with_runtime
+from tqc.reference import ReferenceError, Runtime, run_reference_with_runtime
 from tqc.samples import sample_shape
 from tqc.targets import TargetOptions, get_target
 from tqc.tflite_writer import write_model
@@ -72,8 +73,9 @@ def check_graph(graph: Graph, seed: int, backends: Sequence[str], workdir: Path)
                 continue
             raise AssertionError(f"{name} backend failed: {e}") from None
         outputs[name] = [np.asarray(o) for o in result.outputs]
+    runtime = reference_runtime(graph)
     try:
-        reference, runtime = run_reference_with_runtime(path, xs)
+        reference, _ = run_reference_with_runtime(path, xs, runtime)
     except ReferenceError as e:
         problems = [f"{name} output {i} differs from numpy: {d}" for name, outs in outputs.items()
                     for i, d in differences(outs, outputs["numpy"])]
@@ -88,12 +90,16 @@ def check_graph(graph: Graph, seed: int, backends: Sequence[str], workdir: Path)
     return notes
 
 
+def reference_runtime(graph: Graph) -> Runtime:
+    return "litert-ref" if graph.kind == "uint8" else "tflm"
+
+
 def reference_refusal(path: Path, graph: Graph) -> bool:
     """Whether the reference refuses the model (on all-zero inputs)."""
     specs = [(graph.tensor(name).shape, graph.tensor(name).dtype) for name in graph.inputs]
     zeros = [np.zeros((1, *sample_shape(shape)), dtype) for shape, dtype in specs]
     try:
-        run_reference_with_runtime(path, zeros)
+        run_reference_with_runtime(path, zeros, reference_runtime(graph))
     except ReferenceError:
         return True
     return False

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Sequence, TypeVar
 
 import numpy as np
 
@@ -51,6 +51,7 @@ FIXED_OUTPUT = {  # (opcode, kind) -> the output (scale, zero point) the kernels
 }
 NOT_INT16 = {"RELU_N1_TO_1", "LEAKY_RELU", "HARD_SWISH", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH"}
 ACTIVATIONS = ["NONE", "NONE", "NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
+T = TypeVar("T")
 
 
 @dataclass
@@ -106,11 +107,11 @@ class Builder:
     def chance(self, p: float) -> bool:
         return bool(self.rng.random() < p)
 
-    def int(self, lo: int, hi: int) -> int:
+    def between(self, lo: int, hi: int) -> int:
         """Uniform in [lo, hi] (both ends included)."""
         return int(self.rng.integers(lo, hi + 1))
 
-    def pick(self, items: list):  # noqa: ANN201 (any element type)
+    def pick(self, items: Sequence[T]) -> T:
         return items[int(self.rng.integers(len(items)))]
 
     def zero_point(self) -> int:
@@ -121,7 +122,7 @@ class Builder:
             return self.pick([self.lo, self.hi])
         if r < 0.35:
             return 0 if self.kind == "int8" else 128
-        return self.int(self.lo, self.hi)
+        return self.between(self.lo, self.hi)
 
     def scale_for(self, amp: float) -> float:
         """An output scale for values of typical magnitude `amp`: about right (±1.5 octaves) or,
@@ -189,19 +190,20 @@ class Builder:
             self.add_input(first if k == 0 else self.other_input_shape(first))
         if len(self.inputs) > 1:
             self.features.add("multiple_inputs")
-        for _ in range(self.int(2, 6)):
+        for _ in range(self.between(2, 6)):
             for _attempt in range(20):
                 x = self.choose_operand()
                 if self.pick(self.steps())(x) is not None:
                     break
         for name in list(self.pool):  # every graph input is read
-            if self.uses[name] == 0 and name in self.upstream and self.is_graph_input(name):
+            if self.uses[name] == 0 and self.is_graph_input(name):
                 self.activation(name)
         self.add_outputs()
         return Graph(list(self.tensors.values()), self.ops, self.inputs, self.outputs, self.kind,
                      self.features)
 
     def is_graph_input(self, name: str) -> bool:
+        """A graph input, or the QUANTIZE of one."""
         return name in self.inputs or any(op.outputs == [name] and op.inputs[0] in self.inputs
                                           and op.opcode == "QUANTIZE" for op in self.ops)
 
@@ -209,7 +211,7 @@ class Builder:
         rank = self.pick([4, 4, 4, 3, 2, 5])
         limit = {2: 24, 3: 8, 4: 6, 5: 4}[rank]
         while True:
-            shape = (1, *(self.int(1, limit) for _ in range(rank - 1)))
+            shape = (1, *(self.between(1, limit) for _ in range(rank - 1)))
             if math.prod(shape) <= 160:
                 return shape
 
@@ -218,8 +220,8 @@ class Builder:
         if r < 0.5:
             return first
         if r < 0.8 and len(first) > 1:  # differs along one axis: concatenable
-            axis = self.int(1, len(first) - 1)
-            return tuple(self.int(1, 4) if a == axis else d for a, d in enumerate(first))
+            axis = self.between(1, len(first) - 1)
+            return tuple(self.between(1, 4) if a == axis else d for a, d in enumerate(first))
         return self.input_shape()
 
     def add_input(self, shape: tuple[int, ...]) -> None:
@@ -236,7 +238,7 @@ class Builder:
         if r < 0.35 and self.kind == "int8":  # uint8 input edge of an int8 graph
             x = self.fresh("in")
             s = f32(2.0 ** self.rng.uniform(-10, 2))
-            self.tensors[x] = Tensor(x, shape, "uint8", s, self.int(0, 255))
+            self.tensors[x] = Tensor(x, shape, "uint8", s, self.between(0, 255))
             self.inputs.append(x)
             y = self.act(shape, self.quant_for(s * 128), s * 128, [])
             self.op("QUANTIZE", [x], [y])
@@ -292,7 +294,7 @@ class Builder:
             elif r < 0.28 and self.kind == "int8":
                 y = self.fresh("out")
                 s, _ = self.quant(name)
-                self.tensors[y] = Tensor(y, self.shape(name), "uint8", s, self.int(0, 255))
+                self.tensors[y] = Tensor(y, self.shape(name), "uint8", s, self.between(0, 255))
                 self.op("QUANTIZE", [name], [y])
                 self.features.add("uint8_output")
             else:
@@ -309,7 +311,7 @@ class Builder:
         """Constant weights (int8 symmetric per channel, or uint8 per tensor with a zero point):
         name, per-channel scales, typical |w - zero point|."""
         if self.kind == "uint8":
-            lo, hi, z = 0, 255, self.int(0, 255) if self.chance(0.3) else self.int(100, 156)
+            lo, hi, z = 0, 255, self.between(0, 255) if self.chance(0.3) else self.between(100, 156)
             scales = [f32(2.0 ** self.rng.uniform(-9, -3))]
         else:
             lo, hi, z = -127, 127, 0
@@ -346,15 +348,15 @@ class Builder:
         if len(shape) != 4:
             return None
         _, h, w, c = shape
-        k = [self.int(1, 3), self.int(1, 3)]
-        stride = [1, 1] if keep_shape else [self.int(1, 2), self.int(1, 2)]
+        k = [self.between(1, 3), self.between(1, 3)]
+        stride = [1, 1] if keep_shape else [self.between(1, 2), self.between(1, 2)]
         dil = [2, 2] if self.chance(0.1) and not keep_shape else [1, 1]
         eff = [(k[i] - 1) * dil[i] + 1 for i in range(2)]
         padding = "SAME" if keep_shape or self.chance(0.5) or h < eff[0] or w < eff[1] else "VALID"
         oh, ow = ((-(-h // stride[0]), -(-w // stride[1])) if padding == "SAME"
                   else ((h - eff[0]) // stride[0] + 1, (w - eff[1]) // stride[1] + 1))
-        mult = 1 if keep_shape or not depthwise else self.int(1, 2)
-        o = c * mult if depthwise else (c if keep_shape else self.int(1, 6))
+        mult = 1 if keep_shape or not depthwise else self.between(1, 2)
+        o = c * mult if depthwise else (c if keep_shape else self.between(1, 6))
         if not self.fits((1, oh, ow, o)):
             return None
         w_shape = (1, *k, o) if depthwise else (o, *k, c)
@@ -382,7 +384,7 @@ class Builder:
         depth = math.prod(shape[1:])
         if shape[0] != 1 or depth > 200:
             return None
-        units = self.int(1, 8)
+        units = self.between(1, 8)
         per_channel = self.kind != "uint8" and self.chance(0.3)
         wname, scales, typical = self.weights((units, depth), units if per_channel else 1)
         s_x, _ = self.quant(x)
@@ -398,8 +400,8 @@ class Builder:
         if len(shape) != 4:
             return None
         _, h, w, c = shape
-        f = [self.int(1, 3), self.int(1, 3)]
-        stride = [1, 1] if keep_shape else [self.int(1, 2), self.int(1, 2)]
+        f = [self.between(1, 3), self.between(1, 3)]
+        stride = [1, 1] if keep_shape else [self.between(1, 2), self.between(1, 2)]
         padding = "SAME" if keep_shape or self.chance(0.5) or h < f[0] or w < f[1] else "VALID"
         oh, ow = ((-(-h // stride[0]), -(-w // stride[1])) if padding == "SAME"
                   else ((h - f[0]) // stride[0] + 1, (w - f[1]) // stride[1] + 1))
@@ -432,7 +434,8 @@ class Builder:
         alpha_type = "uint8" if self.kind == "uint8" else "int8"
         lo, hi = RANGES[alpha_type]
         s_a = f32(2.0 ** self.rng.uniform(-9, -5))
-        z_a = self.int(lo, hi) if self.kind == "uint8" else (0 if self.chance(0.5) else self.int(-20, 20))
+        z_a = (self.between(lo, hi) if self.kind == "uint8"
+               else 0 if self.chance(0.5) else self.between(-20, 20))
         alpha = self.const("a", self.rng.integers(lo, hi + 1, alpha_shape), alpha_type, s_a, z_a)
         return self.unary("PRELU", x, shape, self.quant_for(self.amp[x]), self.amp[x], [alpha])
 
@@ -447,7 +450,7 @@ class Builder:
         shape = self.shape(x)
         if len(shape) < 2:
             return None
-        axes = sorted(int(a) for a in self.rng.choice(range(1, len(shape)), self.int(1, len(shape) - 1),
+        axes = sorted(int(a) for a in self.rng.choice(range(1, len(shape)), self.between(1, len(shape) - 1),
                                                       replace=False))
         keep = self.chance(0.5)
         out = tuple(1 if a in axes else d for a, d in enumerate(shape) if keep or a not in axes)
@@ -468,14 +471,14 @@ class Builder:
         dims = [1] * (rank - 1)
         rest = total
         for p in prime_factors(total):
-            dims[self.int(0, rank - 2)] *= p
+            dims[self.between(0, rank - 2)] *= p
             rest //= p
         return (1, *dims)
 
     def reshape_to(self, x: str, out: tuple[int, ...]) -> str:
         written = list(out)
         if self.chance(0.2):  # one dimension of the shape operand left for the runtime to infer
-            written[self.int(1, len(out) - 1)] = -1
+            written[self.between(1, len(out) - 1)] = -1
             self.features.add("reshape_inferred_dim")
         return self.unary("RESHAPE", x, out, self.quant(x), self.amp[x], [self.i32(written, "s")],
                           {"new_shape": list(out)})
@@ -486,21 +489,22 @@ class Builder:
         if r < 0.3:
             ones = [a for a in range(1, len(shape)) if shape[a] == 1]
             if ones and len(shape) - len(ones) >= 2:
-                dims = sorted(int(a) for a in self.rng.choice(ones, self.int(1, len(ones)), replace=False))
+                count = self.between(1, len(ones))
+                dims = sorted(int(a) for a in self.rng.choice(ones, count, replace=False))
                 out = tuple(d for a, d in enumerate(shape) if a not in dims)
                 written = [a - len(shape) if self.chance(0.3) else a for a in dims]
                 return self.unary("SQUEEZE", x, out, self.quant(x), self.amp[x],
                                   options={"squeeze_dims": written})
         if r < 0.6 and len(shape) <= 4:
-            axis = self.int(1, len(shape))
+            axis = self.between(1, len(shape))
             out = shape[:axis] + (1,) + shape[axis:]
             written = axis - len(shape) - 1 if self.chance(0.3) else axis
             return self.unary("EXPAND_DIMS", x, out, self.quant(x), self.amp[x],
                               [self.i32(np.array(written, np.int32) if self.chance(0.5) else [written])])
-        return self.reshape_to(x, self.factorize(math.prod(shape), self.int(2, 5)))
+        return self.reshape_to(x, self.factorize(math.prod(shape), self.between(2, 5)))
 
     def transpose(self, x: str) -> str | None:
-        rank = self.int(2, 5)
+        rank = self.between(2, 5)
         if rank != len(self.shape(x)):
             x = self.reshape_to(x, self.factorize(math.prod(self.shape(x)), rank))
         shape = self.shape(x)
@@ -511,7 +515,7 @@ class Builder:
 
     def pad(self, x: str) -> str | None:
         shape = self.shape(x)
-        pads = [[0, 0]] + [[self.int(0, 2), self.int(0, 2)] for _ in shape[1:]]
+        pads = [[0, 0]] + [[self.between(0, 2), self.between(0, 2)] for _ in shape[1:]]
         out = tuple(d + a + b for d, (a, b) in zip(shape, pads))
         if not self.fits(out):
             return None
@@ -522,7 +526,7 @@ class Builder:
         opcode = "PAD"
         if self.chance(0.4):
             opcode = "PADV2"
-            extra.append(self.const("v", np.array(self.int(self.lo, self.hi)), self.kind, s, z))
+            extra.append(self.const("v", np.array(self.between(self.lo, self.hi)), self.kind, s, z))
         return self.unary(opcode, x, out, (s, z), self.amp[x], extra)
 
     def slice_along(self, x: str, axis: int | None = None) -> str | None:
@@ -534,8 +538,8 @@ class Builder:
             if axis is not None and a != axis:
                 b, e, st = 0, d, 1
             else:
-                b, st = self.int(0, d - 1), self.int(1, 2)
-                e = self.int(b + 1, d)
+                b, st = self.between(0, d - 1), self.between(1, 2)
+                e = self.between(b + 1, d)
                 if self.chance(0.15):
                     begin_mask |= 1 << a
                     b = 0
@@ -582,10 +586,11 @@ class Builder:
         shape = self.shape(x)
         if len(shape) != 4:
             return None
-        oh, ow = self.int(1, 8), self.int(1, 8)
+        oh, ow = self.between(1, 8), self.between(1, 8)
         if not self.fits((1, oh, ow, shape[3])):
             return None
-        opcode = self.pick(["RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR"])
+        bilinear = ["RESIZE_BILINEAR"] if self.kind != "int16" else []  # (not in TFLM for int16)
+        opcode = self.pick(["RESIZE_NEAREST_NEIGHBOR", *bilinear])
         align = self.chance(0.3)
         half = self.chance(0.4) and not (align and opcode == "RESIZE_BILINEAR")
         return self.unary(opcode, x, (1, oh, ow, shape[3]), self.quant(x), self.amp[x],
@@ -674,11 +679,11 @@ class Builder:
         shape = self.shape(x)
         if len(shape) < 2:
             return None
-        axis = self.int(1, len(shape) - 1)
+        axis = self.between(1, len(shape) - 1)
         same_but_axis = lambda s: len(s) == len(shape) and all(  # noqa: E731
             d == e for a, (d, e) in enumerate(zip(s, shape)) if a != axis)
         parts = [x]
-        for _ in range(self.int(1, 3)):
+        for _ in range(self.between(1, 3)):
             r = self.rng.random()
             if r < 0.15:
                 part: str | None = x

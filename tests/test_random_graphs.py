@@ -12,10 +12,10 @@ A failing graph is shrunk (ops and outputs removed while it fails the same way) 
 `tests/regressions/new/graph_s<seed>_c<case>.tqm` (TQC_REGRESSIONS_DIR to change; git ignores
 new/) with a `# check:` header for tests/test_regressions.py; the failure message names it.
 
-Environment: TQC_GRAPH_CASES (default 200: about 3 minutes with -n 2 on an idle machine),
+Environment: TQC_GRAPH_CASES (default 240: 2-3 minutes with -n 2 on an idle machine),
 TQC_GRAPH_SEED (default 0; each (seed, case) is one reproducible graph), TQC_GRAPH_VERILOG_EVERY
 (default 2; 0 for no Verilog), TQC_GRAPH_KNOWN=1 (also run graphs that may hit a known issue).
-The long mode, e.g. (about 1.5 s per graph and core):
+The long mode, e.g. (about 1.1 s per graph and core):
     TQC_GRAPH_CASES=10000 TQC_GRAPH_SEED=1 TQC_GRAPH_VERILOG_EVERY=10 pytest -n 2 tests/test_random_graphs.py
 and one case again: TQC_GRAPH_SEED=1 pytest "tests/test_random_graphs.py::test_random_graph[17]"
 """
@@ -37,7 +37,7 @@ from tqc.backends.verilog import sim
 from tqc.errors import TqcError
 from tqc.tflite_writer import Tensor
 
-CASES = int(os.environ.get("TQC_GRAPH_CASES", "200"))
+CASES = int(os.environ.get("TQC_GRAPH_CASES", "240"))
 SEED = int(os.environ.get("TQC_GRAPH_SEED", "0"))
 VERILOG_EVERY = int(os.environ.get("TQC_GRAPH_VERILOG_EVERY", "2"))
 REGRESSIONS = Path(os.environ.get("TQC_REGRESSIONS_DIR", Path(__file__).parent / "regressions" / "new"))
@@ -128,7 +128,7 @@ REQUIRED = {
 
 def test_the_default_cases_cover_every_shape() -> None:
     seen: set[str] = set()
-    for case in range(max(CASES, 200)):
+    for case in range(max(CASES, 240)):
         seen |= generate(case, SEED).features
     assert not REQUIRED - seen, f"never generated: {sorted(REQUIRED - seen)}"
 
