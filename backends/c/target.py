@@ -68,7 +68,8 @@ def example_text(name: str, program: Program) -> str:
     lines.append("  int i;")
     if stateful:
         lines.append('  int stream = argc > 1 && strcmp(argv[1], "--stream") == 0;')
-        lines.append("  if (stream) {")
+        lines.append("  if (stream) {  /* drop the flag, keep the program's name */")
+        lines.append("    argv[1] = argv[0];")
         lines.append("    --argc;")
         lines.append("    ++argv;")
         lines.append("  }")
