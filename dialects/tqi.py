@@ -32,6 +32,7 @@ from xdsl.dialects.builtin import (
     FloatAttr,
     IntegerAttr,
     IntegerType,
+    StringAttr,
     TensorType,
 )
 from xdsl.ir import Attribute, Dialect, Operation, SSAValue
@@ -46,7 +47,7 @@ from xdsl.irdl import (
     var_operand_def,
     var_result_def,
 )
-from xdsl.traits import Pure
+from xdsl.traits import MemoryReadEffect, MemoryWriteEffect, Pure
 from xdsl.utils.exceptions import VerifyException
 
 from tqc.dialects.element import KINDS, storage_name
@@ -523,6 +524,71 @@ class DequantizeOp(UnaryOp):
     zero_point = prop_def(IntegerAttr)
 
 
+class StateOp(IRDLOperation):
+    """State carried from one invocation of the model to the next (SVDF's activation state, an
+    LSTM's hidden and cell state, in stream mode). The only side-effecting tqi ops: a function
+    reads each state `name` once (`tqi.state_read`, the value the previous invocation wrote, or
+    the reset value) and writes it once, later (`tqi.state_write`, the value the next invocation
+    reads), with one type."""
+
+    state = prop_def(StringAttr, prop_name="name")
+
+    @property
+    def state_name(self) -> str:
+        return self.state.data
+
+    def verify_(self) -> None:
+        block = self.parent_block()
+        if block is None:
+            return
+        same = [op for op in block.ops
+                if isinstance(op, StateOp) and op.state_name == self.state_name]
+        reads = [op for op in same if isinstance(op, StateReadOp)]
+        writes = [op for op in same if isinstance(op, StateWriteOp)]
+        if len(reads) != 1 or len(writes) != 1:
+            raise VerifyException(f"{self.name}: state '{self.state_name}' needs one "
+                                  f"tqi.state_read and one tqi.state_write, has {len(reads)} "
+                                  f"and {len(writes)}")
+        read, write = reads[0], writes[0]
+        if not read.is_before_in_block(write):
+            raise VerifyException(f"{self.name}: state '{self.state_name}' is written before "
+                                  "it is read")
+        if read.output.type != write.value.type:
+            raise VerifyException(f"{self.name}: state '{self.state_name}' is read as "
+                                  f"{read.output.type} and written as {write.value.type}")
+
+
+@irdl_op_definition
+class StateReadOp(StateOp):
+    """The state `name` as the previous invocation left it; `reset` before the first
+    invocation and after a reset."""
+
+    name = "tqi.state_read"
+    traits = traits_def(MemoryReadEffect())
+    reset = prop_def(DenseIntOrFPElementsAttr)
+    output = result_def()
+
+    def verify_(self) -> None:
+        if self.reset.type != self.output.type:
+            raise VerifyException(f"{self.name}: reset value of type {self.reset.type} for a "
+                                  f"state of type {self.output.type}")
+        super().verify_()
+
+
+@irdl_op_definition
+class StateWriteOp(StateOp):
+    """The state `name` the next invocation reads."""
+
+    name = "tqi.state_write"
+    traits = traits_def(MemoryWriteEffect())
+    value = operand_def()
+
+
+def has_state(op: Operation) -> bool:
+    """True if op (a module, a function) carries state between invocations."""
+    return any(isinstance(o, StateOp) for o in op.walk())
+
+
 TQI = Dialect(
     "tqi",
     [
@@ -563,5 +629,7 @@ TQI = Dialect(
         SplitOp,
         QuantizeOp,
         DequantizeOp,
+        StateReadOp,
+        StateWriteOp,
     ],
 )

@@ -3,7 +3,9 @@
 Rules live in `passes/lowering/` (one module per op family); one rewrite pattern dispatches on
 their registry. Options: `rounding=double` (the reference, default) or `rounding=single` (one
 rounding step, as XNNPACK and TFLITE_SINGLE_ROUNDING builds do; opt-in, not bit-exact with the
-reference).
+reference). `stream=true`: the ops with state (SVDF, LSTM) carry it from one invocation to the
+next (`tqi.state_read` / `tqi.state_write`, passes/lowering/state.py) instead of starting every
+invocation from the reset value; the reset constants they no longer read are dropped.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
 from xdsl.rewriter import InsertPoint, Rewriter
 
-from tqc.dialects import tq
+from tqc.dialects import tq, tqi
 from tqc.dialects.element import storage_name
 from tqc.dialects.traits import AcceptsInt16
 from tqc.errors import TqcError
@@ -74,11 +76,12 @@ class LowerOp(RewritePattern):
     """
 
     single_rounding: bool
+    stream: bool = False
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         if isinstance(op, func.ReturnOp) or not isinstance(op.parent_op(), func.FuncOp):
             return
-        b = Builder(op, [_lowered(v) for v in op.operands], self.single_rounding)
+        b = Builder(op, [_lowered(v) for v in op.operands], self.single_rounding, self.stream)
         rule = RULES.get(type(op))
         if rule is None:
             raise b.error(f"no lowering for {op.name}")
@@ -124,14 +127,26 @@ class LowerRequantizePass(ModulePass):
     name = "lower-requantize"
 
     rounding: str = "double"
+    stream: bool = False
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.rounding not in ("double", "single"):
             raise TqcError(f"lower-requantize: rounding must be double or single, not {self.rounding}")
         load_rules()
         # One sweep in block order: each op is lowered once, the tqi ops it creates are final.
-        walker = PatternRewriteWalker(LowerOp(self.rounding == "single"), apply_recursively=False)
+        walker = PatternRewriteWalker(LowerOp(self.rounding == "single", self.stream),
+                                      apply_recursively=False)
         walker.rewrite_module(op)
         for fn in op.ops:
             if isinstance(fn, func.FuncOp):
                 finish_function(fn)
+                if self.stream:
+                    _drop_unused_constants(fn)
+
+
+def _drop_unused_constants(fn: func.FuncOp) -> None:
+    """Erase the constants nothing reads (in stream mode, the reset values a state read
+    replaced)."""
+    for const in [o for o in fn.body.block.ops if isinstance(o, tqi.ConstOp)]:
+        if not const.output.uses:
+            Rewriter.erase_op(const)

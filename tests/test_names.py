@@ -33,3 +33,20 @@ def test_reserved_names_are_exact_unless_folded() -> None:
     assert legal_identifier("n", "t", reserved=("n",)) == "t_n"
     assert legal_identifier("N", "t", reserved=("n",)) == "N"
     assert legal_identifier("N", "t", reserved=("n",), fold_case=True) == "t_N"
+
+
+def test_numpy_value_named_like_a_runtime_function(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A tensor named `quantize` must not hide the runtime's `quantize` (UnboundLocalError)."""
+    import numpy as np
+
+    from tqc.pipeline import load_numpy_model
+    from tqc.tflite_writer import Op, Tensor, write_model
+
+    path = tmp_path / "shadow.tflite"
+    tensors = [Tensor("x", (1, 4), "float32"), Tensor("quantize", (1, 4), "int8", 0.05, 3),
+               Tensor("softmax", (1, 4), "int8", 0.05, 3), Tensor("y", (1, 4), "float32")]
+    ops = [Op("QUANTIZE", ["x"], ["quantize"]), Op("RELU", ["quantize"], ["softmax"]),
+           Op("DEQUANTIZE", ["softmax"], ["y"])]
+    write_model(path, tensors, ops, ["x"], ["y"])
+    y = load_numpy_model(path).run(np.array([[-1.0, 0.0, 0.5, 1.0]], np.float32))
+    assert np.allclose(y, [[0.0, 0.0, 0.5, 1.0]])

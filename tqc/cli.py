@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-o", "--output", required=True, help="output directory")
     c.add_argument("--name", help="module name (default: the model file's stem)")
     c.add_argument("--parallel", type=int, help="verilog: MAC units per layer")
+    c.add_argument("--stream", action="store_true",
+                   help="carry the state of SVDF and LSTM ops from one invocation to the next "
+                        "(NAME_reset / reset() restore it; not for verilog)")
     common(c)
 
     r = sub.add_parser("run", help="run a model through a backend on .npy inputs")
@@ -49,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--input", action="append", required=True, help=".npy file, one per input")
     r.add_argument("--output", required=True, help=".npy (one output) or .npz")
     r.add_argument("--parallel", type=int, help="verilog: MAC units per layer")
+    r.add_argument("--stream", action="store_true",
+                   help="the samples are one stream: the state of SVDF and LSTM ops carries "
+                        "from one to the next (default: independent samples, each from the "
+                        "reset state, as the reference harness runs them; not for verilog)")
     common(r)
 
     e = sub.add_parser("explain", help="per layer: scales, effective multiplier, shift")
@@ -93,7 +100,8 @@ def _write_outputs(directory: Path, files: Mapping[str, str | bytes]) -> None:
 
 
 def _options(args: argparse.Namespace) -> TargetOptions:
-    return TargetOptions(parallel=getattr(args, "parallel", None))
+    return TargetOptions(parallel=getattr(args, "parallel", None),
+                         stream=getattr(args, "stream", False))
 
 
 def cmd_compile(args: argparse.Namespace) -> None:
@@ -101,8 +109,8 @@ def cmd_compile(args: argparse.Namespace) -> None:
 
     target = get_target(args.target)
     name = _name(args)
-    artifact = target.emit(lower(args.model, args.rounding, args.fold_batch_norm), name,
-                           _options(args))
+    artifact = target.emit(lower(args.model, args.rounding, args.fold_batch_norm, args.stream),
+                           name, _options(args))
     _write_outputs(Path(args.output), artifact.files)
     for line in artifact.report:
         print(line)
@@ -138,7 +146,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     from tqc.pipeline import io_specs, lower
 
     target = get_target(args.target)
-    module = lower(args.model, args.rounding, args.fold_batch_norm)
+    module = lower(args.model, args.rounding, args.fold_batch_norm, args.stream)
     inputs = _load_inputs(args.input, io_specs(module)[0])
     result = target.run(module, _name(args), inputs, _options(args))
     outputs = result.outputs

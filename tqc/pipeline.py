@@ -24,12 +24,12 @@ def identifier(name: str) -> str:
 
 
 def run_passes(module: ModuleOp, names: list[str], rounding: str = "double",
-               ctx: Context | None = None) -> ModuleOp:
+               ctx: Context | None = None, stream: bool = False) -> ModuleOp:
     ctx = ctx or make_context()
     for name in names:
         if not name:
             continue
-        pass_ = pass_by_name(name, rounding)
+        pass_ = pass_by_name(name, rounding, stream)
         pass_.apply(ctx, module)
     try:
         module.verify()
@@ -38,28 +38,31 @@ def run_passes(module: ModuleOp, names: list[str], rounding: str = "double",
     return module
 
 
-def lower(path: str | Path, rounding: str = "double", fold_batch_norm: bool = False) -> ModuleOp:
-    """Import a .tflite (or .tqm text) model and lower it to the integer dialect."""
+def lower(path: str | Path, rounding: str = "double", fold_batch_norm: bool = False,
+          stream: bool = False) -> ModuleOp:
+    """Import a .tflite (or .tqm text) model and lower it to the integer dialect. `stream`: the
+    state of SVDF and LSTM ops is carried from one invocation to the next (`tqi.state_read` /
+    `tqi.state_write`) instead of being reset for every one."""
     from tqc.tqm import model_path
 
     passes = (FOLD_BATCH_NORM_PASSES if fold_batch_norm else []) + DEFAULT_PASSES
-    return run_passes(import_tflite(model_path(path)), passes, rounding)
+    return run_passes(import_tflite(model_path(path)), passes, rounding, stream=stream)
 
 
 def numpy_source(path: str | Path, name: str, rounding: str = "double",
-                 fold_batch_norm: bool = False) -> str:
+                 fold_batch_norm: bool = False, stream: bool = False) -> str:
     from tqc.backends.numpy.printer import print_numpy
 
-    return print_numpy(lower(path, rounding, fold_batch_norm), name)
+    return print_numpy(lower(path, rounding, fold_batch_norm, stream), name)
 
 
 def load_numpy_model(path: str | Path, rounding: str = "double",
-                     fold_batch_norm: bool = False) -> ModuleType:
+                     fold_batch_norm: bool = False, stream: bool = False) -> ModuleType:
     """Compile a model to NumPy and import the generated module."""
     from tqc.backends.numpy.target import import_source
 
     name = identifier(Path(path).stem)
-    return import_source(numpy_source(path, name, rounding, fold_batch_norm), name)
+    return import_source(numpy_source(path, name, rounding, fold_batch_norm, stream), name)
 
 
 def io_specs(module: ModuleOp) -> tuple[list[tuple[tuple[int, ...], str]], list[tuple[tuple[int, ...], str]]]:

@@ -25,6 +25,7 @@ class TargetOptions:
     arithmetic."""
 
     parallel: int | None = None  # verilog: MAC units per layer
+    stream: bool = False  # run: the samples are one stream (state carried, not reset between)
 
 
 @dataclass

@@ -14,6 +14,7 @@ alias analysis.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from math import prod
 
@@ -76,7 +77,8 @@ class ArenaPlan:
         return self.buffers[v].offset
 
 
-def plan_arena(s: Schedule) -> ArenaPlan:
+def plan_arena(s: Schedule, kept: Collection[SSAValue] = ()) -> ArenaPlan:
+    """`kept`: values read after the last layer besides the outputs (the state written back)."""
     plan = ArenaPlan()
     for i, arg in enumerate(s.inputs):
         plan.inputs[arg] = i
@@ -99,7 +101,7 @@ def plan_arena(s: Schedule) -> ArenaPlan:
             for scratch in k.scratch:
                 plan.buffers[scratch] = Buffer(scratch, scratch.nbytes, index, index)
     end = len(s.layers)
-    for _, out in plan.copies:  # copied to an output after the last kernel
+    for out in [*(out for _, out in plan.copies), *kept]:  # read after the last kernel
         base = s.base(out)
         if base in plan.buffers:
             plan.buffers[base].last = end

@@ -82,7 +82,7 @@ class LayerPrinter:
         for k in layer.kernels:
             for v in list(k.reads) + list(k.writes):
                 base = schedule.base(v)
-                if base in program.const_names or base in self.params:
+                if program.global_name(base) is not None or base in self.params:
                     continue
                 self.params[base] = program.value_names[base]
             for scratch in k.scratch:
@@ -103,9 +103,7 @@ class LayerPrinter:
     def buf(self, v: SSAValue) -> str:
         """The C name of the storage of value v inside this function."""
         base = self.p.schedule.base(v)
-        if base in self.p.const_names:
-            return self.p.const_names[base]
-        return self.params[base]
+        return self.p.global_name(base) or self.params[base]
 
     def static_array(self, label: str, data: np.ndarray, element: str, comment: str = "") -> str:
         """A `static const` array of `element`s at the top of the function."""

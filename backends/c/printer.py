@@ -23,7 +23,7 @@ from pathlib import Path
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation
 
-from tqc.backends.c import emit_data, emit_elementwise, emit_kernels, emit_softmax16
+from tqc.backends.c import emit_data, emit_elementwise, emit_kernels, emit_softmax16, state
 from tqc.backends.c.arena import MEMBERS, ctype
 from tqc.backends.c.layer_printer import ExpressionHandler, Handlers, KernelHandler, LayerPrinter
 from tqc.backends.c.literals import initializer
@@ -81,6 +81,7 @@ def header_text(p: Program) -> str:
         f"#define {m}_ARENA_BYTES {p.plan.size} /* RAM: activations (static) */",
         f"#define {m}_WEIGHTS_BYTES {p.weights_bytes + p.rom_bytes} "
         "/* ROM: weights, tables, per-layer parameters */",
+        *state.header_define(m, p.states),
         "",
         "#ifdef __cplusplus",
         'extern "C" {',
@@ -94,6 +95,7 @@ def header_text(p: Program) -> str:
         " * reentrant: the activations live in one static arena. */",
         signature(p) + ";",
         "",
+        *state.header_declaration(p.name, p.states),
         "#ifdef __cplusplus",
         "}",
         "#endif",
@@ -173,6 +175,7 @@ def source_text(p: Program, layers: list[LayerPrinter], functions: list[list[str
         for cname, (ct, data) in p.const_data.items():
             lines.append(f"extern const {ct} {cname}[{max(data.size, 1)}];")
         lines.append("")
+    lines += state.declarations(p.name, p.states)
     if p.plan.size:
         lines += arena_text(p)
     for fn_lines in functions:
@@ -190,7 +193,10 @@ def source_text(p: Program, layers: list[LayerPrinter], functions: list[list[str
     for j, v in p.plan.copies:
         n = prod(dims(v))
         lines.append(f"  for (int i = 0; i < {n}; ++i) output{j}[i] = {p.storage(v)}[i];")
+    lines += state.write_back(p.states, p.storage)
     lines.append("  return 0;")
     lines.append("}")
     lines.append("")
+    if p.states:
+        lines += state.reset_function(p.name, p.states)
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from xdsl.ir import Operation, SSAValue
 
 from tqc.backends.c.arena import ArenaPlan, ctype, member, plan_arena
 from tqc.backends.c.schedule import Schedule, Scratch, build_schedule, identifier
+from tqc.backends.c.state import find_states
 from tqc.dialects.accessors import dense_array
 from tqc.dialects.element import kind
 from tqc.errors import TqcError
@@ -41,7 +42,8 @@ class Program:
         source = module.attributes.get("tfl.source")
         self.source = source.data if isinstance(source, StringAttr) else "a .tflite model"
         self.schedule: Schedule = build_schedule(self.fn, elementwise)
-        self.plan: ArenaPlan = plan_arena(self.schedule)
+        self.states = find_states(self.fn, name)
+        self.plan: ArenaPlan = plan_arena(self.schedule, [s.written for s in self.states])
         self.const_names: dict[SSAValue, str] = {}
         self.const_data: dict[str, tuple[str, np.ndarray]] = {}
         self.extra_names: dict[tuple[str, bytes], str] = {}  # extra_weight's, by content
@@ -63,6 +65,12 @@ class Program:
         for view, base in self.schedule.alias.items():
             if self.schedule.base(base) in self.const_names:
                 self.const_names[view] = self.const_names[self.schedule.base(base)]
+        self.state_names = {s.read: s.cname for s in self.states}
+
+    def global_name(self, base: SSAValue) -> str | None:
+        """The static array of a stored value that lives outside the arena and the parameters
+        (a weight or a state), None for the others."""
+        return self.const_names.get(base) or self.state_names.get(base)
 
     def _value_names(self) -> dict[SSAValue | Scratch, str]:
         """A unique C name for each stored value: the input's name, the layer's name for a
@@ -128,6 +136,7 @@ class Program:
             return f"input{self.plan.inputs[base]}"
         if base in self.plan.outputs:
             return f"output{self.plan.outputs[base]}"
-        if base in self.const_names:
-            return self.const_names[base]
+        cname = self.global_name(base)
+        if cname is not None:
+            return cname
         return f"ARENA({member(base)}, {self.plan.offset(base)}, {self.value_names[base]})"

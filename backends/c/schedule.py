@@ -35,6 +35,8 @@ from tqc.names import legal_identifier
 
 CONV_PIXEL_BLOCK = 4  # output pixels per conv matrix product (weight reuse)
 VIEWS: tuple[type[Operation], ...] = (tqi.ReshapeOp,)
+# Ops that name storage rather than compute: the weights, the state (backends/c/state.py).
+STORAGE_ONLY: tuple[type[Operation], ...] = (tqi.ConstOp, tqi.StateOp)
 
 
 def identifier(hint: str | None, fallback: str) -> str:
@@ -118,7 +120,8 @@ LAYER_MARK = "tqc.layer"  # discardable attribute lower-requantize puts on a lay
 def _layers(ops: list[Operation]) -> list[tuple[list[Operation], list[str]]]:
     """Split the ops into layers, each with its description lines: a layer starts at an op
     marked `tqc.layer` when the IR has marks, else it ends at an op whose results all have
-    names. Constants are left out of the groups (the mark may sit on one)."""
+    names. Constants and state reads and writes are left out of the groups (the mark may sit on
+one)."""
     marked = any(LAYER_MARK in op.attributes for op in ops)
     groups: list[tuple[list[Operation], list[str]]] = []
     current: list[Operation] = []
@@ -129,7 +132,7 @@ def _layers(ops: list[Operation]) -> list[tuple[list[Operation], list[str]]]:
             if current:
                 groups.append((current, notes))
             current, notes = [], mark.data.split(" | ")
-        if not isinstance(op, tqi.ConstOp):
+        if not isinstance(op, STORAGE_ONLY):
             current.append(op)
         if not marked and op.results and all(r.name_hint for r in op.results) and current:
             groups.append((current, notes))
@@ -149,7 +152,7 @@ def build_schedule(fn: func.FuncOp, elementwise: Collection[type[Operation]]) ->
         raise TqcError("c backend: the function does not end in func.return")
     ops = [op for op in block.ops if op is not ret]
     consts = [op for op in ops if isinstance(op, tqi.ConstOp)]
-    body = [op for op in ops if not isinstance(op, tqi.ConstOp)]
+    body = [op for op in ops if not isinstance(op, STORAGE_ONLY)]
     for op in body:
         if not op.name.startswith("tqi."):
             raise TqcError(f"c backend: no printer for {op.name}")

@@ -40,6 +40,7 @@ def compiler() -> str:
 def example_text(name: str, program: Program) -> str:
     ins, outs = program.io()
     m = program.macro
+    stateful = bool(program.states)
     lines = [
         f"/* {name}_example.c: runs {name}_invoke.",
         " *",
@@ -47,8 +48,12 @@ def example_text(name: str, program: Program) -> str:
         f" *   {name}_example IN0.bin.. OUT0.bin..  N samples: each input file holds N samples",
         " *                                     back to back (raw, native byte order); each",
         " *                                     output file receives N samples the same way",
+        *([f" *   {name}_example --stream IN0.bin.. OUT0.bin..  the N samples as one stream: the",
+           f" *                                     state is not reset ({name}_reset) between",
+           " *                                     them, as it is by default"] if stateful else []),
         " */",
         "#include <stdio.h>",
+        *(["#include <string.h>"] if stateful else []),
         f'#include "{name}.h"',
         "",
     ]
@@ -61,6 +66,13 @@ def example_text(name: str, program: Program) -> str:
     lines.append(f"  FILE *in_files[{len(ins)}], *out_files[{len(outs)}];")
     lines.append("  long samples = 0;")
     lines.append("  int i;")
+    if stateful:
+        lines.append('  int stream = argc > 1 && strcmp(argv[1], "--stream") == 0;')
+        lines.append("  if (stream) {  /* drop the flag, keep the program's name */")
+        lines.append("    argv[1] = argv[0];")
+        lines.append("    --argc;")
+        lines.append("    ++argv;")
+        lines.append("  }")
     lines.append("  if (argc == 1) {")
     lines.append(f"    if ({name}_invoke({call}) != 0) return 1;")
     for j, v in enumerate(outs):
@@ -82,6 +94,8 @@ def example_text(name: str, program: Program) -> str:
     lines.append("  for (;;) {")
     for i in range(len(ins)):
         lines.append(f"    if (fread(in{i}, sizeof in{i}, 1, in_files[{i}]) != 1) break;")
+    if stateful:
+        lines.append(f"    if (!stream) {name}_reset();")
     lines.append(f"    if ({name}_invoke({call}) != 0) return 1;")
     for j in range(len(outs)):
         lines.append(f"    if (fwrite(out{j}, sizeof out{j}, 1, out_files[{j}]) != 1) return 3;")
@@ -158,8 +172,9 @@ def _sample_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def run_program(exe: Path, program: Program, inputs: list[np.ndarray],
-                env: dict[str, str] | None = None) -> list[np.ndarray]:
-    """Run the built example program on N samples; returns the outputs (N, ...)."""
+                env: dict[str, str] | None = None, stream: bool = False) -> list[np.ndarray]:
+    """Run the built example program on N samples; returns the outputs (N, ...). `stream`: the
+    samples are one stream (a program with state does not reset it between them)."""
     ins, outs = program.io()
     if len(inputs) != len(ins):
         raise TqcError(f"c target: the model has {len(ins)} inputs, got {len(inputs)}")
@@ -177,7 +192,8 @@ def run_program(exe: Path, program: Program, inputs: list[np.ndarray],
         in_paths.append(str(path))
     for j in range(len(outs)):
         out_paths.append(str(work / f"out{j}.bin"))
-    proc = subprocess.run([str(exe), *in_paths, *out_paths], capture_output=True, text=True,
+    flags = ["--stream"] if stream and program.states else []
+    proc = subprocess.run([str(exe), *flags, *in_paths, *out_paths], capture_output=True, text=True,
                           env={**os.environ, **(env or {})})
     if proc.returncode != 0:
         raise TqcError(f"c target: the program failed with status {proc.returncode}:\n"
@@ -202,7 +218,7 @@ class CTarget:
         files, report, program = generate(module, name)
         with tempfile.TemporaryDirectory(prefix="tqc_c_") as tmp:
             exe = build(files, name, Path(tmp))
-            outputs = run_program(exe, program, inputs)
+            outputs = run_program(exe, program, inputs, stream=options.stream)
         return RunResult(outputs, [])
 
 

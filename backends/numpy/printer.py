@@ -12,6 +12,7 @@ import base64
 import io
 import re
 import zlib
+from functools import cache
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -80,8 +81,11 @@ def runtime_source() -> str:
 
 def batchable(fn: func.FuncOp) -> bool:
     """True if axis 0 of every non-constant tensor is the batch axis (size 1, never moved,
-    mixed or reduced), so the module can run N samples at once."""
+    mixed or reduced) and no state carries from one sample to the next, so the module can run
+    N samples at once."""
     for op in fn.body.block.ops:
+        if isinstance(op, tqi.StateOp):
+            return False
         if isinstance(op, (tqi.ConstOp, func.ReturnOp)):
             continue
         for v in list(op.results) + list(op.operands):
@@ -103,6 +107,15 @@ def batchable(fn: func.FuncOp) -> bool:
     return True
 
 
+
+@cache
+def runtime_names() -> frozenset[str]:
+    """The functions and constants the runtime code and the module define at module level."""
+    source = runtime_source()
+    functions = re.findall(r"^def (\w+)\(", source, flags=re.M)
+    constants = re.findall(r"^([A-Z_][A-Z0-9_]*) =", source, flags=re.M)
+    return frozenset([*functions, *constants, "INPUTS", "OUTPUTS"])
+
 class NumpyPrinter:
     """Turns one lowered `func.func @main` into the text of a Python module."""
 
@@ -117,13 +130,20 @@ class NumpyPrinter:
         self.used: set[str] = set()
         self.consts: dict[str, np.ndarray] = {}
         self.shared_keys: dict[tuple[str, tuple[int, ...], bytes], str] = {}  # shared constants
+        self.states: dict[str, str] = {}  # state name → its reset value's expression
+        self.stateful = tqi.has_state(self.fn)
+        # names of the module the values must not take (a tensor named `quantize` would hide
+        # the runtime's function of that name)
+        self.reserved = {"np", "n", "run", *runtime_names()}
+        if self.stateful:
+            self.reserved |= {"reset", "stream"}
         source = module.attributes.get("tfl.source")
         self.source = source.data if isinstance(source, StringAttr) else ""
 
     # -- naming ----------------------------------------------------------------------------
 
     def fresh(self, hint: str | None, prefix: str = "t") -> str:
-        base = legal_identifier(hint or prefix, prefix, reserved=("np", "n", "run"))
+        base = legal_identifier(hint or prefix, prefix, reserved=self.reserved)
         if base.startswith("_"):
             base = f"{prefix}_{base.lstrip('_')}"
         name, k = base, 1
@@ -184,6 +204,8 @@ class NumpyPrinter:
             "",
             f"    import {self.name}",
             f"    y = {self.name}.run({params})",
+            *(STATE_USAGE.format(name=self.name, params=params).split("\n")
+              if self.stateful else []),
             "",
             "Each input and output has a leading sample axis N: it replaces the model's batch",
             "dimension of 1, or is added in front of any other shape; every input has the same N.",
@@ -212,16 +234,23 @@ class NumpyPrinter:
             lines += ["    " + c for c in check]
             lines += [_indent(b) for b in body]
         else:
-            lines.append(f"def _run_one({params}):")
+            state = ["_state"] if self.stateful else []
+            lines.append(f"def _run_one({', '.join([*args, *state])}):")
             lines.append("    n = 1")
             lines += [_indent(b) for b in body]
-            lines += ["", "", f"def run({params}):",
-                      '    """Run N samples (one at a time: this graph mixes the batch axis)."""']
+            if self.stateful:
+                lines += ["", "", f"def run({', '.join([*args, 'stream=False'])}):",
+                          *("    " + line for line in STATE_RUN_DOC.split("\n"))]
+            else:
+                lines += ["", "", f"def run({params}):",
+                          '    """Run N samples (one at a time: this graph mixes the batch axis)."""']
             lines += ["    " + c for c in check]
             # a sample of an input with a batch dimension of 1 keeps it; others lose the axis
-            sl = ", ".join(f"{a}[i:i + 1]" if d[:1] == (1,) else f"{a}[i]"
-                           for a, (d, _) in zip(args, in_specs))
-            lines.append(f"    results = [_run_one({sl}) for i in range(n)]")
+            sl = [f"{a}[i:i + 1]" if d[:1] == (1,) else f"{a}[i]"
+                  for a, (d, _) in zip(args, in_specs)]
+            if self.stateful:
+                sl.append("_STATE if stream else _reset_values()")
+            lines.append(f"    results = [_run_one({', '.join(sl)}) for i in range(n)]")
             joins = ["np.concatenate" if d[:1] == (1,) else "np.stack" for d, _ in out_specs]
             if len(out_specs) == 1:
                 lines.append(f"    return {joins[0]}(results, axis=0)")
@@ -230,7 +259,14 @@ class NumpyPrinter:
                 items = ", ".join(f"{j}(outputs[{k}], axis=0)" for k, j in enumerate(joins))
                 lines.append(f"    return ({items},)")
         lines += ["", "", CHECK_INPUT, "", self.constants_block()]
+        if self.stateful:
+            lines += ["", "", self.states_block()]
         return "\n".join(lines) + "\n"
+
+    def states_block(self) -> str:
+        """The reset values, the module's state and `reset()` (after the weights they read)."""
+        resets = "".join(f"\n    {name!r}: {expr}," for name, expr in self.states.items())
+        return STATE_BLOCK.format(resets=resets)
 
     def constants_block(self) -> str:
         if not self.consts:
@@ -294,6 +330,38 @@ def _samples(*xs):
     if len(set(counts)) > 1:
         raise ValueError(f"inputs have different sample counts {counts}: every input needs the same N")
     return counts[0] if counts else 1'''
+
+
+STATE_USAGE = """    y = {name}.run({params}, stream=True)  # the samples as one stream, see reset()
+    {name}.reset()"""
+
+STATE_RUN_DOC = '''"""Run N samples one at a time; returns the output array(s).
+
+The model carries state from one invocation to the next. stream=False: every sample
+starts from the reset state (independent samples; the module's state is left as it is).
+stream=True: the samples are one stream, in order, continuing from the module's state,
+which they update: the stream goes on across calls until reset().
+"""'''
+
+STATE_BLOCK = '''# The state carried from one invocation to the next, by name: the reset values, and the state
+# of the stream that run(..., stream=True) continues.
+_RESET = {{{resets}
+}}
+_STATE = {{}}
+
+
+def _reset_values():
+    return {{name: value.copy() for name, value in _RESET.items()}}
+
+
+def reset():
+    """Restore every state to its reset value: the next run(..., stream=True) starts a new
+    stream."""
+    _STATE.clear()
+    _STATE.update(_reset_values())
+
+
+reset()'''
 
 
 def _indent(line: str) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 from tqc.backends.numpy.printer import print_numpy
+from tqc.dialects.tqi import has_state
 from tqc.targets import Artifact, RunResult, TargetOptions
 
 
@@ -34,7 +35,8 @@ class NumpyTarget:
     def run(self, module: ModuleOp, name: str, inputs: list[np.ndarray],
             options: TargetOptions) -> RunResult:
         generated = import_source(print_numpy(module, name), name)
-        result = generated.run(*inputs)
+        stream = options.stream and has_state(module)  # else the samples are independent
+        result = generated.run(*inputs, stream=True) if stream else generated.run(*inputs)
         return RunResult(list(result) if isinstance(result, tuple) else [result])
 
 

@@ -152,13 +152,21 @@ def simulate(design: Design, x: np.ndarray, expected: np.ndarray | None = None,
     return out.reshape((n, *dims(plan.output)[1:])), result
 
 
+def _refuse_stream(module: ModuleOp, options: TargetOptions) -> None:
+    if options.stream or tqi.has_state(module):
+        raise TqcError("verilog backend: stream mode (state carried between invocations) is "
+                       "not supported")
+
+
 class VerilogTarget:
     def emit(self, module: ModuleOp, name: str, options: TargetOptions) -> Artifact:
+        _refuse_stream(module, options)
         design = build_design(module, name, options)
         return Artifact(dict(design.files), design.report)
 
     def run(self, module: ModuleOp, name: str, inputs: list[np.ndarray],
             options: TargetOptions) -> RunResult:
+        _refuse_stream(module, options)
         design = build_design(module, name, options, vectors=False)
         if len(inputs) != 1:
             raise TqcError(f"verilog backend: expected one input, got {len(inputs)}")

@@ -30,7 +30,11 @@ otherwise: the rows never mix, so both orders give the same values), x_t [B, I],
 MBQM = MultiplyByQuantizedMultiplier (double rounding; single with --rounding single), sat16 =
 int32 add clamped to int16 (AddElementWise), clamp16 = the kernels' int16 output clamp. The
 initial state is what TFLM's reset writes (the importer makes it a constant: Z_h, 0): where
-h = Z_h and c = 0 the recurrent FC and the forget product are 0, so step 0 omits them.
+h = Z_h and c = 0 the recurrent FC and the forget product are 0, so step 0 omits them. In stream
+mode (`lower-requantize{stream=true}`) it is the state the previous invocation left
+(`tqi.state_read` of h and c, reset to those constants) and the last step's h and c are written
+back for the next one (`tqi.state_write`), as TFLM carries its variable tensors when it is not
+reset between invokes.
 
 IR: the four gates' weights are concatenated (input, forget, output, cell) into one FC per
 source with per-unit multipliers, so a step is one input FC, one recurrent FC, two tables on
@@ -55,6 +59,7 @@ from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activations16 import (checked_log2, logistic_int16_table,
                                                rescaled_domain, tanh_int16_of,
                                                tanh_int16_table)
+from tqc.passes.lowering.state import read_state, write_state
 from tqc.semantics.quant_math import f32, quantize_multiplier
 
 GATE_ORDER = ("input", "forget", "output", "cell")  # the three sigmoid gates first
@@ -198,10 +203,16 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
            f"M_x {x_fc.multipliers[0]}*2^({x_fc.shifts[0]}-31) (input gate), M_ig "
            f"{m_ig[0]}*2^({m_ig[1]}-31), M_oh {m_oh[0]}*2^({m_oh[1]}-31)")
 
-    h0 = _initial(b, op.hidden_state, batch, units)
-    c0 = _initial(b, op.cell_state, batch, units)
-    h: SSAValue | None = None if (h0 == h_q.zero_point).all() else b.const(h0, "i8")
-    c: SSAValue | None = None if not c0.any() else b.widen(b.const(c0, "i16"))
+    h: SSAValue | None
+    c: SSAValue | None
+    states = (read_state(b, op.hidden_state), read_state(b, op.cell_state)) if b.stream else None
+    if states is not None:
+        h, c = states[0].value, b.widen(states[1].value)
+    else:
+        h0 = _initial(b, op.hidden_state, batch, units)
+        c0 = _initial(b, op.cell_state, batch, units)
+        h = None if (h0 == h_q.zero_point).all() else b.const(h0, "i8")
+        c = None if not c0.any() else b.widen(b.const(c0, "i16"))
     features = in_shape[2]
     outputs = []
     for t in range(steps):
@@ -232,5 +243,9 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
         hidden = _mul(b, o_gate, _table(b, c, cell_tanh), m_oh, h_q.zero_point, kind("i8").range)
         h = b.cast(hidden, "i8")
         outputs.append(h)
+    if states is not None:
+        assert h is not None and c is not None  # at least one step
+        write_state(b, states[0], h)
+        write_state(b, states[1], b.cast(c, "i16"))
     return [b.value(tqi.PackOp, [outputs], b.tensor("i8", shape(op.output)),
                     axis=int_attr(0 if time_major else 1))]

@@ -33,8 +33,10 @@ build (Builder.scale).
 
 State: the lowering reads the state operand (the importer passes TFLM's reset value: the zero
 point for an int8 state, 0 for int16; the buffer is ignored) and builds the shifted window
-explicitly (slice of the old state, concat of the new column), so that a later stream mode only
-has to make that operand the carried state and return the window as the next one.
+explicitly (slice of the old state, concat of the new column). In stream mode
+(`lower-requantize{stream=true}`) the old state is the one the previous invocation left
+(`tqi.state_read`, reset to that value) and the window is written back for the next one
+(`tqi.state_write`), as TFLM carries its variable tensor when it is not reset between invokes.
 
 tqi ops (int16 state, M > 1, double rounding with a right shift only): fully_connected, mul_high,
 shift_right_round, clamp, add_const, cast, reshape (the new column), const, slice, concat (the
@@ -53,6 +55,7 @@ from tqc.dialects.accessors import int_array, int_attr, int_value, shape
 from tqc.dialects.element import element, kind
 from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, lowers
+from tqc.passes.lowering.state import read_state, write_state
 from tqc.semantics.quant_math import quantize_multiplier
 
 log = logging.getLogger(__name__)
@@ -119,6 +122,9 @@ def lower_svdf(b: Builder, op: Operation) -> list[SSAValue]:
                     "does the compiled code", b.op.name, activation)
         b.note(f"fused activation {activation} not applied, as the integer kernel does")
     x, wf, wt, bias, old = b.operands
+    carried = read_state(b, op.activation_state) if b.stream else None
+    if carried is not None:
+        old = carried.value
 
     # the new state column: the feature matmul, requantized to T
     dot = b.value(tqi.FullyConnectedOp, [x, wf, []], b.tensor("i32", [batch, filters]),
@@ -135,6 +141,8 @@ def lower_svdf(b: Builder, op: Operation) -> list[SSAValue]:
                        begin=int_array([0, 0, 1]), end=int_array([batch, filters, memory]),
                        strides=int_array([1, 1, 1]))
         column = b.value(tqi.ConcatOp, [[kept, column]], old.type, axis=int_attr(2))
+    if carried is not None:
+        write_state(b, carried, column)
     state = b.add_const(b.widen(column), [-zp_state])
 
     # time weights, rank reduction, bias, requantize
