@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,7 +34,6 @@ from graphgen import Graph, generate
 from graphshrink import prune, reductions, shrink
 from tqc.backends.verilog import sim
 from tqc.errors import TqcError
-from tqc.tflite_writer import Tensor
 
 CASES = int(os.environ.get("TQC_GRAPH_CASES", "240"))
 SEED = int(os.environ.get("TQC_GRAPH_SEED", "0"))
@@ -43,31 +41,10 @@ VERILOG_EVERY = int(os.environ.get("TQC_GRAPH_VERILOG_EVERY", "2"))
 REGRESSIONS = Path(os.environ.get("TQC_REGRESSIONS_DIR", Path(__file__).parent / "regressions" / "new"))
 HAVE_CC = bool(os.environ.get("CC") or shutil.which("cc"))
 RUN_KNOWN = os.environ.get("TQC_GRAPH_KNOWN", "") == "1"
-RELU_FAMILY = {"RELU", "RELU6", "RELU_N1_TO_1"}
-
-
-def relu_folded_into(graph: Graph, producers: set[str]) -> bool:
-    """Whether fuse-activation folds a standalone RELU into one of `producers`: the RELU keeps
-    the quantization and is its input's only reader."""
-    made_by = {name: op.opcode for op in graph.ops for name in op.outputs}
-    readers = Counter(name for op in graph.ops for name in op.inputs)
-    for op in graph.ops:
-        x, y = (op.inputs[0], op.outputs[0]) if op.opcode in RELU_FAMILY else ("", "")
-        if (made_by.get(x) in producers and readers[x] == 1 and x not in graph.outputs
-                and quantization(graph.tensor(x)) == quantization(graph.tensor(y))):
-            return True
-    return False
-
-
-def quantization(t: Tensor) -> tuple[object, ...]:
-    return t.dtype, t.scale, t.zero_point
-
-
 # Reported mismatches not fixed yet (each an xfail file in tests/regressions/): graphs that may
 # hit one are skipped unless TQC_GRAPH_KNOWN=1.
-KNOWN: dict[str, Callable[[Graph], bool]] = {
-    "prelu_relu_fused_int8": lambda g: relu_folded_into(g, {"PRELU", "MAXIMUM", "MINIMUM"}),
-}
+# (prelu_relu_fused_int8, the RELU folded into PRELU/MAXIMUM/MINIMUM, was one: fixed.)
+KNOWN: dict[str, Callable[[Graph], bool]] = {}
 
 
 def have_simulator() -> bool:

@@ -36,8 +36,9 @@ from tqc.dialects import tq, tqi
 from tqc.dialects.accessors import dense_attr, int_attr, shape
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, plain, qtype
-from tqc.semantics import tables
+from tqc.passes.lowering.activation import clamp_bounds
 from tqc.passes.lowering.activations16 import lower_int16_activation
+from tqc.semantics import tables
 from tqc.semantics.quant_math import f32, quantize_multiplier
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,6 @@ def lower_prelu(b: Builder, op: Operation) -> list[SSAValue]:
     negative = b.scale(product, [m2], [s2], b.single_rounding)
     chosen = b.value(tqi.SelectPositiveOp, [d, positive, negative], b.tensor("i32", out_shape))
     x = b.add_const(chosen, [qo.zero_point])
-    lo, hi = kind(element).range
+    lo, hi = clamp_bounds(op, op.output)  # the type's range, or a RELU folded by fuse-activation
     x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(lo), max=int_attr(hi))
     return [b.cast(x, element)]
