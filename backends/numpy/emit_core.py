@@ -136,7 +136,7 @@ def pool(p: NumpyPrinter, op: Operation) -> str:
 def table(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.TableOp)
     lut = p.constant(op.output, dense_array(op.table), shared=True)
-    low = {"i8": 128, "ui8": 0, "i16": 32768}[element(op.input)]
+    low = -kind_of(op.input).lo  # table index = x - min(input type)
     return f"{p.v(op.output)} = {lut}[{p.v(op.input)}.astype(np.int64) + {low}]"
 
 
