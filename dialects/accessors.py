@@ -78,8 +78,11 @@ def dense_attr(array: np.ndarray, element: str, ir_type: Attribute | None = None
     """A bytes-backed constant of `array` stored as `element` (`ir_type`: the element type to
     record, e.g. a `!tq.q`, default the plain type of `element`)."""
     k = kind(element)
-    t = TensorType(ir_type or k.ir_type(), array.shape)
     data = np.ascontiguousarray(array, k.dtype).tobytes()
+    if ir_type is None:
+        return DenseIntOrFPElementsAttr(TensorType(k.ir_type(), array.shape), BytesAttr(data))
+    # the bytes are `element`s; the recorded type (a !tq.q over that storage) says how to read them
+    t = cast("TensorType[IntegerType]", TensorType(ir_type, array.shape))
     return DenseIntOrFPElementsAttr(t, BytesAttr(data))
 
 

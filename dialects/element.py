@@ -87,7 +87,7 @@ class ElementKind:
         """An activation type of the quantized kernels (int8, uint8, int16)."""
         return self.name in ("i8", "ui8", "i16")
 
-    def ir_type(self) -> Attribute:
+    def ir_type(self) -> IntegerType | Float32Type:
         if self.is_float:
             return Float32Type()
         unsigned = self.name.startswith("ui")

@@ -119,3 +119,18 @@ def test_numpy_runtime_is_standalone() -> None:
     mul_high = namespace["mul_high"]
     assert callable(mul_high)
     assert int(mul_high(np.int64(-(2**31)), np.int64(-(2**31)))) == 2**31 - 1
+
+
+def test_every_package_is_installed() -> None:
+    """pyproject.toml lists every package of the tree (a missing one breaks a normal install
+    while the editable one still works)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = set()
+    for name, folder in config["package-dir"].items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder).parts
+            found.add(".".join([name, *rel]))
+    assert found - listed == set()

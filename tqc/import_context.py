@@ -17,6 +17,7 @@ from xdsl.dialects.builtin import (
     ArrayAttr,
     BytesAttr,
     DenseIntOrFPElementsAttr,
+    Float32Type,
     IntegerType,
     ModuleOp,
     StringAttr,
@@ -33,7 +34,7 @@ from tqc.registry import Registry
 from tqc.tflite_reader import ModelInfo, OpInfo, TensorInfo
 
 # TFLite tensor type name ("int8", "uint8", "float32", "bool", ...) → IR element type.
-STORAGE: dict[str, Attribute] = {k.numpy: k.ir_type() for k in KINDS.values()}
+STORAGE: dict[str, IntegerType | Float32Type] = {k.numpy: k.ir_type() for k in KINDS.values()}
 ACTIVATIONS = {
     v: k for k, v in vars(tflite.ActivationFunctionType).items() if isinstance(v, int)
 }

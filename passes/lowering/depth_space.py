@@ -12,11 +12,12 @@ input and output types). With block size bs on NHWC tensors:
 
 from __future__ import annotations
 
+from xdsl.ir import Operation, SSAValue
+
 from tqc.dialects import tq, tqi
 from tqc.dialects.accessors import int_array, int_value, shape
 from tqc.dialects.element import element
 from tqc.passes.lowering import Builder, lowers
-from xdsl.ir import Operation, SSAValue
 
 SWAP_MIDDLE = (0, 1, 3, 2, 4, 5)
 
@@ -38,7 +39,8 @@ def _plan(op: Operation, n: int, h: int, w: int, c: int, bs: int) -> tuple[tuple
 def lower_depth_space(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, (tq.DepthToSpaceOp, tq.SpaceToDepthOp))
     bs = int_value(op.block_size)
-    plan = _plan(op, *shape(op.input), bs)
+    n, h, w, c = shape(op.input)
+    plan = _plan(op, n, h, w, c, bs)
     if plan is None or plan[2] != shape(op.output):
         raise b.error(f"block size {bs} does not map {list(shape(op.input))} to "
                       f"{list(shape(op.output))}")

@@ -49,16 +49,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from xdsl.dialects.builtin import FloatAttr, IntegerAttr
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Attribute, Operation, SSAValue
 
 from tqc.dialects import tq, tqi
 from tqc.dialects.accessors import dense_attr, int_array, int_attr, shape
-from tqc.dialects.element import kind
-from tqc.dialects.element import storage_name
+from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
-from tqc.passes.lowering.activations16 import (checked_log2, logistic_int16_table,
-                                               rescaled_domain, tanh_int16_of,
-                                               tanh_int16_table)
+from tqc.passes.lowering.activations16 import (
+    checked_log2,
+    logistic_int16_table,
+    rescaled_domain,
+    tanh_int16_of,
+    tanh_int16_table,
+)
 from tqc.passes.lowering.state import read_state, write_state
 from tqc.semantics.quant_math import f32, quantize_multiplier
 
@@ -230,8 +233,9 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
         g_part = b.value(tqi.SliceOp, [pre], b.tensor("i32", [batch, units]),
                          begin=int_array([0, 3 * units]), end=int_array([batch, 4 * units]),
                          strides=int_array([1, 1]))
-        gates = b.emit(tqi.SplitOp, [_table(b, sig_part, sigmoid)],
-                       [[b.tensor("i32", [batch, units])] * 3], axis=int_attr(1)).results
+        parts: list[Attribute] = [b.tensor("i32", [batch, units])] * 3
+        gates = b.emit(tqi.SplitOp, [_table(b, sig_part, sigmoid)], [parts],
+                       axis=int_attr(1)).results
         i_gate, f_gate, o_gate = gates
         ig = _mul(b, i_gate, _table(b, g_part, gate_tanh), m_ig, 0,
                   INT16 if c is not None else (c_lo, c_hi))  # c = 0: the clip is ig's clamp
