@@ -31,15 +31,13 @@ def unsupported(e: TqcError) -> bool:
     return not any(word in str(e) for word in FAILURES)
 
 
-def check_model(path: Path, n: int, seed: int, backends: Sequence[str] = ("numpy",)) -> list[str]:
-    """Assert every backend in `backends` equals the reference on `n` inputs drawn with `seed`
-    (differential.random_inputs: the first two samples all-minimum and all-maximum). Returns the
-    backends skipped as not supporting the model."""
-    module = load_numpy_model(path)
-    xs = random_inputs(module.INPUTS, n, seed)
-    ref, runtime = run_reference_with_runtime(path, xs)
-    outputs = {"numpy": _as_list(module.run(*xs))}
-    skipped = []
+def run_backends(path: Path, xs: list[np.ndarray], backends: Sequence[str],
+                 numpy_outputs: list[np.ndarray]) -> tuple[dict[str, list[np.ndarray]],
+                                                           list[tuple[str, TqcError]]]:
+    """The outputs of every backend in `backends` on `xs` (NumPy's already computed), and the
+    backends that refused the model as unsupported; any other error fails."""
+    outputs = {"numpy": numpy_outputs}
+    refused: list[tuple[str, TqcError]] = []
     for name in backends:
         if name == "numpy":
             continue
@@ -48,10 +46,22 @@ def check_model(path: Path, n: int, seed: int, backends: Sequence[str] = ("numpy
                 result = get_target(name).run(lower(path), identifier(path.stem), xs, TargetOptions())
         except TqcError as e:
             if unsupported(e):
-                skipped.append(f"{name}: {e}")
+                refused.append((name, e))
                 continue
             raise AssertionError(f"{name} backend failed: {e}") from None
-        outputs[name] = result.outputs
+        outputs[name] = [np.asarray(o) for o in result.outputs]
+    return outputs, refused
+
+
+def check_model(path: Path, n: int, seed: int, backends: Sequence[str] = ("numpy",)) -> list[str]:
+    """Assert every backend in `backends` equals the reference on `n` inputs drawn with `seed`
+    (differential.random_inputs: the first two samples all-minimum and all-maximum). Returns the
+    backends skipped as not supporting the model."""
+    module = load_numpy_model(path)
+    xs = random_inputs(module.INPUTS, n, seed)
+    ref, runtime = run_reference_with_runtime(path, xs)
+    outputs, refused = run_backends(path, xs, backends, _as_list(module.run(*xs)))
+    skipped = [f"{name}: {e}" for name, e in refused]
     for name, ours in outputs.items():
         assert len(ours) == len(ref), f"{name}: {len(ours)} outputs, reference {len(ref)}"
         for i, (a, b) in enumerate(zip(ours, ref)):

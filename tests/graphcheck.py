@@ -16,8 +16,6 @@ build or run, or tqc refuses a graph the reference runs without calling it unsup
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import tempfile
 from collections.abc import Sequence
@@ -25,15 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from backends_check import unsupported
+from backends_check import run_backends
 from differential import random_inputs
 from graphgen import Graph
 from graphshrink import shrink
 from tqc.errors import TqcError
-from tqc.pipeline import identifier, load_numpy_model, lower
+from tqc.pipeline import load_numpy_model
 from tqc.reference import ReferenceError, Runtime, run_reference_with_runtime
 from tqc.samples import sample_shape
-from tqc.targets import TargetOptions, get_target
 from tqc.tflite_writer import write_model
 from tqc.tqm_writer import to_tqm
 
@@ -59,20 +56,9 @@ def check_graph(graph: Graph, seed: int, backends: Sequence[str], workdir: Path)
         raise
     xs = random_inputs(module.INPUTS, SAMPLES, seed)
     run = module.run(*xs)
-    outputs = {"numpy": [np.asarray(o) for o in (run if isinstance(run, (tuple, list)) else [run])]}
-    notes = []
-    for name in backends:
-        if name == "numpy":
-            continue
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                result = get_target(name).run(lower(path), identifier(path.stem), xs, TargetOptions())
-        except TqcError as e:
-            if unsupported(e):
-                notes.append(f"{name} refused the graph: {first_line(e)}")
-                continue
-            raise AssertionError(f"{name} backend failed: {e}") from None
-        outputs[name] = [np.asarray(o) for o in result.outputs]
+    numpy_outputs = [np.asarray(o) for o in (run if isinstance(run, (tuple, list)) else [run])]
+    outputs, refused = run_backends(path, xs, backends, numpy_outputs)
+    notes = [f"{name} refused the graph: {first_line(e)}" for name, e in refused]
     runtime = reference_runtime(graph)
     try:
         reference, _ = run_reference_with_runtime(path, xs, runtime)

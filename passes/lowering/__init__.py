@@ -26,6 +26,7 @@ from tqc.dialects.element import kind
 from tqc.dialects.quant_type import QuantType
 from tqc.errors import TqcError, at_op
 from tqc.registry import Registry, import_submodules
+from tqc.semantics.quant_math import quantize_multiplier
 
 Rule = Callable[["Builder", Operation], Sequence[SSAValue]]
 RULES: Registry[type[Operation], Rule] = Registry("lowering rules")
@@ -91,6 +92,16 @@ class Builder:
 
     def error(self, message: str) -> TqcError:
         return op_error(self.op, message)
+
+    def multiplier(self, real: float, what: str) -> tuple[int, int]:
+        """QuantizeMultiplier(real) as (m, shift) for `what`; a scale so large that
+        MultiplyByQuantizedMultiplier would shift left by more than 31 bits (undefined in C)
+        is an error naming `what`."""
+        m, shift = quantize_multiplier(real, self.single_rounding)
+        if shift > 31:
+            raise self.error(f"{what}: effective scale {real!r} is too large: "
+                             f"MultiplyByQuantizedMultiplier would shift left by {shift} bits")
+        return m, shift
 
     def constant(self, operand: SSAValue) -> np.ndarray | None:
         """The array of a constant operand of the `tq` op (read from its lowered value), None

@@ -63,7 +63,7 @@ from tqc.passes.lowering.activations16 import (
     tanh_int16_table,
 )
 from tqc.passes.lowering.state import read_state, write_state
-from tqc.semantics.quant_math import f32, quantize_multiplier
+from tqc.semantics.quant_math import f32
 
 GATE_ORDER = ("input", "forget", "output", "cell")  # the three sigmoid gates first
 GATE_SCALE = 2.0**-12  # FC outputs, the gate nonlinearities' inputs (Q3.12)
@@ -83,14 +83,6 @@ class GateFc:
     shifts: list[int]
 
 
-def _multiplier(b: Builder, real: float, what: str) -> tuple[int, int]:
-    m, shift = quantize_multiplier(real, b.single_rounding)
-    if shift > 31:
-        raise b.error(f"{what}: effective scale {real!r} is too large (the reference shifts "
-                      f"left by {shift} bits)")
-    return m, shift
-
-
 def _gate_fc(b: Builder, op: tq.UnidirectionalSequenceLstmOp, source: SSAValue, prefix: str,
              biases: Sequence[SSAValue] | None) -> GateFc:
     """Weights (and biases) of `prefix`_to_<gate>_weights concatenated in GATE_ORDER."""
@@ -106,7 +98,7 @@ def _gate_fc(b: Builder, op: tq.UnidirectionalSequenceLstmOp, source: SSAValue, 
                           f"reads one multiplier per gate FC) (tensor '{w.name_hint}')")
         weights.append(data)
         zps.add(wq.zero_point)
-        m, s = _multiplier(b, f32(s_in * wq.scale) / GATE_SCALE, f"{prefix} {gate} gate FC")
+        m, s = b.multiplier(f32(s_in * wq.scale) / GATE_SCALE, f"{prefix} {gate} gate FC")
         multipliers += [m] * data.shape[0]
         shifts += [s] * data.shape[0]
     if len(zps) > 1:
@@ -191,9 +183,9 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
     biases = [getattr(op, f"{gate}_gate_bias") for gate in GATE_ORDER]
     x_fc = _gate_fc(b, op, op.input, "input", biases)
     h_fc = _gate_fc(b, op, op.hidden_state, "recurrent", None)
-    m_fc = _multiplier(b, ACT_SCALE * c_q.scale / c_q.scale, "forget gate × cell state")
-    m_ig = _multiplier(b, ACT_SCALE * ACT_SCALE / c_q.scale, "input gate × cell gate")
-    m_oh = _multiplier(b, ACT_SCALE * ACT_SCALE / h_q.scale, "output gate × tanh(cell)")
+    m_fc = b.multiplier(ACT_SCALE * c_q.scale / c_q.scale, "forget gate × cell state")
+    m_ig = b.multiplier(ACT_SCALE * ACT_SCALE / c_q.scale, "input gate × cell gate")
+    m_oh = b.multiplier(ACT_SCALE * ACT_SCALE / h_q.scale, "output gate × tanh(cell)")
     clip = op.cell_clip.value.data if isinstance(op.cell_clip, FloatAttr) else 0.0
     c_lo, c_hi = INT16
     if clip > 0:

@@ -56,7 +56,6 @@ from tqc.dialects.element import element, kind
 from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, lowers
 from tqc.passes.lowering.state import read_state, write_state
-from tqc.semantics.quant_math import quantize_multiplier
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +83,6 @@ def _quantization(b: Builder, op: tq.SvdfOp) -> dict[str, QuantType]:
     return found
 
 
-def _multiplier(b: Builder, what: str, real: float) -> tuple[int, int]:
-    m, shift = quantize_multiplier(real, b.single_rounding)
-    if shift > 31:
-        raise b.error(f"{what} = {real!r} is too large: MultiplyByQuantizedMultiplier would "
-                      f"shift left by {shift} bits (undefined in C)")
-    return m, shift
-
-
 def _check_bias_scale(b: Builder, q: dict[str, QuantType]) -> None:
     product = q["activation_state"].scale * q["weights_time"].scale
     if not abs(q["bias"].scale - product) < 1e-5:
@@ -111,8 +102,8 @@ def lower_svdf(b: Builder, op: Operation) -> list[SSAValue]:
     zp_in, zp_state, zp_out = (q[n].zero_point for n in ("input", "activation_state", "output"))
     s_in, s_wf, s_state = q["input"].scale, q["weights_feature"].scale, q["activation_state"].scale
     s_wt, s_out = q["weights_time"].scale, q["output"].scale
-    m1, shift1 = _multiplier(b, "S_in*S_wf/S_state", s_in * s_wf / s_state)
-    m2, shift2 = _multiplier(b, "S_state*S_wt/S_out", s_state * s_wt / s_out)
+    m1, shift1 = b.multiplier(s_in * s_wf / s_state, "S_in*S_wf/S_state")
+    m2, shift2 = b.multiplier(s_state * s_wt / s_out, "S_state*S_wt/S_out")
     b.note(f"rank {rank}, {units} units, memory {memory}; zero points: in {zp_in}, state "
            f"{zp_state}, out {zp_out} (weights' ignored); feature M1 ~ {m1}*2^({shift1}-31), "
            f"time M2 ~ {m2}*2^({shift2}-31), scales multiplied in double")
