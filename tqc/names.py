@@ -4,7 +4,7 @@ modules) from TFLite tensor names and file stems."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Container
 
 
 def legal_identifier(text: str | None, prefix: str, *, reserved: Collection[str] = (),
@@ -23,3 +23,11 @@ def legal_identifier(text: str | None, prefix: str, *, reserved: Collection[str]
             or (not leading_underscore and ident[0] == "_")):
         return f"{prefix}_{ident}"
     return ident
+
+
+def unique_name(base: str, taken: Container[str]) -> str:
+    """`base`, or the first of `base_1`, `base_2`, ... not in `taken` (the caller records it)."""
+    name, k = base, 1
+    while name in taken:
+        name, k = f"{base}_{k}", k + 1
+    return name

@@ -30,6 +30,7 @@ from tqc.dialects.accessors import int_value, ints
 from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import kind, kind_of
 from tqc.errors import TqcError
+from tqc.names import unique_name
 
 ExpressionHandler = Callable[["LayerPrinter", Operation, list[str]], str]
 KernelHandler = Callable[["LayerPrinter", Kernel], None]
@@ -108,9 +109,7 @@ class LayerPrinter:
     def static_array(self, label: str, data: np.ndarray, element: str, comment: str = "") -> str:
         """A `static const` array of `element`s at the top of the function."""
         base = identifier(label, "k")
-        name, k = base, 1
-        while name in self.static_names:
-            name, k = f"{base}_{k}", k + 1
+        name = unique_name(base, self.static_names)
         self.static_names.add(name)
         n = data.size
         self.p.rom_bytes += n * kind(element).nbytes

@@ -18,6 +18,7 @@ from tqc.backends.c.state import find_states
 from tqc.dialects.accessors import dense_array
 from tqc.dialects.element import kind
 from tqc.errors import TqcError
+from tqc.names import unique_name
 
 RESERVED = {
     "acc", "base", "best", "oy", "ox", "ch", "patch_sum", "x_sum", "dy0", "dy1", "dx0", "dx1", "wy0", "wy1", "wx0", "wx1",
@@ -54,9 +55,7 @@ class Program:
             if not v.uses:
                 continue
             base = f"{name}_w_{identifier(v.name_hint, 'c')}"
-            cname, k = base, 1
-            while cname in used:
-                cname, k = f"{base}_{k}", k + 1
+            cname = unique_name(base, used)
             used.add(cname)
             self.const_names[v] = cname
             self.const_data[cname] = (ctype(v), dense_array(op.value))
@@ -82,9 +81,7 @@ class Program:
             if wanted in RESERVED or re.match(r"^[a-z]\d*$|^[ivx]\d+$|^tqc_|^ARENA", wanted) \
                     or wanted.startswith(f"{self.name}_"):
                 wanted = f"t_{wanted}"
-            name, k = wanted, 1
-            while name in used:
-                name, k = f"{wanted}_{k}", k + 1
+            name = unique_name(wanted, used)
             used.add(name)
             names[v] = name
 
@@ -119,9 +116,7 @@ class Program:
         if key in self.extra_names:
             return self.extra_names[key]
         base = f"{self.name}_w_{identifier(label, 'c')}"
-        cname, k = base, 1
-        while cname in self.const_data:
-            cname, k = f"{base}_{k}", k + 1
+        cname = unique_name(base, self.const_data)
         self.const_data[cname] = (kind(element).c, data)
         self.weights_bytes += data.nbytes
         self.extra_names[key] = cname

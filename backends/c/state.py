@@ -22,6 +22,7 @@ from tqc.backends.c.literals import c_int, initializer
 from tqc.backends.c.schedule import identifier
 from tqc.dialects import tqi
 from tqc.dialects.accessors import dense_array
+from tqc.names import unique_name
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,7 @@ def find_states(fn: func.FuncOp, prefix: str) -> list[State]:
         if not isinstance(op, tqi.StateReadOp):
             continue
         base = f"{prefix}_state_{identifier(op.state_name, 's')}"
-        cname, k = base, 1
-        while cname in used:
-            cname, k = f"{base}_{k}", k + 1
+        cname = unique_name(base, used)
         used.add(cname)
         states.append(State(cname, op.output, writes[op.state_name].value,
                             dense_array(op.reset)))

@@ -12,8 +12,8 @@ import base64
 import io
 import re
 import zlib
-from functools import cache
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from tqc.dialects.accessors import ints
 from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
-from tqc.names import legal_identifier
+from tqc.names import legal_identifier, unique_name
 from tqc.registry import Registry, import_submodules
 from tqc.semantics import RUNTIME_MODULES
 
@@ -146,9 +146,7 @@ class NumpyPrinter:
         base = legal_identifier(hint or prefix, prefix, reserved=self.reserved)
         if base.startswith("_"):
             base = f"{prefix}_{base.lstrip('_')}"
-        name, k = base, 1
-        while name in self.used:
-            name, k = f"{base}_{k}", k + 1
+        name = unique_name(base, self.used)
         self.used.add(name)
         return name
 
