@@ -100,19 +100,23 @@ def overhead_cycles(plan: Any) -> int:
     A group's cycles max(NK, PU / LO) count as issue: results that leave slower than they are
     computed are not overhead. The exception is the engine whose results go (through chains
     only) to the design's output port, one element per beat like the input port: its results
-    leave at the port's pace, so only its NK issue cycles per group count as issue."""
+    leave at the port's pace, so only its NK issue cycles per group count as issue (so for
+    the last engine before each output port)."""
     from tqc.backends.verilog.prepare import is_mac, root
     from tqc.backends.verilog.report import conv_numbers, estimate, steps
     from tqc.dialects.accessors import shape as dims
 
     producer = {root(s.output): s for s in plan.stages}
-    last = producer.get(root(plan.output))
-    while last is not None and last.kind == "chain":
-        last = producer.get(root(last.input))
+    lasts = []  # per output port, the engine whose results go to it through chains only
+    for port in plan.outputs:
+        last = producer.get(root(port.value))
+        while last is not None and last.kind == "chain":
+            last = producer.get(root(last.input))
+        lasts.append(last)
     issue = 0
     for s in plan.stages:
         if s.kind == "engine" and is_mac(s.ops[0]):
-            if s is last:
+            if any(s is last for last in lasts):
                 _, groups, nk = steps(s)
                 issue += groups * nk * math.prod(dims(s.output)[:-1])
             else:

@@ -28,6 +28,7 @@ from xdsl.rewriter import InsertPoint, Rewriter
 
 from tqc.dialects import tq, tqi
 from tqc.dialects.element import storage_name
+from tqc.dialects.origin import LAYER, TFL_INDEX
 from tqc.dialects.traits import AcceptsInt16
 from tqc.errors import TqcError
 from tqc.passes.lowering import RULES, Builder, load_rules, plain, quant_of
@@ -88,7 +89,11 @@ class LowerOp(RewritePattern):
         _check_supported_types(b, op)
         new_values = rule(b, op)
         if b.ops and not isinstance(op, tq.ConstOp):
-            b.ops[0].attributes["tqc.layer"] = StringAttr(_layer_title(op, b.notes))
+            b.ops[0].attributes[LAYER] = StringAttr(_layer_title(op, b.notes))
+        index = op.properties.get("tfl_index")
+        if isinstance(index, IntegerAttr):  # diagnostics of later stages name the operator
+            for new_op in b.ops:
+                new_op.attributes[TFL_INDEX] = index
         rewriter.insert(b.ops, InsertPoint.before(op))
         bridges: list[Operation] = []
         replacements: list[SSAValue] = []

@@ -49,22 +49,26 @@ needs_yosys = pytest.mark.skipif(
 
 
 def check_model(model: Path, n: int, parallel: int | None = None, throttle: bool = False,
-                name: str | None = None) -> tuple[np.ndarray, sim.SimResult]:
-    """Simulate n random samples (the first two all-minimum and all-maximum); assert the
-    outputs equal the reference's and the NumPy backend's bit for bit."""
+                name: str | None = None) -> tuple[list[np.ndarray], sim.SimResult]:
+    """Simulate n random samples (the first two all-minimum and all-maximum); assert every
+    output equals the reference's and the NumPy backend's bit for bit."""
     module = lower(model)
     design = build_design(module, name or identifier(model.stem), TargetOptions(parallel=parallel),
                           vectors=False)
     numpy_model = load_numpy_model(model)
     xs = random_inputs(numpy_model.INPUTS, n, seed=11)
     expected = numpy_model.run(*xs)
-    reference = run_reference(model, xs)[0]
-    np.testing.assert_array_equal(expected, reference)
-    hw, result = simulate(design, to_hardware(design.plan, xs[0]), throttle=throttle, seed=5)
+    expected = list(expected) if isinstance(expected, tuple) else [expected]
+    references = run_reference(model, xs)
+    for e, r in zip(expected, references, strict=True):
+        np.testing.assert_array_equal(e, r)
+    hw, result = simulate(design, to_hardware(design.plan, xs), throttle=throttle, seed=5)
     ours = from_hardware(design.plan, hw)
-    assert ours.dtype == reference.dtype and ours.shape == reference.shape
-    diff = ours.astype(np.int64) - reference.astype(np.int64)
-    assert not diff.any(), f"{np.count_nonzero(diff)}/{diff.size} outputs differ from the reference"
+    for k, (o, r) in enumerate(zip(ours, references, strict=True)):
+        assert o.dtype == r.dtype and o.shape == r.shape, k
+        diff = o.astype(np.int64) - r.astype(np.int64)
+        assert not diff.any(), \
+            f"output {k}: {np.count_nonzero(diff)}/{diff.size} outputs differ from the reference"
     assert result.samples == n and result.latency > 0
     return ours, result
 
@@ -279,8 +283,8 @@ def test_hello_world_testbench_self_check(tmp_path: Path) -> None:
     design = build_design(lower(shared_model(HELLO)), identifier(Path(HELLO).stem),
                           TargetOptions())
     folder = sim.build(design.sim_files(), [design.tb + ".v", *design.sources], design.tb)
-    result = sim.simulate(folder, design.tb, design.files[f"{design.name}_tb_input.hex"], 4,
-                          design.files[f"{design.name}_tb_expected.hex"])
+    result = sim.simulate(folder, design.tb, [design.files[f"{design.name}_tb_input.hex"]], 4,
+                          [design.files[f"{design.name}_tb_expected.hex"]])
     assert result.mismatches == 0 and "PASS" in result.log
 
 

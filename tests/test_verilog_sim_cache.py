@@ -53,5 +53,5 @@ def test_cached_build_keeps_the_binary_only(tmp_path: Path, monkeypatch: pytest.
     folder = sim.build(design.sim_files(), sources, design.tb, "verilator")
     assert [p.name for p in (folder / "obj").iterdir()] == [f"V{design.tb}"]
     assert sim.build(design.sim_files(), sources, design.tb, "verilator") == folder  # cached
-    result = sim.simulate(folder, design.tb, "00\n", 1)  # the trimmed build still runs
+    result = sim.simulate(folder, design.tb, ["00\n"], 1)  # the trimmed build still runs
     assert result.samples == 1

@@ -16,6 +16,7 @@ from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import const_value, int_value, ints
 from tqc.dialects.accessors import shape as dims
+from tqc.dialects.origin import refusal
 from tqc.errors import TqcError
 
 
@@ -56,12 +57,12 @@ def geometry(op: tqi.FullyConnectedOp | tqi.ConvLikeOp, w: np.ndarray) -> tuple[
         units, depth = w.shape
         rows = int(np.prod(shape[:-1]))
         if shape[-1] != depth:
-            raise TqcError("verilog backend: tqi.fully_connected input depth does not match weights")
+            raise refusal(op, "input depth does not match the weights")
         return Geometry(rows, 1, depth, rows, 1, units, 1, 1), w.reshape(units, 1, 1, depth)
     n, h, wd, c = dims(op.input)
     _, oh, ow, o = dims(op.output)
     if n != 1:
-        raise TqcError(f"verilog backend: {op.name} with batch {n} is not supported")
+        raise refusal(op, f"batch {n}: no Verilog hardware yet")
     top, _, left, _ = ints(op.pad)
     depthwise = isinstance(op, tqi.DepthwiseConv2DOp)
     kh, kw = w.shape[1:3]
@@ -94,12 +95,12 @@ def convolution(e: VerilogEmitter, stage: Stage) -> str:
     w = const_value(op.filter)
     bias = const_value(op.bias)
     if w is None or (op.bias is not None and bias is None):
-        raise TqcError(f"verilog backend: {op.name} needs constant weights and bias")
+        raise refusal(op, "weights or bias computed in the graph: no Verilog hardware yet")
     g, wk = geometry(op, w)
     wkind = hw_kind(op.filter)
     ww, wsigned = wkind.bits, wkind.signed
     if ww != 8:
-        raise TqcError(f"verilog backend: {wkind.name} weights are not supported")
+        raise refusal(op, f"{wkind.name} weights: no Verilog hardware yet")
     xkind = hw_kind(op.input)
     xw, xsigned = xkind.bits, xkind.signed
     xoff, woff = int_value(op.input_offset), int_value(op.filter_offset)
@@ -107,7 +108,7 @@ def convolution(e: VerilogEmitter, stage: Stage) -> str:
     xvw = max(signed_width(xlo + xoff, xhi + xoff), xw + 1)
     wvw = max(signed_width(int(w.min()) + woff, int(w.max()) + woff), ww + 1)
     if xvw + wvw > 31:
-        raise TqcError(f"verilog backend: {op.name} products wider than 31 bits")
+        raise refusal(op, "products wider than 31 bits: no Verilog hardware yet")
 
     pu, pk = stage.split.pu, stage.split.pk
     if g.depthwise and (pk != 1 or pu % g.m):

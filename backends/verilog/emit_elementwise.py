@@ -14,7 +14,7 @@ from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import dense_array, int_value, ints
 from tqc.dialects.element import kind_of
-from tqc.errors import TqcError
+from tqc.dialects.origin import refusal
 
 
 @emits(tqi.CastOp)
@@ -23,7 +23,7 @@ def cast(c: Chain, op: Operation) -> None:
     assert isinstance(op, tqi.CastOp)
     kind = kind_of(op.output)
     if kind.name not in STREAMED:
-        raise TqcError(f"verilog backend: cast to {kind.name} is not supported")
+        raise refusal(op, f"cast to {kind.name}: no Verilog hardware yet")
     width, signed = kind.bits, kind.signed
     if width < c.width and c.steps:  # the previous step keeps only the low bits
         c.steps[-1].width, c.steps[-1].signed = width, signed
@@ -106,7 +106,7 @@ def table(c: Chain, op: Operation) -> None:
     assert isinstance(op, tqi.TableOp)
     kind_in, kind_out = kind_of(op.input), kind_of(op.output)
     if kind_in.bits != 8 or kind_out.name not in STREAMED:
-        raise TqcError(f"verilog backend: {kind_in.name} → {kind_out.name} tables are not supported")
+        raise refusal(op, f"{kind_in.name} → {kind_out.name} table: no Verilog hardware yet")
     lut = dense_array(op.table)
     width, signed = kind_out.bits, kind_out.signed
     low = kind_in.lo

@@ -9,7 +9,7 @@ from tqc.backends.verilog.prepare import Stage, hw_kind
 from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import shape as dims
-from tqc.errors import TqcError
+from tqc.dialects.origin import refusal
 
 OPS = {tqi.AddOp: 0, tqi.SubOp: 1, tqi.MulOp: 2, tqi.MaxOp: 3, tqi.MinOp: 4}
 
@@ -19,11 +19,11 @@ def join(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, tqi.BinaryOp)
     if dims(op.lhs) != dims(op.output) or dims(op.rhs) != dims(op.output):
-        raise TqcError(f"verilog backend: {op.name} with broadcasting is not supported yet")
+        raise refusal(op, "broadcasting: no Verilog hardware yet")
     kind = hw_kind(op.output)
     width, signed = kind.bits, kind.signed
     if hw_kind(op.lhs) != kind or hw_kind(op.rhs) != kind:
-        raise TqcError(f"verilog backend: {op.name} operands of different types")
+        raise refusal(op, "operands of different types: no Verilog hardware yet")
     lanes = stage.in_lanes
     a, b = e.take(op.lhs, lanes), e.take(op.rhs, lanes)
     dst = e.new_stream(width, lanes)

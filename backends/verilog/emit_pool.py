@@ -9,7 +9,7 @@ from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import ints
 from tqc.dialects.accessors import shape as dims
-from tqc.errors import TqcError
+from tqc.dialects.origin import refusal
 
 
 def divider_width(taps: int, xw: int) -> int:
@@ -24,7 +24,7 @@ def pool(e: VerilogEmitter, stage: Stage) -> str:
     n, h, w, c = dims(op.input)
     _, oh, ow, _ = dims(op.output)
     if n != 1:
-        raise TqcError(f"verilog backend: {op.name} with batch {n} is not supported")
+        raise refusal(op, f"batch {n}: no Verilog hardware yet")
     kh, kw = ints(op.filter_size)
     top, _, left, _ = ints(op.pad)
     sh, sw = ints(op.stride)
@@ -33,11 +33,11 @@ def pool(e: VerilogEmitter, stage: Stage) -> str:
     is_max = isinstance(op, tqi.MaxPoolOp)
     outw = hw_kind(op.output).bits
     if outw != (xw if is_max else 32):
-        raise TqcError(f"verilog backend: {op.name} result width {outw} is not supported")
+        raise refusal(op, f"result width {outw}: no Verilog hardware yet")
     taps = kh * kw
     dvw = divider_width(taps, xw)
     if not is_max and dvw > 31:
-        raise TqcError(f"verilog backend: {op.name} window too large")
+        raise refusal(op, "window too large for the divider: no Verilog hardware yet")
     er = ring_rows(h, oh, kh, sh, 1, top)
     params = {
         "H": h, "W": w, "C": c, "OH": oh, "OW": ow, "KH": kh, "KW": kw,

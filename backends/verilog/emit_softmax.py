@@ -18,7 +18,7 @@ from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import int_value
 from tqc.dialects.accessors import shape as dims
-from tqc.errors import TqcError
+from tqc.dialects.origin import refusal
 from tqc.semantics.fixedpoint import mul_high, shift_left
 from tqc.semantics.gemmlowp import exp_on_negative_values
 
@@ -40,7 +40,7 @@ def softmax(e: VerilogEmitter, stage: Stage) -> str:
     xkind, okind = hw_kind(op.input), hw_kind(op.output)
     xw, xsigned, ow = xkind.bits, xkind.signed, okind.bits
     if xw != 8:
-        raise TqcError("verilog backend: tqi.softmax needs 8-bit input")
+        raise refusal(op, f"{xkind.name} input: no Verilog hardware yet (8-bit only)")
     n = dims(op.input)[-1]
     omin, omax = okind.range
     rom = f"{e.plan.name}_{stage.name}_exp.hex"

@@ -4,6 +4,13 @@ engine instances of the template modules, and ROM initialisation files.
 The printer only reads the IR. Each tqi op has one small handler (backends/verilog/registry.py):
 engine handlers return a module instance (and write ROM files), element-wise handlers append
 pipeline steps to a `Chain`. Unknown ops raise a TqcError naming the op.
+
+Streams: the top module's ports (`plan.inputs`, `plan.outputs`: `in`/`out`, or `in0`, `out1`,
+… with several) and one `s<k>` wire bundle per stage output. A stage handler gets its streamed
+inputs with `inputs(stage)` (or `take(value)` one by one, in `stage.inputs` order) and
+declares its output with `output(stage, width)`: a value with several consumers (stages or
+output ports) goes through `tqc_fork`, with a whole-tensor FIFO in front of every consumer
+that is not an engine; a handler never sees the fork.
 """
 
 from __future__ import annotations
@@ -15,8 +22,17 @@ from pathlib import Path
 
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.verilog.prepare import Plan, Stage, clog2, hw_kind, is_streamed, root
+from tqc.backends.verilog.prepare import (
+    Plan,
+    Port,
+    Stage,
+    clog2,
+    hw_kind,
+    is_streamed,
+    root,
+)
 from tqc.dialects.accessors import shape as dims
+from tqc.dialects.origin import refusal
 from tqc.errors import TqcError
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -72,8 +88,8 @@ class Chain:
             return "{x}"
         if have > width:
             raise TqcError(f"verilog backend: internal: narrowing {have} → {width} bits")
-        fill = "{x}[%d]" % (have - 1) if self.signed else "1'b0"
-        return "{{%d{%s}}, {x}}" % (width - have, fill)
+        fill = f"{{x}}[{have - 1}]" if self.signed else "1'b0"
+        return f"{{{{{width - have}{{{fill}}}}}, {{x}}}}"
 
     @property
     def beats(self) -> int:
@@ -208,9 +224,9 @@ class VerilogEmitter:
         self.modules: list[tuple[str, str]] = []  # (module name, text)
         self.templates: set[str] = {"tqc_fixedpoint.vh"}
         self.produced: dict[SSAValue, str] = {}  # stream value → producer's stream name
-        self.consumers: dict[SSAValue, list[Stage | None]] = {}  # None: the design output
+        self.consumers: dict[SSAValue, list[Stage | Port]] = {}  # Port: a design output
         self.branches: dict[SSAValue, list[str]] = {}  # forked streams not yet taken
-        self.lanes: dict[str, int] = {"in": 1}  # stream name → elements per beat
+        self.lanes: dict[str, int] = {p.name: 1 for p in plan.inputs}  # stream → elements per beat
         self.wires: list[str] = []
         self.instances: list[str] = []
         self.count = 0
@@ -253,14 +269,14 @@ class VerilogEmitter:
         self.instances.append(self.instance("tqc_lanes", f"u_lanes_{dst}", src, dst, params))
         return dst
 
-    def fork(self, value: SSAValue, users: list[Stage | None]) -> None:
+    def fork(self, value: SSAValue, users: list[Stage | Port]) -> None:
         width = hw_kind(value).bits
         src = self.produced[value]
         lanes = self.lanes[src]
         k = len(users)
         outs = [self.new_stream(width, lanes) for _ in users]
         self.template("tqc_fork.v")
-        cat = lambda suffix: "{" + ", ".join(f"{o}_{suffix}" for o in reversed(outs)) + "}"  # noqa: E731
+        cat = lambda suffix: "{" + ", ".join(f"{o}_{suffix}" for o in reversed(outs)) + "}"
         self.instances.append(
             f"    tqc_fork #(.W({lanes * width}), .K({k})) u_fork_{src} (\n"
             f"        .in_valid({src}_valid), .in_ready({src}_ready), .in_data({src}_data),\n"
@@ -269,7 +285,7 @@ class VerilogEmitter:
         depth = max(2, math.prod(dims(value)) // lanes)
         branches = []
         for out, user in zip(outs, users):
-            if user is not None and user.kind == "engine":
+            if isinstance(user, Stage) and user.kind == "engine":
                 branches.append(out)
                 continue
             buffered = self.new_stream(width, lanes)
@@ -281,12 +297,20 @@ class VerilogEmitter:
             branches.append(buffered)
         self.branches[value] = branches
 
+    def inputs(self, stage: Stage) -> list[str]:
+        """The streams of the stage's inputs (`stage.inputs`, in order) at its input lanes."""
+        return [self.take(v, stage.in_lanes) for v in stage.inputs]
+
+    def output(self, stage: Stage, width: int) -> str:
+        """A new stream of `width`-bit elements for the stage's output at its output lanes."""
+        dst = self.new_stream(width, stage.out_lanes)
+        self.produced[stage.output] = dst
+        return dst
+
     def connect(self, stage: Stage, width: int) -> tuple[str, str]:
         """(input stream, output stream) names of a one-input stage."""
         src = self.take(stage.input, stage.in_lanes)
-        dst = self.new_stream(width, stage.out_lanes)
-        self.produced[stage.output] = dst
-        return src, dst
+        return src, self.output(stage, width)
 
     def instance(self, module: str, name: str, src: str, dst: str, params: str = "") -> str:
         head = f"    {module} {params}{name} (" if not params else f"    {module} #(\n{params}\n    ) {name} ("
@@ -300,11 +324,13 @@ class VerilogEmitter:
 
     def emit(self) -> Emitted:
         plan = self.plan
-        self.produced[plan.input] = "in"
+        for port in plan.inputs:
+            self.produced[port.value] = port.name
         for stage in plan.stages:
             for v in stage.inputs:
                 self.consumers.setdefault(root(v), []).append(stage)
-        self.consumers.setdefault(root(plan.output), []).append(None)
+        for port in plan.outputs:
+            self.consumers.setdefault(root(port.value), []).append(port)
         for stage in plan.stages:
             if stage.kind == "chain":
                 self.emit_chain(stage)
@@ -324,7 +350,7 @@ class VerilogEmitter:
     def handler(self, op: Operation) -> Callable:
         handler = self.handlers.get(type(op))
         if handler is None:
-            raise TqcError(f"verilog backend: no hardware for {op.name}")
+            raise refusal(op, "no Verilog hardware yet")
         return handler
 
     def emit_engine(self, stage: Stage) -> None:
@@ -337,7 +363,8 @@ class VerilogEmitter:
         for op in stage.ops:
             handler = self.handler(op)
             if dims(op.results[0]) != shape:
-                raise TqcError(f"verilog backend: {op.name} changes the shape inside a chain")
+                raise refusal(op, "changes the shape inside an element-wise chain: no Verilog "
+                              "hardware yet")
             handler(chain, op)
         out_width, _ = chain_bits(stage.output)
         if chain.width != out_width:
@@ -349,29 +376,42 @@ class VerilogEmitter:
 
     def top(self) -> str:
         plan = self.plan
-        w_in, w_out = hw_kind(plan.input).bits, hw_kind(plan.output).bits
-        out = self.take(plan.output)
+        outs = [(port, self.take(port.value)) for port in plan.outputs]
+        if len(plan.inputs) == len(plan.outputs) == 1:
+            io = (f"// input {list(dims(plan.inputs[0].value))} → output "
+                  f"{list(dims(plan.outputs[0].value))}")
+        else:
+            io = ("// inputs " + ", ".join(f"{p.name} {list(dims(p.value))}" for p in plan.inputs)
+                  + " → outputs "
+                  + ", ".join(f"{p.name} {list(dims(p.value))}" for p in plan.outputs))
+        ports = ["    input clk,", "    input rst,"]
+        for p in plan.inputs:
+            ports += [f"    input {p.name}_valid,", f"    output {p.name}_ready,",
+                      f"    input [{p.kind.bits - 1}:0] {p.name}_data,"]
+        for p in plan.outputs:
+            ports += [f"    output {p.name}_valid,", f"    input {p.name}_ready,",
+                      f"    output [{p.kind.bits - 1}:0] {p.name}_data,"]
+        ports[-1] = ports[-1].removesuffix(",")
+        unused = [p for p in plan.inputs if root(p.value) not in self.consumers]
         lines = [
             f"// {plan.name}: generated by tqc. Streams one element per beat in row-major order.",
-            f"// input {list(dims(plan.input))} → output {list(dims(plan.output))}; "
-            f"{plan.parallel} MAC units per layer.",
+            f"{io}; {plan.parallel} MAC units per layer.",
             f"module {plan.name} (",
-            "    input clk,",
-            "    input rst,",
-            "    input in_valid,",
-            "    output in_ready,",
-            f"    input [{w_in - 1}:0] in_data,",
-            "    output out_valid,",
-            "    input out_ready,",
-            f"    output [{w_out - 1}:0] out_data",
+            *ports,
             ");",
             *self.wires,
             *self.instances,
-            f"    assign out_valid = {out}_valid;",
-            f"    assign {out}_ready = out_ready;",
-            f"    assign out_data = {out}_data;",
-            "endmodule",
         ]
+        for p in unused:  # an input nothing reads: taken and dropped
+            lines += [f"    assign {p.name}_ready = 1'b1;",
+                      "    /* verilator lint_off UNUSEDSIGNAL */",
+                      f"    wire unused_{p.name} = &{{1'b0, {p.name}_valid, {p.name}_data}};",
+                      "    /* verilator lint_on UNUSEDSIGNAL */"]
+        for p, src in outs:
+            lines += [f"    assign {p.name}_valid = {src}_valid;",
+                      f"    assign {src}_ready = {p.name}_ready;",
+                      f"    assign {p.name}_data = {src}_data;"]
+        lines.append("endmodule")
         return "\n".join(lines) + "\n"
 
 

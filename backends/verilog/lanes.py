@@ -11,10 +11,10 @@ the lanes). A stream only narrows on its way (`tqc_lanes`, LI -> LO with LO divi
 
 - *capability*: a MAC engine's output lanes LO are the fewest (dividing PU and O) with which a
   group's PU results leave within its NK issue cycles, so a group costs max(NK, PU / LO) = NK;
-  pooling, softmax and the design input give 1; chains and joins pass their input's lanes on.
+  pooling, softmax and the design's input ports give 1; chains and joins pass their input's lanes on.
 - *demand*: the most lanes any consumer of a stream takes: a MAC engine's frame buffer writes
   up to gcd(NB, C) elements per beat (one word of as many banks), so its input never costs more
-  beats than its issue cycles; pooling, softmax and the design output take 1; a chain or join
+  beats than its issue cycles; pooling, softmax and the design's output ports take 1; a chain or join
   takes what its own output is demanded.
 - lanes = gcd(capability, demand, channels); a consumer takes gcd(lanes, what it can take).
 """
@@ -64,13 +64,13 @@ def input_capability(stage: Stage) -> int:
 
 def assign_lanes(plan: Plan) -> None:
     """Set every stage's `in_lanes` (at which it takes its inputs) and `out_lanes`."""
-    demand: dict[SSAValue, int] = {root(plan.output): 1}
+    demand: dict[SSAValue, int] = {root(p.value): 1 for p in plan.outputs}
     for stage in reversed(plan.stages):
         want = (demand.get(root(stage.output), 1) if stage.kind in ("chain", "join")
                 else input_capability(stage))
         for v in stage.inputs:
             demand[root(v)] = max(demand.get(root(v), 1), want)
-    lanes: dict[SSAValue, int] = {root(plan.input): 1}
+    lanes: dict[SSAValue, int] = {root(p.value): 1 for p in plan.inputs}
     for stage in plan.stages:
         have = math.gcd(*(lanes[root(v)] for v in stage.inputs))
         out = root(stage.output)

@@ -1,30 +1,33 @@
 """Prepare a lowered (`tqi`) module for the Verilog printer: a read-only analysis.
 
-The hardware is a chain of streaming stages, one element per beat between them:
+The hardware is a graph of streaming stages between the design's ports (one per model input
+and output, `Port`), one element per beat between them:
 - an *engine* per op that needs its whole input row (FULLY_CONNECTED, …): a folded datapath
   with its own MAC units and memories;
 - a *chain* per maximal run of element-wise ops (the requantize steps, casts, clamps, tables):
   a stallable pipeline, one register stage per step;
 - *wires* for ops that do not move data in row-major order (RESHAPE).
-QUANTIZE of the graph input and DEQUANTIZE of the graph output stay on the host.
+QUANTIZE of a float input and DEQUANTIZE of a float output stay on the host.
 
-This step only reads the IR: it checks that the graph is one chain from input to output,
-groups the ops into stages, legalizes names for Verilog, and chooses each engine's split of
-the P MAC units. Unknown ops raise a TqcError naming the op.
+This step only reads the IR: it finds the ports, groups the ops into stages (each lists its
+streamed inputs; a stream with several consumers is forked by the emitter), legalizes names
+for Verilog, and chooses each engine's split of the P MAC units. Unsupported ops and types are
+refused in one line naming the TFLite operator (`tqc.dialects.origin.refusal`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Block, Operation, SSAValue
 
 from tqc.dialects import tqi
 from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import ElementKind, kind_of
+from tqc.dialects.origin import refusal
 from tqc.dialects.traits import Engine
 from tqc.errors import TqcError
 from tqc.names import legal_identifier
@@ -53,11 +56,15 @@ def is_streamed(v: SSAValue) -> bool:
 
 
 def hw_kind(v: SSAValue) -> ElementKind:
-    """The element kind of a streamed tensor (width `.bits`, `.signed`, `.range`)."""
+    """The element kind of a streamed tensor (width `.bits`, `.signed`, `.range`); other
+    element types are refused, naming the op that computes the tensor."""
     k = kind_of(v)
-    if k.name not in STREAMED:
-        raise TqcError(f"verilog backend: {k.name} tensors are not supported in hardware")
-    return k
+    if k.name in STREAMED:
+        return k
+    message = f"{k.name} tensors: no Verilog hardware"
+    if isinstance(v.owner, Operation):
+        raise refusal(v.owner, message)
+    raise TqcError(f"tensor '{v.name_hint}': {message}")
 
 
 def engine(op: Operation) -> Engine | None:
@@ -113,15 +120,26 @@ class Stage:
 
 
 @dataclass
+class Port:
+    """A stream port of the top module: `<name>_valid`, `<name>_ready`, `<name>_data`."""
+
+    name: str  # "in" / "out" for a model's only input / output, else "in0", "out1", …
+    value: SSAValue  # the streamed tensor: after a float input's QUANTIZE, before a float
+    # output's DEQUANTIZE
+    host: tqi.QuantizeOp | tqi.DequantizeOp | None = None  # the edge the host runs
+
+    @property
+    def kind(self) -> ElementKind:
+        return hw_kind(self.value)
+
+
+@dataclass
 class Plan:
     name: str
-    input: SSAValue  # the streamed input tensor (after a host-side QUANTIZE)
-    output: SSAValue  # the streamed output tensor (before a host-side DEQUANTIZE)
+    inputs: list[Port]  # in the model's input order
+    outputs: list[Port]  # in the model's output order
     stages: list[Stage]
     parallel: int
-    host_quantize: tqi.QuantizeOp | None = None
-    host_dequantize: tqi.DequantizeOp | None = None
-    names: dict[SSAValue, str] = field(default_factory=dict)
 
 
 def verilog_identifier(name: str) -> str:
@@ -179,71 +197,59 @@ def ring_rows(h: int, oh: int, kh: int, sh: int = 1, dh: int = 1, pt: int = 0) -
 def default_parallel(n_engines: int) -> int:
     """The largest power of two with n_engines · P within DEFAULT_MAC_BUDGET."""
     share = max(1, DEFAULT_MAC_BUDGET // max(1, n_engines))
-    return 1 << int(math.floor(math.log2(share)))
+    return 1 << math.floor(math.log2(share))
 
 
 def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type, str]) -> Plan:
     """Group the function's ops into stages; `kinds` maps each supported op type to "engine",
-    "join", "elementwise", "wire", "const" or "host" (handlers.handler_kinds)."""
+    "join", "elementwise", "wire", "const" or "host" (handlers.handler_kinds).
+
+    A stage lists its streamed inputs (`Stage.inputs`, in operand order; values computed from
+    constants only are not streamed: the handler reads them as parameters): a chain or an
+    element-wise op takes one, a join two, an engine at least one (its handler refuses what it
+    does not build)."""
     fns = [op for op in module.ops if isinstance(op, func.FuncOp)]
     if len(fns) != 1:
         raise TqcError("verilog backend: expected one function")
-    block = fns[0].body.block
-    if len(block.args) != 1:
-        raise TqcError(f"verilog backend: the model has {len(block.args)} inputs; "
-                       "only single-input models are supported")
-    ret = block.last_op
-    assert isinstance(ret, func.ReturnOp)
-    if len(ret.operands) != 1:
-        raise TqcError(f"verilog backend: the model has {len(ret.operands)} outputs; "
-                       "only single-output models are supported")
     if parallel is not None and parallel < 1:
         raise TqcError(f"--parallel must be at least 1, got {parallel}")
-
+    block = fns[0].body.block
+    ret = block.last_op
+    assert isinstance(ret, func.ReturnOp)
     ops = [op for op in block.ops if not isinstance(op, func.ReturnOp)]
-    users = stream_users(ops, ret)
-    host_quantize = None
-    host_dequantize = None
+    constant = constant_values(ops)
+    inputs = input_ports(block)
+    outputs = output_ports(ret, constant)
+    host = {p.host for p in [*inputs, *outputs] if p.host is not None}
+    users = stream_users(ops, ret, constant)
     groups: list[tuple[str, list[Operation], list[SSAValue]]] = []  # (kind, ops, inputs)
     producer: dict[SSAValue, int] = {}  # value → index of the group that ends with it
     for op in ops:
-        if isinstance(op, tqi.ConstOp):
+        if op in host or op.results and all(r in constant for r in op.results):
             continue
         kind = kinds.get(type(op))
         if kind is None:
-            raise TqcError(f"verilog backend: no hardware for {op.name}")
-        streamed = [v for v in op.operands if not isinstance(v.owner, tqi.ConstOp)]
-        if len(op.results) != 1 or not streamed:
-            raise TqcError(f"verilog backend: {op.name} with {len(op.results)} results and "
-                           f"{len(streamed)} tensor operands is not supported")
-        if kind == "join" and len(streamed) != 2:
-            raise TqcError(f"verilog backend: {op.name} with a constant operand is not "
-                           "supported yet")
-        if kind != "join" and len(streamed) != 1:
-            raise TqcError(f"verilog backend: {op.name} with {len(streamed)} tensor operands "
-                           "is not supported")
+            raise refusal(op, "no Verilog hardware yet")
+        if kind == "host":
+            raise refusal(op, "QUANTIZE / DEQUANTIZE inside the graph: no Verilog hardware yet "
+                          "(only a float input's QUANTIZE and a float output's DEQUANTIZE run "
+                          "on the host)")
+        if kind == "wire":
+            continue
+        streamed = [v for v in op.operands if v not in constant]
+        check_arity(op, kind, len(streamed))
         source = streamed[0]
-        if isinstance(op, tqi.QuantizeOp) and source is block.args[0] and len(users[source]) == 1:
-            host_quantize = op
-        elif isinstance(op, tqi.DequantizeOp) and op.output is ret.operands[0]:
-            host_dequantize = op
-        elif isinstance(op, (tqi.QuantizeOp, tqi.DequantizeOp)):
-            raise TqcError(f"verilog backend: {op.name} inside the graph is not supported")
-        elif kind in ("engine", "join"):
+        if kind in ("engine", "join"):
             groups.append((kind, [op], streamed))
             producer[op.results[0]] = len(groups) - 1
-        elif kind == "elementwise":
+        else:
             last = producer.get(source)  # extend the chain that ends with the operand
-            if last is not None and groups[last][0] == "chain" and len(users[source]) == 1:
+            if last is not None and groups[last][0] == "chain" and len(users[root(source)]) == 1:
                 groups[last][1].append(op)
             else:
                 groups.append(("chain", [op], [source]))
                 last = len(groups) - 1
             producer[op.results[0]] = last
-    hw_input = host_quantize.output if host_quantize else block.args[0]
-    hw_output = host_dequantize.input if host_dequantize else ret.operands[0]
-    for v in (hw_input, hw_output):
-        hw_kind(v)  # raises for element types the hardware does not stream
 
     n_engines = sum(1 for kind, g, _ in groups if kind == "engine" and is_mac(g[0]))
     p = parallel if parallel is not None else default_parallel(n_engines)
@@ -254,7 +260,75 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
         if kind == "engine":
             stage.split = engine_split(group[0], p)
         stages.append(stage)
-    return Plan(verilog_identifier(name), hw_input, hw_output, stages, p, host_quantize, host_dequantize)
+    return Plan(verilog_identifier(name), inputs, outputs, stages, p)
+
+
+def check_arity(op: Operation, kind: str, streamed: int) -> None:
+    """Refuse an op whose count of results or streamed operands its stage kind cannot take."""
+    if len(op.results) != 1:
+        raise refusal(op, f"{len(op.results)} results: no Verilog hardware yet")
+    if kind == "join" and streamed != 2:
+        raise refusal(op, "a binary op with a constant operand: no Verilog hardware yet")
+    if kind == "elementwise" and streamed != 1:
+        raise refusal(op, f"{streamed} streamed operands: no Verilog hardware yet")
+
+
+def port_names(prefix: str, n: int) -> list[str]:
+    """`in` / `out` for a single port, else `in0`, `in1`, … in the model's order."""
+    return [prefix] if n == 1 else [f"{prefix}{i}" for i in range(n)]
+
+
+def constant_values(ops: list[Operation]) -> set[SSAValue]:
+    """Values computed from constants only (no hardware streams them: a constant operand's
+    widening cast, e.g.)."""
+    constant: set[SSAValue] = set()
+    for op in ops:
+        if isinstance(op, tqi.ConstOp) or op.operands and all(v in constant
+                                                              for v in op.operands):
+            constant.update(op.results)
+    return constant
+
+
+def input_ports(block: Block) -> list[Port]:
+    """One port per model input: the tensor itself, or the result of the float input's one
+    QUANTIZE (run on the host)."""
+    ports = []
+    for arg, port in zip(block.args, port_names("in", len(block.args))):
+        label = f"input {arg.index} '{arg.name_hint or port}'"
+        if is_streamed(arg):
+            ports.append(Port(port, arg))
+            continue
+        uses = [u.operation for u in arg.uses]
+        quantize = uses[0] if len(uses) == 1 else None
+        if not isinstance(quantize, tqi.QuantizeOp):
+            raise TqcError(f"{label}: {kind_of(arg).name} input: no Verilog hardware (a float "
+                           "input must feed exactly one QUANTIZE, which runs on the host)")
+        ports.append(Port(port, quantize.output, quantize))
+    for port in ports:
+        hw_kind(port.value)
+    return ports
+
+
+def output_ports(ret: func.ReturnOp, constant: set[SSAValue]) -> list[Port]:
+    """One port per model output: the tensor itself, or the operand of a float output's
+    DEQUANTIZE (run on the host; its result may only be returned)."""
+    ports = []
+    for i, (v, port) in enumerate(zip(ret.operands, port_names("out", len(ret.operands)))):
+        label = f"output {i} '{v.name_hint or port}'"
+        if v in constant:
+            raise TqcError(f"{label} is a constant: no Verilog hardware (nothing to stream)")
+        dequantize = v.owner
+        if isinstance(dequantize, tqi.DequantizeOp):
+            if any(u.operation is not ret for u in v.uses):
+                raise refusal(dequantize, "DEQUANTIZE inside the graph: no Verilog hardware yet")
+            ports.append(Port(port, dequantize.input, dequantize))
+        elif is_streamed(v):
+            ports.append(Port(port, v))
+        else:
+            raise TqcError(f"{label}: {kind_of(v).name} output: no Verilog hardware")
+    for port in ports:
+        hw_kind(port.value)
+    return ports
 
 
 def stage_prefix(kind: str, first: Operation) -> str:
@@ -276,14 +350,15 @@ def root(v: SSAValue) -> SSAValue:
     return v
 
 
-def stream_users(ops: list[Operation], ret: func.ReturnOp) -> dict[SSAValue, list[Operation]]:
+def stream_users(ops: list[Operation], ret: func.ReturnOp,
+                 constant: set[SSAValue]) -> dict[SSAValue, list[Operation]]:
     """Consumers of each stream (by root value): ops other than constants and RESHAPE, and
-    the return."""
+    the return (once per output)."""
     users: dict[SSAValue, list[Operation]] = {}
     for op in [*ops, ret]:
         if isinstance(op, (tqi.ConstOp, tqi.ReshapeOp)):
             continue
         for v in op.operands:
-            if not isinstance(v.owner, tqi.ConstOp):
+            if v not in constant:
                 users.setdefault(root(v), []).append(op)
     return users

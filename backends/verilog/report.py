@@ -13,8 +13,9 @@ reciprocal. Each chain step adds one register.
   input rows it needs are in (elements of a stream arriving evenly between its first and last).
 - `interval`: back to back, the engines' frame buffers are rings (the next image loads while
   this one is walked), so the slowest stage sets the pace: max over layers of max(compute,
-  beats in, beats out) — a stream moves its lanes' elements per beat; softmax loads a row
-  while it does nothing else.
+  beats in, beats out) — a stream moves its lanes' elements per beat, each port one element;
+  softmax loads a row while it does nothing else. Several ports stream in parallel: the
+  first sample's estimates start when every input port starts and end with its last output.
 """
 
 from __future__ import annotations
@@ -159,9 +160,11 @@ def _overlapped(stage: Stage, start: float, end: float, compute: int) -> tuple[f
 
 def estimate(plan: Plan) -> Estimate:
     macs = mac_units = mults = mults53 = rom = buf = ideal_lat = ideal_int = 0
-    latency = _elements(dims(plan.input))
-    interval = latency
-    arrival: dict[object, tuple[float, float]] = {root(plan.input): (0.0, float(latency))}
+    loads = [_elements(dims(p.value)) for p in plan.inputs]
+    latency = max(loads, default=0)  # the input ports load in parallel
+    interval = max([latency, *(_elements(dims(p.value)) for p in plan.outputs)])
+    arrival: dict[object, tuple[float, float]] = {
+        root(p.value): (0.0, float(n)) for p, n in zip(plan.inputs, loads)}
     for stage in plan.stages:
         start = max(arrival[root(v)][0] for v in stage.inputs)
         end = max(arrival[root(v)][1] for v in stage.inputs)
@@ -201,7 +204,7 @@ def estimate(plan: Plan) -> Estimate:
         latency += compute
         interval = max(interval, pace)
         arrival[root(stage.output)] = _overlapped(stage, start, end, compute)
-    overlap = math.ceil(arrival[root(plan.output)][1])
+    overlap = math.ceil(max(arrival[root(p.value)][1] for p in plan.outputs))
     return Estimate(macs, mac_units, mults, mults53, rom, buf, latency, interval, ideal_lat,
                     ideal_int, overlap)
 
@@ -213,11 +216,11 @@ def report_lines(plan: Plan) -> list[str]:
     wide = f" and {est.requant_multipliers_53} (32x53)" if est.requant_multipliers_53 else ""
     return [
         f"verilog: {plan.parallel} MAC units per layer (output x input lanes: {layers or 'none'})",
-        f"estimated resources: {est.mac_units} MAC multipliers, {est.requant_multipliers} "
-        f"requantize multipliers (32x32){wide}, weight ROM {est.rom_bits / 1024:.1f} kbit, "
-        f"frame buffers {est.buffer_bits / 1024:.1f} kbit",
-        f"estimated cycles per inference: latency <= {est.latency} (ideal sum of "
-        f"ceil(MACs/P) per layer: {est.ideal_latency}), ~{est.overlap_latency} with layers "
-        f"overlapping row by row; back-to-back interval ~{est.interval} (ideal slowest layer: "
-        f"{est.ideal_interval}); {est.macs} MACs",
+        (f"estimated resources: {est.mac_units} MAC multipliers, {est.requant_multipliers} "
+         f"requantize multipliers (32x32){wide}, weight ROM {est.rom_bits / 1024:.1f} kbit, "
+         f"frame buffers {est.buffer_bits / 1024:.1f} kbit"),
+        (f"estimated cycles per inference: latency <= {est.latency} (ideal sum of "
+         f"ceil(MACs/P) per layer: {est.ideal_latency}), ~{est.overlap_latency} with layers "
+         f"overlapping row by row; back-to-back interval ~{est.interval} (ideal slowest layer: "
+         f"{est.ideal_interval}); {est.macs} MACs"),
     ]

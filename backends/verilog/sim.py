@@ -25,7 +25,7 @@ from tqc.errors import TqcError
 
 @dataclass
 class SimResult:
-    output_text: str
+    outputs: list[str]  # hex text of each output port, in the design's output order
     samples: int
     mismatches: int
     latency: int
@@ -75,7 +75,8 @@ def write_files(directory: Path, files: dict[str, str]) -> None:
 
 def _run(cmd: list[str], cwd: Path, what: str, timeout: float = 3600) -> str:
     try:
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                              check=False)
     except FileNotFoundError as e:
         raise TqcError(f"verilog backend: {what}: {e}") from None
     except subprocess.TimeoutExpired:
@@ -156,19 +157,31 @@ RESULT = re.compile(r"TQC_RESULT samples=(\d+) mismatches=(\d+) latency=(-?\d+) 
 SAMPLE = re.compile(r"TQC_SAMPLE \d+ done=(\d+)")
 
 
-def simulate(folder: Path, top: str, inputs_hex: str, n: int, expected_hex: str | None = None,
-             throttle: bool = False, seed: int = 1, timeout_cycles: int = 10**9) -> SimResult:
-    """Run the built testbench on `n` samples (hex text, one element per line)."""
+def suffixes(n: int) -> list[str]:
+    """Plusarg and file suffixes of n ports: `""` for a single port, else `0`, `1`, …"""
+    return [""] if n == 1 else [str(i) for i in range(n)]
+
+
+def simulate(folder: Path, top: str, inputs_hex: list[str], n: int,
+             expected_hex: list[str] | None = None, throttle: bool = False, seed: int = 1,
+             timeout_cycles: int = 10**9, outputs: int = 1) -> SimResult:
+    """Run the built testbench on `n` samples: hex text (one element per line) per input
+    port; `outputs` output ports (as many expected texts when checking)."""
     work = Path(tempfile.mkdtemp(prefix="run-", dir=folder))
     try:
-        (work / "in.hex").write_text(inputs_hex)
-        args = [f"+in={work / 'in.hex'}", f"+out={work / 'out.hex'}", f"+n={n}",
-                f"+throttle={int(throttle)}", f"+seed={seed}", f"+timeout={timeout_cycles}"]
+        args = [f"+n={n}", f"+throttle={int(throttle)}", f"+seed={seed}",
+                f"+timeout={timeout_cycles}"]
+        for suffix, text in zip(suffixes(len(inputs_hex)), inputs_hex, strict=True):
+            (work / f"in{suffix}.hex").write_text(text)
+            args.append(f"+in{suffix}={work / f'in{suffix}.hex'}")
+        for suffix in suffixes(outputs):
+            args.append(f"+out{suffix}={work / f'out{suffix}.hex'}")
         if expected_hex is None:
             args.append("+nocheck")
         else:
-            (work / "expected.hex").write_text(expected_hex)
-            args.append(f"+expect={work / 'expected.hex'}")
+            for suffix, text in zip(suffixes(outputs), expected_hex, strict=True):
+                (work / f"expected{suffix}.hex").write_text(text)
+                args.append(f"+expect{suffix}={work / f'expected{suffix}.hex'}")
         if (folder / "sim.vvp").exists():
             cmd = ["vvp", "-n", "sim.vvp", *args]
         else:
@@ -179,8 +192,8 @@ def simulate(folder: Path, top: str, inputs_hex: str, n: int, expected_hex: str 
             err = next((line for line in log.splitlines() if "TQC_ERROR" in line), log[-500:])
             raise TqcError(f"verilog backend: simulation did not finish: {err}")
         done = [int(d) for d in SAMPLE.findall(log)]
-        return SimResult((work / "out.hex").read_text(), int(m[1]), int(m[2]), int(m[3]),
-                         int(m[4]), log, done)
+        texts = [(work / f"out{suffix}.hex").read_text() for suffix in suffixes(outputs)]
+        return SimResult(texts, int(m[1]), int(m[2]), int(m[3]), int(m[4]), log, done)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

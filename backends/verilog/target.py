@@ -1,9 +1,11 @@
 """The Verilog target: synthesizable Verilog-2001, ROM files, a self-checking testbench and
 yosys scripts (`emit`); simulation of the design on given inputs (`run`).
 
-Top module `<name>`: clk, rst (synchronous, active high), in_valid/in_ready/in_data and
-out_valid/out_ready/out_data, one element per beat in row-major order, W bits per element of
-the quantized tensors. A float-I/O model's QUANTIZE / DEQUANTIZE edges run on the host.
+Top module `<name>`: clk, rst (synchronous, active high), and one valid/ready/data stream port
+per model input and output: in_valid/in_ready/in_data and out_valid/out_ready/out_data for a
+model's only input / output, else in0_*, in1_*, … and out0_*, … in the model's order; one
+element per beat in row-major order, W bits per element of the quantized tensors. A float
+input's QUANTIZE and a float output's DEQUANTIZE run on the host.
 """
 
 from __future__ import annotations
@@ -20,9 +22,15 @@ from tqc.backends.numpy.target import import_source
 from tqc.backends.verilog import sim, synth
 from tqc.backends.verilog.handlers import emit_verilog, handler_kinds
 from tqc.backends.verilog.lanes import assign_lanes
-from tqc.backends.verilog.prepare import Plan, hw_kind, prepare
+from tqc.backends.verilog.prepare import Plan, Port, prepare
 from tqc.backends.verilog.report import estimate, report_lines
-from tqc.backends.verilog.testbench import hex_lines, parse_hex, testbench
+from tqc.backends.verilog.testbench import (
+    TbPort,
+    hex_lines,
+    parse_hex,
+    testbench,
+    vector_file,
+)
 from tqc.dialects import tqi
 from tqc.dialects.accessors import float_value, int_value
 from tqc.dialects.accessors import shape as dims
@@ -61,33 +69,49 @@ def _scale_zp(op: tqi.QuantizeOp | tqi.DequantizeOp) -> tuple[float, int]:
 def elements(value: SSAValue) -> int:
     shape = dims(value)
     if shape and shape[0] != 1:
-        raise TqcError(f"verilog backend: tensor shape {list(shape)} has no batch axis of 1")
+        raise TqcError(f"verilog backend: tensor '{value.name_hint}' of shape {list(shape)} "
+                       "has no batch axis of 1")
     return math.prod(shape[1:]) if shape else 1
 
 
-def to_hardware(plan: Plan, x: np.ndarray) -> np.ndarray:
-    """Host-side QUANTIZE of a float input (identity for integer inputs)."""
-    if plan.host_quantize is None:
-        return x
-    scale, zp = _scale_zp(plan.host_quantize)
-    return quantize(x, scale, zp, np.dtype(hw_kind(plan.input).numpy))
+def tb_ports(ports: list[Port]) -> list[TbPort]:
+    return [TbPort(p.name, suffix, p.kind.bits, elements(p.value))
+            for p, suffix in zip(ports, sim.suffixes(len(ports)))]
 
 
-def from_hardware(plan: Plan, y: np.ndarray) -> np.ndarray:
-    """Host-side DEQUANTIZE of the output (identity for integer outputs)."""
-    if plan.host_dequantize is None:
-        return y
-    scale, zp = _scale_zp(plan.host_dequantize)
-    return dequantize(y, scale, zp)
+def to_hardware(plan: Plan, xs: list[np.ndarray]) -> list[np.ndarray]:
+    """Each input port's samples: the host-side QUANTIZE of a float input (integer inputs as
+    they are)."""
+    out = []
+    for port, x in zip(plan.inputs, xs, strict=True):
+        if port.host is None:
+            out.append(x)
+            continue
+        scale, zp = _scale_zp(port.host)
+        out.append(quantize(x, scale, zp, np.dtype(port.kind.numpy)))
+    return out
 
 
-def invert_dequantize(plan: Plan, y: np.ndarray) -> np.ndarray:
+def from_hardware(plan: Plan, ys: list[np.ndarray]) -> list[np.ndarray]:
+    """Each output: the host-side DEQUANTIZE of a float output (integer outputs as they are)."""
+    out = []
+    for port, y in zip(plan.outputs, ys, strict=True):
+        if port.host is None:
+            out.append(y)
+            continue
+        scale, zp = _scale_zp(port.host)
+        out.append(dequantize(y, scale, zp))
+    return out
+
+
+def invert_dequantize(port: Port, y: np.ndarray) -> np.ndarray:
     """The integer codes whose DEQUANTIZE is exactly `y` (DEQUANTIZE is strictly monotonic)."""
-    if plan.host_dequantize is None:
+    if port.host is None:
         return y
-    kind = hw_kind(plan.output)
+    kind = port.kind
     codes = np.arange(kind.lo, kind.hi + 1, dtype=np.int64).astype(kind.numpy)
-    table = from_hardware(plan, codes)
+    scale, zp = _scale_zp(port.host)
+    table = dequantize(codes, scale, zp)
     idx = np.searchsorted(table, y)
     idx = np.clip(idx, 0, len(codes) - 1)
     if not np.array_equal(table[idx], y):
@@ -95,21 +119,25 @@ def invert_dequantize(plan: Plan, y: np.ndarray) -> np.ndarray:
     return codes[idx]
 
 
-def test_vectors(module: ModuleOp, plan: Plan, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(hardware inputs, expected hardware outputs) from the NumPy backend of the same IR:
-    all-minimum, all-maximum, then random samples."""
+def test_vectors(module: ModuleOp, plan: Plan, n: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(hardware inputs, expected hardware outputs), one array per port, from the NumPy
+    backend of the same IR: all-minimum, all-maximum, then random samples."""
     generated = import_source(print_numpy(module, f"{plan.name}_vectors"), f"{plan.name}_vectors")
-    (shape, dtype), = generated.INPUTS
     rng = np.random.default_rng(0)
-    full = (n, *shape[1:])
-    if dtype.startswith("float"):
-        x = rng.uniform(-3, 3, full).astype(dtype)
-    else:
-        info = np.iinfo(dtype)
-        x = rng.integers(info.min, info.max, full, endpoint=True).astype(dtype)
-        x[0], x[1] = info.min, info.max
-    y = generated.run(x)
-    return to_hardware(plan, x), invert_dequantize(plan, y)
+    xs = []
+    for shape, dtype in generated.INPUTS:
+        full = (n, *shape[1:])
+        if dtype.startswith("float"):
+            x = rng.uniform(-3, 3, full).astype(dtype)
+        else:
+            info = np.iinfo(dtype)
+            x = rng.integers(info.min, info.max, full, endpoint=True).astype(dtype)
+            x[0], x[1] = info.min, info.max
+        xs.append(x)
+    ys = generated.run(*xs)
+    ys = list(ys) if isinstance(ys, tuple) else [ys]
+    return (to_hardware(plan, xs),
+            [invert_dequantize(port, y) for port, y in zip(plan.outputs, ys, strict=True)])
 
 
 def build_design(module: ModuleOp, name: str, options: TargetOptions,
@@ -119,15 +147,16 @@ def build_design(module: ModuleOp, name: str, options: TargetOptions,
     name = plan.name  # legalized (a Verilog keyword gets a prefix)
     emitted = emit_verilog(plan)
     files = dict(emitted.files)
-    w_in, w_out = hw_kind(plan.input).bits, hw_kind(plan.output).bits
-    in_elems, out_elems = elements(plan.input), elements(plan.output)
+    ins, outs = tb_ports(plan.inputs), tb_ports(plan.outputs)
     est = estimate(plan)
     timeout = 20 * (est.latency + TB_SAMPLES * est.interval) + 100_000
-    files[f"{name}_tb.v"] = testbench(name, in_elems, out_elems, w_in, w_out, TB_SAMPLES, timeout)
+    files[f"{name}_tb.v"] = testbench(name, ins, outs, TB_SAMPLES, timeout)
     if vectors:
-        x, y = test_vectors(module, plan, TB_SAMPLES)
-        files[f"{name}_tb_input.hex"] = hex_lines(x, w_in)
-        files[f"{name}_tb_expected.hex"] = hex_lines(y, w_out)
+        xs, ys = test_vectors(module, plan, TB_SAMPLES)
+        for port, x in zip(ins, xs):
+            files[vector_file(name, "input", port)] = hex_lines(x, port.width)
+        for port, y in zip(outs, ys):
+            files[vector_file(name, "expected", port)] = hex_lines(y, port.width)
     files[f"{name}.ys"] = synth.check_script(name, emitted.sources)
     files[f"{name}_ice40.ys"] = synth.ice40_script(name, emitted.sources)
     files[f"{name}_xc7.ys"] = synth.xc7_script(name, emitted.sources)
@@ -135,21 +164,30 @@ def build_design(module: ModuleOp, name: str, options: TargetOptions,
     return Design(plan, files, emitted.sources, report_lines(plan))
 
 
-def simulate(design: Design, x: np.ndarray, expected: np.ndarray | None = None,
-             throttle: bool = False, seed: int = 1) -> tuple[np.ndarray, sim.SimResult]:
-    """Build (cached) and run the testbench on hardware-level inputs (N, ...)."""
+def simulate(design: Design, xs: list[np.ndarray], expected: list[np.ndarray] | None = None,
+             throttle: bool = False, seed: int = 1) -> tuple[list[np.ndarray], sim.SimResult]:
+    """Build (cached) and run the testbench on hardware-level inputs, one (N, ...) array per
+    input port; returns one array per output port."""
     plan = design.plan
-    w_in, w_out = hw_kind(plan.input).bits, hw_kind(plan.output).bits
-    n = x.shape[0]
+    ins, outs = tb_ports(plan.inputs), tb_ports(plan.outputs)
+    if len(xs) != len(ins):
+        raise TqcError(f"verilog backend: the design has {len(ins)} input port(s), "
+                       f"{len(xs)} input array(s) given")
+    n = xs[0].shape[0]
+    if any(x.shape[0] != n for x in xs):
+        raise TqcError("verilog backend: every input needs the same number of samples")
     files = design.sim_files()
     folder = sim.build(files, [design.tb + ".v", *design.sources], design.tb)
     est = estimate(plan)
-    result = sim.simulate(folder, design.tb, hex_lines(x, w_in), n,
-                          hex_lines(expected, w_out) if expected is not None else None,
+    result = sim.simulate(folder, design.tb, [hex_lines(x, p.width) for p, x in zip(ins, xs)],
+                          n, [hex_lines(y, p.width) for p, y in zip(outs, expected)]
+                          if expected is not None else None,
                           throttle=throttle, seed=seed,
-                          timeout_cycles=(20 if throttle else 4) * (est.latency + n * est.interval) + 100_000)
-    out = parse_hex(result.output_text, w_out, hw_kind(plan.output).numpy)
-    return out.reshape((n, *dims(plan.output)[1:])), result
+                          timeout_cycles=(20 if throttle else 4) * (est.latency + n * est.interval) + 100_000,
+                          outputs=len(outs))
+    ys = [parse_hex(text, p.width, port.kind.numpy).reshape((n, *dims(port.value)[1:]))
+          for text, p, port in zip(result.outputs, outs, plan.outputs)]
+    return ys, result
 
 
 def _refuse_stream(module: ModuleOp, options: TargetOptions) -> None:
@@ -168,16 +206,13 @@ class VerilogTarget:
             options: TargetOptions) -> RunResult:
         _refuse_stream(module, options)
         design = build_design(module, name, options, vectors=False)
-        if len(inputs) != 1:
-            raise TqcError(f"verilog backend: expected one input, got {len(inputs)}")
-        x = to_hardware(design.plan, inputs[0])
-        y, result = simulate(design, x)
-        n = x.shape[0]
+        ys, result = simulate(design, to_hardware(design.plan, inputs))
+        n = inputs[0].shape[0]
         report = [f"verilog: simulated {n} sample(s): latency {result.latency} cycles "
                   f"(first sample), {result.total} cycles in all"
                   + (f", back-to-back interval {result.interval} cycles (between the last two "
                      "samples)" if n > 1 else "")]
-        return RunResult([from_hardware(design.plan, y)], report)
+        return RunResult(from_hardware(design.plan, ys), report)
 
 
 TARGET = VerilogTarget()
