@@ -143,10 +143,11 @@ def _binary(opcode: str, options: dict | None = None, same: bool = False, out: s
     return build
 
 
-def _to(opcode: str, dtype: str, options: dict | None = None) -> Builder:
+def _to(opcode: str, dtype: str, options: dict | None = None, shape: tuple[int, ...] = SHAPE) -> Builder:
+    """An op from the activation kind to a plain `dtype` output of `shape`."""
     def build(g: G) -> Model:
         x = g.x()
-        y = g.plain("y", SHAPE, dtype)
+        y = g.plain("y", shape, dtype)
         return g.model(Op(opcode, [x], [y], options or {}), [y])
     return build
 
@@ -424,7 +425,7 @@ BUILDERS: dict[str, Builder] = {
     "BROADCAST_TO": _move("BROADCAST_TO", (2, 4, 4, 3), [2, 4, 4, 3]),
     "REVERSE_V2": _move("REVERSE_V2", SHAPE, [2]),
     "TILE": _move("TILE", (1, 8, 4, 3), [1, 2, 1, 1]),
-    "SHAPE": _to("SHAPE", "int32", {"out_type": "INT32"}),
+    "SHAPE": _to("SHAPE", "int32", {"out_type": "INT32"}, (len(SHAPE),)),
     "FILL": _fill, "EMBEDDING_LOOKUP": _embedding_lookup, "DYNAMIC_UPDATE_SLICE": _dynamic_update_slice,
     # not an activation-typed op
     "BROADCAST_ARGS": _na("int32/int64 shapes only"),
