@@ -363,6 +363,12 @@ class ArgMaxOp(UnaryOp):
 
 
 @irdl_op_definition
+class ArgMinOp(UnaryOp):
+    name = "tq.arg_min"
+    axis = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
 class ConcatenationOp(ActivationMixin):
     name = "tq.concatenation"
     traits = traits_def(AcceptsInt16())
@@ -479,6 +485,7 @@ TQ = Dialect(
         ResizeNearestNeighborOp,
         ResizeBilinearOp,
         ArgMaxOp,
+        ArgMinOp,
         ConcatenationOp,
         PackOp,
         SplitOp,

@@ -364,11 +364,12 @@ def resize(imp: Importer, op: OpInfo) -> None:
     imp.emit(cls, [imp.value(op.inputs[0])], props)
 
 
-@handles("ARG_MAX")
+@handles("ARG_MAX", "ARG_MIN")
 def arg_max(imp: Importer, op: OpInfo) -> None:
     rank = len(imp.tensor(op.inputs[0]).shape)
-    axis = _axis(int(imp.const_data(op.inputs[1], "ARG_MAX axis").reshape(-1)[0]), rank)
-    imp.emit(tq.ArgMaxOp, [imp.value(op.inputs[0])], {"axis": int_attr(axis)})
+    axis = _axis(int(imp.const_data(op.inputs[1], f"{op.opcode} axis").reshape(-1)[0]), rank)
+    cls = tq.ArgMaxOp if op.opcode == "ARG_MAX" else tq.ArgMinOp
+    imp.emit(cls, [imp.value(op.inputs[0])], {"axis": int_attr(axis)})
 
 
 @handles("SVDF")
