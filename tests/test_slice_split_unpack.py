@@ -1,4 +1,4 @@
-"""SLICE, SPLIT_V and UNPACK (imported as `tq.slice` per output, plus a `tq.reshape` where
+"""SLICE, SPLIT_V, UNPACK and REVERSE_V2 (imported as `tq.slice` per output, plus a `tq.reshape` where
 UNPACK drops the axis): random ranks, shapes, axes (negative too), sizes with −1, zero points at
 the ends of the range; NumPy and C against TFLM (int8, int16) and LiteRT REF (uint8); the
 refusals."""
@@ -96,4 +96,21 @@ def test_split_sizes_that_do_not_add_up_are_refused(tmp_path: Path) -> None:
     path = _write(tmp_path / "m.tflite", "int8", 0, (1, 5), [(1, 2), (1, 2)], "SPLIT_V",
                   [np.array([2, 2], np.int32), np.array([1], np.int32)], {"num_splits": 2})
     with pytest.raises(TqcError, match=r"op #0 SPLIT_V: size_splits \[2, 2\] do not split axis 1"):
+        lower(path)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("axes", [[1], [-1], [2, 1], [1, 2, 3]])
+def test_reverse_v2(tmp_path: Path, kind: str, axes: list[int]) -> None:
+    """(imported as a stride −1 `tq.slice` on the axes)"""
+    shape = (1, 3, 4, 2)
+    path = _write(tmp_path / "m.tflite", kind, ZPS[kind][len(axes) % 3], shape, [shape], "REVERSE_V2",
+                  [np.array(axes, np.int32)])
+    assert check_model(path, 5, len(axes), ("numpy", "c")) == []
+
+
+def test_reverse_of_non_contiguous_axes_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path / "m.tflite", "int8", 0, (1, 3, 4, 2), [(1, 3, 4, 2)], "REVERSE_V2",
+                  [np.array([1, 3], np.int32)])
+    with pytest.raises(TqcError, match=r"op #0 REVERSE_V2: non-contiguous axes \[1, 3\] are not supported"):
         lower(path)

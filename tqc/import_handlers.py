@@ -511,3 +511,21 @@ def unpack(imp: Importer, op: OpInfo) -> None:
     if not 0 <= axis < len(shape) or shape[axis] != len(op.outputs):
         raise imp.error(f"cannot unpack axis {axis} of {list(shape)} into {len(op.outputs)} outputs")
     _slices(imp, op, axis, list(range(len(op.outputs))), [1] * len(op.outputs))
+
+
+@handles("REVERSE_V2")
+def reverse_v2(imp: Importer, op: OpInfo) -> None:
+    """`reference_ops::Reverse`: the listed axes reversed, a `tq.slice` with stride −1 on them
+    (end −1: through index 0, as STRIDED_SLICE normalises it)."""
+    shape = imp.tensor(op.inputs[0]).shape
+    written = imp.const_data(op.inputs[1], "REVERSE_V2 axis").reshape(-1)
+    axes = {_axis(int(a), len(shape)) for a in written}
+    if not axes <= set(range(len(shape))):
+        raise imp.error(f"axes {sorted(axes)} are outside the rank {len(shape)} input")
+    if axes and max(axes) - min(axes) + 1 != len(axes):
+        raise imp.error(f"non-contiguous axes {sorted(axes)} are not supported (TFLM and LiteRT "
+                        "refuse them)")
+    props = {"begin": ints([d - 1 if a in axes else 0 for a, d in enumerate(shape)]),
+             "end": ints([-1 if a in axes else d for a, d in enumerate(shape)]),
+             "strides": ints([-1 if a in axes else 1 for a in range(len(shape))])}
+    imp.emit(tq.SliceOp, [imp.value(op.inputs[0])], props)
