@@ -529,3 +529,12 @@ def reverse_v2(imp: Importer, op: OpInfo) -> None:
              "end": ints([-1 if a in axes else d for a, d in enumerate(shape)]),
              "strides": ints([-1 if a in axes else 1 for a in range(len(shape))])}
     imp.emit(tq.SliceOp, [imp.value(op.inputs[0])], props)
+
+
+@handles("REDUCE_MAX", "REDUCE_MIN")
+def reduce_max_min(imp: Importer, op: OpInfo) -> None:
+    rank = len(imp.tensor(op.inputs[0]).shape)
+    axes = imp.const_data(op.inputs[1], f"{op.opcode} axes").reshape(-1)
+    norm = sorted({_axis(int(a), rank) for a in axes})
+    cls = tq.ReduceMaxOp if op.opcode == "REDUCE_MAX" else tq.ReduceMinOp
+    imp.emit(cls, [imp.value(op.inputs[0])], {"axes": ints(norm)})
