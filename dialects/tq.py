@@ -363,6 +363,28 @@ class ArgMaxOp(UnaryOp):
 
 
 @irdl_op_definition
+class ArgMinOp(UnaryOp):
+    name = "tq.arg_min"
+    axis = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class ReduceMaxOp(UnaryOp):
+    """REDUCE_MAX over `axes` (sorted, non-negative); keep_dims is the result type's rank."""
+
+    name = "tq.reduce_max"
+    axes = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class ReduceMinOp(UnaryOp):
+    """REDUCE_MIN over `axes` (sorted, non-negative); keep_dims is the result type's rank."""
+
+    name = "tq.reduce_min"
+    axes = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
 class ConcatenationOp(ActivationMixin):
     name = "tq.concatenation"
     traits = traits_def(AcceptsInt16())
@@ -479,6 +501,9 @@ TQ = Dialect(
         ResizeNearestNeighborOp,
         ResizeBilinearOp,
         ArgMaxOp,
+        ArgMinOp,
+        ReduceMaxOp,
+        ReduceMinOp,
         ConcatenationOp,
         PackOp,
         SplitOp,

@@ -132,7 +132,7 @@ class FoldDilatedConv(RewritePattern):
 
 @dataclass(frozen=True)
 class FoldDilatedConvPass(ModulePass):
-    """The SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND it leaves are refused by their lowering rule
+    """The SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND it leaves are lowered as data movement
     (passes/lowering/space_batch.py)."""
 
     name = "fold-dilated-conv"

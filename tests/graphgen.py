@@ -11,7 +11,8 @@ reading tensors already in the graph, the ones nobody reads yet first:
   QUANTIZE between two quantizations of the same type;
 - data movement: RESHAPE / SQUEEZE / EXPAND_DIMS, TRANSPOSE of rank 2-5 (a reshape first gives
   the rank), PAD / PADV2, STRIDED_SLICE, SPLIT, DEPTH_TO_SPACE / SPACE_TO_DEPTH,
-  RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR;
+  RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR, SPACE_TO_BATCH_ND followed by BATCH_TO_SPACE_ND
+  (the batch goes back to 1; not a dilated conv);
 - joins: ADD / SUB / MUL / MAXIMUM / MINIMUM of two tensors (the same one twice, two branches of
   a fork, a fresh branch: a residual, or a broadcast constant) and CONCATENATION of two to four
   producers along any non-batch axis (slices and branches of the first when nothing fits).
@@ -49,7 +50,8 @@ FIXED_OUTPUT = {  # (opcode, kind) -> the output (scale, zero point) the kernels
     ("SOFTMAX", "int8"): (1 / 256, -128), ("SOFTMAX", "uint8"): (1 / 256, 0),
     ("SOFTMAX", "int16"): (1 / 32768, 0),
 }
-NOT_INT16 = {"RELU_N1_TO_1", "LEAKY_RELU", "HARD_SWISH", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH"}
+# no int16 kernel in TFLM (docs/op-support.md), so tqc refuses them too
+NOT_INT16 = {"RELU_N1_TO_1", "HARD_SWISH", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH"}
 ACTIVATIONS = ["NONE", "NONE", "NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
 T = TypeVar("T")
 
@@ -261,7 +263,7 @@ class Builder:
                 self.mean, self.requantize, self.reshape_view, self.reshape_view, self.transpose,
                 self.transpose, self.pad, self.strided_slice, self.split, self.depth_space,
                 self.resize, self.binary, self.binary, self.binary, self.concatenation,
-                self.concatenation]
+                self.concatenation, self.space_batch]
 
     def leaves(self) -> list[str]:
         return [n for n in self.pool if self.uses[n] == 0 and n not in self.inputs]
@@ -418,6 +420,8 @@ class Builder:
         if self.kind == "int16" and self.quant(x)[0] > 4:  # the 16x8 kernels' int32 would overflow
             choices = ["RELU", "RELU6"]
         opcode = self.pick([c for c in choices if self.kind != "int16" or c not in NOT_INT16])
+        if self.kind == "int16":
+            self.features.add(f"int16_{opcode}")
         shape, amp = self.shape(x), self.amp[x]
         options: dict = {}
         if (opcode, self.kind) in FIXED_OUTPUT:
@@ -581,6 +585,33 @@ class Builder:
             return self.unary("SPACE_TO_DEPTH", x, (1, h // 2, w // 2, 4 * c), self.quant(x),
                               self.amp[x], options={"block_size": 2})
         return None
+
+    def space_batch(self, x: str) -> str | None:
+        """SPACE_TO_BATCH_ND (paddings only where TFLM and LiteRT agree: uint8, or int8 zero
+        point 0) and BATCH_TO_SPACE_ND back to batch 1 with random crops."""
+        shape = self.shape(x)
+        if self.kind == "int16" or len(shape) != 4:
+            return None
+        _, h, w, c = shape
+        block = [self.between(1, 3), self.between(1, 2)]
+        may_pad = self.kind == "uint8" or self.quant(x)[1] == 0
+        pads = [[self.between(0, 2) if may_pad else 0, 0] for _ in range(2)]
+        for axis, size in enumerate((h, w)):
+            pads[axis][1] = -(size + pads[axis][0]) % block[axis]
+            if may_pad and self.chance(0.5):
+                pads[axis][1] += block[axis]
+        padded = (h + sum(pads[0]), w + sum(pads[1]))
+        inner = (block[0] * block[1], padded[0] // block[0], padded[1] // block[1], c)
+        if not self.fits(inner):
+            return None
+        s = self.unary("SPACE_TO_BATCH_ND", x, inner, self.quant(x), self.amp[x],
+                       [self.i32(block, "bs"), self.i32(pads, "p")])
+        crops = [[self.between(0, (p - 1) // 2), self.between(0, (p - 1) // 2)] for p in padded]
+        out = (1, padded[0] - sum(crops[0]), padded[1] - sum(crops[1]), c)
+        y = self.unary("BATCH_TO_SPACE_ND", s, out, self.quant(x), self.amp[x],
+                       [self.i32(block, "bs"), self.i32(crops, "cr")])
+        self.pool.remove(s)  # (its batch is not 1: no other op reads it)
+        return y
 
     def resize(self, x: str) -> str | None:
         shape = self.shape(x)

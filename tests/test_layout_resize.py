@@ -117,22 +117,24 @@ def test_resize_bilinear_refuses_align_and_half_pixel(tmp_path: Path) -> None:
         load_numpy_model(p)
 
 
-# -- ARG_MAX ---------------------------------------------------------------------------------
+# -- ARG_MAX / ARG_MIN -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("dtype,out_type,runtime", [
     ("int8", "int32", "tflm"), ("int8", "int64", "litert-ref"),
     ("uint8", "int64", "litert-ref"), ("uint8", "int32", "litert-ref")])
 @pytest.mark.parametrize("axis", [3, 1, -2])
-def test_arg_max(tmp_path: Path, dtype: str, out_type: str, runtime: str, axis: int) -> None:
+@pytest.mark.parametrize("opcode", ["ARG_MAX", "ARG_MIN"])
+def test_arg_max(tmp_path: Path, dtype: str, out_type: str, runtime: str, axis: int, opcode: str) -> None:
     shape = (1, 5, 4, 7)
     out_shape = tuple(d for i, d in enumerate(shape) if i != axis % 4)
     tensors = [Tensor("x", shape, dtype, 0.1, ZP[dtype]), _i32("axis", [axis]),
                Tensor("y", out_shape, out_type)]
-    p = _write(tmp_path, tensors, [Op("ARG_MAX", ["x", "axis"], ["y"], {"output_type": out_type})],
+    p = _write(tmp_path, tensors, [Op(opcode, ["x", "axis"], ["y"], {"output_type": out_type})],
                ["x"], ["y"])
     info = np.iinfo(dtype)
     rng = np.random.default_rng(axis + 7)
-    ties = rng.integers(info.max - 2, info.max, (4, *shape[1:]), endpoint=True)  # many ties
+    end = info.max - 2 if opcode == "ARG_MAX" else info.min
+    ties = rng.integers(end, end + 2, (4, *shape[1:]), endpoint=True)  # many ties at the extreme
     x = np.concatenate([random_inputs([(shape, dtype)], 4, seed=3)[0], ties.astype(dtype)])
     assert compare(p, inputs=[x], runtime=runtime) == runtime
 

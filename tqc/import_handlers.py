@@ -9,7 +9,16 @@ from xdsl.ir import Attribute
 from tqc.dialects import tq
 from tqc.dialects.accessors import int_array as ints
 from tqc.dialects.accessors import int_attr
-from tqc.import_context import ACTIVATIONS, PADDINGS, Importer, dense, element_type, handles, value_name
+from tqc.import_context import (
+    ACTIVATIONS,
+    PADDINGS,
+    Importer,
+    dense,
+    element_type,
+    handles,
+    tensor_type,
+    value_name,
+)
 from tqc.tflite_reader import OpInfo
 
 FOLDABLE = {"SHAPE", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "STRIDED_SLICE", "PACK",
@@ -355,11 +364,12 @@ def resize(imp: Importer, op: OpInfo) -> None:
     imp.emit(cls, [imp.value(op.inputs[0])], props)
 
 
-@handles("ARG_MAX")
+@handles("ARG_MAX", "ARG_MIN")
 def arg_max(imp: Importer, op: OpInfo) -> None:
     rank = len(imp.tensor(op.inputs[0]).shape)
-    axis = _axis(int(imp.const_data(op.inputs[1], "ARG_MAX axis").reshape(-1)[0]), rank)
-    imp.emit(tq.ArgMaxOp, [imp.value(op.inputs[0])], {"axis": int_attr(axis)})
+    axis = _axis(int(imp.const_data(op.inputs[1], f"{op.opcode} axis").reshape(-1)[0]), rank)
+    cls = tq.ArgMaxOp if op.opcode == "ARG_MAX" else tq.ArgMinOp
+    imp.emit(cls, [imp.value(op.inputs[0])], {"axis": int_attr(axis)})
 
 
 @handles("SVDF")
@@ -442,3 +452,89 @@ def unidirectional_sequence_lstm(imp: Importer, op: OpInfo) -> None:
              "cell_clip": FloatAttr(float(op.options.CellClip()), f64)}
     imp.emit(tq.UnidirectionalSequenceLstmOp, [imp.value(op.inputs[i]) for i in LSTM_OPERANDS],
              props)
+
+
+def _slices(imp: Importer, op: OpInfo, axis: int, starts: list[int], sizes: list[int]) -> None:
+    """One `tq.slice` per output: output k is the input from starts[k] for sizes[k] along `axis`.
+    An output of lower rank (UNPACK drops the axis) is the slice, which keeps the rank, then a
+    `tq.reshape`."""
+    shape = imp.tensor(op.inputs[0]).shape
+    for out, start, size in zip(op.outputs, starts, sizes):
+        begin = [start if a == axis else 0 for a in range(len(shape))]
+        end = [start + size if a == axis else d for a, d in enumerate(shape)]
+        props = {"begin": ints(begin), "end": ints(end), "strides": ints([1] * len(shape))}
+        if len(imp.tensor(out).shape) == len(shape):
+            imp.emit(tq.SliceOp, [imp.value(op.inputs[0])], props, outputs=[out])
+            continue
+        kept = TensorType(tensor_type(imp.tensor(out)).element_type,
+                          [size if a == axis else d for a, d in enumerate(shape)])
+        part = tq.SliceOp.build(operands=[imp.value(op.inputs[0])], result_types=[kept],
+                                properties={**props, "tfl_index": int_attr(op.index)})
+        imp.block.add_op(part)
+        imp.emit(tq.ReshapeOp, [part.output], outputs=[out])
+
+
+@handles("SLICE")
+def slice_(imp: Importer, op: OpInfo) -> None:
+    """`reference_ops::Slice`: begin and size per axis, size −1 meaning to the end."""
+    shape = imp.tensor(op.inputs[0]).shape
+    begin = [int(v) for v in imp.const_data(op.inputs[1], "SLICE begin").reshape(-1)]
+    size = [int(v) for v in imp.const_data(op.inputs[2], "SLICE size").reshape(-1)]
+    if len(begin) != len(shape) or len(size) != len(shape):
+        raise imp.error(f"begin {begin} and size {size} need one value per axis of {list(shape)}")
+    end = [d if s == -1 else b + s for b, s, d in zip(begin, size, shape)]
+    if any(b < 0 or e > d or e < b for b, e, d in zip(begin, end, shape)):
+        raise imp.error(f"begin {begin} and size {size} are outside {list(shape)}")
+    props = {"begin": ints(begin), "end": ints(end), "strides": ints([1] * len(shape))}
+    imp.emit(tq.SliceOp, [imp.value(op.inputs[0])], props)
+
+
+@handles("SPLIT_V")
+def split_v(imp: Importer, op: OpInfo) -> None:
+    """`reference_ops::Split` with the sizes of `size_splits` (one −1: the rest)."""
+    shape = imp.tensor(op.inputs[0]).shape
+    axis = _axis(int(imp.const_data(op.inputs[2], "SPLIT_V axis").reshape(-1)[0]), len(shape))
+    sizes = [int(v) for v in imp.const_data(op.inputs[1], "SPLIT_V size_splits").reshape(-1)]
+    if sizes.count(-1) == 1:
+        sizes[sizes.index(-1)] = shape[axis] - (sum(sizes) + 1)
+    if len(sizes) != len(op.outputs) or sum(sizes) != shape[axis] or min(sizes) < 0:
+        raise imp.error(f"size_splits {sizes} do not split axis {axis} of {list(shape)} into "
+                        f"{len(op.outputs)} outputs")
+    _slices(imp, op, axis, [sum(sizes[:k]) for k in range(len(sizes))], sizes)
+
+
+@handles("UNPACK")
+def unpack(imp: Importer, op: OpInfo) -> None:
+    """`reference_ops::Unpack`: output k is the input at index k of `axis`, the axis dropped."""
+    shape = imp.tensor(op.inputs[0]).shape
+    axis = _axis(int(_opt(op, "Axis", 0)), len(shape))  # type: ignore[arg-type]
+    if not 0 <= axis < len(shape) or shape[axis] != len(op.outputs):
+        raise imp.error(f"cannot unpack axis {axis} of {list(shape)} into {len(op.outputs)} outputs")
+    _slices(imp, op, axis, list(range(len(op.outputs))), [1] * len(op.outputs))
+
+
+@handles("REVERSE_V2")
+def reverse_v2(imp: Importer, op: OpInfo) -> None:
+    """`reference_ops::Reverse`: the listed axes reversed, a `tq.slice` with stride −1 on them
+    (end −1: through index 0, as STRIDED_SLICE normalises it)."""
+    shape = imp.tensor(op.inputs[0]).shape
+    written = imp.const_data(op.inputs[1], "REVERSE_V2 axis").reshape(-1)
+    axes = {_axis(int(a), len(shape)) for a in written}
+    if not axes <= set(range(len(shape))):
+        raise imp.error(f"axes {sorted(axes)} are outside the rank {len(shape)} input")
+    if axes and max(axes) - min(axes) + 1 != len(axes):
+        raise imp.error(f"non-contiguous axes {sorted(axes)} are not supported (TFLM and LiteRT "
+                        "refuse them)")
+    props = {"begin": ints([d - 1 if a in axes else 0 for a, d in enumerate(shape)]),
+             "end": ints([-1 if a in axes else d for a, d in enumerate(shape)]),
+             "strides": ints([-1 if a in axes else 1 for a in range(len(shape))])}
+    imp.emit(tq.SliceOp, [imp.value(op.inputs[0])], props)
+
+
+@handles("REDUCE_MAX", "REDUCE_MIN")
+def reduce_max_min(imp: Importer, op: OpInfo) -> None:
+    rank = len(imp.tensor(op.inputs[0]).shape)
+    axes = imp.const_data(op.inputs[1], f"{op.opcode} axes").reshape(-1)
+    norm = sorted({_axis(int(a), rank) for a in axes})
+    cls = tq.ReduceMaxOp if op.opcode == "REDUCE_MAX" else tq.ReduceMinOp
+    imp.emit(cls, [imp.value(op.inputs[0])], {"axes": ints(norm)})

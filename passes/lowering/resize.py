@@ -30,16 +30,21 @@ TFLM has no uint8 kernel):
     This is the one place where the NumPy runtime computes in float (exactly emulating float32).
 
 ARG_MAX (`reference_ops::ArgMinMax` with std::greater; LiteRT: uint8/int8 → int32/int64,
-TFLM: int8 → int32): the first index of the maximum stored value along the axis.
+TFLM: int8 → int32): the first index of the maximum stored value along the axis (the running
+best is replaced only by a strictly greater value).
+ARG_MIN (the same kernel with std::less): the first index of the minimum, which is the first
+index of the maximum of ~x (−1 − x for int8, 255 − x for uint8: strictly decreasing and inside
+the type), so it lowers to a 256-entry `tqi.table` of ~x and `tqi.arg_max`.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.accessors import int_attr, shape
-from tqc.dialects.element import element
+from tqc.dialects.accessors import dense_attr, int_attr, shape
+from tqc.dialects.element import element, kind
 from tqc.passes.lowering import Builder, lowers, plain, quant_of
 
 
@@ -61,12 +66,20 @@ def lower_resize(b: Builder, op: Operation) -> list[SSAValue]:
     return [b.value(cls, [b.operands[0]], plain(op.output.type), **props)]
 
 
-@lowers(tq.ArgMaxOp)
+@lowers(tq.ArgMaxOp, tq.ArgMinOp)
 def lower_arg_max(b: Builder, op: Operation) -> list[SSAValue]:
-    assert isinstance(op, tq.ArgMaxOp)
-    out = element(op.output)
+    assert isinstance(op, (tq.ArgMaxOp, tq.ArgMinOp))
+    name = "ARG_MAX" if isinstance(op, tq.ArgMaxOp) else "ARG_MIN"
+    out, x = element(op.output), element(op.input)
     if out not in ("i32", "i64"):
-        raise b.error(f"ARG_MAX output must be int32 or int64, not {out}")
-    if element(op.input) == "f32":
-        raise b.error("float ARG_MAX is not supported")
-    return [b.value(tqi.ArgMaxOp, [b.operands[0]], op.output.type, axis=op.axis)]
+        raise b.error(f"{name} output must be int32 or int64, not {out}")
+    if x == "f32":
+        raise b.error(f"float {name} is not supported")
+    value = b.operands[0]
+    if isinstance(op, tq.ArgMinOp):
+        if x not in ("i8", "ui8"):
+            raise b.error(f"{x} ARG_MIN is not supported (int8 and uint8 only)")
+        lo, hi = kind(x).range
+        reverse = np.arange(hi, lo - 1, -1)  # table[x - lo] = hi - (x - lo): ~x, order reversed
+        value = b.value(tqi.TableOp, [value], value.type, table=dense_attr(reverse, x))
+    return [b.value(tqi.ArgMaxOp, [value], op.output.type, axis=op.axis)]
