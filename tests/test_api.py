@@ -60,3 +60,8 @@ def test_rounding_option_reaches_the_ir() -> None:
     single = tqc.load(MLP, rounding="single").explain()
     assert {r.rounding for layer in double for r in layer.rescales} == {"double"}
     assert {r.rounding for layer in single[:3] for r in layer.rescales} == {"single"}
+
+
+def test_verify_through_the_api() -> None:
+    report = tqc.load(FIXTURES / "mlp_digits_uint8io.tflite").verify(samples=3)
+    assert report.identical and report.first_difference is None and len(report.layers) == 6

@@ -5,7 +5,8 @@
     m.compile("c", "out/")                     # writes out/model.c, model.h, ...
     y = m.run(x)                               # NumPy backend; x has a leading sample axis N
     y = m.run(x, target="c")
-    for layer in m.explain(): print(layer.title, layer.multiplier_range)
+    for layer in m.explain(): print(layer.title, layer.rescales)
+    print("\n".join(m.verify("c", samples=16).lines()))   # against TFLM / LiteRT, layer by layer
 
 The CLI's compile, run and explain go through this module, so both see the same arithmetic.
 Arithmetic options (`rounding`, `fold_batch_norm`, `stream`) are fixed at `load` time: they
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
     from tqc.explain import LayerReport
     from tqc.targets import Artifact
+    from tqc.verify import VerifyReport
 
 ROUNDINGS = ("double", "single")
 
@@ -138,6 +140,15 @@ class Model:
         from tqc.explain import explain_module
 
         return explain_module(self.path, self.lowered(), self.fold_batch_norm)
+
+    def verify(self, target: str = "numpy", oracle: str = "auto", samples: int = 8,
+               seed: int = 0, layers: bool = True) -> VerifyReport:
+        """`target` against a reference runtime on random samples, layer by layer
+        (tqc/verify.py); `.identical`, `.first_difference`, `.cause`, `.lines()`."""
+        from tqc.verify import verify
+
+        return verify(self.path, target, oracle, samples, seed, self.rounding,
+                      self.fold_batch_norm, layers)
 
 
 def load(path: str | Path, rounding: str = "double", fold_batch_norm: bool = False,
