@@ -125,7 +125,11 @@ def print_layer(layer: LayerReport) -> None:
     for name, values in layer.real_multipliers.items():
         print(f"  M = {name} = {_range(values)}")
     for r in layer.rescales:
-        print(f"  fixed point ({r.rounding} rounding): {_fixed_point(r)} = {_range(r.real)}")
+        if r.rounding == "double-precision":
+            print(f"  double-precision scale {_fixed_point(r)} = {_range(r.real)}")
+            continue
+        print(f"  fixed point ({r.rounding} rounding): m = {_range(r.multipliers, str)}, shift = "
+              f"{_range(r.shifts, str)}: m·2^(shift-31) = {_range(r.real)}")
     if layer.input_offset is not None:
         print(f"  input offset {layer.input_offset:+d}, weight offset {layer.weight_offset:+d}")
     if layer.accumulator is not None:

@@ -29,6 +29,9 @@ from tqc.dialects.quant_type import QuantType
 from tqc.explain_steps import describe
 from tqc.passes.lower_requantize import parse_layer_mark
 
+# Not a linear rescaling: the output scale is fixed by the kernel or the function is a table.
+NONLINEAR = ("SOFTMAX", "LOG_SOFTMAX", "LOGISTIC", "TANH", "HARD_SWISH", "ELU", "EXP", "LOG",
+             "SQRT", "RSQRT", "GELU")
 PRODUCTS = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV", "MUL",
             "BATCH_MATMUL")
 
@@ -204,7 +207,7 @@ def _real_multipliers(opcode: str, ins: list[TensorQuant | None],
                       out: TensorQuant | None) -> dict[str, list[float]]:
     """The real numbers the layer must multiply by, from the scales (double products)."""
     q = [t for t in ins if t is not None and t.storage != "i32"]  # skip the bias
-    if out is None or not q:
+    if out is None or not q or opcode in NONLINEAR:
         return {}
     s3 = out.scales[0]
     if opcode in PRODUCTS and len(q) >= 2:

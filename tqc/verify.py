@@ -148,7 +148,10 @@ def verify(path: str | Path, target: str = "numpy", oracle: str = "auto", sample
     report = VerifyReport(str(path), target, used, samples)
     report.outputs = [_diff(Tap(i, f"output {i}", -1, "", True), a, b)
                       for i, (a, b) in enumerate(zip(ours, ref))]
-    if layers:
+    if layers and fold_batch_norm:
+        report.layers_error = ("--fold-batch-norm folds across layers, so a copy with every "
+                               "layer tapped would fold differently")
+    elif layers:
         try:
             _compare_layers(report, model.path, xs, target, used, rounding, fold_batch_norm)
         except TqcError as e:
@@ -170,6 +173,10 @@ def _compare_layers(report: VerifyReport, path: Path, xs: list[np.ndarray], targ
                                key=lambda d: d.tap.op_index)
         first = report.first_difference
         if first is None:
+            if any(d.differing for d in report.outputs):
+                report.cause = ("the outputs differ but no tapped layer does: the tapped copy "
+                                "compiles differently (a tapped tensor keeps tqc from fusing "
+                                "across it), so the difference lies in a fusion")
             return
         other = "single" if rounding == "double" else "double"
         swapped = load(tapped, other, fold_batch_norm).run(*xs, target="numpy")
