@@ -111,3 +111,12 @@ def test_table_and_bad_layer(capsys: pytest.CaptureFixture[str]) -> None:
     assert "S1 (Z1)" in out and "SOFTMAX" in out and "QUANTIZE" in out
     assert main(["explain", model, "--layer", "99"]) == 1
     assert "tqc: error: --layer 99: the model has no lowered operator #99" in capsys.readouterr().err
+
+
+def test_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "layers.png"
+    assert main(["explain", str(FIXTURES / "mlp_digits_int8.tflite"), "--plot", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["explain", str(FIXTURES / "mlp_digits_int8.tflite"), "--plot", str(tmp_path / "x.jpg")]) == 1
+    assert "the file name must end in .png" in capsys.readouterr().err

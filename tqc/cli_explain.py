@@ -19,6 +19,9 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     e.add_argument("--layer", type=int, metavar="K",
                    help="every step of the layer of TFLite operator K, in words")
     e.add_argument("--json", action="store_true", help="every number, per channel, as JSON")
+    e.add_argument("--plot", metavar="FILE.png",
+                   help="also draw the per-layer scales, multipliers and accumulator bits "
+                        "(needs matplotlib)")
     common(e)
     e.set_defaults(handler=run)
 
@@ -153,6 +156,10 @@ def run(args: argparse.Namespace) -> None:
         layers = [layer for layer in layers if layer.index == args.layer]
         if not layers:
             raise TqcError(f"--layer {args.layer}: the model has no lowered operator #{args.layer}")
+    if args.plot:
+        from tqc.explain_plot import plot_layers
+
+        plot_layers(layers, args.plot, str(args.model))
     if args.json:
         print(json.dumps({"model": args.model, "rounding": args.rounding,
                           "layers": [layer.as_dict() for layer in layers]}, indent=1))
