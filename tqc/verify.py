@@ -128,23 +128,42 @@ def _run_oracle(path: Path, xs: list[np.ndarray], runtime: str) -> tuple[list[np
     return outs, used
 
 
+def _run_tqc(path: Path, xs: list[np.ndarray], target: str, rounding: str,
+             fold_batch_norm: bool) -> list[np.ndarray]:
+    """tqc's `target` on the samples (the pipeline directly: tqc.api builds on this module)."""
+    from tqc.pipeline import identifier, lower
+    from tqc.targets import TargetOptions, get_target
+
+    module = lower(path, rounding, fold_batch_norm)
+    result = get_target(target).run(module, identifier(path.stem), xs, TargetOptions())
+    return [np.asarray(o) for o in result.outputs]
+
+
+def _input_specs(path: Path) -> list[tuple[tuple[int, ...], str]]:
+    from tqc.reference import model_info
+
+    return [(s.shape, s.dtype.name) for s in model_info(path).inputs]
+
+
 def verify(path: str | Path, target: str = "numpy", oracle: str = "auto", samples: int = 8,
            seed: int = 0, rounding: str = "double", fold_batch_norm: bool = False,
            layers: bool = True) -> VerifyReport:
     """Compare tqc's `target` with `oracle` on `samples` random samples (see the module doc)."""
-    from tqc.api import load
-
     if oracle not in ORACLES:
         raise TqcError(f"--oracle must be one of {', '.join(ORACLES)}, not {oracle!r}")
     if samples < 1:
         raise TqcError(f"--samples must be at least 1, not {samples}")
     from tqc.tqm import model_path
 
+    if rounding not in ("double", "single"):
+        raise TqcError(f"rounding must be double or single, not {rounding!r}")
     path = Path(path)
-    model = load(model_path(path), rounding, fold_batch_norm)  # a .tqm is built once
-    xs = random_samples([(s.shape, s.dtype) for s in model.inputs], samples, seed)
-    ours = model.run(*xs, target=target)
-    ref, used = _run_oracle(model.path, xs, ORACLES[oracle])
+    tflite = model_path(path)  # a .tqm is built once
+    if not tflite.is_file():
+        raise TqcError(f"cannot read '{path}': no such file")
+    xs = random_samples(_input_specs(tflite), samples, seed)
+    ours = _run_tqc(tflite, xs, target, rounding, fold_batch_norm)
+    ref, used = _run_oracle(tflite, xs, ORACLES[oracle])
     report = VerifyReport(str(path), target, used, samples)
     report.outputs = [_diff(Tap(i, f"output {i}", -1, "", True), a, b)
                       for i, (a, b) in enumerate(zip(ours, ref))]
@@ -153,7 +172,7 @@ def verify(path: str | Path, target: str = "numpy", oracle: str = "auto", sample
                                "layer tapped would fold differently")
     elif layers:
         try:
-            _compare_layers(report, model.path, xs, target, used, rounding, fold_batch_norm)
+            _compare_layers(report, tflite, xs, target, used, rounding, fold_batch_norm)
         except TqcError as e:
             report.layers_error = str(e)
     return report
@@ -161,12 +180,10 @@ def verify(path: str | Path, target: str = "numpy", oracle: str = "auto", sample
 
 def _compare_layers(report: VerifyReport, path: Path, xs: list[np.ndarray], target: str,
                     oracle: str, rounding: str, fold_batch_norm: bool) -> None:
-    from tqc.api import load
-
     with tempfile.TemporaryDirectory(prefix="tqc_verify_") as tmp:
         tapped = Path(tmp) / f"{path.stem}_tapped.tflite"
         taps = tap_model(path, tapped)
-        ours = load(tapped, rounding, fold_batch_norm).run(*xs, target=target)
+        ours = _run_tqc(tapped, xs, target, rounding, fold_batch_norm)
         ref, _ = _run_oracle(tapped, xs, oracle)
         diffs = [_diff(t, ours[t.position], ref[t.position]) for t in taps]
         report.layers = sorted((d for d in diffs if d.tap.op_index >= 0),
@@ -179,7 +196,7 @@ def _compare_layers(report: VerifyReport, path: Path, xs: list[np.ndarray], targ
                                 "across it), so the difference lies in a fusion")
             return
         other = "single" if rounding == "double" else "double"
-        swapped = load(tapped, other, fold_batch_norm).run(*xs, target="numpy")
+        swapped = _run_tqc(tapped, xs, "numpy", other, fold_batch_norm)
         report.cause = _cause(first, swapped[first.tap.position], ref[first.tap.position],
                               rounding, other, report.layers)
 
