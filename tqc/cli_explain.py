@@ -89,9 +89,10 @@ def _row(layer: LayerReport) -> list[str]:
     clamp = "" if layer.clamp is None else f"{layer.clamp[0]}..{layer.clamp[1]}" + (
         "*" if layer.clamp_from_activation else "")
     acc = "" if layer.accumulator is None else str(layer.accumulator.bits)
+    offsets = "" if layer.input_offset is None else f"{layer.input_offset:+d}/{layer.weight_offset:+d}"
     return ["" if layer.index is None else str(layer.index), SHORT.get(layer.opcode, layer.opcode),
             _quant_compact(ins[0]), _quant_compact(ins[1]), _quant_compact(s3), _channels(layer),
-            real, ms, shifts, rounding, clamp, acc]
+            real, ms, shifts, rounding, clamp, offsets, acc]
 
 
 def print_table(layers: list[LayerReport]) -> None:
@@ -100,7 +101,7 @@ def print_table(layers: list[LayerReport]) -> None:
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     for name in ("#", "op", "S1 (Z1)", "S2 (Z2)", "S3 (Z3)", "ch", "M", "m", "shift", "rnd",
-                 "clamp", "acc"):
+                 "clamp", "x/w off", "acc"):
         table.add_column(name, overflow="fold")
     for layer in layers:
         table.add_row(*_row(layer))
@@ -110,7 +111,8 @@ def print_table(layers: list[LayerReport]) -> None:
     console.print(table)
     console.print("S = scale, (Z) = zero point; M = the real multiplier from the scales; it is "
                   "applied as m·2^(shift-31), shift > 0 left; rnd = rounding steps; clamp * = "
-                  "fused activation; acc = bits the accumulator needs (worst case); ch = channels, "
+                  "fused activation; x/w off = the offsets added to inputs and weights (−Z1, −Z2); acc = "
+                  "bits the accumulator needs (worst case); ch = channels, "
                   "per-channel values as min..max (--json: every value; --layer K: every step "
                   "in words).")
 
