@@ -34,6 +34,7 @@ class LayerDiff:
     max_lsb: float  # largest |ours - oracle| (integer units; absolute for float tensors)
     differing: int
     total: int
+    is_float: bool = False
 
     @property
     def share(self) -> float:
@@ -42,7 +43,8 @@ class LayerDiff:
     def describe(self) -> str:
         where = (f"op #{self.tap.op_index} {self.tap.opcode} -> " if self.tap.op_index >= 0
                  else "")
-        return (f"{where}'{self.tap.tensor}': max {self.max_lsb:g} LSB on {self.differing}/"
+        size = f"{self.max_lsb:g}" if self.is_float else f"{self.max_lsb:g} LSB"
+        return (f"{where}'{self.tap.tensor}': max {size} on {self.differing}/"
                 f"{self.total} values ({100 * self.share:.2g}%)")
 
 
@@ -114,7 +116,8 @@ def _diff(tap: Tap, ours: np.ndarray, ref: np.ndarray) -> LayerDiff:
     if a.shape != b.shape:
         raise TqcError(f"'{tap.tensor}': tqc gives shape {a.shape}, the oracle {b.shape}")
     d = np.abs(a.astype(np.float64) - b.astype(np.float64))
-    return LayerDiff(tap, float(d.max()) if d.size else 0.0, int(np.count_nonzero(d)), d.size)
+    return LayerDiff(tap, float(d.max()) if d.size else 0.0, int(np.count_nonzero(d)), d.size,
+                     a.dtype.kind == "f")
 
 
 def _run_oracle(path: Path, xs: list[np.ndarray], runtime: str) -> tuple[list[np.ndarray], str]:
