@@ -10,6 +10,7 @@ invocation from the reset value; the reset constants they no longer read are dro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from xdsl.context import Context
@@ -44,6 +45,19 @@ def _layer_title(op: Operation, notes: list[str]) -> str:
     if op.results and op.results[0].name_hint:
         title += f" -> {op.results[0].name_hint}"
     return " | ".join([title, *notes])
+
+
+_TITLE = re.compile(r"(?P<opcode>\S+)(?: #(?P<index>\d+))?(?: -> (?P<name>.*))?")
+
+
+def parse_layer_mark(mark: str) -> tuple[str, int | None, str | None, list[str]]:
+    """The inverse of `_layer_title`: (opcode, TFLite op index, output name, notes)."""
+    title, *notes = mark.split(" | ")
+    m = _TITLE.fullmatch(title)
+    if m is None:
+        return title, None, None, notes
+    index = m.group("index")
+    return m.group("opcode"), int(index) if index else None, m.group("name"), notes
 
 
 def _check_supported_types(b: Builder, op: Operation) -> None:

@@ -1,4 +1,4 @@
-"""`tqc` command line: compile | run | opt | build.
+"""`tqc` command line: compile | run | opt | build | explain | verify | quant-params.
 
 Every user-facing failure is one line `tqc: error: …` on stderr and exit status 1; no
 traceback (set TQC_DEBUG=1 to see one) and no partial output.
@@ -58,10 +58,6 @@ def _parser() -> argparse.ArgumentParser:
                         "reset state, as the reference harness runs them; not for verilog)")
     common(r)
 
-    e = sub.add_parser("explain", help="per layer: scales, effective multiplier, shift")
-    e.add_argument("model")
-    common(e)
-
     o = sub.add_parser("opt", help="print the IR (.tflite or MLIR text) after passes")
     o.add_argument("input")
     o.add_argument("-p", "--passes", default="", help="comma-separated pass names")
@@ -70,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     bd = sub.add_parser("build", help="build a .tflite model from a .tqm text description")
     bd.add_argument("model", help=".tqm file (docs/tqm-format.md)")
     bd.add_argument("-o", "--output", help="output .tflite (default: the model's path, .tflite)")
+
+    # subcommands in modules of their own
+    from tqc import cli_explain, cli_quant_params, cli_verify
+
+    for module in (cli_explain, cli_verify, cli_quant_params):
+        module.register(sub, common)
     return p
 
 
@@ -105,12 +107,10 @@ def _options(args: argparse.Namespace) -> TargetOptions:
 
 
 def cmd_compile(args: argparse.Namespace) -> None:
-    from tqc.pipeline import lower
+    from tqc.api import load
 
-    target = get_target(args.target)
-    name = _name(args)
-    artifact = target.emit(lower(args.model, args.rounding, args.fold_batch_norm, args.stream),
-                           name, _options(args))
+    model = load(args.model, args.rounding, args.fold_batch_norm, args.stream)
+    artifact = model.emit(args.target, _name(args), args.parallel)
     _write_outputs(Path(args.output), artifact.files)
     for line in artifact.report:
         print(line)
@@ -143,12 +143,12 @@ def _load_inputs(paths: Sequence[str], specs: list[tuple[tuple[int, ...], str]])
 def cmd_run(args: argparse.Namespace) -> None:
     if not args.output.endswith((".npy", ".npz")):
         raise TqcError("--output must end in .npy or .npz")
-    from tqc.pipeline import io_specs, lower
+    from tqc.api import load
+    from tqc.pipeline import io_specs
 
-    target = get_target(args.target)
-    module = lower(args.model, args.rounding, args.fold_batch_norm, args.stream)
-    inputs = _load_inputs(args.input, io_specs(module)[0])
-    result = target.run(module, _name(args), inputs, _options(args))
+    model = load(args.model, args.rounding, args.fold_batch_norm, args.stream)
+    inputs = _load_inputs(args.input, io_specs(model.lowered())[0])
+    result = get_target(args.target).run(model.lowered(), _name(args), inputs, _options(args))
     outputs = result.outputs
     if args.output.endswith(".npy") and len(outputs) != 1:
         raise TqcError(f"the model has {len(outputs)} outputs: use an .npz --output")
@@ -201,29 +201,14 @@ def cmd_build(args: argparse.Namespace) -> None:
     print(f"wrote {build_file(args.model, args.output)}")
 
 
-def cmd_explain(args: argparse.Namespace) -> None:
-    """One block per layer: the scales, the effective multiplier M and its fixed-point form."""
-    from xdsl.dialects.builtin import StringAttr
-
-    from tqc.pipeline import lower
-
-    module = lower(args.model, args.rounding, args.fold_batch_norm)
-    for op in module.walk():
-        layer = op.attributes.get("tqc.layer")
-        if isinstance(layer, StringAttr):
-            title, *notes = layer.data.split(" | ")
-            print(title)
-            for note in notes:
-                print(f"    {note}")
-
-
-COMMANDS = {"explain": cmd_explain, "compile": cmd_compile, "run": cmd_run, "opt": cmd_opt, "build": cmd_build}
+COMMANDS = {"compile": cmd_compile, "run": cmd_run, "opt": cmd_opt, "build": cmd_build}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        COMMANDS[args.command](args)
+        handler = getattr(args, "handler", None) or COMMANDS[args.command]
+        handler(args)
     except TqcError as e:
         print(f"tqc: error: {e}", file=sys.stderr)
         return 1

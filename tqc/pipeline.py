@@ -49,6 +49,15 @@ def lower(path: str | Path, rounding: str = "double", fold_batch_norm: bool = Fa
     return run_passes(import_tflite(model_path(path)), passes, rounding, stream=stream)
 
 
+def quantized(path: str | Path, fold_batch_norm: bool = False) -> ModuleOp:
+    """The `tq` module `lower` lowers: imported, after every graph pass, before
+    lower-requantize (the scales and zero points `tqc explain` reports)."""
+    from tqc.tqm import model_path
+
+    passes = (FOLD_BATCH_NORM_PASSES if fold_batch_norm else []) + DEFAULT_PASSES
+    return run_passes(import_tflite(model_path(path)), passes[:passes.index("lower-requantize")])
+
+
 def numpy_source(path: str | Path, name: str, rounding: str = "double",
                  fold_batch_norm: bool = False, stream: bool = False) -> str:
     from tqc.backends.numpy.printer import print_numpy
