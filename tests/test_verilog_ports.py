@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from differential import random_inputs, shared_model
-from test_verilog_backend import check_model, needs_sim
+from test_verilog_backend import check_model, needs_sim, needs_verilator
 
 from tqc.backends.verilog import sim
 from tqc.backends.verilog.target import build_design
@@ -29,6 +30,8 @@ from tqc.tflite_writer import Op, Tensor, write_model
 from tqc.tqm import build_file
 
 INPUTS = Path(__file__).parent / "filecheck" / "backends" / "verilog" / "Inputs"
+MODELS = ["two_inputs", "fork_outputs", "shared_outputs", "float_io_outputs", "passthrough"]
+OUTPUTS = {"shared_outputs": 4}  # outputs per model (else 2)
 
 
 def model(tmp_path: Path, name: str) -> Path:
@@ -74,6 +77,31 @@ def test_one_input_two_outputs(tmp_path: Path) -> None:
     assert [p.kind.bits for p in design.plan.outputs] == [8, 8]
     assert [p.name for p in design.plan.inputs] == ["in"]
     assert [p.name for p in design.plan.outputs] == ["out0", "out1"]
+
+
+def test_ports_without_stages(tmp_path: Path) -> None:
+    """An output that is an input (wired through) and an input nothing reads (taken and
+    dropped); an int16 port is 16 bits wide."""
+    top = build_design(lower(model(tmp_path, "passthrough")), "m", TargetOptions(),
+                       vectors=False).files["m.v"]
+    assert ports(top)[2:] == [
+        "input in0_valid", "output in0_ready", "input [7:0] in0_data",
+        "input in1_valid", "output in1_ready", "input [15:0] in1_data",
+        "input in2_valid", "output in2_ready", "input [7:0] in2_data",
+        "output out0_valid", "input out0_ready", "output [7:0] out0_data",
+        "output out1_valid", "input out1_ready", "output [15:0] out1_data"]
+    for line in ["assign out1_valid = in1_valid;", "assign in1_ready = out1_ready;",
+                 "assign out1_data = in1_data;", "assign in2_ready = 1'b1;"]:
+        assert line in top
+
+
+@needs_verilator
+@pytest.mark.parametrize("name", MODELS)
+def test_lint_clean(tmp_path: Path, name: str) -> None:
+    design = build_design(lower(model(tmp_path, name)), "dut", TargetOptions(), vectors=False)
+    sim.write_files(tmp_path, design.sim_files())
+    log = sim.lint(tmp_path, design.sources, "dut")
+    assert "%Warning" not in log and "%Error" not in log, log
 
 
 def test_test_vectors_per_port(tmp_path: Path) -> None:
@@ -139,13 +167,23 @@ def test_cli_refusal_is_one_line(tmp_path: Path) -> None:
 
 
 @needs_sim
-@pytest.mark.parametrize("name", ["two_inputs", "fork_outputs", "shared_outputs",
-                                  "float_io_outputs"])
+@pytest.mark.parametrize("name", MODELS)
 def test_ports_bit_exact(tmp_path: Path, name: str) -> None:
     """Every output of the design against the reference and the NumPy backend, with random
     stalls on every port's handshake (each port its own)."""
     outs, result = check_model(model(tmp_path, name), 5, throttle=True)
-    assert len(result.done) == 5 and len(outs) == {"shared_outputs": 4}.get(name, 2)
+    assert len(result.done) == 5 and len(outs) == OUTPUTS.get(name, 2)
+
+
+@needs_sim
+@pytest.mark.slow
+def test_five_int16_outputs_of_a_uint8_input() -> None:
+    """tests/regressions/fully_connected_uint8_int16.tqm: one uint8 input forked to five
+    FULLY_CONNECTED engines, five 16-bit output ports (reference: LiteRT BUILTIN_REF)."""
+    path = Path(__file__).parent / "regressions" / "fully_connected_uint8_int16.tqm"
+    with tempfile.TemporaryDirectory() as tmp:
+        outs, _ = check_model(build_file(path, Path(tmp) / "m.tflite"), 4, throttle=True)
+    assert [o.dtype for o in outs] == [np.int16] * 5
 
 
 @needs_sim
