@@ -23,7 +23,7 @@ A fused activation other than NONE is refused by both kernels; we clamp to its r
 from __future__ import annotations
 
 import numpy as np
-from xdsl.dialects.builtin import TensorType
+from xdsl.dialects.builtin import StringAttr, TensorType
 from xdsl.ir import Attribute, Operation, SSAValue
 
 from tqc.dialects import tq, tqi
@@ -103,7 +103,12 @@ def stack(b: Builder, values: list[SSAValue], axis: int, out: Attribute) -> SSAV
 @lowers(tq.SplitOp)
 def lower_split(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.SplitOp)
-    return split_slices(b, b.operands[0], int_value(op.axis), [plain(r.type) for r in op.outputs])
+    parts = split_slices(b, b.operands[0], int_value(op.axis), [plain(r.type) for r in op.outputs])
+    where = f" #{int_value(op.tfl_index)}" if op.tfl_index is not None else ""
+    for part, result in list(zip(parts, op.outputs))[1:]:  # each part a layer of its own (C)
+        assert isinstance(part.owner, Operation)
+        part.owner.attributes["tqc.layer"] = StringAttr(f"SPLIT{where} -> {result.name_hint}")
+    return parts
 
 
 def split_slices(b: Builder, x: SSAValue, axis: int, types: list[Attribute]) -> list[SSAValue]:
