@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from differential import random_inputs
+from differential import random_inputs, shared_model
 from test_verilog_backend import check_model, needs_sim, needs_verilator
 
 from tqc.backends.verilog import sim
@@ -255,6 +255,13 @@ def test_concat_constant_bit_exact(tmp_path: Path, dtype: str, axis: int) -> Non
 @needs_sim
 def test_fork_concat_transpose_bit_exact(tmp_path: Path) -> None:
     check_model(fork_concat_model(tmp_path / "fc.tflite"), 4, throttle=True)
+
+
+@needs_sim
+def test_coral_split_concat_bit_exact() -> None:
+    """coral_split_concat_uint8: three inputs, CONCATENATION (uint8 rescaling tables), SPLIT into
+    six slices, a second CONCATENATION; five outputs."""
+    check_model(shared_model("coral_split_concat_uint8.tflite"), 4, throttle=True)
 
 
 @needs_verilator
