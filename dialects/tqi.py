@@ -45,7 +45,6 @@ from xdsl.irdl import (
     result_def,
     traits_def,
     var_operand_def,
-    var_result_def,
 )
 from xdsl.traits import MemoryReadEffect, MemoryWriteEffect, Pure
 from xdsl.utils.exceptions import VerifyException
@@ -424,6 +423,7 @@ class ReshapeOp(UnaryOp):
 @irdl_op_definition
 class TransposeOp(UnaryOp):
     name = "tqi.transpose"
+    traits = traits_def(Pure(), Engine("gather"))
 
     def verify_(self) -> None:
         perm = _ints(self.perm)
@@ -435,6 +435,7 @@ class TransposeOp(UnaryOp):
 @irdl_op_definition
 class SliceOp(UnaryOp):
     name = "tqi.slice"
+    traits = traits_def(Pure(), Engine("gather"))
     begin = prop_def(DenseArrayBase)
     end = prop_def(DenseArrayBase)
     strides = prop_def(DenseArrayBase)
@@ -443,6 +444,7 @@ class SliceOp(UnaryOp):
 @irdl_op_definition
 class PadOp(UnaryOp):
     name = "tqi.pad"
+    traits = traits_def(Pure(), Engine("gather"))
 
     def verify_(self) -> None:
         paddings = _ints(self.paddings)
@@ -459,6 +461,7 @@ class ResizeNearestOp(UnaryOp):
     float32 source-index arithmetic); stored values are copied."""
 
     name = "tqi.resize_nearest"
+    traits = traits_def(Pure(), Engine("gather"))
     align_corners = prop_def(IntegerAttr)
     half_pixel_centers = prop_def(IntegerAttr)
 
@@ -485,24 +488,9 @@ class ArgMaxOp(UnaryOp):
 @irdl_op_definition
 class ConcatOp(TqiOp):
     name = "tqi.concat"
+    traits = traits_def(Pure(), Engine("gather"))
     inputs = var_operand_def()
     output = result_def()
-    axis = prop_def(IntegerAttr)
-
-
-@irdl_op_definition
-class PackOp(TqiOp):
-    name = "tqi.pack"
-    inputs = var_operand_def()
-    output = result_def()
-    axis = prop_def(IntegerAttr)
-
-
-@irdl_op_definition
-class SplitOp(TqiOp):
-    name = "tqi.split"
-    input = operand_def()
-    outputs = var_result_def()
     axis = prop_def(IntegerAttr)
 
 
@@ -625,8 +613,6 @@ TQI = Dialect(
         ResizeBilinearOp,
         ArgMaxOp,
         ConcatOp,
-        PackOp,
-        SplitOp,
         QuantizeOp,
         DequantizeOp,
         StateReadOp,

@@ -28,7 +28,8 @@ class EpilogueAnchor(OpTrait):
 @dataclass(frozen=True)
 class Engine(OpTrait):
     """A `tqi` op that the Verilog backend builds as an engine (a MAC array, a pooling or a
-    softmax unit) rather than as an element-wise chain; `prefix` names its instances."""
+    softmax unit) rather than as an element-wise chain (a gather: data movement by address generation);
+    `prefix` names its instances."""
 
     prefix: str
     mac: bool = False  # a multiply-accumulate engine (conv, depthwise, fully connected)

@@ -114,12 +114,12 @@ def test_weight_rom_layout() -> None:
 
 
 def test_unknown_op_names_it(tmp_path: Path) -> None:
-    path = tmp_path / "transpose.tflite"
+    path = tmp_path / "bilinear.tflite"
     write_model(path, [Tensor("x", (1, 2, 3, 4), "int8", 0.5, 0),
-                       Tensor("perm", (4,), "int32", data=np.array([0, 2, 1, 3], np.int32)),
-                       Tensor("y", (1, 3, 2, 4), "int8", 0.5, 0)],
-                [Op("TRANSPOSE", ["x", "perm"], ["y"])], ["x"], ["y"])
-    with pytest.raises(TqcError, match="tqi.transpose"):
+                       Tensor("size", (2,), "int32", data=np.array([4, 6], np.int32)),
+                       Tensor("y", (1, 4, 6, 4), "int8", 0.5, 0)],
+                [Op("RESIZE_BILINEAR", ["x", "size"], ["y"])], ["x"], ["y"])
+    with pytest.raises(TqcError, match="tqi.resize_bilinear"):
         build_design(lower(path), "m", TargetOptions())
 
 

@@ -13,7 +13,7 @@ from tqc.names import legal_identifier
 from tqc.importer import import_tflite
 from tqc.universe import make_context, pass_by_name
 
-DEFAULT_PASSES = ["fold-dilated-conv", "fuse-activation", "lower-requantize"]
+DEFAULT_PASSES = ["fold-dilated-conv", "fuse-activation", "lower-requantize", "fold-pad"]
 # Opt-in, changes the arithmetic relative to the file (--fold-batch-norm): run before the defaults.
 FOLD_BATCH_NORM_PASSES = ["fold-batch-norm", "recompute-min-max"]
 

@@ -40,6 +40,12 @@ def _fold_dilated_conv():
     return FoldDilatedConvPass
 
 
+def _fold_pad():
+    from tqc.passes.fold_pad import FoldPadPass
+
+    return FoldPadPass
+
+
 def _recompute_min_max():
     from tqc.passes.recompute_min_max import RecomputeMinMaxPass
 
@@ -56,6 +62,7 @@ PASSES = {
     "fuse-activation": _fuse_activation,
     "fold-batch-norm": _fold_batch_norm,
     "fold-dilated-conv": _fold_dilated_conv,
+    "fold-pad": _fold_pad,
     "recompute-min-max": _recompute_min_max,
     "lower-requantize": _lower_requantize,
 }

@@ -1,6 +1,6 @@
-"""Loop nests of the data-movement tqi ops: transpose, slice, pad, concat, pack, split and the
-two resizes. They copy stored integers; only uint8 RESIZE_BILINEAR computes (in float32, as
-LiteRT's reference does). Resize source positions and weights depend only on the shapes, so
+"""Loop nests of the data-movement tqi ops: transpose, slice, pad, concat and the two resizes
+(PACK and SPLIT lower to concat and slices). They copy stored integers; only uint8
+RESIZE_BILINEAR computes (in float32, as LiteRT's reference does). Resize source positions and weights depend only on the shapes, so
 they are computed at compile time by `tqc.semantics.resize` (the one implementation of that
 arithmetic, which the NumPy backend runs too) and printed as tables.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from math import prod
 
 import numpy as np
-from xdsl.ir import Operation, SSAValue
+from xdsl.ir import Operation
 
 from tqc.backends.c.layer_printer import KernelHandler, LayerPrinter
 from tqc.backends.c.literals import c_int
@@ -95,43 +95,28 @@ def pad(lp: LayerPrinter, k: Kernel) -> None:
     b.close(opened)
 
 
-def _copy_blocks(lp: LayerPrinter, parts: list[SSAValue], whole: SSAValue, axis: int,
-                 to_whole: bool) -> None:
-    """Concatenation along `axis` (to_whole) or its inverse, split (not to_whole). Parts may
-    lack the axis (pack): their chunk is then the product of the dimensions after it."""
-    shape = dims(whole)
+def concat(lp: LayerPrinter, k: Kernel) -> None:
+    """Concatenation along `axis`: per outer index, each part's block in turn."""
+    op = k.anchor
+    assert isinstance(op, tqi.ConcatOp)
+    shape = dims(op.output)
+    axis = int_value(op.axis) % len(shape)
     outer = prod(shape[:axis])
     whole_chunk = prod(shape[axis:])
     row = "0" if outer == 1 else "i"
     offset = 0
     b = lp.body
-    for part in parts:
+    for part in op.inputs:
         chunk = prod(dims(part)) // outer if outer else 0
         wi = _sum([(row, whole_chunk), ("j", 1)], offset)
         pi = _sum([(row, chunk), ("j", 1)])
-        dst, src = (lp.buf(whole), lp.buf(part)) if to_whole else (lp.buf(part), lp.buf(whole))
-        d_i, s_i = (wi, pi) if to_whole else (pi, wi)
-        copy = f"for (int j = 0; j < {chunk}; ++j) {dst}[{d_i}] = {src}[{s_i}];"
+        copy = f"for (int j = 0; j < {chunk}; ++j) {lp.buf(op.output)}[{wi}] = {lp.buf(part)}[{pi}];"
         if outer == 1:
             b.line(copy)
         else:
             b.line(f"for (int i = 0; i < {outer}; ++i)")
             b.line("  " + copy)
         offset += chunk
-
-
-def concat(lp: LayerPrinter, k: Kernel) -> None:
-    op = k.anchor
-    assert isinstance(op, (tqi.ConcatOp, tqi.PackOp))
-    rank = len(dims(op.output))
-    _copy_blocks(lp, list(op.inputs), op.output, int_value(op.axis) % rank, True)
-
-
-def split(lp: LayerPrinter, k: Kernel) -> None:
-    op = k.anchor
-    assert isinstance(op, tqi.SplitOp)
-    rank = len(dims(op.input))
-    _copy_blocks(lp, list(op.outputs), op.input, int_value(op.axis) % rank, False)
 
 
 def _flags(op: Operation) -> tuple[bool, bool]:
@@ -213,8 +198,6 @@ KERNELS: dict[type[Operation], KernelHandler] = {
     tqi.SliceOp: slice_,
     tqi.PadOp: pad,
     tqi.ConcatOp: concat,
-    tqi.PackOp: concat,
-    tqi.SplitOp: split,
     tqi.ResizeNearestOp: resize_nearest,
     tqi.ResizeBilinearOp: resize_bilinear,
 }

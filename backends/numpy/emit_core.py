@@ -217,21 +217,6 @@ def concat(p: NumpyPrinter, op: Operation) -> str:
     return f"{p.v(op.output)} = np.concatenate([{items}], axis={int_value(op.axis)})"
 
 
-@prints(tqi.PackOp)
-def pack(p: NumpyPrinter, op: Operation) -> str:
-    assert isinstance(op, tqi.PackOp)
-    items = _joined(p, op, op.inputs)
-    return f"{p.v(op.output)} = np.stack([{items}], axis={int_value(op.axis)})"
-
-
-@prints(tqi.SplitOp)
-def split(p: NumpyPrinter, op: Operation) -> str:
-    assert isinstance(op, tqi.SplitOp)
-    names = ", ".join(p.v(r) for r in op.outputs)
-    return (f"{names}, = np.split({p.v(op.input)}, {len(op.outputs)}, "
-            f"axis={int_value(op.axis)})")
-
-
 @prints(tqi.QuantizeOp)
 def quantize_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.QuantizeOp)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from tqc.backends.verilog import (  # noqa: F401  (imported for their `@emits` registrations)
     emit_conv,
     emit_elementwise,
+    emit_gather,
     emit_join,
     emit_pool,
     emit_softmax,

@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 
 from tqc.backends.verilog.emit_pool import divider_width
+from tqc.backends.verilog.gather_map import MAPS, gather_map
 from tqc.backends.verilog.prepare import Plan, Stage, hw_kind, is_mac, ring_rows, root
 from tqc.dialects import tqi
 from tqc.dialects.accessors import ints
@@ -142,6 +143,18 @@ def other_cycles(stage: Stage) -> tuple[int, int]:
     return _elements(dims(op.output)) * per_output + 8, buffer
 
 
+def gather_numbers(stage: Stage) -> tuple[int, int, int, int]:
+    """(compute cycles, buffer bits, ROM bits, input beats) of a gather engine
+    (backends/verilog/emit_gather.py): one output per cycle once its inputs are whole, plus 3
+    pipeline registers; each streamed operand double buffered, constants in ROMs; the streamed
+    operands load in parallel."""
+    m = gather_map(stage.ops[0])
+    w = hw_kind(stage.output).bits
+    streamed = [s.elements for s in m.sources if s.data is None]
+    rom = sum(s.elements for s in m.sources if s.data is not None) * w
+    return _elements(m.shape) + 3, 2 * sum(streamed) * w, rom, max(streamed, default=0)
+
+
 def _overlapped(stage: Stage, start: float, end: float, compute: int) -> tuple[float, float]:
     """(first, last) output time of an engine whose input elements arrive evenly from `start`
     to `end`: output row oy starts once input row need(oy) is in and the previous row is done."""
@@ -185,6 +198,14 @@ def estimate(plan: Plan) -> Estimate:
             continue
         op = stage.ops[0]
         load = _elements(dims(stage.input))
+        if type(op) in MAPS:  # a gather starts once its inputs are whole
+            compute, b, r, load = gather_numbers(stage)
+            buf += b
+            rom += r
+            latency += compute
+            interval = max(interval, compute, load)
+            arrival[root(stage.output)] = (end + 3, end + compute)
+            continue
         if is_mac(op):
             assert stage.split is not None
             m, compute, r, b, load = conv_numbers(stage)

@@ -1,5 +1,8 @@
 """Data movement: RESHAPE, TRANSPOSE, STRIDED_SLICE, PAD, CONCATENATION, PACK, SPLIT.
 
+PACK lowers to RESHAPEs (a size-1 axis) and one `tqi.concat`; SPLIT to one `tqi.slice` per
+result: every lowered op has one result, and the backends need no ops of their own for them.
+
 These move stored integers without arithmetic; the reference kernels never rescale them, except
 uint8 CONCATENATION:
 
@@ -20,10 +23,11 @@ A fused activation other than NONE is refused by both kernels; we clamp to its r
 from __future__ import annotations
 
 import numpy as np
-from xdsl.ir import Operation, SSAValue
+from xdsl.dialects.builtin import StringAttr, TensorType
+from xdsl.ir import Attribute, Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.accessors import dense_attr, int_attr
+from tqc.dialects.accessors import dense_attr, int_array, int_attr, int_value, shape
 from tqc.dialects.element import kind, storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, lowers, plain, qtype
@@ -81,12 +85,44 @@ def concat_rescale_table(s_in: float, zp_in: int, s_out: float, zp_out: int) -> 
 @lowers(tq.PackOp)
 def lower_pack(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.PackOp)
-    return [b.value(tqi.PackOp, [b.operands], plain(op.output.type), axis=op.axis)]
+    return [stack(b, list(b.operands), int_value(op.axis), plain(op.output.type))]
+
+
+def stack(b: Builder, values: list[SSAValue], axis: int, out: Attribute) -> SSAValue:
+    """PACK as data movement the backends already have: each value reshaped to a size-1 axis
+    at `axis`, then one `tqi.concat` along it."""
+    assert isinstance(out, TensorType)
+    element = storage_name(out.element_type)
+    parts = []
+    for v in values:
+        dims = list(shape(v))
+        parts.append(b.value(tqi.ReshapeOp, [v], b.tensor(element, [*dims[:axis], 1, *dims[axis:]])))
+    return b.value(tqi.ConcatOp, [parts], out, axis=int_attr(axis))
 
 
 @lowers(tq.SplitOp)
 def lower_split(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.SplitOp)
-    types = [plain(r.type) for r in op.outputs]
-    new = b.emit(tqi.SplitOp, [b.operands[0]], [types], axis=op.axis)
-    return list(new.results)
+    parts = split_slices(b, b.operands[0], int_value(op.axis), [plain(r.type) for r in op.outputs])
+    where = f" #{int_value(op.tfl_index)}" if op.tfl_index is not None else ""
+    for part, result in list(zip(parts, op.outputs))[1:]:  # each part a layer of its own (C)
+        assert isinstance(part.owner, Operation)
+        part.owner.attributes["tqc.layer"] = StringAttr(f"SPLIT{where} -> {result.name_hint}")
+    return parts
+
+
+def split_slices(b: Builder, x: SSAValue, axis: int, types: list[Attribute]) -> list[SSAValue]:
+    """SPLIT as one `tqi.slice` per result (the parts follow one another along `axis`), so
+    every result is a value of its own (a Verilog stage carries one result)."""
+    dims = shape(x)
+    axis %= len(dims)
+    results, start = [], 0
+    for t in types:
+        assert isinstance(t, TensorType)
+        stop = start + t.get_shape()[axis]
+        begin = [start if d == axis else 0 for d in range(len(dims))]
+        end = [stop if d == axis else n for d, n in enumerate(dims)]
+        results.append(b.value(tqi.SliceOp, [x], t, begin=int_array(begin), end=int_array(end),
+                               strides=int_array([1] * len(dims))))
+        start = stop
+    return results

@@ -62,6 +62,7 @@ from tqc.passes.lowering.activations16 import (
     tanh_int16_of,
     tanh_int16_table,
 )
+from tqc.passes.lowering.layout import split_slices, stack
 from tqc.passes.lowering.state import read_state, write_state
 from tqc.semantics.quant_math import f32
 
@@ -226,9 +227,7 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
                          begin=int_array([0, 3 * units]), end=int_array([batch, 4 * units]),
                          strides=int_array([1, 1]))
         parts: list[Attribute] = [b.tensor("i32", [batch, units])] * 3
-        gates = b.emit(tqi.SplitOp, [_table(b, sig_part, sigmoid)], [parts],
-                       axis=int_attr(1)).results
-        i_gate, f_gate, o_gate = gates
+        i_gate, f_gate, o_gate = split_slices(b, _table(b, sig_part, sigmoid), 1, parts)
         ig = _mul(b, i_gate, _table(b, g_part, gate_tanh), m_ig, 0,
                   INT16 if c is not None else (c_lo, c_hi))  # c = 0: the clip is ig's clamp
         if c is None:
@@ -243,5 +242,4 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
         assert h is not None and c is not None  # at least one step
         write_state(b, states[0], h)
         write_state(b, states[1], b.cast(c, "i16"))
-    return [b.value(tqi.PackOp, [outputs], b.tensor("i8", shape(op.output)),
-                    axis=int_attr(0 if time_major else 1))]
+    return [stack(b, outputs, 0 if time_major else 1, b.tensor("i8", shape(op.output)))]

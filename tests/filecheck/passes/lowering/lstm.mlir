@@ -42,8 +42,11 @@ builtin.module {
 // CHECK-NEXT: %[[G:.*]] = "tqi.slice"(%[[P0]]) <{begin = array<i64: 0, 3>, end = array<i64: 1, 4>
 // CHECK-NEXT: "tqi.cast"(%[[SIG]]) : (tensor<1x3xi32>) -> tensor<1x3xi16>
 // CHECK-NEXT: "tqi.table"({{.*}}) <{table = dense<"0x{{[0-9A-F]+}}"> : tensor<65536xi16>}>
-// CHECK-NEXT: "tqi.cast"
-// CHECK-NEXT: %[[I:.*]], %[[F:.*]], %[[O:.*]] = "tqi.split"({{.*}}) <{axis = 1 : i64}>
+// CHECK-NEXT: %[[SG:.*]] = "tqi.cast"
+// The three sigmoid gates: one slice each (SPLIT lowers to slices).
+// CHECK-NEXT: %[[I:.*]] = "tqi.slice"(%[[SG]]) <{begin = array<i64: 0, 0>, end = array<i64: 1, 1>
+// CHECK-NEXT: %[[F:.*]] = "tqi.slice"(%[[SG]]) <{begin = array<i64: 0, 1>, end = array<i64: 1, 2>
+// CHECK-NEXT: %[[O:.*]] = "tqi.slice"(%[[SG]]) <{begin = array<i64: 0, 2>, end = array<i64: 1, 3>
 // CHECK-NEXT: "tqi.cast"(%[[G]])
 // CHECK-NEXT: "tqi.table"
 // CHECK-NEXT: %[[TG:.*]] = "tqi.cast"
@@ -77,4 +80,7 @@ builtin.module {
 // CHECK-NEXT: "tqi.clamp"
 // CHECK-NEXT: "tqi.add"
 // CHECK-NEXT: "tqi.clamp"({{.*}}) <{min = -4096 : i64, max = 4096 : i64}>
-// CHECK:      %y = "tqi.pack"(%[[H1]], %{{.*}}) <{axis = 1 : i64}> : (tensor<1x1xi8>, tensor<1x1xi8>) -> tensor<1x2x1xi8>
+// The steps packed along time: each reshaped to a size-1 axis, one concat (PACK lowers so).
+// CHECK:      %[[P1:.*]] = "tqi.reshape"(%[[H1]]) : (tensor<1x1xi8>) -> tensor<1x1x1xi8>
+// CHECK-NEXT: %[[P2:.*]] = "tqi.reshape"
+// CHECK-NEXT: %y = "tqi.concat"(%[[P1]], %[[P2]]) <{axis = 1 : i64}> : (tensor<1x1x1xi8>, tensor<1x1x1xi8>) -> tensor<1x2x1xi8>
