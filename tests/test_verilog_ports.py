@@ -19,6 +19,8 @@ from differential import random_inputs, shared_model
 from test_verilog_backend import check_model, needs_sim, needs_verilator
 
 from tqc.backends.verilog import sim
+from tqc.backends.verilog import target as verilog_target
+from tqc.backends.verilog.handlers import handler_kinds
 from tqc.backends.verilog.target import build_design
 from tqc.dialects import tqi
 from tqc.dialects.origin import tfl_index
@@ -123,7 +125,10 @@ def test_lowering_keeps_the_operator_index(tmp_path: Path) -> None:
     assert all(i is not None for i in indices.values()), indices
 
 
-def test_refusal_names_op_index_and_tensor(tmp_path: Path) -> None:
+def test_refusal_names_op_index_and_tensor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusal's form, whichever op lacks hardware: TRANSPOSE's kind is taken away here."""
+    kinds = {t: k for t, k in handler_kinds().items() if t is not tqi.TransposeOp}
+    monkeypatch.setattr(verilog_target, "handler_kinds", lambda: kinds)
     path = tmp_path / "transpose.tflite"
     write_model(path, [Tensor("x", (1, 2, 3, 4), "int8", 0.5, 0),
                        Tensor("y0", (1, 2, 3, 4), "int8", 0.25, 0),
@@ -151,16 +156,22 @@ def test_constant_operand_refusal(tmp_path: Path) -> None:
         build_design(lower(path), "m", TargetOptions())
 
 
-def test_cli_refusal_is_one_line(tmp_path: Path) -> None:
+def test_cli_refusal_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI prints the refusal as one line and exits non-zero (TRANSPOSE's kind taken away)."""
+    from tqc import cli
+    kinds = {t: k for t, k in handler_kinds().items() if t is not tqi.TransposeOp}
+    monkeypatch.setattr(verilog_target, "handler_kinds", lambda: kinds)
     path = tmp_path / "transpose.tflite"
     write_model(path, [Tensor("x", (1, 2, 3, 4), "int8", 0.5, 0),
                        Tensor("perm", (4,), "int32", data=np.array([0, 2, 1, 3], np.int32)),
                        Tensor("t", (1, 3, 2, 4), "int8", 0.5, 0)],
                 [Op("TRANSPOSE", ["x", "perm"], ["t"])], ["x"], ["t"])
-    proc = subprocess.run([sys.executable, "-m", "tqc.cli", "compile", str(path), "--target",
-                           "verilog", "-o", str(tmp_path / "out")], capture_output=True, text=True, check=False)
-    assert proc.returncode != 0
-    assert proc.stderr == "tqc: error: op #0 TRANSPOSE 't' (tqi.transpose): no Verilog hardware yet\n"
+    code = cli.main(["compile", str(path), "--target", "verilog", "-o", str(tmp_path / "out")])
+    assert code != 0
+    assert capsys.readouterr().err == ("tqc: error: op #0 TRANSPOSE 't' (tqi.transpose): "
+                                       "no Verilog hardware yet\n")
+    assert not (tmp_path / "out").exists()
 
 
 # ---- bit-exact simulation ----------------------------------------------------------------------
