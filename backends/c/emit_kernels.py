@@ -8,6 +8,7 @@ epilogue on it, and store the result: the int32 accumulators never reach memory.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from math import prod
 
 import numpy as np
@@ -16,7 +17,13 @@ from xdsl.ir import Operation, SSAValue
 from tqc.backends.c.layer_printer import KernelHandler, LayerPrinter
 from tqc.backends.c.literals import c_int
 from tqc.backends.c.loops import DimLoop, strides
-from tqc.backends.c.schedule import CONV_PIXEL_BLOCK, Kernel, conv_patch_mode
+from tqc.backends.c.schedule import (
+    CONV_PIXEL_BLOCK,
+    Kernel,
+    conv_patch_mode,
+    conv_window,
+    depthwise_as_conv,
+)
 from tqc.dialects import tqi
 from tqc.dialects.accessors import int_value, ints
 from tqc.dialects.accessors import shape as dims
@@ -87,7 +94,7 @@ def _requant_call(lp: LayerPrinter, k: Kernel, offset: str, acc: str, count: int
         return None
     if tree[0].operands[0] is not anchor.results[0] or element(anchor.results[0]) != "i32":
         return None
-    if any(op.operands[0] is not prev.results[0] for prev, op in zip(tree, tree[1:])):
+    if any(op.operands[0] is not prev.results[0] for prev, op in pairwise(tree)):
         return None
     if element(tree[-1].results[0]) not in ("i8", "ui8") or k.writes[0] is not tree[-1].results[0]:
         return None
@@ -164,7 +171,7 @@ def _x_suffix(batch: str) -> str:
     return "" if batch == "0" else f" + {batch}"
 
 
-def _folded_init(lp: LayerPrinter, op: tqi.Conv2DOp | tqi.FullyConnectedOp, weights: np.ndarray,
+def _folded_init(lp: LayerPrinter, op: tqi.ConvLikeOp | tqi.FullyConnectedOp, weights: np.ndarray,
                  bias: np.ndarray | None, x_off: int, w_off: int,
                  wide: bool) -> tuple[str, np.ndarray]:
     """init = bias + input_offset * sum(w + filter_offset) per output channel, folded at compile
@@ -193,10 +200,16 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     ("offset") the patch is x + input_offset widened to int16 (0 outside) and init = bias."""
     op = k.anchor
     assert isinstance(op, tqi.Conv2DOp)
+    _conv(lp, k, op, lp.buf(op.filter), _const(lp, op.filter))
+
+
+def _conv(lp: LayerPrinter, k: Kernel, op: tqi.ConvLikeOp, w_name: str,
+          weights: np.ndarray | None) -> None:
+    """conv_2d's loops for `op` with the filter [o, kh, kw, c] `weights` stored as `w_name`."""
     x, w, out = op.input, op.filter, op.output
     _, h, wd, c = dims(x)
-    o, kh, kw, _ = dims(w)
-    n, oh, ow, _ = dims(out)
+    kh, kw, _ = conv_window(op)
+    n, oh, ow, o = dims(out)
     depth = kh * kw * c
     (sh, sw), (dh, dw) = ints(op.stride), ints(op.dilation)
     top, _, left, _ = ints(op.pad)
@@ -208,7 +221,6 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
         raise TqcError("c backend: int16 tqi.conv_2d with a nonzero input offset is not "
                        "supported (the 16x8 reference kernels have none)")
     xs, ws = _suffix(x), _suffix(w)
-    weights = _const(lp, w)
     if mode != "offset":
         assert weights is not None
         init, init_vals = _folded_init(lp, op, weights, _const(lp, op.bias), x_off, w_off, False)
@@ -249,7 +261,7 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
         b.line(f"  {patch_fn}({rows} + q * {depth}, {image}, {h}, {wd}, {c}, {kh}, {kw}, "
                f"oy * {sh} - {top}, ox * {sw} - {left}, {dh}, {dw}, {patch_args});")
         b.line("}")
-    b.line(f"tqc_gemm_{dot}({acc}, {init}, {rows}, np, {lp.buf(w)}, {depth}, {o});")
+    b.line(f"tqc_gemm_{dot}({acc}, {init}, {rows}, np, {w_name}, {depth}, {o});")
     b.line("for (int q = 0; q < np; ++q) {")
     b.indent += 1
     opened += 1
@@ -274,9 +286,18 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
 
 
 def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
-    """Per output pixel, the accumulators of all channels at once, then the epilogue."""
+    """Per output pixel, the accumulators of all channels at once, then the epilogue; a
+    depthwise conv of one input channel runs as a conv (`depthwise_as_conv`), its filter
+    transposed to [output channels, kh, kw, 1] at compile time."""
     op = k.anchor
     assert isinstance(op, tqi.DepthwiseConv2DOp)
+    if depthwise_as_conv(op):
+        weights = _const(lp, op.filter)
+        assert weights is not None
+        as_conv = np.ascontiguousarray(weights.transpose(3, 1, 2, 0))
+        name = lp.p.extra_weight(f"{lp.layer.name}_filter_as_conv", as_conv, element(op.filter))
+        _conv(lp, k, op, name, as_conv)
+        return
     x, w = op.input, op.filter
     _, h, wd, c = dims(x)
     _, kh, kw, oc = dims(w)
@@ -286,9 +307,9 @@ def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     wide = _check_types(op, x, w)
     x_off, w_off = int_value(op.input_offset), int_value(op.filter_offset)
     acc = lp.scratch(k, "acc")
-    pixel = [f"tqc_dw_pixel_{_suffix(x)}_{_suffix(w)}({acc}, {_bias_ptr(lp, op)}, {lp.buf(x)}{{batch}}, "
-             f"{h}, {wd}, {c}, {lp.buf(w)}, {kh}, {kw}, {oc}, {oc // c}, y0, x0, {dh}, {dw}, "
-             f"{x_off}, {w_off});"]
+    pixel = [(f"tqc_dw_pixel_{_suffix(x)}_{_suffix(w)}({acc}, {_bias_ptr(lp, op)}, "
+              f"{lp.buf(x)}{{batch}}, {h}, {wd}, {c}, {lp.buf(w)}, {kh}, {kw}, {oc}, {oc // c}, "
+              f"y0, x0, {dh}, {dw}, {x_off}, {w_off});")]
     value = f"{acc}[c]" if wide else f"tqc_u32_to_i32({acc}[c])"
     _spatial(lp, k, ints(op.stride), ints(op.pad), pixel, value, kind_of(op.output).c,
              None if wide else f"(const int32_t *)(const void *){acc}")

@@ -230,8 +230,9 @@ def _scratch(anchor: Operation | None) -> list[Scratch]:
     out = anchor.results[0]
     channels = dims(out)[-1]
     acc = kind_of(out)
-    if isinstance(anchor, tqi.Conv2DOp):  # a block of output pixels at a time
-        _, kh, kw, c = dims(anchor.filter)
+    if isinstance(anchor, tqi.Conv2DOp) or depthwise_as_conv(anchor):  # a block of pixels
+        assert isinstance(anchor, tqi.ConvLikeOp)
+        kh, kw, c = conv_window(anchor)
         accs = Scratch("acc", acc, CONV_PIXEL_BLOCK * channels)
         mode = conv_patch_mode(anchor)
         if mode == "direct":
@@ -249,7 +250,22 @@ def _constant(v: SSAValue) -> bool:
     return isinstance(owner, tqi.ConstOp)
 
 
-def conv_patch_mode(op: tqi.Conv2DOp) -> str:
+def conv_window(op: tqi.ConvLikeOp) -> tuple[int, int, int]:
+    """(kh, kw, input channels) of a conv's or a depthwise conv's window."""
+    _, kh, kw, _ = dims(op.filter)
+    return kh, kw, dims(op.input)[-1]
+
+
+def depthwise_as_conv(op: Operation) -> bool:
+    """A depthwise conv of one input channel (every output channel reads it) is the conv with
+    filter w[0, ky, kx, oc] as [oc, ky, kx, 0]: the same sum bias + sum((x + x_off) * (w +
+    w_off)) over the same in-bounds taps. The C printer runs it as that conv (patch and matrix
+    product, with their SIMD paths) when the conv would read its 8-bit input raw."""
+    return (isinstance(op, tqi.DepthwiseConv2DOp) and dims(op.input)[-1] == 1
+            and conv_patch_mode(op) != "offset")
+
+
+def conv_patch_mode(op: tqi.ConvLikeOp) -> str:
     """How the C conv kernel reads its input.
     - "raw": 8-bit input and constant weights and bias: an im2col patch of the input as it is,
       with the input zero point (-input_offset) in the taps outside the image (they contribute
@@ -264,7 +280,7 @@ def conv_patch_mode(op: tqi.Conv2DOp) -> str:
     if (x.bits != 8 or not x.lo <= fill <= x.hi
             or not _constant(op.filter) or (op.bias is not None and not _constant(op.bias))):
         return "offset"
-    _, kh, kw, _ = dims(op.filter)
+    kh, kw, _ = conv_window(op)
     if kh == kw == 1 and ints(op.stride) == (1, 1) and not any(ints(op.pad)):
         return "direct"
     return "raw"
