@@ -25,6 +25,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import StringAttr
 from xdsl.ir import Operation, SSAValue
 
+from tqc.backends.c.requant_chain import RequantChain, requant_chain
 from tqc.dialects import tqi
 from tqc.dialects.accessors import int_value, ints
 from tqc.dialects.accessors import shape as dims
@@ -220,11 +221,12 @@ def build_schedule(fn: func.FuncOp, elementwise: Collection[type[Operation]]) ->
     return schedule
 
 
-def _scratch(anchor: Operation | None) -> list[Scratch]:
-    """The working memory the C loops of `anchor` need: one accumulator per output channel of
+def _scratch(k: Kernel) -> list[Scratch]:
+    """The working memory the C loops of kernel k need: one accumulator per output channel of
     a pixel (so that the requantize epilogue runs as a separate, vectorisable loop over the
     channels); for conv, of a block of pixels, with their im2col patches (input plus offset,
-    widened)."""
+    widened), and no accumulators when the conv requantizes inside its kernel."""
+    anchor = k.anchor
     if anchor is None or not anchor.has_trait(EpilogueAnchor):
         return []
     out = anchor.results[0]
@@ -233,12 +235,12 @@ def _scratch(anchor: Operation | None) -> list[Scratch]:
     if isinstance(anchor, tqi.Conv2DOp) or depthwise_as_conv(anchor):  # a block of pixels
         assert isinstance(anchor, tqi.ConvLikeOp)
         kh, kw, c = conv_window(anchor)
-        accs = Scratch("acc", acc, CONV_PIXEL_BLOCK * channels)
         mode = conv_patch_mode(anchor)
+        accs = [] if fused_requant_conv(k) else [Scratch("acc", acc, CONV_PIXEL_BLOCK * channels)]
         if mode == "direct":
-            return [accs]
+            return accs
         patch = KINDS["i16"] if mode == "offset" else kind_of(anchor.input)
-        return [accs, Scratch("patch", patch, CONV_PIXEL_BLOCK * kh * kw * c)]
+        return [*accs, Scratch("patch", patch, CONV_PIXEL_BLOCK * kh * kw * c)]
     wraps = isinstance(anchor, tqi.DepthwiseConv2DOp) and acc.name == "i32"
     return [Scratch("acc", acc, channels, wraps)]
 
@@ -248,6 +250,19 @@ def _constant(v: SSAValue) -> bool:
     while isinstance(owner, VIEWS):
         owner = owner.operands[0].owner
     return isinstance(owner, tqi.ConstOp)
+
+
+def fused_requant_conv(k: Kernel) -> RequantChain | None:
+    """The requantize chain of a conv kernel that runs it inside the packed conv kernel
+    (`tqc_pconv_*`: raw 8-bit input, no filter offset, the usual requantize epilogue), so that
+    its int32 accumulators never reach memory; None for every other kernel."""
+    op = k.anchor
+    if not isinstance(op, tqi.Conv2DOp) and not depthwise_as_conv(op):
+        return None
+    assert isinstance(op, tqi.ConvLikeOp)
+    if conv_patch_mode(op) == "offset" or int_value(op.filter_offset) != 0 or not k.writes:
+        return None
+    return requant_chain(k.tree, op, k.writes[0], dims(op.output)[-1])
 
 
 def conv_window(op: tqi.ConvLikeOp) -> tuple[int, int, int]:
@@ -289,7 +304,7 @@ def conv_patch_mode(op: tqi.ConvLikeOp) -> str:
 def _kernel(s: Schedule, root: Operation, elementwise: Collection[type[Operation]]) -> Kernel:
     """The kernel that stores `root`'s results, with its fused tree and anchor."""
     k = _kernel_ops(s, root, elementwise)
-    k.scratch = _scratch(k.anchor)
+    k.scratch = _scratch(k)
     return k
 
 
