@@ -271,7 +271,7 @@ def conv_window(op: tqi.ConvLikeOp) -> tuple[int, int, int]:
     return kh, kw, dims(op.input)[-1]
 
 
-def depthwise_as_conv(op: Operation) -> bool:
+def depthwise_as_conv(op: Operation | None) -> bool:
     """A depthwise conv of one input channel (every output channel reads it) is the conv with
     filter w[0, ky, kx, oc] as [oc, ky, kx, 0]: the same sum bias + sum((x + x_off) * (w +
     w_off)) over the same in-bounds taps. The C printer runs it as that conv (patch and matrix
