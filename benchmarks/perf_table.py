@@ -58,7 +58,9 @@ tqc's NumPy module at batch 1 and batch {NUMPY_BATCH} (per sample; skipped above
 reference kernels; tqc's C and NumPy are. Arena: tqc's `NAME_ARENA_BYTES` beside TFLM's arena as
 its RecordingMicroAllocator reports it (head: the planned activations; total: with its persistent
 data). Roofline bound: max(MACs / int8 peak, weight bytes / read bandwidth), one thread
-(benchmarks/machine_peak.py); "C / bound" is how far tqc's C is from it. The machine is shared
+(benchmarks/machine_peak.py); "C / bound" is how far tqc's C is from it. The bandwidth is
+that of main memory, so for weights that stay in cache between invocations (every model below
+a few MB on this machine) the memory term overstates the bound (C / bound < 1). The machine is shared
 with other jobs, so single figures vary between runs (by ±30% and more under load); the ratios
 in one row were measured minutes apart.
 

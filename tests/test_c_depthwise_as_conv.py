@@ -1,5 +1,5 @@
 """A DEPTHWISE_CONV_2D of one input channel runs in C as a conv (`schedule.depthwise_as_conv`:
-patch and matrix product, filter transposed at compile time): bit-exact against the reference
+patch and packed matrix product, filter transposed and packed at compile time): bit-exact against the reference
 and the NumPy backend over kernel sizes, strides, dilations, paddings, channel multipliers, zero
 points at the ends of the type and multipliers > 1 or tiny; the generated C really takes that
 path."""
@@ -65,5 +65,6 @@ def depthwise_one_channel(path: Path, case: int, dtype: str) -> Path:
 def test_depthwise_one_channel_as_conv(tmp_path: Path, dtype: str, case: int) -> None:
     model = depthwise_one_channel(tmp_path / "dw1.tflite", case, dtype)
     files, _, _ = generate(lower(model), "model")
-    assert "tqc_gemm_" in files["model.c"] and "tqc_dw_pixel" not in files["model.c"]
+    code = files["model.c"]
+    assert ("tqc_pconv_" in code or "tqc_pgemm_" in code) and "tqc_dw_pixel" not in code
     check_c(model, tmp_path)
