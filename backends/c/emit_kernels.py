@@ -16,7 +16,16 @@ from xdsl.ir import Operation, SSAValue
 from tqc.backends.c.layer_printer import KernelHandler, LayerPrinter
 from tqc.backends.c.literals import c_int
 from tqc.backends.c.loops import DimLoop, strides
-from tqc.backends.c.schedule import CONV_PIXEL_BLOCK, Kernel, conv_patch_mode
+from tqc.backends.c.packing import pack_conv_filter
+from tqc.backends.c.requant_chain import RequantChain, requant_chain
+from tqc.backends.c.schedule import (
+    CONV_PIXEL_BLOCK,
+    Kernel,
+    conv_patch_mode,
+    conv_window,
+    depthwise_as_conv,
+    fused_requant_conv,
+)
 from tqc.dialects import tqi
 from tqc.dialects.accessors import int_value, ints
 from tqc.dialects.accessors import shape as dims
@@ -73,45 +82,31 @@ def _bias_ptr(lp: LayerPrinter, op: Operation) -> str:
     return lp.buf(op.operands[2]) if len(op.operands) > 2 else "NULL"
 
 
-REQUANT_TREES = ([tqi.MulHighOp, tqi.ShiftRightRoundOp, tqi.AddConstOp, tqi.ClampOp, tqi.CastOp],
-                 [tqi.MulHighOp, tqi.ShiftRightRoundOp, tqi.ClampOp, tqi.CastOp])
+def _requant_args(lp: LayerPrinter, chain: RequantChain, count: int) -> str:
+    """The parameters of `tqc_requant_*` (and of `tqc_pconv_*`'s epilogue) after the
+    accumulators: per-channel values as static arrays, uniform ones as scalars."""
+    params = []
+    for vals, label, element_ in ((chain.multiplier, "multiplier", "i32"),
+                                  (chain.right_shift, "right_shift", "i8"),
+                                  (chain.add, "add", "i32")):
+        if len(set(vals)) == 1:
+            params.append(f"NULL, {c_int(vals[0])}")
+        else:
+            assert len(vals) == count
+            params.append(f"{lp.static_array(label, np.array(vals), element_)}, 0")
+    return f"{', '.join(params)}, {c_int(chain.lo)}, {c_int(chain.hi)}"
 
 
 def _requant_call(lp: LayerPrinter, k: Kernel, offset: str, acc: str, count: int) -> str | None:
-    """`tqc_requant_*(stored output + offset, acc, count, ...)` when k's epilogue is exactly the usual requantize
-    chain mul_high, shift_right_round, [add_const,] clamp, cast to 8 bits on int32
-    accumulators (per-channel parameters as static arrays, uniform ones as scalars); None
-    otherwise (the epilogue is then printed element by element)."""
-    tree, anchor = k.tree, k.anchor
-    if anchor is None or [type(op) for op in tree] not in REQUANT_TREES:
+    """`tqc_requant_*(stored output + offset, acc, count, ...)` when k's epilogue is exactly the
+    usual requantize chain (`requant_chain`); None otherwise (the epilogue is then printed
+    element by element)."""
+    chain = requant_chain(k.tree, k.anchor, k.writes[0], count)
+    if chain is None:
         return None
-    if tree[0].operands[0] is not anchor.results[0] or element(anchor.results[0]) != "i32":
-        return None
-    if any(op.operands[0] is not prev.results[0] for prev, op in zip(tree, tree[1:])):
-        return None
-    if element(tree[-1].results[0]) not in ("i8", "ui8") or k.writes[0] is not tree[-1].results[0]:
-        return None
-    params = []
-    for op, attr, label, element_ in ((tree[0], "multiplier", "multiplier", "i32"),
-                                      (tree[1], "amount", "right_shift", "i8"),
-                                      (tree[2], "value", "add", "i32")):
-        vals = ints(op.properties[attr]) if isinstance(op, PARAM_OPS) else (0,)
-        if isinstance(op, tqi.ShiftRightRoundOp) and not all(0 <= v <= 31 for v in vals):
-            return None
-        if len(set(vals)) == 1:
-            params.append(f"NULL, {c_int(vals[0])}")
-        elif len(vals) == count:
-            params.append(f"{lp.static_array(label, np.array(vals), element_)}, 0")
-        else:
-            return None
-    clamp = tree[-2]
-    assert isinstance(clamp, tqi.ClampOp)
     out = f"{lp.buf(k.writes[0])} + {offset}"
-    return (f"tqc_requant_{_suffix(tree[-1].results[0])}({out}, {acc}, {count}, "
-            f"{', '.join(params)}, {c_int(int_value(clamp.min))}, {c_int(int_value(clamp.max))});")
-
-
-PARAM_OPS = (tqi.MulHighOp, tqi.ShiftRightRoundOp, tqi.AddConstOp)
+    return (f"tqc_requant_{chain.out_suffix}({out}, {acc}, {count}, "
+            f"{_requant_args(lp, chain, count)});")
 
 
 def _spatial(lp: LayerPrinter, k: Kernel, stride: Sequence[int], pad: Sequence[int],
@@ -164,7 +159,7 @@ def _x_suffix(batch: str) -> str:
     return "" if batch == "0" else f" + {batch}"
 
 
-def _folded_init(lp: LayerPrinter, op: tqi.Conv2DOp | tqi.FullyConnectedOp, weights: np.ndarray,
+def _folded_init(lp: LayerPrinter, op: tqi.ConvLikeOp | tqi.FullyConnectedOp, weights: np.ndarray,
                  bias: np.ndarray | None, x_off: int, w_off: int,
                  wide: bool) -> tuple[str, np.ndarray]:
     """init = bias + input_offset * sum(w + filter_offset) per output channel, folded at compile
@@ -193,27 +188,35 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     ("offset") the patch is x + input_offset widened to int16 (0 outside) and init = bias."""
     op = k.anchor
     assert isinstance(op, tqi.Conv2DOp)
+    _conv(lp, k, op, _const(lp, op.filter))
+
+
+def _conv(lp: LayerPrinter, k: Kernel, op: tqi.ConvLikeOp, weights: np.ndarray | None) -> None:
+    """conv_2d's loops for `op` with the filter `weights` [o, kh, kw, c] (None: known at run
+    time only). With raw 8-bit input the filter is stored packed (backends/c/packing.py) for
+    `tqc_pgemm_*`, in place of the IR's layout."""
     x, w, out = op.input, op.filter, op.output
     _, h, wd, c = dims(x)
-    o, kh, kw, _ = dims(w)
-    n, oh, ow, _ = dims(out)
+    kh, kw, _ = conv_window(op)
+    n, oh, ow, o = dims(out)
     depth = kh * kw * c
     (sh, sw), (dh, dw) = ints(op.stride), ints(op.dilation)
     top, _, left, _ = ints(op.pad)
     wide = _check_types(op, x, w)
     x_off, w_off = int_value(op.input_offset), int_value(op.filter_offset)
-    acc = lp.scratch(k, "acc")
+    chain = fused_requant_conv(k)
+    acc = "" if chain is not None else lp.scratch(k, "acc")
     mode = conv_patch_mode(op)
     if element(x) == "i16" and x_off:
         raise TqcError("c backend: int16 tqi.conv_2d with a nonzero input offset is not "
                        "supported (the 16x8 reference kernels have none)")
     xs, ws = _suffix(x), _suffix(w)
-    weights = _const(lp, w)
     if mode != "offset":
         assert weights is not None
-        init, init_vals = _folded_init(lp, op, weights, _const(lp, op.bias), x_off, w_off, False)
-        fits = _fits_i32(init_vals, max(abs(v) for v in kind_of(x).range), weights, (1, 2, 3))
-        dot = f"{xs}_{ws}_{'i32' if fits else 'w32'}"
+        init, _ = _folded_init(lp, op, weights, _const(lp, op.bias), x_off, w_off, False)
+        gemm = f"tqc_pgemm_{xs}"  # sums modulo 2^32 in every path
+        w_name = lp.p.repacked_weight(w, f"{lp.layer.name}_filter_packed",
+                                      pack_conv_filter(weights))
         patch_fn, sum_fn = f"tqc_patch_{xs}_raw", f"tqc_sum_{xs}"
         patch_args = f"0, {-x_off}"
     else:
@@ -223,6 +226,7 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
         else:
             fits = _fits_i32(_const(lp, op.bias), _offset_range(x, x_off), weights, (1, 2, 3))
             dot = f"i16_{ws}_{'i32' if fits else 'w32'}"
+        gemm, w_name = f"tqc_gemm_{dot}", lp.buf(w)
         patch_fn, sum_fn = f"tqc_patch_{xs}", "tqc_sum_i16"
         patch_args = f"{x_off}, 0"
     pixels, block = oh * ow, CONV_PIXEL_BLOCK
@@ -249,7 +253,13 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
         b.line(f"  {patch_fn}({rows} + q * {depth}, {image}, {h}, {wd}, {c}, {kh}, {kw}, "
                f"oy * {sh} - {top}, ox * {sw} - {left}, {dh}, {dw}, {patch_args});")
         b.line("}")
-    b.line(f"tqc_gemm_{dot}({acc}, {init}, {rows}, np, {lp.buf(w)}, {depth}, {o});")
+    if chain is not None:  # requantized inside the kernel: no accumulators in memory
+        start = f"n * {pixels} + p0" if n > 1 else "p0"
+        b.line(f"tqc_pconv_{xs}_{chain.out_suffix}({lp.buf(k.writes[0])} + ({start}) * {o}, "
+               f"{init}, {rows}, np, {w_name}, {depth}, {o}, {_requant_args(lp, chain, o)});")
+        b.close(opened)
+        return
+    b.line(f"{gemm}({acc}, {init}, {rows}, np, {w_name}, {depth}, {o});")
     b.line("for (int q = 0; q < np; ++q) {")
     b.indent += 1
     opened += 1
@@ -274,9 +284,16 @@ def conv_2d(lp: LayerPrinter, k: Kernel) -> None:
 
 
 def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
-    """Per output pixel, the accumulators of all channels at once, then the epilogue."""
+    """Per output pixel, the accumulators of all channels at once, then the epilogue; a
+    depthwise conv of one input channel runs as a conv (`depthwise_as_conv`), its filter
+    transposed to [output channels, kh, kw, 1] at compile time."""
     op = k.anchor
     assert isinstance(op, tqi.DepthwiseConv2DOp)
+    if depthwise_as_conv(op):
+        weights = _const(lp, op.filter)
+        assert weights is not None
+        _conv(lp, k, op, np.ascontiguousarray(weights.transpose(3, 1, 2, 0)))
+        return
     x, w = op.input, op.filter
     _, h, wd, c = dims(x)
     _, kh, kw, oc = dims(w)
@@ -286,9 +303,9 @@ def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     wide = _check_types(op, x, w)
     x_off, w_off = int_value(op.input_offset), int_value(op.filter_offset)
     acc = lp.scratch(k, "acc")
-    pixel = [f"tqc_dw_pixel_{_suffix(x)}_{_suffix(w)}({acc}, {_bias_ptr(lp, op)}, {lp.buf(x)}{{batch}}, "
-             f"{h}, {wd}, {c}, {lp.buf(w)}, {kh}, {kw}, {oc}, {oc // c}, y0, x0, {dh}, {dw}, "
-             f"{x_off}, {w_off});"]
+    pixel = [(f"tqc_dw_pixel_{_suffix(x)}_{_suffix(w)}({acc}, {_bias_ptr(lp, op)}, "
+              f"{lp.buf(x)}{{batch}}, {h}, {wd}, {c}, {lp.buf(w)}, {kh}, {kw}, {oc}, {oc // c}, "
+              f"y0, x0, {dh}, {dw}, {x_off}, {w_off});")]
     value = f"{acc}[c]" if wide else f"tqc_u32_to_i32({acc}[c])"
     _spatial(lp, k, ints(op.stride), ints(op.pad), pixel, value, kind_of(op.output).c,
              None if wide else f"(const int32_t *)(const void *){acc}")

@@ -16,7 +16,7 @@ from tqc.backends.c.arena import ArenaPlan, ctype, member, plan_arena
 from tqc.backends.c.schedule import Schedule, Scratch, build_schedule, identifier
 from tqc.backends.c.state import find_states
 from tqc.dialects.accessors import dense_array
-from tqc.dialects.element import kind
+from tqc.dialects.element import kind, kind_of
 from tqc.errors import TqcError
 from tqc.names import unique_name
 
@@ -120,6 +120,18 @@ class Program:
         self.const_data[cname] = (kind(element).c, data)
         self.weights_bytes += data.nbytes
         self.extra_names[key] = cname
+        return cname
+
+    def repacked_weight(self, v: SSAValue, label: str, data: np.ndarray) -> str:
+        """The constant v stored as `data` instead (its elements rearranged for a kernel): in
+        place of v's own array when that kernel is v's only reader, else as an extra array."""
+        base = self.schedule.base(v)
+        cname = self.const_names.get(base)
+        if cname is None or base is not v or len(list(v.uses)) != 1:
+            return self.extra_weight(label, data, kind_of(v).name)
+        ctype_, old = self.const_data[cname]
+        self.const_data[cname] = (ctype_, data)
+        self.weights_bytes += data.nbytes - old.nbytes
         return cname
 
     def storage(self, v: SSAValue | Scratch) -> str:

@@ -25,6 +25,7 @@ from xdsl.dialects import func
 from xdsl.dialects.builtin import StringAttr
 from xdsl.ir import Operation, SSAValue
 
+from tqc.backends.c.requant_chain import RequantChain, requant_chain
 from tqc.dialects import tqi
 from tqc.dialects.accessors import int_value, ints
 from tqc.dialects.accessors import shape as dims
@@ -220,24 +221,26 @@ def build_schedule(fn: func.FuncOp, elementwise: Collection[type[Operation]]) ->
     return schedule
 
 
-def _scratch(anchor: Operation | None) -> list[Scratch]:
-    """The working memory the C loops of `anchor` need: one accumulator per output channel of
+def _scratch(k: Kernel) -> list[Scratch]:
+    """The working memory the C loops of kernel k need: one accumulator per output channel of
     a pixel (so that the requantize epilogue runs as a separate, vectorisable loop over the
     channels); for conv, of a block of pixels, with their im2col patches (input plus offset,
-    widened)."""
+    widened), and no accumulators when the conv requantizes inside its kernel."""
+    anchor = k.anchor
     if anchor is None or not anchor.has_trait(EpilogueAnchor):
         return []
     out = anchor.results[0]
     channels = dims(out)[-1]
     acc = kind_of(out)
-    if isinstance(anchor, tqi.Conv2DOp):  # a block of output pixels at a time
-        _, kh, kw, c = dims(anchor.filter)
-        accs = Scratch("acc", acc, CONV_PIXEL_BLOCK * channels)
+    if isinstance(anchor, tqi.Conv2DOp) or depthwise_as_conv(anchor):  # a block of pixels
+        assert isinstance(anchor, tqi.ConvLikeOp)
+        kh, kw, c = conv_window(anchor)
         mode = conv_patch_mode(anchor)
+        accs = [] if fused_requant_conv(k) else [Scratch("acc", acc, CONV_PIXEL_BLOCK * channels)]
         if mode == "direct":
-            return [accs]
+            return accs
         patch = KINDS["i16"] if mode == "offset" else kind_of(anchor.input)
-        return [accs, Scratch("patch", patch, CONV_PIXEL_BLOCK * kh * kw * c)]
+        return [*accs, Scratch("patch", patch, CONV_PIXEL_BLOCK * kh * kw * c)]
     wraps = isinstance(anchor, tqi.DepthwiseConv2DOp) and acc.name == "i32"
     return [Scratch("acc", acc, channels, wraps)]
 
@@ -249,7 +252,35 @@ def _constant(v: SSAValue) -> bool:
     return isinstance(owner, tqi.ConstOp)
 
 
-def conv_patch_mode(op: tqi.Conv2DOp) -> str:
+def fused_requant_conv(k: Kernel) -> RequantChain | None:
+    """The requantize chain of a conv kernel that runs it inside the packed conv kernel
+    (`tqc_pconv_*`: raw 8-bit input, no filter offset, the usual requantize epilogue), so that
+    its int32 accumulators never reach memory; None for every other kernel."""
+    op = k.anchor
+    if not isinstance(op, tqi.Conv2DOp) and not depthwise_as_conv(op):
+        return None
+    assert isinstance(op, tqi.ConvLikeOp)
+    if conv_patch_mode(op) == "offset" or int_value(op.filter_offset) != 0 or not k.writes:
+        return None
+    return requant_chain(k.tree, op, k.writes[0], dims(op.output)[-1])
+
+
+def conv_window(op: tqi.ConvLikeOp) -> tuple[int, int, int]:
+    """(kh, kw, input channels) of a conv's or a depthwise conv's window."""
+    _, kh, kw, _ = dims(op.filter)
+    return kh, kw, dims(op.input)[-1]
+
+
+def depthwise_as_conv(op: Operation | None) -> bool:
+    """A depthwise conv of one input channel (every output channel reads it) is the conv with
+    filter w[0, ky, kx, oc] as [oc, ky, kx, 0]: the same sum bias + sum((x + x_off) * (w +
+    w_off)) over the same in-bounds taps. The C printer runs it as that conv (patch and matrix
+    product, with their SIMD paths) when the conv would read its 8-bit input raw."""
+    return (isinstance(op, tqi.DepthwiseConv2DOp) and dims(op.input)[-1] == 1
+            and conv_patch_mode(op) != "offset")
+
+
+def conv_patch_mode(op: tqi.ConvLikeOp) -> str:
     """How the C conv kernel reads its input.
     - "raw": 8-bit input and constant weights and bias: an im2col patch of the input as it is,
       with the input zero point (-input_offset) in the taps outside the image (they contribute
@@ -264,7 +295,7 @@ def conv_patch_mode(op: tqi.Conv2DOp) -> str:
     if (x.bits != 8 or not x.lo <= fill <= x.hi
             or not _constant(op.filter) or (op.bias is not None and not _constant(op.bias))):
         return "offset"
-    _, kh, kw, _ = dims(op.filter)
+    kh, kw, _ = conv_window(op)
     if kh == kw == 1 and ints(op.stride) == (1, 1) and not any(ints(op.pad)):
         return "direct"
     return "raw"
@@ -273,7 +304,7 @@ def conv_patch_mode(op: tqi.Conv2DOp) -> str:
 def _kernel(s: Schedule, root: Operation, elementwise: Collection[type[Operation]]) -> Kernel:
     """The kernel that stores `root`'s results, with its fused tree and anchor."""
     k = _kernel_ops(s, root, elementwise)
-    k.scratch = _scratch(k.anchor)
+    k.scratch = _scratch(k)
     return k
 
 

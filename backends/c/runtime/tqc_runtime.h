@@ -352,6 +352,128 @@ TQC_DEFINE_VNNI(u8, uint8_t)
 #define TQC_FAST_GEMM_i8 tqc_vnni_gemm_i8
 #define TQC_FAST_GEMM_u8 tqc_vnni_gemm_u8
 
+/* Packed conv weights (tqc_pgemm_*, layout below): output channels in the vector lanes, so no
+ * horizontal sums. Per tile of up to 4 pixels by NB blocks of 16 channels, each step adds 4
+ * depth values: one 4-byte broadcast of each pixel's activations, one 64-byte load of each
+ * block's packed weights (already flipped to the other signedness), 4 * NB vpdpbusd. The excess
+ * of the flip (128 * sum(x), or -128 * sum(x) for uint8) is subtracted per pixel. A depth that
+ * is not a multiple of 4 ends with a broadcast of the last 1-3 bytes (the padded weights are
+ * 0 there, so the missing bytes contribute nothing). */
+#if defined(__GNUC__)
+#define TQC_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define TQC_ALWAYS_INLINE inline
+#endif
+static inline __m512i tqc_v512_bcast4(const void *p, int left) {
+  const unsigned char *b = (const unsigned char *)p;
+  uint32_t v = 0;
+  int t;
+  if (left >= 4) return _mm512_broadcastd_epi32(_mm_loadu_si32(p));
+  for (t = 0; t < left; ++t) v |= (uint32_t)b[t] << (8 * t);
+  return _mm512_set1_epi32(tqc_u32_to_i32(v));
+}
+/* The requantize epilogue's parameters, for tqc_vnni_ptile_* (see tqc_requant_*). */
+typedef struct {
+  const int32_t *mv, *zv;
+  const int8_t *sv;
+  int32_t m, z, lo, hi;
+  int s;
+} tqc_rq;
+static inline __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
+                                         int32_t lo, int32_t hi);
+#define TQC_DEFINE_VNNI_PGEMM(SUF, T)                                                       \
+  /* Stores int32 sums to out, or (rq not NULL) their requantized bytes to out8. */        \
+  static TQC_ALWAYS_INLINE void tqc_vnni_ptile_##SUF(int32_t *restrict out, void *out8,     \
+                                                     const tqc_rq *rq,                     \
+                                                     const int32_t *restrict init,         \
+                                                     const T *const *x, const int32_t *corr, \
+                                                     int mp, const T *restrict w, int n,   \
+                                                     int count, int c0, int nb) {          \
+    const int k4 = (n + 3) >> 2;                                                           \
+    const size_t bstride = (size_t)k4 * 64;                                                \
+    __m512i s[4][4];                                                                       \
+    int q, j, g;                                                                           \
+    for (q = 0; q < 4; ++q)                                                                \
+      for (j = 0; j < nb; ++j) s[q][j] = _mm512_setzero_si512();                           \
+    for (g = 0; g < k4; ++g) {                                                             \
+      const int left = n - 4 * g;                                                          \
+      __m512i xv[4], wv[4];                                                                \
+      for (q = 0; q < 4; ++q) xv[q] = tqc_v512_bcast4(x[q] + 4 * g, left);                 \
+      for (j = 0; j < nb; ++j)                                                             \
+        wv[j] = _mm512_loadu_si512((const void *)(w + (size_t)(c0 / 16 + j) * bstride +    \
+                                                  (size_t)g * 64));                        \
+      for (q = 0; q < 4; ++q)                                                              \
+        for (j = 0; j < nb; ++j) s[q][j] = TQC_VNNI_STEP_##SUF(s[q][j], xv[q], wv[j]);     \
+    }                                                                                      \
+    for (j = 0; j < nb; ++j) {                                                             \
+      const int c = c0 + 16 * j, left = count - c;                                         \
+      const __mmask16 k16 = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u); \
+      const __m512i b = init ? _mm512_maskz_loadu_epi32(k16, init + c) : _mm512_setzero_si512(); \
+      if (rq) {                                                                            \
+        const __m512i mv = rq->mv ? _mm512_maskz_loadu_epi32(k16, rq->mv + c) : _mm512_set1_epi32(rq->m); \
+        const __m512i ev = rq->sv ? _mm512_cvtepi8_epi32(_mm512_castsi512_si128(           \
+                                        _mm512_maskz_loadu_epi8(k16, rq->sv + c)))         \
+                                  : _mm512_set1_epi32(rq->s);                              \
+        const __m512i zv = rq->zv ? _mm512_maskz_loadu_epi32(k16, rq->zv + c) : _mm512_set1_epi32(rq->z); \
+        for (q = 0; q < mp; ++q)                                                           \
+          _mm512_mask_cvtepi32_storeu_epi8(                                                \
+              (char *)out8 + (size_t)q * (size_t)count + c, k16,                           \
+              tqc_v512_requant16(_mm512_add_epi32(_mm512_sub_epi32(s[q][j], _mm512_set1_epi32(corr[q])), b), \
+                                 mv, ev, zv, rq->lo, rq->hi));                             \
+      } else {                                                                             \
+        for (q = 0; q < mp; ++q)                                                           \
+          _mm512_mask_storeu_epi32(out + (size_t)q * (size_t)count + c, k16,               \
+                                   _mm512_add_epi32(_mm512_sub_epi32(s[q][j],              \
+                                                                     _mm512_set1_epi32(corr[q])), b)); \
+      }                                                                                    \
+    }                                                                                      \
+  }                                                                                        \
+  static TQC_ALWAYS_INLINE void tqc_vnni_pgemm_any_##SUF(int32_t *out, void *out8,          \
+                                                         const tqc_rq *rq,                 \
+                                                         const int32_t *restrict init,     \
+                                                         const T *restrict a, int np,      \
+                                                         const T *restrict w, int n,       \
+                                                         int count) {                      \
+    int p, q, c;                                                                           \
+    for (p = 0; p < np; p += 4) {                                                          \
+      const int mp = np - p < 4 ? np - p : 4;                                              \
+      const T *x[4];                                                                       \
+      int32_t corr[4];                                                                     \
+      int32_t *o = out ? out + (size_t)p * (size_t)count : NULL;                           \
+      void *o8 = out8 ? (void *)((char *)out8 + (size_t)p * (size_t)count) : NULL;         \
+      for (q = 0; q < 4; ++q) { /* a missing pixel repeats the first (never stored) */     \
+        x[q] = a + (size_t)(p + (q < mp ? q : 0)) * (size_t)n;                             \
+        corr[q] = _mm512_reduce_add_epi32(tqc_vnni_corr_##SUF(x[q], n));                   \
+      }                                                                                    \
+      for (c = 0; c + 64 <= count; c += 64)                                                \
+        tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, c, 4);             \
+      for (; c < count; c += 16)                                                           \
+        tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, c, 1);             \
+    }                                                                                      \
+  }                                                                                        \
+  static inline int tqc_vnni_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                         const T *restrict a, int np, const T *restrict w,  \
+                                         int n, int count) {                               \
+    tqc_vnni_pgemm_any_##SUF(out, NULL, NULL, init, a, np, w, n, count);                   \
+    return 1;                                                                              \
+  }                                                                                        \
+  static inline int tqc_vnni_pconv_##SUF(void *out, const int32_t *restrict init,           \
+                                         const T *restrict a, int np, const T *restrict w,  \
+                                         int n, int count, const int32_t *mv, int32_t m,   \
+                                         const int8_t *sv, int s, const int32_t *zv,       \
+                                         int32_t z, int32_t lo, int32_t hi) {              \
+    tqc_rq rq;                                                                             \
+    rq.mv = mv, rq.m = m, rq.sv = sv, rq.s = s, rq.zv = zv, rq.z = z, rq.lo = lo, rq.hi = hi; \
+    tqc_vnni_pgemm_any_##SUF(NULL, out, &rq, init, a, np, w, n, count);                    \
+    return 1;                                                                              \
+  }
+TQC_DEFINE_VNNI_PGEMM(i8, int8_t)
+TQC_DEFINE_VNNI_PGEMM(u8, uint8_t)
+#define TQC_FAST_PGEMM_i8 tqc_vnni_pgemm_i8
+#define TQC_FAST_PGEMM_u8 tqc_vnni_pgemm_u8
+#define TQC_FAST_PCONV_i8 tqc_vnni_pconv_i8
+#define TQC_FAST_PCONV_u8 tqc_vnni_pconv_u8
+
 /* Depthwise (channel multiplier 1, int8, filter offset 0): groups of four taps interleaved
  * byte-wise so that one vpdpbusd adds four taps of 16 channels. The activations are flipped to
  * unsigned (x + 128) and taps outside the image read the input zero point (flipped:
@@ -425,12 +547,29 @@ static inline int tqc_vnni_dw_i8(uint32_t *restrict acc, const int32_t *restrict
 /* The requantize epilogue on 16 lanes: tqc_mul_high (vpmuldq on even and odd lanes, + 2^30,
  * arithmetic >> 31; the INT32_MIN * INT32_MIN lanes saturate), tqc_shift_right_round
  * (per-lane exponent), + zero point, clamp, narrowing store (truncation = tqi.cast's wrap). */
+static inline __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
+                                         int32_t lo, int32_t hi) {
+  const __m512i one = _mm512_set1_epi32(1), min = _mm512_set1_epi32(INT32_MIN);
+  const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
+  const __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, b), half), 31);
+  const __m512i odd = _mm512_srai_epi64(
+      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32)),
+                       half), 31);
+  const __mmask16 sat = _mm512_cmpeq_epi32_mask(a, min) & _mm512_cmpeq_epi32_mask(b, min);
+  const __m512i x = _mm512_mask_mov_epi32(
+      _mm512_mask_blend_epi32((__mmask16)0xAAAA, even, _mm512_slli_epi64(odd, 32)), sat,
+      _mm512_set1_epi32(INT32_MAX));
+  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
+  const __m512i threshold = _mm512_add_epi32(_mm512_srai_epi32(mask, 1), _mm512_srli_epi32(x, 31));
+  __m512i v = _mm512_srav_epi32(x, e);
+  v = _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, mask), threshold), v, one);
+  v = _mm512_add_epi32(v, zp);
+  return _mm512_min_epi32(_mm512_max_epi32(v, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi));
+}
 static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n,
                                    const int32_t *restrict mv, int32_t m,
                                    const int8_t *restrict sv, int s, const int32_t *restrict zv,
                                    int32_t z, int32_t lo, int32_t hi) {
-  const __m512i one = _mm512_set1_epi32(1), min = _mm512_set1_epi32(INT32_MIN);
-  const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
   int c;
   for (c = 0; c < n; c += 16) {
     const __mmask16 k = n - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - c)) - 1u);
@@ -439,21 +578,8 @@ static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n
     const __m512i e = sv ? _mm512_cvtepi8_epi32(
                              _mm512_castsi512_si128(_mm512_maskz_loadu_epi8(k, sv + c)))
                          : _mm512_set1_epi32(s);
-    const __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, b), half), 31);
-    const __m512i odd = _mm512_srai_epi64(
-        _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32)),
-                         half), 31);
-    const __mmask16 sat = _mm512_cmpeq_epi32_mask(a, min) & _mm512_cmpeq_epi32_mask(b, min);
-    const __m512i x = _mm512_mask_mov_epi32(
-        _mm512_mask_blend_epi32((__mmask16)0xAAAA, even, _mm512_slli_epi64(odd, 32)), sat,
-        _mm512_set1_epi32(INT32_MAX));
-    const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
-    const __m512i threshold = _mm512_add_epi32(_mm512_srai_epi32(mask, 1), _mm512_srli_epi32(x, 31));
-    __m512i v = _mm512_srav_epi32(x, e);
-    v = _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, mask), threshold), v, one);
-    v = _mm512_add_epi32(v, zv ? _mm512_maskz_loadu_epi32(k, zv + c) : _mm512_set1_epi32(z));
-    v = _mm512_min_epi32(_mm512_max_epi32(v, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi));
-    _mm512_mask_cvtepi32_storeu_epi8((char *)out + c, k, v);
+    const __m512i zp = zv ? _mm512_maskz_loadu_epi32(k, zv + c) : _mm512_set1_epi32(z);
+    _mm512_mask_cvtepi32_storeu_epi8((char *)out + c, k, tqc_v512_requant16(a, b, e, zp, lo, hi));
   }
   return 1;
 }
@@ -545,6 +671,91 @@ TQC_DEFINE_MADD(u8, uint8_t)
 #define TQC_FAST_DOTS_u8 tqc_madd_dots_u8
 #define TQC_FAST_GEMM_i8 tqc_madd_gemm_i8
 #define TQC_FAST_GEMM_u8 tqc_madd_gemm_u8
+/* Packed conv weights (tqc_pgemm_*) with AVX2 / SSE2: per step of 4 depth values and 8 (4)
+ * channels, the packed bytes are flipped back (^ 0x80), widened to int16 (the first half of
+ * the channels, then the second) and multiplied by the pixel's 4 activations (int16,
+ * broadcast) with (v)pmaddwd (exact: at most 2 * 255 * 255 per pair); the two pair sums of a
+ * channel are added at the end. Up to 4 pixels share each weight load. A missing depth value
+ * (n not a multiple of 4) has activation 0. */
+static inline __m128i tqc_v128_load4(const void *p, int left) {
+  const unsigned char *b = (const unsigned char *)p;
+  uint32_t v = 0;
+  int t;
+  if (left >= 4) return _mm_loadu_si32(p);
+  for (t = 0; t < left; ++t) v |= (uint32_t)b[t] << (8 * t);
+  return _mm_cvtsi32_si128(tqc_u32_to_i32(v));
+}
+#if defined(TQC_SIMD_AVX2)
+#define TQC_PG_CH 8
+#define TQC_PG_LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define TQC_PG_XOR(a, b) _mm256_xor_si256((a), (b))
+#define TQC_PG_SET1_8(v) _mm256_set1_epi8(v)
+#define TQC_PG_LO_i8(v) _mm256_cvtepi8_epi16(_mm256_castsi256_si128(v))
+#define TQC_PG_HI_i8(v) _mm256_cvtepi8_epi16(_mm256_extracti128_si256((v), 1))
+#define TQC_PG_LO_u8(v) _mm256_cvtepu8_epi16(_mm256_castsi256_si128(v))
+#define TQC_PG_HI_u8(v) _mm256_cvtepu8_epi16(_mm256_extracti128_si256((v), 1))
+#define TQC_PG_X4_i8(v) _mm256_broadcastq_epi64(_mm_cvtepi8_epi16(v))
+#define TQC_PG_X4_u8(v) _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(v))
+/* [pair sums of channels 0-3], [of channels 4-7] -> the 8 channel sums in order */
+#define TQC_PG_PAIRSUM(lo, hi) _mm256_permute4x64_epi64(_mm256_hadd_epi32((lo), (hi)), 0xD8)
+#define TQC_PG_STORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
+#else
+#define TQC_PG_CH 4
+#define TQC_PG_LOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+#define TQC_PG_XOR(a, b) _mm_xor_si128((a), (b))
+#define TQC_PG_SET1_8(v) _mm_set1_epi8(v)
+#define TQC_PG_LO_i8(v) _mm_srai_epi16(_mm_unpacklo_epi8((v), (v)), 8)
+#define TQC_PG_HI_i8(v) _mm_srai_epi16(_mm_unpackhi_epi8((v), (v)), 8)
+#define TQC_PG_LO_u8(v) _mm_unpacklo_epi8((v), _mm_setzero_si128())
+#define TQC_PG_HI_u8(v) _mm_unpackhi_epi8((v), _mm_setzero_si128())
+#define TQC_PG_X4_i8(v) _mm_unpacklo_epi64(TQC_PG_LO_i8(v), TQC_PG_LO_i8(v))
+#define TQC_PG_X4_u8(v) _mm_unpacklo_epi64(TQC_PG_LO_u8(v), TQC_PG_LO_u8(v))
+#define TQC_PG_PAIRSUM(lo, hi)                                                              \
+  _mm_add_epi32(_mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(lo), _mm_castsi128_ps(hi), \
+                                                _MM_SHUFFLE(2, 0, 2, 0))),                 \
+                _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(lo), _mm_castsi128_ps(hi), \
+                                                _MM_SHUFFLE(3, 1, 3, 1))))
+#define TQC_PG_STORE(p, v) _mm_storeu_si128((__m128i *)(void *)(p), (v))
+#endif
+#define TQC_DEFINE_MADD_PGEMM(SUF, T)                                                       \
+  static inline int tqc_madd_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                         const T *restrict a, int np, const T *restrict w,  \
+                                         int n, int count) {                               \
+    const int k4 = (n + 3) >> 2;                                                           \
+    const tqc_vec flip = TQC_PG_SET1_8(-128);                                              \
+    int p, q, c, g, j;                                                                     \
+    for (p = 0; p < np; p += 4) {                                                          \
+      const int mp = np - p < 4 ? np - p : 4;                                              \
+      const T *x[4];                                                                       \
+      for (q = 0; q < 4; ++q) x[q] = a + (size_t)(p + (q < mp ? q : 0)) * (size_t)n;      \
+      for (c = 0; c < count; c += TQC_PG_CH) {                                             \
+        const T *wc = w + (size_t)(c >> 4) * (size_t)k4 * 64 + (size_t)(c & 15) * 4;       \
+        tqc_vec lo[4], hi[4];                                                              \
+        for (q = 0; q < 4; ++q) lo[q] = hi[q] = TQC_VZERO();                               \
+        for (g = 0; g < k4; ++g) {                                                         \
+          const tqc_vec wv = TQC_PG_XOR(TQC_PG_LOAD(wc + (size_t)g * 64), flip);           \
+          const tqc_vec w0 = TQC_PG_LO_##SUF(wv), w1 = TQC_PG_HI_##SUF(wv);                \
+          for (q = 0; q < 4; ++q) {                                                        \
+            const tqc_vec xv = TQC_PG_X4_##SUF(tqc_v128_load4(x[q] + 4 * g, n - 4 * g));    \
+            lo[q] = TQC_VADD(lo[q], TQC_VMADD(w0, xv));                                    \
+            hi[q] = TQC_VADD(hi[q], TQC_VMADD(w1, xv));                                    \
+          }                                                                                \
+        }                                                                                  \
+        for (q = 0; q < mp; ++q) {                                                         \
+          int32_t sums[TQC_PG_CH];                                                         \
+          TQC_PG_STORE(sums, TQC_PG_PAIRSUM(lo[q], hi[q]));                                \
+          for (j = 0; j < TQC_PG_CH && c + j < count; ++j)                                 \
+            out[(size_t)(p + q) * (size_t)count + (size_t)(c + j)] = tqc_u32_to_i32(       \
+                (uint32_t)sums[j] + (init ? (uint32_t)init[c + j] : 0u));                  \
+        }                                                                                  \
+      }                                                                                    \
+    }                                                                                      \
+    return 1;                                                                              \
+  }
+TQC_DEFINE_MADD_PGEMM(i8, int8_t)
+TQC_DEFINE_MADD_PGEMM(u8, uint8_t)
+#define TQC_FAST_PGEMM_i8 tqc_madd_pgemm_i8
+#define TQC_FAST_PGEMM_u8 tqc_madd_pgemm_u8
 #endif /* SIMD paths */
 
 #ifndef TQC_FAST_DOTS_i8
@@ -562,6 +773,14 @@ TQC_DEFINE_MADD(u8, uint8_t)
 #endif
 #define TQC_FAST_DOTS_none TQC_NO_FAST
 #define TQC_FAST_GEMM_none TQC_NO_FAST
+#ifndef TQC_FAST_PCONV_i8
+#define TQC_FAST_PCONV_i8 TQC_NO_FAST
+#define TQC_FAST_PCONV_u8 TQC_NO_FAST
+#endif
+#ifndef TQC_FAST_PGEMM_i8
+#define TQC_FAST_PGEMM_i8 TQC_NO_FAST
+#define TQC_FAST_PGEMM_u8 TQC_NO_FAST
+#endif
 
 /* ---- accumulations: conv, depthwise conv, fully connected ---------------------------- */
 /* The reference accumulates acc = bias + sum((x + x_off) * (w + w_off)) in int32 (int64 for
@@ -689,6 +908,52 @@ TQC_DEFINE_DOT_BOTH(i8_i8_w32, int8_t, int8_t, uint32_t, int32_t, int32_t, int16
 TQC_DEFINE_DOT_BOTH(u8_u8_i32, uint8_t, uint8_t, int32_t, int32_t, int32_t, uint16_t, TQC_SAME, u8)
 TQC_DEFINE_DOT_BOTH(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, int32_t, uint16_t, tqc_u32_to_i32, u8)
 TQC_DEFINE_DOT_BOTH(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, int64_t, int64_t, TQC_SAME, none)
+
+/* ---- packed conv weights --------------------------------------------------------------- */
+/* The 8-bit filter [count][n] of a conv with raw 8-bit input, packed at compile time for the
+ * inner loop (XNNPACK's layout): blocks of 16 output channels; in a block, groups of 4
+ * consecutive depth values; in a group, each channel's 4 bytes, flipped to the other
+ * signedness (w ^ 0x80, as vpdpbusd multiplies unsigned by signed bytes):
+ *   packed[((b * k4 + g) * 16 + j) * 4 + t] = w[16 b + j][4 g + t] ^ 0x80, k4 = ceil(n / 4),
+ * and 0 past the last channel or depth value. tqc_pgemm_* gives tqc_gemm_*'s result,
+ * out[p * count + r] = init[r] + a[p] . w[r] (modulo 2^32, as the reference's int32 sum), for
+ * np rows a[p] of n values. The portable loop un-flips each weight (TQC_UNFLIP) and sums in
+ * uint32 (wrap-around, no signed overflow); the SIMD paths must give the same bits. */
+#define TQC_PACK_INDEX(k4, r, k) \
+  ((((size_t)((r) >> 4) * (size_t)(k4) + (size_t)((k) >> 2)) * 16 + (size_t)((r) & 15)) * 4 + \
+   (size_t)((k) & 3))
+#define TQC_UNFLIP_i8(v) ((int32_t)(uint8_t)(v) - 128)
+#define TQC_UNFLIP_u8(v) ((int32_t)((v) ^ 0x80))
+#define TQC_DEFINE_PGEMM(SUF, T)                                                            \
+  static inline void tqc_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init,  \
+                                     const T *restrict a, int np, const T *restrict w,     \
+                                     int n, int count) {                                   \
+    const int k4 = (n + 3) >> 2;                                                           \
+    int p, b, i, g;                                                                        \
+    if (TQC_FAST_PGEMM_##SUF(out, init, a, np, w, n, count)) return;                       \
+    for (p = 0; p < np; ++p) {                                                             \
+      const T *x = a + (long)p * n;                                                        \
+      for (b = 0; 16 * b < count; ++b) {                                                   \
+        const T *wb = w + (long)b * k4 * 64;                                               \
+        uint32_t s[64]; /* s[4 j + t]: channel j, depth values = t (mod 4) */              \
+        for (i = 0; i < 64; ++i) s[i] = 0;                                                 \
+        for (g = 0; g < k4; ++g) {                                                         \
+          const T *wg = wb + (long)g * 64;                                                 \
+          const int32_t x0 = (int32_t)x[4 * g], x1 = 4 * g + 1 < n ? (int32_t)x[4 * g + 1] : 0; \
+          const int32_t x2 = 4 * g + 2 < n ? (int32_t)x[4 * g + 2] : 0;                    \
+          const int32_t x3 = 4 * g + 3 < n ? (int32_t)x[4 * g + 3] : 0;                    \
+          const int32_t xr[4] = {x0, x1, x2, x3};                                          \
+          for (i = 0; i < 64; ++i) s[i] += (uint32_t)(xr[i & 3] * TQC_UNFLIP_##SUF(wg[i])); \
+        }                                                                                  \
+        for (i = 0; i < 16 && 16 * b + i < count; ++i)                                     \
+          out[(long)p * count + 16 * b + i] = tqc_u32_to_i32(                              \
+              s[4 * i] + s[4 * i + 1] + s[4 * i + 2] + s[4 * i + 3] +                      \
+              (init ? (uint32_t)init[16 * b + i] : 0u));                                   \
+      }                                                                                    \
+    }                                                                                      \
+  }
+TQC_DEFINE_PGEMM(i8, int8_t)
+TQC_DEFINE_PGEMM(u8, uint8_t)
 
 /* The sum of n values (the weight-offset term w_off * sum(x)). */
 #define TQC_DEFINE_SUM(SUF, T)                                                             \
@@ -820,6 +1085,41 @@ TQC_DEFINE_FC(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, TQC_SAME)
   }
 TQC_DEFINE_REQUANT(i8, int8_t, tqc_wrap_i8)
 TQC_DEFINE_REQUANT(u8, uint8_t, tqc_wrap_u8)
+
+/* The packed conv (tqc_pgemm_*) with the requantize epilogue of tqc_requant_*:
+ * out[p * count + r] = requant(init[r] + a[p] . w[r]) for np pixels, so that no accumulator
+ * leaves the kernel; the portable loop takes up to 4 pixels by 16 channels at a time through
+ * tqc_pgemm_* and tqc_requant_* (the same bits as calling them on the whole block). */
+#define TQC_DEFINE_PCONV(XS, XT, OS, OT)                                                   \
+  static inline void tqc_pconv_##XS##_##OS(OT *restrict out, const int32_t *restrict init,  \
+                                           const XT *restrict a, int np,                   \
+                                           const XT *restrict w, int n, int count,         \
+                                           const int32_t *restrict mv, int32_t m,          \
+                                           const int8_t *restrict sv, int s,               \
+                                           const int32_t *restrict zv, int32_t z,          \
+                                           int32_t lo, int32_t hi) {                       \
+    const int k4 = (n + 3) >> 2;                                                           \
+    int32_t acc[4 * 16];                                                                   \
+    int p, c, q;                                                                           \
+    if (TQC_FAST_PCONV_##XS(out, init, a, np, w, n, count, mv, m, sv, s, zv, z, lo, hi))   \
+      return;                                                                              \
+    for (p = 0; p < np; p += 4) {                                                          \
+      const int mp = np - p < 4 ? np - p : 4;                                              \
+      for (c = 0; c < count; c += 16) {                                                    \
+        const int cn = count - c < 16 ? count - c : 16;                                    \
+        tqc_pgemm_##XS(acc, init ? init + c : NULL, a + (long)p * n, mp,                   \
+                       w + (long)(c >> 4) * k4 * 64, n, cn);                               \
+        for (q = 0; q < mp; ++q)                                                           \
+          tqc_requant_##OS(out + (long)(p + q) * count + c, acc + q * cn, cn,              \
+                           mv ? mv + c : NULL, m, sv ? sv + c : NULL, s, zv ? zv + c : NULL, \
+                           z, lo, hi);                                                     \
+      }                                                                                    \
+    }                                                                                      \
+  }
+TQC_DEFINE_PCONV(i8, int8_t, i8, int8_t)
+TQC_DEFINE_PCONV(i8, int8_t, u8, uint8_t)
+TQC_DEFINE_PCONV(u8, uint8_t, u8, uint8_t)
+TQC_DEFINE_PCONV(u8, uint8_t, i8, int8_t)
 
 /* ---- pooling ------------------------------------------------------------------------- */
 
