@@ -32,7 +32,7 @@ from tqc.dialects.element import storage_name
 from tqc.dialects.origin import LAYER, TFL_INDEX
 from tqc.dialects.traits import AcceptsInt16
 from tqc.errors import TqcError
-from tqc.passes.lowering import RULES, Builder, load_rules, plain, quant_of
+from tqc.passes.lowering import RULES, Builder, NotQuantized, load_rules, plain, quant_of
 
 
 def _layer_title(op: Operation, notes: list[str]) -> str:
@@ -101,7 +101,11 @@ class LowerOp(RewritePattern):
         if rule is None:
             raise b.error(f"no lowering for {op.name}")
         _check_supported_types(b, op)
-        new_values = rule(b, op)
+        try:
+            new_values = rule(b, op)
+        except NotQuantized as e:
+            raise b.error(f"tensor '{e.value.name_hint}' of type {e.value.type} must be "
+                          "quantized (an integer type with scale and zero point)") from None
         if b.ops and not isinstance(op, tq.ConstOp):
             b.ops[0].attributes[LAYER] = StringAttr(_layer_title(op, b.notes))
         index = op.properties.get("tfl_index")

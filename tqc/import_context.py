@@ -167,7 +167,9 @@ class Importer:
             handler = HANDLERS.get(op.opcode)
             if handler is None:
                 name = self.tensor(op.outputs[0]).name if op.outputs else None
-                raise at_op(op.index, op.opcode, "unsupported operator", name)
+                supported = ", ".join(sorted(HANDLERS.keys()))
+                raise at_op(op.index, op.opcode, f"unsupported operator (supported: {supported})",
+                            name)
             for t in op.outputs:
                 dtype = self.tensor(t).dtype
                 if dtype not in STORAGE:

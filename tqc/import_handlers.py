@@ -45,7 +45,15 @@ def _fold(imp: Importer, op: OpInfo) -> bool:
         return True
     if not all(i in imp.consts for i in ins):
         return False
-    data = [imp.consts[i] for i in ins]
+    try:
+        imp.consts[op.outputs[0]] = _fold_constants(imp, op, [imp.consts[i] for i in ins])
+    except (ValueError, IndexError, TypeError) as e:  # numpy on inconsistent constants/shapes
+        raise imp.error(f"cannot evaluate on its constant inputs: {str(e).splitlines()[0]}",
+                        op.outputs[0]) from None
+    return True
+
+
+def _fold_constants(imp: Importer, op: OpInfo, data: list[np.ndarray]) -> np.ndarray:
     out = imp.tensor(op.outputs[0])
     if op.opcode in ("RESHAPE", "SQUEEZE", "EXPAND_DIMS"):
         result = data[0].reshape(out.shape)
@@ -65,8 +73,7 @@ def _fold(imp: Importer, op: OpInfo) -> bool:
             list(range(b, e, s)) for b, e, s in zip(begin, end, strides)  # the kernel's loop
         )
         result = data[0][np.ix_(*index)] if index else data[0]
-    imp.consts[op.outputs[0]] = np.asarray(result).reshape(out.shape).astype(out.dtype)
-    return True
+    return np.asarray(result).reshape(out.shape).astype(out.dtype)
 
 
 @handles("CONV_2D", "DEPTHWISE_CONV_2D")
@@ -174,6 +181,8 @@ def pool(imp: Importer, op: OpInfo) -> None:
 def mean(imp: Importer, op: OpInfo) -> None:
     rank = len(imp.tensor(op.inputs[0]).shape)
     axes = imp.const_data(op.inputs[1], "MEAN axes").reshape(-1)
+    if any(not -rank <= int(a) < rank for a in axes):
+        raise imp.error(f"axes {axes.tolist()} outside the input's rank {rank}", op.inputs[1])
     norm = sorted({_axis(int(a), rank) for a in axes})
     imp.emit(tq.MeanOp, [imp.value(op.inputs[0])], {"axes": ints(norm)})
 

@@ -6,11 +6,13 @@ from pathlib import Path
 from types import ModuleType
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp
+from xdsl.ir import Operation, SSAValue
 
 from tqc.errors import TqcError
-from tqc.names import legal_identifier
 from tqc.importer import import_tflite
+from tqc.names import legal_identifier
+from tqc.passes.lowering import NotQuantized
 from tqc.universe import make_context, pass_by_name
 
 DEFAULT_PASSES = ["fold-dilated-conv", "fuse-activation", "lower-requantize", "fold-pad"]
@@ -30,12 +32,24 @@ def run_passes(module: ModuleOp, names: list[str], rounding: str = "double",
         if not name:
             continue
         pass_ = pass_by_name(name, rounding, stream)
-        pass_.apply(ctx, module)
+        try:
+            pass_.apply(ctx, module)
+        except NotQuantized as e:  # a rule outside lower-requantize met a plain tensor
+            raise TqcError(f"{_producer(e.value)}tensor '{e.value.name_hint}' of type "
+                           f"{e.value.type} must be quantized (pass {name})") from None
     try:
         module.verify()
     except Exception as e:
         raise TqcError(f"IR does not verify after passes {','.join(names)}: {e}") from None
     return module
+
+
+def _producer(value: SSAValue) -> str:
+    """'op #N NAME, ' for the TFLite op that wrote `value`, or ''."""
+    index = value.owner.properties.get("tfl_index") if isinstance(value.owner, Operation) else None
+    if not isinstance(index, IntegerAttr) or not isinstance(value.owner, Operation):
+        return ""
+    return f"op #{index.value.data} {value.owner.name.removeprefix('tq.').upper()}, "
 
 
 def lower(path: str | Path, rounding: str = "double", fold_batch_norm: bool = False,

@@ -1,7 +1,11 @@
 """A typed, validated view of a .tflite flatbuffer (subgraph 0), built on the `tflite` package.
 
-Everything the importer needs is read here once; a truncated or corrupt file raises TqcError
-instead of an exception from deep inside the flatbuffer accessors.
+Everything the importer needs is read here once, options tables included (`tflite_options`); a
+truncated or corrupt file raises one TqcError naming the part being read (tensor, op, buffer)
+instead of an exception from deep inside the flatbuffer accessors. Indices are checked before
+they are followed (the generated accessors do no bounds checks: an index past a vector reads
+whatever bytes lie there). What the values mean (quantization, shapes, the graph) is checked by
+`tflite_check`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import numpy as np
 import tflite
 
 from tqc.errors import TqcError
+from tqc.tflite_options import read_options
 
 TENSOR_DTYPES: dict[int, str] = {
     tflite.TensorType.FLOAT32: "float32",
@@ -60,7 +65,7 @@ class OpInfo:
     opcode: str
     inputs: list[int]  # -1 = optional input absent
     outputs: list[int]
-    options: Any = None  # the flatbuffer table of the op's BuiltinOptions, or None
+    options: Any = None  # OptionValues (the BuiltinOptions, read eagerly) or None; Any: handlers call getters
     version: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -74,26 +79,33 @@ class ModelInfo:
     outputs: list[int]
 
 
-def _options(op: Any) -> Any:
-    table = op.BuiltinOptions()
-    if table is None:
-        return None
-    option_type = op.BuiltinOptionsType()
-    names = {v: k for k, v in vars(tflite.BuiltinOptions).items() if isinstance(v, int)}
-    cls = getattr(tflite, names.get(option_type, ""), None)
-    if cls is None:
-        return None
-    options = cls()
-    options.Init(table.Bytes, table.Pos)
-    return options
+TYPE_NAMES: dict[int, str] = {
+    v: k for k, v in vars(tflite.TensorType).items() if isinstance(v, int)
+}
 
 
-def _tensor(model: Any, graph: Any, index: int) -> TensorInfo:
+def printable(name: str, limit: int = 200) -> str:
+    """A tensor name fit for a one-line message: control characters and undecodable bytes as
+    '?', at most `limit` characters (a damaged file can name a tensor with any bytes)."""
+    clean = "".join(c if c.isprintable() and c != "\ufffd" else "?" for c in name)
+    return clean if len(clean) <= limit else clean[:limit] + "…"
+
+
+class Location:
+    """The part of the file being read, for the message when the file turns out corrupt."""
+
+    def __init__(self) -> None:
+        self.where = "the model header"
+
+
+def _tensor(model: Any, graph: Any, index: int, buf: bytes) -> TensorInfo:
     t = graph.Tensors(index)
-    name = (t.Name() or b"").decode("utf-8", "replace")
+    name = printable((t.Name() or b"").decode("utf-8", "replace"))
     dtype = TENSOR_DTYPES.get(t.Type())
     if dtype is None:
-        raise TqcError(f"tensor #{index} '{name}': unsupported tensor type {t.Type()}")
+        type_name = TYPE_NAMES.get(t.Type(), str(t.Type()))
+        raise TqcError(f"tensor #{index} '{name}': unsupported tensor type {type_name} "
+                       f"(supported: {', '.join(TENSOR_DTYPES.values())})")
     stored = tuple(int(d) for d in t.ShapeAsNumpy()) if t.ShapeLength() else ()
     signature = tuple(int(d) for d in t.ShapeSignatureAsNumpy()) if t.ShapeSignatureLength() else ()
     # A dynamic dimension (-1) is a batch of 1 here; the importer resolves the dimensions that
@@ -109,18 +121,39 @@ def _tensor(model: Any, graph: Any, index: int) -> TensorInfo:
         if len(zero_points) == 1 and len(scales) > 1:
             info.zero_points = np.repeat(zero_points, len(scales))
         info.quantized_dimension = int(q.QuantizedDimension())
-    buffer = model.Buffers(t.Buffer())
-    if buffer is not None and buffer.DataLength() > 0:
-        raw = buffer.DataAsNumpy().tobytes()
-        count = int(np.prod(shape)) if shape else 1
-        array = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<"))
-        if array.size != count:
+    for d in stored:  # 0 is legal (an empty intermediate of the LSTM)
+        if d < -1:
+            raise TqcError(f"tensor #{index} '{name}': dimension {d} in shape {list(stored)}")
+    if t.Buffer() >= model.BuffersLength():
+        raise TqcError(f"tensor #{index} '{name}': buffer index {t.Buffer()} out of range "
+                       f"(the file has {model.BuffersLength()} buffers)")
+    raw = _buffer_bytes(model.Buffers(t.Buffer()), buf)
+    if raw:
+        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        itemsize = np.dtype(dtype).itemsize
+        if len(raw) != count * itemsize:
             raise TqcError(
-                f"tensor #{index} '{name}': buffer holds {array.size} values, shape "
-                f"{list(shape)} needs {count}"
+                f"tensor #{index} '{name}': buffer {t.Buffer()} holds {len(raw)} bytes, shape "
+                f"{list(shape)} of {dtype} needs {count * itemsize}"
             )
+        array = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<"))
         info.data = array.reshape(shape).astype(dtype)
     return info
+
+
+def _buffer_bytes(buffer: Any, buf: bytes) -> bytes:
+    """A buffer's contents: inline data, or (files over 2 GB) `offset`/`size` into the file."""
+    if buffer is None:
+        return b""
+    if buffer.DataLength() > 0:
+        return buffer.DataAsNumpy().tobytes()
+    offset, size = int(buffer.Offset()), int(buffer.Size())
+    if offset <= 1 or size == 0:
+        return b""
+    if offset + size > len(buf):
+        raise TqcError(f"buffer data at bytes {offset}..{offset + size} lies past the end of "
+                       f"the file ({len(buf)} bytes)")
+    return buf[offset:offset + size]
 
 
 def read_model(path: str | Path) -> ModelInfo:
@@ -131,34 +164,73 @@ def read_model(path: str | Path) -> ModelInfo:
         raise TqcError(f"cannot read '{path}': {e.strerror}") from None
     if len(buf) < 8 or buf[4:8] != b"TFL3":
         raise TqcError(f"'{path}' is not a .tflite file (no TFL3 identifier)")
+    at = Location()
     try:
-        return _read(str(path), buf)
+        return _read(str(path), buf, at)
     except TqcError:
         raise
-    except Exception as e:  # corrupt offsets surface as any exception type
-        raise TqcError(f"'{path}' is truncated or corrupt ({type(e).__name__})") from None
+    except Exception as e:  # noqa: BLE001  (corrupt offsets surface as any exception type)
+        raise TqcError(f"'{path}' is truncated or corrupt: reading {at.where}: "
+                       f"{_corruption(e, len(buf))}") from None
 
 
-def _read(path: str, buf: bytes) -> ModelInfo:
+def _corruption(e: Exception, size: int) -> str:
+    """What a flatbuffer accessor's exception says about the file, in the file's terms."""
+    text = str(e)
+    if "unpack_from requires a buffer" in text and "at offset" in text:
+        offset = text.split("at offset")[1].split()[0]
+        return f"an offset points to byte {offset}, past the end of the file ({size} bytes)"
+    if isinstance(e, UnicodeDecodeError):
+        return "a string is not UTF-8"
+    first = text.splitlines()[0] if text else ""
+    return f"a table or vector is malformed ({type(e).__name__}: {first[:80]})"
+
+
+def _indices(vector: Any, length: int) -> list[int]:
+    """An int32 index vector (`op.InputsAsNumpy()`, ...) as a list; absent = empty."""
+    return [int(x) for x in vector()] if length else []
+
+
+def _read(path: str, buf: bytes, at: Location) -> ModelInfo:
     model: Any = tflite.Model.GetRootAs(buf, 0)  # generated code: Optional / 0-or-array results
     if model.SubgraphsLength() < 1:
         raise TqcError(f"'{path}' has no subgraph")
+    at.where = "subgraph 0"
     graph = model.Subgraphs(0)
-    tensors = [_tensor(model, graph, i) for i in range(graph.TensorsLength())]
+    tensors = []
+    for i in range(graph.TensorsLength()):
+        at.where = f"tensor #{i}"
+        tensors.append(_tensor(model, graph, i, buf))
     ops: list[OpInfo] = []
     for i in range(graph.OperatorsLength()):
-        op = graph.Operators(i)
-        code = model.OperatorCodes(op.OpcodeIndex())
-        builtin = max(int(code.BuiltinCode()), int(code.DeprecatedBuiltinCode()))
-        opcode = BUILTIN_NAMES.get(builtin, f"BUILTIN_{builtin}")
-        if builtin == tflite.BuiltinOperator.CUSTOM:
-            opcode = f"CUSTOM({(code.CustomCode() or b'').decode()})"
-        inputs = [int(x) for x in op.InputsAsNumpy()] if op.InputsLength() else []
-        outputs = [int(x) for x in op.OutputsAsNumpy()] if op.OutputsLength() else []
-        for t in inputs + outputs:
-            if t >= len(tensors):
-                raise TqcError(f"op #{i} {opcode}: tensor index {t} out of range")
-        ops.append(OpInfo(i, opcode, inputs, outputs, _options(op), int(code.Version())))
-    g_inputs = [int(x) for x in graph.InputsAsNumpy()]
-    g_outputs = [int(x) for x in graph.OutputsAsNumpy()]
+        at.where = f"op #{i}"
+        ops.append(_op(model, graph.Operators(i), i, len(tensors), at))
+    at.where = "the subgraph's inputs and outputs"
+    g_inputs = _indices(graph.InputsAsNumpy, graph.InputsLength())
+    g_outputs = _indices(graph.OutputsAsNumpy, graph.OutputsLength())
+    for what, indices in (("input", g_inputs), ("output", g_outputs)):
+        for t in indices:
+            if not 0 <= t < len(tensors):
+                raise TqcError(f"graph {what} tensor index {t} out of range "
+                               f"(the subgraph has {len(tensors)} tensors)")
     return ModelInfo(path, tensors, ops, g_inputs, g_outputs)
+
+
+def _op(model: Any, op: Any, i: int, tensor_count: int, at: Location) -> OpInfo:
+    if op.OpcodeIndex() >= model.OperatorCodesLength():
+        raise TqcError(f"op #{i}: opcode index {op.OpcodeIndex()} out of range "
+                       f"(the file has {model.OperatorCodesLength()} operator codes)")
+    code = model.OperatorCodes(op.OpcodeIndex())
+    builtin = max(int(code.BuiltinCode()), int(code.DeprecatedBuiltinCode()))
+    opcode = BUILTIN_NAMES.get(builtin, f"BUILTIN_{builtin}")
+    if builtin == tflite.BuiltinOperator.CUSTOM:
+        opcode = f"CUSTOM({printable((code.CustomCode() or b'').decode('utf-8', 'replace'), 60)})"
+    at.where = f"op #{i} {opcode}"
+    inputs = _indices(op.InputsAsNumpy, op.InputsLength())
+    outputs = _indices(op.OutputsAsNumpy, op.OutputsLength())
+    for t in inputs + outputs:
+        if not -1 <= t < tensor_count or (t == -1 and t in outputs):
+            raise TqcError(f"op #{i} {opcode}: tensor index {t} out of range "
+                           f"(the subgraph has {tensor_count} tensors)")
+    at.where = f"the options of op #{i} {opcode}"
+    return OpInfo(i, opcode, inputs, outputs, read_options(op), int(code.Version()))

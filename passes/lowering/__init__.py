@@ -57,10 +57,20 @@ def quant_of(value: SSAValue) -> QuantType | None:
     return None
 
 
+class NotQuantized(Exception):
+    """A rule needed a quantized operand or result and found a plain one (a model that gives a
+    float or unquantized tensor to an integer op); lower-requantize names op and tensor."""
+
+    def __init__(self, value: SSAValue):
+        super().__init__(value.name_hint or "?")
+        self.value = value
+
+
 def qtype(value: SSAValue) -> QuantType:
-    """The quantization of a value that must be quantized."""
+    """The quantization of a value that must be quantized (else NotQuantized)."""
     q = quant_of(value)
-    assert q is not None
+    if q is None:
+        raise NotQuantized(value)
     return q
 
 
