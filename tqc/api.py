@@ -15,10 +15,7 @@ change the lowered IR, which `Model` lowers once and caches.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tqc.errors import TqcError
+from tqc.outputs import check_options, write_folder
 from tqc.samples import check_samples, describe, sample_shape
 
 if TYPE_CHECKING:
@@ -93,14 +91,16 @@ class Model:
         """The files of `target` (relative path → content) and its report lines, unwritten."""
         from tqc.targets import TargetOptions, get_target
 
+        check_options(target, {"--parallel": parallel, "--stream": self.stream})
         options = TargetOptions(parallel=parallel, stream=self.stream)
         return get_target(target).emit(self.lowered(), name or self.name, options)
 
     def compile(self, target: str, out: str | Path, name: str | None = None,
-                parallel: int | None = None) -> list[Path]:
-        """Write `target`'s files into the folder `out` (all or nothing); returns their paths."""
+                parallel: int | None = None, force: bool = False) -> list[Path]:
+        """Write `target`'s files as the folder `out`, all or nothing (tqc/outputs.py): an
+        existing folder is replaced, whole, only with `force`; returns the files' paths."""
         artifact = self.emit(target, name, parallel)
-        write_files(Path(out), artifact.files)
+        write_folder(out, artifact.files, force, (self.path,))
         return [Path(out) / f for f in artifact.files]
 
     def run(self, *inputs: np.ndarray, target: str = "numpy",
@@ -110,6 +110,7 @@ class Model:
         from tqc.targets import TargetOptions, get_target
 
         arrays = self.check_inputs(inputs)
+        check_options(target, {"--parallel": parallel, "--stream": self.stream})
         options = TargetOptions(parallel=parallel, stream=self.stream)
         result = get_target(target).run(self.lowered(), self.name, arrays, options)
         return [np.asarray(o) for o in result.outputs]
@@ -163,23 +164,3 @@ def load(path: str | Path, rounding: str = "double", fold_batch_norm: bool = Fal
     if not p.is_file():
         raise TqcError(f"cannot read '{p}': no such file")
     return Model(p, rounding, fold_batch_norm, stream)
-
-
-def write_files(directory: Path, files: Mapping[str, str | bytes]) -> None:
-    """Write all files or nothing: into a temporary sibling, then moved into place."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tqc-", dir=directory.parent))
-    try:
-        for name, content in files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content)
-        directory.mkdir(exist_ok=True)
-        for name in files:
-            (directory / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, directory / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)

@@ -1,23 +1,24 @@
 """`tqc` command line: compile | run | opt | build | explain | verify | quant-params.
 
 Every user-facing failure is one line `tqc: error: …` on stderr and exit status 1; no
-traceback (set TQC_DEBUG=1 to see one) and no partial output.
+traceback (set TQC_DEBUG=1 to see one) and no partial output. Outputs are written by
+`tqc/outputs.py` (all or nothing, an existing output replaced only with --force) and options that
+do not apply to the target are refused there too.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tqc.errors import TqcError
+from tqc.outputs import check_options, write_file, write_folder
 from tqc.samples import check_samples, describe, sample_shape
 from tqc.targets import TARGET_NAMES as TARGETS
 from tqc.targets import TargetOptions, get_target
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--stream", action="store_true",
                    help="carry the state of SVDF and LSTM ops from one invocation to the next "
                         "(NAME_reset / reset() restore it; not for verilog)")
+    c.add_argument("--force", action="store_true",
+                   help="replace an existing output folder (one tqc wrote)")
     common(c)
 
     r = sub.add_parser("run", help="run a model through a backend on .npy inputs")
@@ -56,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="the samples are one stream: the state of SVDF and LSTM ops carries "
                         "from one to the next (default: independent samples, each from the "
                         "reset state, as the reference harness runs them; not for verilog)")
+    r.add_argument("--force", action="store_true", help="replace an existing --output file")
     common(r)
 
     o = sub.add_parser("opt", help="print the IR (.tflite or MLIR text) after passes")
@@ -81,37 +85,18 @@ def _name(args: argparse.Namespace) -> str:
     return identifier(getattr(args, "name", None) or Path(args.model).stem)
 
 
-def _write_outputs(directory: Path, files: Mapping[str, str | bytes]) -> None:
-    """Write all files or nothing: into a temporary sibling, then moved into place."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tqc-", dir=directory.parent))
-    try:
-        for name, content in files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content)
-        directory.mkdir(exist_ok=True)
-        for name in files:
-            (directory / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, directory / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 def _options(args: argparse.Namespace) -> TargetOptions:
-    return TargetOptions(parallel=getattr(args, "parallel", None),
-                         stream=getattr(args, "stream", False))
+    check_options(args.target, {"--parallel": args.parallel, "--stream": args.stream})
+    return TargetOptions(parallel=args.parallel, stream=args.stream)
 
 
 def cmd_compile(args: argparse.Namespace) -> None:
     from tqc.api import load
 
     model = load(args.model, args.rounding, args.fold_batch_norm, args.stream)
+    check_options(args.target, {"--parallel": args.parallel, "--stream": args.stream})
     artifact = model.emit(args.target, _name(args), args.parallel)
-    _write_outputs(Path(args.output), artifact.files)
+    write_folder(args.output, artifact.files, args.force, (Path(args.model),))
     for line in artifact.report:
         print(line)
     print(f"wrote {', '.join(str(Path(args.output) / f) for f in artifact.files)}")
@@ -143,22 +128,25 @@ def _load_inputs(paths: Sequence[str], specs: list[tuple[tuple[int, ...], str]])
 def cmd_run(args: argparse.Namespace) -> None:
     if not args.output.endswith((".npy", ".npz")):
         raise TqcError("--output must end in .npy or .npz")
+    if Path(args.output).exists() and not args.force:
+        raise TqcError(f"output '{args.output}' exists (use --force to replace it)")
     from tqc.api import load
     from tqc.pipeline import io_specs
 
+    options = _options(args)
     model = load(args.model, args.rounding, args.fold_batch_norm, args.stream)
     inputs = _load_inputs(args.input, io_specs(model.lowered())[0])
-    result = get_target(args.target).run(model.lowered(), _name(args), inputs, _options(args))
+    result = get_target(args.target).run(model.lowered(), _name(args), inputs, options)
     outputs = result.outputs
     if args.output.endswith(".npy") and len(outputs) != 1:
         raise TqcError(f"the model has {len(outputs)} outputs: use an .npz --output")
     for line in result.report:
         print(line)
+    arrays: dict[str, Any] = {f"out{i}": o for i, o in enumerate(outputs)}
     if args.output.endswith(".npy"):
-        np.save(args.output, outputs[0])
+        write_file(args.output, lambda path: np.save(path, outputs[0]), args.force)
     else:
-        arrays: dict[str, Any] = {f"out{i}": o for i, o in enumerate(outputs)}
-        np.savez(args.output, **arrays)
+        write_file(args.output, lambda path: np.savez(path, **arrays), args.force)
 
 
 def cmd_opt(args: argparse.Namespace) -> None:
@@ -218,7 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # an internal error still gets one line unless debugging
         if os.environ.get("TQC_DEBUG"):
             raise
-        print(f"tqc: error: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        first = str(e).splitlines()[0] if str(e) else ""
+        print(f"tqc: error: internal error (a bug in tqc: please report it with the model and "
+              f"this command; TQC_DEBUG=1 shows the traceback): {type(e).__name__}: {first}",
+              file=sys.stderr)
         return 2
     return 0
 
