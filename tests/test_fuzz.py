@@ -131,3 +131,23 @@ def test_cli_refuses_a_corrupt_file_in_one_line(tmp_path: Path) -> None:
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("tqc: error: '")
     assert "truncated or corrupt: reading" in r.stderr and "internal error" not in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_run_case_reports_crashes_and_hangs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The harness itself: an exception from the compiler is a crash, a stall a hang."""
+    import time
+
+    from fuzz_models import Case
+
+    import tqc.pipeline
+
+    case = Case(0, "test", "none", _fc())
+    assert run_case(case, tmp_path) == "compiled"
+
+    def crash(path: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(tqc.pipeline, "lower", crash)
+    assert run_case(case, tmp_path).startswith("crash: ValueError: boom")
+    monkeypatch.setattr(tqc.pipeline, "lower", lambda path: time.sleep(5))
+    assert run_case(case, tmp_path, seconds=0.2) == "hang"
