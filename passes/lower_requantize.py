@@ -32,7 +32,14 @@ from tqc.dialects.element import storage_name
 from tqc.dialects.origin import LAYER, TFL_INDEX
 from tqc.dialects.traits import AcceptsInt16
 from tqc.errors import TqcError
-from tqc.passes.lowering import RULES, Builder, NotQuantized, load_rules, plain, quant_of
+from tqc.passes.lowering import (
+    RULES,
+    Builder,
+    NotQuantized,
+    load_rules,
+    plain,
+    quant_of,
+)
 
 
 def _layer_title(op: Operation, notes: list[str]) -> str:
