@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from xdsl.dialects.builtin import FloatAttr
 from xdsl.ir import Operation, SSAValue
 
-from tqc.backends.numpy.printer import NumpyPrinter, dims, prints
+from tqc.backends.numpy.printer import NumpyPrinter, constant_only, dims, prints
 from tqc.dialects import tqi
 from tqc.dialects.accessors import dense_array, int_value, ints
 from tqc.dialects.element import element, kind_of
@@ -179,23 +179,10 @@ def pad(p: NumpyPrinter, op: Operation) -> str:
             f"constant_values={int_value(op.pad_value)})")
 
 
-def _constant(v: SSAValue) -> bool:
-    """True if `v` is computed from constants only (it has no sample axis at run time)."""
-    stack, seen = [v], set()
-    while stack:
-        owner = stack.pop().owner
-        if not isinstance(owner, Operation) or not (owner.operands or isinstance(owner, tqi.ConstOp)):
-            return False  # a graph input (or an op that makes values from nothing)
-        if owner not in seen:
-            seen.add(owner)
-            stack.extend(owner.operands)
-    return True
-
-
 def _moved_shape(p: NumpyPrinter, op: Operation) -> str:
     """The result shape of a reshape or slice: the model's own for a value computed from
     constants only (it has no sample axis, e.g. SVDF's initial state), else the run-time one."""
-    return repr(dims(op.results[0])) if _constant(op.operands[0]) else p.shape_expr(op.results[0])
+    return repr(dims(op.results[0])) if constant_only(op.operands[0]) else p.shape_expr(op.results[0])
 
 
 def _joined(p: NumpyPrinter, op: Operation, values: Sequence[SSAValue]) -> str:
@@ -203,7 +190,7 @@ def _joined(p: NumpyPrinter, op: Operation, values: Sequence[SSAValue]) -> str:
     samples (a constant of the model's batch size 1 stands for every sample)."""
     items = []
     for v in values:
-        if int_value(op.properties["axis"]) != 0 and _constant(v) and dims(v)[:1] == (1,):
+        if int_value(op.properties["axis"]) != 0 and constant_only(v) and dims(v)[:1] == (1,):
             items.append(f"np.broadcast_to({p.v(v)}, {p.shape_expr(v)})")
         else:
             items.append(p.v(v))

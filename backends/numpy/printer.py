@@ -61,7 +61,7 @@ def runtime_source() -> str:
     def visit(name: str, importers: tuple[str, ...] = ()) -> None:
         if name in order or name in importers:  # placed already, or an import cycle
             return
-        for dep in re.findall(IMPORT_LINE, texts[name], flags=re.M):
+        for dep in re.findall(IMPORT_LINE, texts[name], flags=re.MULTILINE):
             visit(dep, (*importers, name))
         order.append(name)
 
@@ -69,8 +69,8 @@ def runtime_source() -> str:
         visit(name)
     parts = []
     for name in order:
-        text = re.sub(IMPORT_LINE + IMPORT_REST, "", texts[name], flags=re.M)
-        text = re.sub(r"^import numpy as np\n", "", text, flags=re.M)
+        text = re.sub(IMPORT_LINE + IMPORT_REST, "", texts[name], flags=re.MULTILINE)
+        text = re.sub(r"^import numpy as np\n", "", text, flags=re.MULTILINE)
         where = f"{files[name].parent.name}/{name}.py"
         parts.append(f"# ---- {where} " + "-" * 60 + "\n" + text.strip() + "\n")
     return "\n\n".join(parts)
@@ -108,12 +108,25 @@ def batchable(fn: func.FuncOp) -> bool:
 
 
 
+def constant_only(v: SSAValue) -> bool:
+    """True if `v` is computed from constants only (it has no sample axis at run time)."""
+    stack, seen = [v], set()
+    while stack:
+        owner = stack.pop().owner
+        if not isinstance(owner, Operation) or not (owner.operands or isinstance(owner, tqi.ConstOp)):
+            return False  # a graph input (or an op that makes values from nothing)
+        if owner not in seen:
+            seen.add(owner)
+            stack.extend(owner.operands)
+    return True
+
+
 @cache
 def runtime_names() -> frozenset[str]:
     """The functions and constants the runtime code and the module define at module level."""
     source = runtime_source()
-    functions = re.findall(r"^def (\w+)\(", source, flags=re.M)
-    constants = re.findall(r"^([A-Z_][A-Z0-9_]*) =", source, flags=re.M)
+    functions = re.findall(r"^def (\w+)\(", source, flags=re.MULTILINE)
+    constants = re.findall(r"^([A-Z_][A-Z0-9_]*) =", source, flags=re.MULTILINE)
     return frozenset([*functions, *constants, "INPUTS", "OUTPUTS"])
 
 class NumpyPrinter:
@@ -153,6 +166,15 @@ class NumpyPrinter:
     def v(self, value: SSAValue) -> str:
         return self.names[value]
 
+    def output(self, value: SSAValue) -> str:
+        """A returned value; one computed from constants only gets the sample axis N of the I/O
+        contract when all samples run at once (one at a time, the samples are stacked)."""
+        if not self.batched or not constant_only(value):
+            return self.v(value)
+        d = dims(value)
+        sample = tuple(d[1:]) if d[:1] == (1,) else tuple(d)
+        return f"np.broadcast_to({self.v(value)}.reshape({sample!r}), (n, *{sample!r})).copy()"
+
     def shape_expr(self, value: SSAValue) -> str:
         """The run-time shape: the model's shape, with the batch axis replaced by n when the
         module runs all samples at once."""
@@ -172,7 +194,7 @@ class NumpyPrinter:
         body: list[str] = []
         for op in block.ops:
             if isinstance(op, func.ReturnOp):
-                outs = [self.v(o) for o in op.operands]
+                outs = [self.output(o) for o in op.operands]
                 body.append("return " + (outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ",)"))
                 continue
             handler = HANDLERS.get(type(op))
