@@ -192,6 +192,17 @@ class MeanOp(TqOp):
     axes = prop_def(DenseArrayBase)
 
 
+@irdl_op_definition
+class SumOp(TqOp):
+    """SUM over `axes` (normalised, sorted); the result type says whether dims are kept."""
+
+    name = "tq.sum"
+    traits = traits_def(AcceptsInt16())
+    input = operand_def()
+    output = result_def()
+    axes = prop_def(DenseArrayBase)
+
+
 class UnaryOp(TqOp):
     input = operand_def()
     output = result_def()
@@ -480,6 +491,7 @@ TQ = Dialect(
         AveragePool2DOp,
         MaxPool2DOp,
         MeanOp,
+        SumOp,
         SoftmaxOp,
         LogisticOp,
         TanhOp,

@@ -177,14 +177,15 @@ def pool(imp: Importer, op: OpInfo) -> None:
     imp.emit(cls, [imp.value(op.inputs[0])], props)
 
 
-@handles("MEAN")
+@handles("MEAN", "SUM")
 def mean(imp: Importer, op: OpInfo) -> None:
     rank = len(imp.tensor(op.inputs[0]).shape)
-    axes = imp.const_data(op.inputs[1], "MEAN axes").reshape(-1)
+    axes = imp.const_data(op.inputs[1], f"{op.opcode} axes").reshape(-1)
     if any(not -rank <= int(a) < rank for a in axes):
         raise imp.error(f"axes {axes.tolist()} outside the input's rank {rank}", op.inputs[1])
     norm = sorted({_axis(int(a), rank) for a in axes})
-    imp.emit(tq.MeanOp, [imp.value(op.inputs[0])], {"axes": ints(norm)})
+    cls = tq.MeanOp if op.opcode == "MEAN" else tq.SumOp
+    imp.emit(cls, [imp.value(op.inputs[0])], {"axes": ints(norm)})
 
 
 UNARY = {"LOGISTIC": tq.LogisticOp, "TANH": tq.TanhOp, "HARD_SWISH": tq.HardSwishOp,
