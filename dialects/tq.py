@@ -117,6 +117,20 @@ class FullyConnectedOp(ActivationMixin):
     output = result_def()
 
 
+@irdl_op_definition
+class BatchMatMulOp(TqOp):
+    """BATCH_MATMUL: lhs [..., M, K] (adj_x: [..., K, M]) times rhs [..., K, N] (adj_y:
+    [..., N, K]) → [..., M, N], the batch dimensions broadcast (NumPy rules)."""
+
+    name = "tq.batch_matmul"
+    traits = traits_def(AcceptsInt16())
+    lhs = operand_def()
+    rhs = operand_def()
+    output = result_def()
+    adj_x = prop_def(IntegerAttr)
+    adj_y = prop_def(IntegerAttr)
+
+
 class BinaryOp(ActivationMixin):
     lhs = operand_def()
     rhs = operand_def()
@@ -482,6 +496,7 @@ TQ = Dialect(
         DepthwiseConv2DOp,
         TransposeConvOp,
         FullyConnectedOp,
+        BatchMatMulOp,
         AddOp,
         SubOp,
         MulOp,

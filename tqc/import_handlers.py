@@ -133,6 +133,24 @@ def fully_connected(imp: Importer, op: OpInfo) -> None:
     imp.emit(tq.FullyConnectedOp, [imp.value(op.inputs[0]), imp.value(op.inputs[1]), bias], props)
 
 
+@handles("BATCH_MATMUL")
+def batch_matmul(imp: Importer, op: OpInfo) -> None:
+    """Both operands and the output quantized per tensor (TFLM reads `params.scale` only); ranks
+    2 to 5, as TFLM checks."""
+    for i in (*op.inputs[:2], op.outputs[0]):
+        t = imp.tensor(i)
+        if not t.quantized:
+            raise imp.error("float BATCH_MATMUL is not supported (tensor is not quantized)", i)
+        if len(t.scales or []) != 1:
+            raise imp.error("per-axis quantization is not supported (TFLM's BATCH_MATMUL reads "
+                            "one scale)", i)
+        if not 2 <= len(t.shape) <= 5:
+            raise imp.error(f"rank {len(t.shape)} is not supported (TFLM takes 2 to 5)", i)
+    props = {"adj_x": int_attr(int(bool(_opt(op, "AdjX", False)))),
+             "adj_y": int_attr(int(bool(_opt(op, "AdjY", False))))}
+    imp.emit(tq.BatchMatMulOp, [imp.value(op.inputs[0]), imp.value(op.inputs[1])], props)
+
+
 def _check_bias_type_option(imp: Importer, op: OpInfo, has_bias: bool) -> None:
     """An int16 CONV_2D / FULLY_CONNECTED without bias accumulates in int32 in TFLM when its
     options say quantized_bias_type = INT32 (else in int64); that variant is not lowered."""

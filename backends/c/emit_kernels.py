@@ -33,6 +33,8 @@ from tqc.dialects.element import element, kind_of
 from tqc.errors import TqcError
 
 PAIRS = {("i8", "i8"), ("ui8", "ui8"), ("i16", "i8")}
+# BATCH_MATMUL's int16 x int16 (two activations): weights known at run time only
+FC_PAIRS = PAIRS | {("i16", "i16")}
 
 
 def _suffix(v: SSAValue) -> str:
@@ -40,14 +42,15 @@ def _suffix(v: SSAValue) -> str:
     return kind_of(v).c_suffix
 
 
-def _check_types(op: Operation, x: SSAValue, w: SSAValue) -> bool:
-    """Validate the operand types; True for the int64 accumulator of the 16x8 kernels."""
+def _check_types(op: Operation, x: SSAValue, w: SSAValue,
+                 pairs: set[tuple[str, str]] = PAIRS) -> bool:
+    """Validate the operand types; True for the int64 accumulator of the 16-bit kernels."""
     pair = (element(x), element(w))
     acc = element(op.results[0])
-    if pair not in PAIRS:
+    if pair not in pairs:
         raise TqcError(f"c backend: {op.name} with {pair[0]} input and {pair[1]} weights "
                        "is not supported")
-    if acc == "i64" and pair != ("i16", "i8"):
+    if acc == "i64" and pair[0] != "i16":
         raise TqcError(f"c backend: {op.name} with an int64 accumulator needs int16 input")
     if acc not in ("i32", "i64"):
         raise TqcError(f"c backend: {op.name} with an {acc} accumulator is not supported")
@@ -349,9 +352,11 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
         raise TqcError("c backend: tqi.fully_connected needs 2-D input and output")
     rows, depth = dims(x)
     units = dims(w)[0]
-    wide = _check_types(op, x, w)
+    wide = _check_types(op, x, w, FC_PAIRS)
     x_off, w_off = int_value(op.input_offset), int_value(op.filter_offset)
     weights, bias = _const(lp, w), _const(lp, op.bias)
+    if element(w) == "i16":  # only the run-time loop multiplies int16 by int16
+        weights = None
     b = lp.body
     var_r = "r" if rows > 1 else "0"
     b.loop = DimLoop((rows, units), [var_r, "u"], "o")
@@ -365,7 +370,7 @@ def fully_connected(lp: LayerPrinter, k: Kernel) -> None:
     acc_buf = lp.scratch(k, "acc")
     if weights is None or (op.bias is not None and bias is None):  # weights known at run time only
         init = f"{lp.buf(op.bias)}[u]" if op.bias is not None else "0"
-        fn = "i16_i8_i64" if wide else f"{_suffix(x)}_{_suffix(w)}_w32"
+        fn = f"{_suffix(x)}_{_suffix(w)}_{'i64' if wide else 'w32'}"
         value = f"{acc_buf}[u]"
         b.line(f"for (int u = 0; u < {units}; ++u) {value} = tqc_fc_acc_{fn}({init}, {xrow}, "
                f"{lp.buf(w)} + u * {depth}, {depth}, {x_off}, {w_off});")

@@ -1062,6 +1062,7 @@ TQC_DEFINE_DW(i16_i8, int16_t, int8_t, int64_t, int64_t, int64_t, none)
 TQC_DEFINE_FC(i8_i8_w32, int8_t, int8_t, uint32_t, int32_t, tqc_u32_to_i32)
 TQC_DEFINE_FC(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, tqc_u32_to_i32)
 TQC_DEFINE_FC(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, TQC_SAME)
+TQC_DEFINE_FC(i16_i16_i64, int16_t, int16_t, int64_t, int64_t, TQC_SAME)
 
 /* ---- the requantize epilogue of the 8-bit kernels ------------------------------------ */
 
