@@ -382,6 +382,18 @@ class ResizeBilinearOp(UnaryOp):
 
 
 @irdl_op_definition
+class GatherOp(UnaryOp):
+    """GATHER / EMBEDDING_LOOKUP with constant indices: output = np.take(input, indices, axis)
+    with `indices` flattened (the result type has their shape); stored values are copied, so
+    int16 is exact too (LiteRT REF runs it where TFLM does not)."""
+
+    name = "tq.gather"
+    traits = traits_def(AcceptsInt16())
+    axis = prop_def(IntegerAttr)
+    indices = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
 class ArgMaxOp(UnaryOp):
     name = "tq.arg_max"
     axis = prop_def(IntegerAttr)
@@ -527,6 +539,7 @@ TQ = Dialect(
         PadOp,
         ResizeNearestNeighborOp,
         ResizeBilinearOp,
+        GatherOp,
         ArgMaxOp,
         ArgMinOp,
         ReduceMaxOp,

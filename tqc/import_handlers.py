@@ -22,7 +22,7 @@ from tqc.import_context import (
 from tqc.tflite_reader import OpInfo
 
 FOLDABLE = {"SHAPE", "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "STRIDED_SLICE", "PACK",
-            "CONCATENATION", "GATHER", "TRANSPOSE"}
+            "CONCATENATION", "GATHER", "TRANSPOSE", "EMBEDDING_LOOKUP"}
 
 
 def _opt(op: OpInfo, getter: str, default: object) -> object:
@@ -67,6 +67,8 @@ def _fold_constants(imp: Importer, op: OpInfo, data: list[np.ndarray]) -> np.nda
         result = np.concatenate(data, axis=axis)
     elif op.opcode == "GATHER":
         result = np.take(data[0], data[1], axis=int(_opt(op, "Axis", 0)))  # type: ignore[arg-type]
+    elif op.opcode == "EMBEDDING_LOOKUP":
+        result = np.take(data[1], data[0], axis=0)
     else:  # STRIDED_SLICE
         begin, end, strides, _ = _strided_slice(imp, op, data[0].shape)
         index = tuple(
@@ -228,12 +230,43 @@ def leaky_relu(imp: Importer, op: OpInfo) -> None:
     imp.emit(tq.LeakyReluOp, [imp.value(op.inputs[0])], {"alpha": FloatAttr(alpha, f64)})
 
 
-@handles("RESHAPE", "SQUEEZE", "EXPAND_DIMS", "SHAPE", "GATHER")
+@handles("GATHER", "EMBEDDING_LOOKUP")
+def gather(imp: Importer, op: OpInfo) -> None:
+    """GATHER (params, indices; axis, batch_dims) and EMBEDDING_LOOKUP (ids, value: axis 0) with
+    constant indices. TFLM checks 0 <= index < the axis size (EMBEDDING_LOOKUP at run time,
+    GATHER in debug builds only); an index outside is refused here."""
+    lookup = op.opcode == "EMBEDDING_LOOKUP"
+    data, where = (op.inputs[1], op.inputs[0]) if lookup else (op.inputs[0], op.inputs[1])
+    src, dst = imp.tensor(data), imp.tensor(op.outputs[0])
+    if where not in imp.consts:
+        raise imp.error(f"{op.opcode} with computed indices is not supported (constant "
+                        "indices only)", where)
+    if int(_opt(op, "BatchDims", 0)):  # type: ignore[arg-type]
+        raise imp.error("batch_dims other than 0 are not supported")
+    indices = imp.consts[where].astype(np.int64)
+    axis = 0 if lookup else _axis(int(_opt(op, "Axis", 0)), len(src.shape))  # type: ignore[arg-type]
+    if not 0 <= axis < len(src.shape) or (lookup and indices.ndim != 1):
+        raise imp.error(f"axis {axis} of {list(src.shape)} with indices of shape "
+                        f"{list(indices.shape)} is not a {op.opcode}")
+    bad = indices[(indices < 0) | (indices >= src.shape[axis])]
+    if bad.size:
+        raise imp.error(f"index {int(bad[0])} is outside [0, {src.shape[axis] - 1}]", where)
+    if _fold(imp, op):
+        return
+    if not src.quantized or not dst.quantized:
+        raise imp.error(f"float or hybrid {op.opcode} is not supported (tensor is not quantized)",
+                        data if not src.quantized else dst.index)
+    expected = (*src.shape[:axis], *indices.shape, *src.shape[axis + 1:])
+    if tuple(dst.shape) != expected:
+        raise imp.error(f"output shape {list(dst.shape)} should be {list(expected)}", dst.index)
+    imp.emit(tq.GatherOp, [imp.value(data)],
+             {"axis": int_attr(axis), "indices": ints(indices.reshape(-1))})
+
+
+@handles("RESHAPE", "SQUEEZE", "EXPAND_DIMS", "SHAPE")
 def reshape(imp: Importer, op: OpInfo) -> None:
     if _fold(imp, op):
         return
-    if op.opcode == "GATHER":
-        raise imp.error("GATHER is only supported on constant tensors")
     src, dst = imp.tensor(op.inputs[0]), imp.tensor(op.outputs[0])
     if op.opcode == "RESHAPE" and dst.dynamic:
         # A dynamic-batch export (Keras Flatten: SHAPE -> STRIDED_SLICE -> PACK([batch, -1]) ->
