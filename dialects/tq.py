@@ -366,6 +366,16 @@ class PadOp(UnaryOp):
 
 
 @irdl_op_definition
+class MirrorPadOp(UnaryOp):
+    """MIRROR_PAD: `paddings` [before0, after0, ...]; `offset` 1 for REFLECT (the edge is not
+    repeated), 0 for SYMMETRIC."""
+
+    name = "tq.mirror_pad"
+    paddings = prop_def(DenseArrayBase)
+    offset = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
 class ResizeNearestNeighborOp(UnaryOp):
     name = "tq.resize_nearest_neighbor"
     traits = traits_def(AcceptsInt16())
@@ -537,6 +547,7 @@ TQ = Dialect(
         TransposeOp,
         SliceOp,
         PadOp,
+        MirrorPadOp,
         ResizeNearestNeighborOp,
         ResizeBilinearOp,
         GatherOp,

@@ -368,6 +368,21 @@ def pad(imp: Importer, op: OpInfo) -> None:
     imp.emit(tq.PadOp, [imp.value(op.inputs[0])], props)
 
 
+@handles("MIRROR_PAD")
+def mirror_pad(imp: Importer, op: OpInfo) -> None:
+    """Constant paddings; mode REFLECT (0) or SYMMETRIC (1)."""
+    shape = imp.tensor(op.inputs[0]).shape
+    paddings = imp.const_data(op.inputs[1], "MIRROR_PAD paddings").reshape(-1)
+    if len(paddings) != 2 * len(shape) or paddings.min(initial=0) < 0:
+        raise imp.error(f"paddings {paddings.tolist()} are not two non-negative values per axis "
+                        f"of {list(shape)}", op.inputs[1])
+    mode = int(_opt(op, "Mode", 0))  # type: ignore[arg-type]
+    if mode not in (0, 1):
+        raise imp.error(f"unknown mirror padding mode {mode}")
+    props = {"paddings": ints(paddings), "offset": int_attr(1 if mode == 0 else 0)}
+    imp.emit(tq.MirrorPadOp, [imp.value(op.inputs[0])], props)
+
+
 def _strided_slice(
     imp: Importer, op: OpInfo, shape: tuple[int, ...]
 ) -> tuple[list[int], list[int], list[int], int]:
