@@ -366,6 +366,15 @@ class PadOp(UnaryOp):
 
 
 @irdl_op_definition
+class BroadcastToOp(UnaryOp):
+    """BROADCAST_TO: the input repeated to the result type's shape (NumPy broadcasting, the
+    input's dimensions right-aligned); stored values are copied."""
+
+    name = "tq.broadcast_to"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
 class MirrorPadOp(UnaryOp):
     """MIRROR_PAD: `paddings` [before0, after0, ...]; `offset` 1 for REFLECT (the edge is not
     repeated), 0 for SYMMETRIC."""
@@ -548,6 +557,7 @@ TQ = Dialect(
         SliceOp,
         PadOp,
         MirrorPadOp,
+        BroadcastToOp,
         ResizeNearestNeighborOp,
         ResizeBilinearOp,
         GatherOp,

@@ -368,6 +368,20 @@ def pad(imp: Importer, op: OpInfo) -> None:
     imp.emit(tq.PadOp, [imp.value(op.inputs[0])], props)
 
 
+@handles("BROADCAST_TO")
+def broadcast_to(imp: Importer, op: OpInfo) -> None:
+    """A constant shape equal to the output tensor's, which the input broadcasts to (TFLM's
+    checks, up to rank 5)."""
+    src, dst = imp.tensor(op.inputs[0]), imp.tensor(op.outputs[0])
+    target = [int(v) for v in imp.const_data(op.inputs[1], "BROADCAST_TO shape").reshape(-1)]
+    padded = (1,) * (len(target) - len(src.shape)) + tuple(src.shape)
+    if target != list(dst.shape) or len(target) > 5 or len(padded) != len(target) or any(
+            s not in (1, t) for s, t in zip(padded, target)):
+        raise imp.error(f"cannot broadcast {list(src.shape)} to {target} (output "
+                        f"{list(dst.shape)}, rank at most 5)")
+    imp.emit(tq.BroadcastToOp, [imp.value(op.inputs[0])])
+
+
 @handles("MIRROR_PAD")
 def mirror_pad(imp: Importer, op: OpInfo) -> None:
     """Constant paddings; mode REFLECT (0) or SYMMETRIC (1)."""
