@@ -247,6 +247,17 @@ class HardSwishOp(UnaryOp):
 
 
 @irdl_op_definition
+class AbsOp(UnaryOp):
+    name = "tq.abs"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
+class EluOp(UnaryOp):
+    name = "tq.elu"
+
+
+@irdl_op_definition
 class LeakyReluOp(UnaryOp):
     name = "tq.leaky_relu"
     traits = traits_def(AcceptsInt16())
@@ -542,6 +553,8 @@ TQ = Dialect(
         LogisticOp,
         TanhOp,
         HardSwishOp,
+        AbsOp,
+        EluOp,
         LeakyReluOp,
         ReluOp,
         Relu6Op,

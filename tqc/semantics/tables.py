@@ -163,6 +163,35 @@ def lut_populate_float(element: str, scale_in: float, zp_in: int, scale_out: flo
     return np.array(table, dtype=np.int64)
 
 
+def _elu_f32(x: np.float32) -> np.float32:
+    """TFLM ELU: [](float v) { return v < 0.0f ? std::exp(v) - 1.0f : v; } (expf)."""
+    if x >= 0:
+        return x
+    return np.float32(np.float32(_libm().expf(float(x))) - np.float32(1.0))
+
+
+def elu_table(element: str, scale_in: float, zp_in: int, scale_out: float, zp_out: int) -> np.ndarray:
+    """TFLM int8 ELU (micro/kernels/elu.cc `PopulateLookupTable`): the float32 LUT of
+    `lut_populate_float` with expf(v) − 1 for v < 0, v otherwise."""
+    return lut_populate_float(element, scale_in, zp_in, scale_out, zp_out, _elu_f32)
+
+
+def abs_table(element: str, scale_in: float, zp_in: int, scale_out: float, zp_out: int) -> np.ndarray:
+    """TFLM int8/int16 ABS (micro/kernels/elementwise.cc `AbsEvalQuantized`):
+        v = |x − zp_in|                                   int32
+        S_in == S_out (float32):  out = clamp(v + zp_out)
+        otherwise:                out = clamp(MBQM(v, QM(double(S_in) / double(S_out))) + zp_out)
+    (double rounding); int16 requires both zero points 0. The ratio is a double division in the
+    tflite-micro wheel (0.dev20261023, measured on all 65536 int16 inputs: the float32 quotient
+    of the August 2026 source, `SetAbsOutputMultiplier`, is off by one on a few)."""
+    lo, hi = kind(element).range
+    v = np.abs(domain(element) - zp_in)
+    if np.float32(scale_in) == np.float32(scale_out):
+        return np.clip(v + zp_out, lo, hi)
+    m, shift = quantize_multiplier(scale_in / scale_out)
+    return np.clip(multiply_by_quantized_multiplier(v, m, shift).astype(np.int64) + zp_out, lo, hi)
+
+
 def logistic_table_litert(element: str, scale_in: float, zp_in: int, scale_out: float,
                           zp_out: int) -> np.ndarray:
     """LiteRT kReference LOGISTIC (uint8/int8): LUTPopulate with 1/(1 + expf(−v)); Prepare
