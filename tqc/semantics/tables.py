@@ -24,13 +24,13 @@ import numpy as np
 
 from tqc.dialects.element import kind
 from tqc.errors import TqcError
-from tqc.semantics.quant_math import f32, quantize_multiplier, round_half_away
 from tqc.semantics import gemmlowp_activations
 from tqc.semantics.fixedpoint import (
     multiply_by_quantized_multiplier,
     shift_right_round,
     wrap_int32,
 )
+from tqc.semantics.quant_math import f32, quantize_multiplier, round_half_away
 
 
 class ReferenceRefuses(ValueError):
@@ -126,7 +126,7 @@ def _c_float_to_int32(v: np.float32) -> int:
     INT32_MIN for NaN and out-of-range values."""
     if not math.isfinite(float(v)) or not -(2.0**31) <= float(v) < 2.0**31:
         return -(2**31)
-    return int(math.trunc(float(v)))
+    return math.trunc(float(v))
 
 
 def _sigmoid_f32(x: np.float32) -> np.float32:
