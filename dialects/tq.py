@@ -168,6 +168,26 @@ class MinimumOp(BinaryOp):
 
 
 @irdl_op_definition
+class SquaredDifferenceOp(BinaryOp):
+    name = "tq.squared_difference"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
+class DivOp(BinaryOp):
+    name = "tq.div"
+
+
+@irdl_op_definition
+class AddNOp(TqOp):
+    """ADD_N: the element-wise sum of two or more inputs of one shape and quantization."""
+
+    name = "tq.add_n"
+    inputs = var_operand_def()
+    output = result_def()
+
+
+@irdl_op_definition
 class PreluOp(BinaryOp):
     """PRELU: lhs is the input, rhs the (broadcast) alpha tensor."""
 
@@ -544,6 +564,9 @@ TQ = Dialect(
         MulOp,
         MaximumOp,
         MinimumOp,
+        SquaredDifferenceOp,
+        DivOp,
+        AddNOp,
         PreluOp,
         AveragePool2DOp,
         MaxPool2DOp,

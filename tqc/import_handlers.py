@@ -171,7 +171,8 @@ def _check_quantized(imp: Importer, op: OpInfo) -> None:
 
 
 BINARY = {"ADD": tq.AddOp, "SUB": tq.SubOp, "MUL": tq.MulOp, "MAXIMUM": tq.MaximumOp,
-          "MINIMUM": tq.MinimumOp, "PRELU": tq.PreluOp}
+          "MINIMUM": tq.MinimumOp, "PRELU": tq.PreluOp, "SQUARED_DIFFERENCE": tq.SquaredDifferenceOp,
+          "DIV": tq.DivOp}
 
 
 @handles(*BINARY)
@@ -179,9 +180,18 @@ def binary(imp: Importer, op: OpInfo) -> None:
     props = {}
     if op.options is not None and hasattr(op.options, "FusedActivationFunction"):
         props = imp.activation(op.options)
-    elif op.opcode in ("ADD", "SUB", "MUL"):
+    elif op.opcode in ("ADD", "SUB", "MUL", "DIV"):
         props = {"activation": StringAttr("NONE")}
     imp.emit(BINARY[op.opcode], [imp.value(op.inputs[0]), imp.value(op.inputs[1])], props)
+
+
+@handles("ADD_N")
+def add_n(imp: Importer, op: OpInfo) -> None:
+    """Two or more inputs of one shape (TFLM's Prepare; no broadcasting)."""
+    shapes = {tuple(imp.tensor(i).shape) for i in op.inputs}
+    if len(op.inputs) < 2 or len(shapes) != 1:
+        raise imp.error(f"needs two or more inputs of one shape, has {sorted(shapes)}")
+    imp.emit(tq.AddNOp, [[imp.value(i) for i in op.inputs]])
 
 
 @handles("AVERAGE_POOL_2D", "MAX_POOL_2D")
