@@ -174,11 +174,6 @@ class SquaredDifferenceOp(BinaryOp):
 
 
 @irdl_op_definition
-class DivOp(BinaryOp):
-    name = "tq.div"
-
-
-@irdl_op_definition
 class AddNOp(TqOp):
     """ADD_N: the element-wise sum of two or more inputs of one shape and quantization."""
 
@@ -565,7 +560,6 @@ TQ = Dialect(
         MaximumOp,
         MinimumOp,
         SquaredDifferenceOp,
-        DivOp,
         AddNOp,
         PreluOp,
         AveragePool2DOp,

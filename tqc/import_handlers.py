@@ -171,8 +171,7 @@ def _check_quantized(imp: Importer, op: OpInfo) -> None:
 
 
 BINARY = {"ADD": tq.AddOp, "SUB": tq.SubOp, "MUL": tq.MulOp, "MAXIMUM": tq.MaximumOp,
-          "MINIMUM": tq.MinimumOp, "PRELU": tq.PreluOp, "SQUARED_DIFFERENCE": tq.SquaredDifferenceOp,
-          "DIV": tq.DivOp}
+          "MINIMUM": tq.MinimumOp, "PRELU": tq.PreluOp, "SQUARED_DIFFERENCE": tq.SquaredDifferenceOp}
 
 
 @handles(*BINARY)
@@ -180,7 +179,7 @@ def binary(imp: Importer, op: OpInfo) -> None:
     props = {}
     if op.options is not None and hasattr(op.options, "FusedActivationFunction"):
         props = imp.activation(op.options)
-    elif op.opcode in ("ADD", "SUB", "MUL", "DIV"):
+    elif op.opcode in ("ADD", "SUB", "MUL"):
         props = {"activation": StringAttr("NONE")}
     imp.emit(BINARY[op.opcode], [imp.value(op.inputs[0]), imp.value(op.inputs[1])], props)
 
