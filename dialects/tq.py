@@ -173,6 +173,56 @@ class SquaredDifferenceOp(BinaryOp):
     traits = traits_def(AcceptsInt16())
 
 
+class CompareOp(TqOp):
+    """A comparison: a bool tensor, NumPy broadcasting."""
+
+    lhs = operand_def()
+    rhs = operand_def()
+    output = result_def()
+
+
+@irdl_op_definition
+class EqualOp(CompareOp):
+    name = "tq.equal"
+
+
+@irdl_op_definition
+class NotEqualOp(CompareOp):
+    name = "tq.not_equal"
+
+
+@irdl_op_definition
+class LessOp(CompareOp):
+    name = "tq.less"
+
+
+@irdl_op_definition
+class LessEqualOp(CompareOp):
+    name = "tq.less_equal"
+
+
+@irdl_op_definition
+class GreaterOp(CompareOp):
+    name = "tq.greater"
+
+
+@irdl_op_definition
+class GreaterEqualOp(CompareOp):
+    name = "tq.greater_equal"
+
+
+@irdl_op_definition
+class SelectV2Op(TqOp):
+    """SELECT / SELECT_V2: cond ? x : y (bool cond), stored values copied, NumPy broadcasting."""
+
+    name = "tq.select_v2"
+    traits = traits_def(AcceptsInt16())
+    cond = operand_def()
+    if_true = operand_def()
+    if_false = operand_def()
+    output = result_def()
+
+
 @irdl_op_definition
 class AddNOp(TqOp):
     """ADD_N: the element-wise sum of two or more inputs of one shape and quantization."""
@@ -560,6 +610,13 @@ TQ = Dialect(
         MaximumOp,
         MinimumOp,
         SquaredDifferenceOp,
+        EqualOp,
+        NotEqualOp,
+        LessOp,
+        LessEqualOp,
+        GreaterOp,
+        GreaterEqualOp,
+        SelectV2Op,
         AddNOp,
         PreluOp,
         AveragePool2DOp,

@@ -184,6 +184,24 @@ def binary(imp: Importer, op: OpInfo) -> None:
     imp.emit(BINARY[op.opcode], [imp.value(op.inputs[0]), imp.value(op.inputs[1])], props)
 
 
+COMPARISONS = {"EQUAL": tq.EqualOp, "NOT_EQUAL": tq.NotEqualOp, "LESS": tq.LessOp,
+               "LESS_EQUAL": tq.LessEqualOp, "GREATER": tq.GreaterOp,
+               "GREATER_EQUAL": tq.GreaterEqualOp}
+
+
+@handles(*COMPARISONS)
+def compare(imp: Importer, op: OpInfo) -> None:
+    for i in op.inputs[:2]:
+        if not imp.tensor(i).quantized:
+            raise imp.error(f"{op.opcode} of unquantized tensors is not supported", i)
+    imp.emit(COMPARISONS[op.opcode], [imp.value(op.inputs[0]), imp.value(op.inputs[1])])
+
+
+@handles("SELECT", "SELECT_V2")
+def select(imp: Importer, op: OpInfo) -> None:
+    imp.emit(tq.SelectV2Op, [imp.value(i) for i in op.inputs[:3]])
+
+
 @handles("ADD_N")
 def add_n(imp: Importer, op: OpInfo) -> None:
     """Two or more inputs of one shape (TFLM's Prepare; no broadcasting)."""

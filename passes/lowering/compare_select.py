@@ -1,0 +1,82 @@
+"""Comparisons (int8, uint8) as SELECT_V2 conditions, and SELECT_V2 → `tqi.select_nonneg`.
+
+Comparisons (TFLM micro/kernels/comparisons.cc int8 `*WithScaling`; LiteRT REF uint8 alike):
+    left_shift = 8;  m_i, s_i = QuantizeMultiplierSmallerThanOneExp(double(S_i))
+    c_i = RDBPOT(SRDHM((x_i − zp_i) · 2^8, m_i), −s_i)          (int32)
+    out = c1 OP c2                                              (NumPy broadcasting)
+tqc keeps the bool as an int32 condition k with out = (k >= 0), read by SELECT_V2:
+    LESS: c2 − c1 − 1   LESS_EQUAL: c2 − c1   GREATER: c1 − c2 − 1   GREATER_EQUAL: c1 − c2
+    EQUAL: min(c1 − c2, c2 − c1)   NOT_EQUAL: max(c1 − c2, c2 − c1) − 1
+(|c_i| < 2^24, no overflow). A comparison whose bool is read by anything else, or is a graph
+output, is refused: tqc has no bool tensors at run time. TFLM's int16 comparisons read
+parameters its Prepare never sets (int8 only): refused.
+
+SELECT_V2 (TFLM micro/kernels/select.cc, any element type; x and y of one type): the stored
+values copied, out = cond ? x : y, broadcasting. The condition is a comparison above or a
+constant bool tensor (then the int8 constant 0 for true, −1 for false).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from xdsl.ir import Operation, SSAValue
+
+from tqc.dialects import tq, tqi
+from tqc.dialects.accessors import int_array, shape
+from tqc.dialects.element import element, storage_name
+from tqc.passes.lowering import Builder, lowers, qtype
+from tqc.semantics.quant_math import quantize_multiplier
+
+
+def _scaled(b: Builder, x: SSAValue, scale: float, zero_point: int) -> SSAValue:
+    m, s = quantize_multiplier(scale)
+    if s > 0:
+        raise b.error(f"input scale {scale!r} is 1 or more: the kernel's multiplier must be "
+                      "below 1")
+    v = b.add_const(b.widen(x), [-zero_point])
+    v = b.value(tqi.ShiftLeftOp, [v], v.type, amount=int_array([8]))
+    return b.scale(v, [m], [s], b.single_rounding)
+
+
+@lowers(tq.EqualOp, tq.NotEqualOp, tq.LessOp, tq.LessEqualOp, tq.GreaterOp, tq.GreaterEqualOp)
+def lower_compare(b: Builder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tq.CompareOp)
+    users = [u for u in op.output.uses]
+    if not users or any(not isinstance(u.operation, tq.SelectV2Op) or u.index != 0 for u in users):
+        raise b.error("a comparison's bool result is supported only as the condition of "
+                      f"SELECT / SELECT_V2 (tensor '{op.output.name_hint}')")
+    q1, q2 = qtype(op.lhs), qtype(op.rhs)
+    if not storage_name(q1) == storage_name(q2) or storage_name(q1) not in ("i8", "ui8"):
+        raise b.error(f"{storage_name(q1)}, {storage_name(q2)} inputs are not supported (int8 "
+                      "and uint8 only)")
+    c1 = _scaled(b, b.operands[0], q1.scale, q1.zero_point)
+    c2 = _scaled(b, b.operands[1], q2.scale, q2.zero_point)
+    out = b.tensor("i32", shape(op.output))
+    predicate = op.name.removeprefix("tq.").upper()
+    if predicate in ("LESS", "LESS_EQUAL"):
+        c1, c2 = c2, c1
+    d = b.value(tqi.SubOp, [c1, c2], out)
+    if predicate in ("LESS", "GREATER"):
+        return [b.add_const(d, [-1])]
+    if predicate in ("LESS_EQUAL", "GREATER_EQUAL"):
+        return [d]
+    negated = b.value(tqi.SubOp, [c2, c1], out)
+    if predicate == "EQUAL":
+        return [b.value(tqi.MinOp, [d, negated], out)]
+    return [b.add_const(b.value(tqi.MaxOp, [d, negated], out), [-1])]
+
+
+@lowers(tq.SelectV2Op)
+def lower_select_v2(b: Builder, op: Operation) -> list[SSAValue]:
+    assert isinstance(op, tq.SelectV2Op)
+    cond, x, y = b.operands
+    name = element(x)
+    if element(y) != name or element(op.output) != name:
+        raise b.error(f"selects between {name} and {element(y)} into {element(op.output)}")
+    mask = b.constant(op.cond)
+    if mask is not None:
+        cond = b.const(np.where(mask.astype(bool), 0, -1), "i8")
+    elif element(cond) != "i32":  # a lowered comparison's int32 condition, else a bool
+        raise b.error("the condition must be a comparison or a constant (tqc has no bool "
+                      "tensors at run time)")
+    return [b.value(tqi.SelectPositiveOp, [cond, x, y], b.tensor(name, shape(op.output)))]
