@@ -453,9 +453,11 @@ class BroadcastToOp(UnaryOp):
 @irdl_op_definition
 class MirrorPadOp(UnaryOp):
     """MIRROR_PAD: `paddings` [before0, after0, ...]; `offset` 1 for REFLECT (the edge is not
-    repeated), 0 for SYMMETRIC."""
+    repeated), 0 for SYMMETRIC. Stored values are copied: int16 is exact too (LiteRT REF runs
+    it where TFLM does not)."""
 
     name = "tq.mirror_pad"
+    traits = traits_def(AcceptsInt16())
     paddings = prop_def(DenseArrayBase)
     offset = prop_def(IntegerAttr)
 

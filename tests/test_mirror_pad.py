@@ -1,6 +1,6 @@
 """MIRROR_PAD (REFLECT and SYMMETRIC; slices, reversed slices and concatenations): random ranks
 and paddings up to the largest TensorFlow allows, NumPy and C against TFLM (int8) and LiteRT REF
-(uint8); paddings past that limit after an axis (the kernel clamps the index) against TFLM,
+(uint8, int16: TFLM refuses it); paddings past that limit after an axis (the kernel clamps the index) against TFLM,
 before an axis (it reads past the input) refused."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from tqc.errors import TqcError
 from tqc.pipeline import lower
 from tqc.tflite_writer import Op, Tensor, write_model
 
-ZPS = {"int8": (-128, 127, 3), "uint8": (0, 255, 77)}
+ZPS = {"int8": (-128, 127, 3), "uint8": (0, 255, 77), "int16": (0, -32768, 32767)}
 
 
 def _model(path: Path, kind: str, shape: tuple[int, ...], pads: np.ndarray, mode: str, zp: int) -> Path:
@@ -27,7 +27,7 @@ def _model(path: Path, kind: str, shape: tuple[int, ...], pads: np.ndarray, mode
     return path
 
 
-@pytest.mark.parametrize("kind", ["int8", "uint8"])
+@pytest.mark.parametrize("kind", ["int8", "uint8", "int16"])
 @pytest.mark.parametrize("mode", ["REFLECT", "SYMMETRIC"])
 @pytest.mark.parametrize("seed", range(3))
 def test_mirror_pad(tmp_path: Path, kind: str, mode: str, seed: int) -> None:
