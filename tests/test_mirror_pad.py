@@ -15,7 +15,7 @@ from tqc.errors import TqcError
 from tqc.pipeline import lower
 from tqc.tflite_writer import Op, Tensor, write_model
 
-ZPS = {"int8": (-128, 127, 3), "uint8": (0, 255, 77), "int16": (0, -32768, 32767)}
+ZPS = {"int8": (-128, 127, 3), "uint8": (0, 255, 77), "int16": (0, 0, 0)}
 
 
 def _model(path: Path, kind: str, shape: tuple[int, ...], pads: np.ndarray, mode: str, zp: int) -> Path:

@@ -5,7 +5,8 @@ GATHER (TFLM `Gather`, micro/kernels/gather.cc: int8 and float32 params) and EMB
 stored values copied (no requantization, whatever the output's quantization says). The
 importer refuses indices outside the axis.
 
-MIRROR_PAD (TFLM `MirrorPad`, micro/kernels/mirror_pad.cc: int8 and float32; LiteRT REF uint8 too):
+MIRROR_PAD (TFLM `MirrorPad`, micro/kernels/mirror_pad.cc: int8 and float32; LiteRT REF uint8 too, and
+int16 with zero points 0):
 stored values copied; along each axis, output position p reads input index
     p < L:          (L + o − 1) − min(p, L − 1)             (o = 1 REFLECT, 0 SYMMETRIC)
     p − L ≥ D:      (D − 1 − o) − min(p − L − D, D − 1 − o)
@@ -100,6 +101,10 @@ def mirror_index(p: int, left: int, size: int, offset: int) -> int:
 def lower_mirror_pad(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.MirrorPadOp)
     _same_storage(b, op)
+    qi, qo = qtype(op.input), qtype(op.output)
+    if storage_name(qi) == "i16" and (qi.zero_point, qo.zero_point) != (0, 0):
+        raise b.error("int16 needs zero points 0 (LiteRT REF, the int16 reference, refuses "
+                      "others)")
     pads, offset = ints(op.paddings), int_value(op.offset)
     x = b.operands[0]
     for axis, size in enumerate(shape(op.input)):
