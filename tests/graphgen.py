@@ -6,14 +6,14 @@ reference) or int16 (16x8: int8 weights, int64 biases, zero points 0). It starts
 three inputs (some float or, for int8, uint8 behind a QUANTIZE) and grows op by op, each op
 reading tensors already in the graph, the ones nobody reads yet first:
 
-- compute: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE/MAX_POOL_2D, MEAN, SOFTMAX, the
-  activations RELU, RELU6, RELU_N1_TO_1, LOGISTIC, TANH, LEAKY_RELU, HARD_SWISH, PRELU, and
-  QUANTIZE between two quantizations of the same type;
+- compute: CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE/MAX_POOL_2D, MEAN, SUM, SOFTMAX,
+  the activations RELU, RELU6, RELU_N1_TO_1, LOGISTIC, TANH, LEAKY_RELU, HARD_SWISH, ABS, ELU,
+  PRELU, and QUANTIZE between two quantizations of the same type;
 - data movement: RESHAPE / SQUEEZE / EXPAND_DIMS, TRANSPOSE of rank 2-5 (a reshape first gives
   the rank), PAD / PADV2, STRIDED_SLICE, SPLIT, DEPTH_TO_SPACE / SPACE_TO_DEPTH,
   RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR, SPACE_TO_BATCH_ND followed by BATCH_TO_SPACE_ND
   (the batch goes back to 1; not a dilated conv);
-- joins: ADD / SUB / MUL / MAXIMUM / MINIMUM of two tensors (the same one twice, two branches of
+- joins: ADD / SUB / MUL / MAXIMUM / MINIMUM / SQUARED_DIFFERENCE of two tensors (the same one twice, two branches of
   a fork, a fresh branch: a residual, or a broadcast constant) and CONCATENATION of two to four
   producers along any non-batch axis (slices and branches of the first when nothing fits).
 
@@ -51,7 +51,7 @@ FIXED_OUTPUT = {  # (opcode, kind) -> the output (scale, zero point) the kernels
     ("SOFTMAX", "int16"): (1 / 32768, 0),
 }
 # no int16 kernel in TFLM (docs/op-support.md), so tqc refuses them too
-NOT_INT16 = {"RELU_N1_TO_1", "HARD_SWISH", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH"}
+NOT_INT16 = {"RELU_N1_TO_1", "HARD_SWISH", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "ELU"}
 ACTIVATIONS = ["NONE", "NONE", "NONE", "RELU", "RELU6", "RELU_N1_TO_1"]
 T = TypeVar("T")
 
@@ -415,6 +415,8 @@ class Builder:
 
     def activation(self, x: str) -> str | None:
         choices = ["RELU", "RELU6", "LOGISTIC", "TANH", "LEAKY_RELU", "HARD_SWISH"]
+        if self.kind != "uint8" and self.chance(0.3):
+            choices += ["ABS", "ELU"]
         if self.kind == "uint8":  # (TFLM has no RELU_N1_TO_1 kernel: int8 graphs would need LiteRT)
             choices.append("RELU_N1_TO_1")
         if self.kind == "int16" and self.quant(x)[0] > 4:  # the 16x8 kernels' int32 would overflow
@@ -429,6 +431,8 @@ class Builder:
         if opcode == "LEAKY_RELU":
             options["alpha"] = f32(self.pick([0.1, 0.2, 0.01, self.rng.uniform(-1.5, 1.5)]))
         amp = {"RELU6": min(amp, 6.0), "RELU_N1_TO_1": min(amp, 1.0)}.get(opcode, amp)
+        if opcode == "ABS" and self.kind == "int16":  # TFLM: zero points 0
+            return self.unary(opcode, x, shape, (self.quant_for(amp)[0], 0), amp)
         q = self.quant(x) if self.chance(0.4) else self.quant_for(amp)
         return self.unary(opcode, x, shape, q, amp, options=options)
 
@@ -460,6 +464,11 @@ class Builder:
         out = tuple(1 if a in axes else d for a, d in enumerate(shape) if keep or a not in axes)
         if len(out) < 2:
             return None
+        if self.chance(0.3):  # SUM: MEAN's arithmetic without the 1/N
+            count = math.prod(shape) // math.prod(out)
+            q = self.quant(x) if self.chance(0.3) else self.quant_for(self.amp[x] * count / 2)
+            return self.unary("SUM", x, out, q, self.amp[x] * count / 2, [self.i32(axes)],
+                              {"keep_dims": keep})
         q = self.quant(x) if self.chance(0.5) else self.quant_for(self.amp[x] / 2)
         return self.unary("MEAN", x, out, q, self.amp[x] / 2, [self.i32(axes)], {"keep_dims": keep})
 
@@ -528,6 +537,9 @@ class Builder:
             z = self.zero_point()
         extra = [self.i32(pads, "p")]
         opcode = "PAD"
+        if self.chance(0.2) and all(max(p) <= d - 1 for p, d in zip(pads, shape)):
+            mode = self.pick(["REFLECT", "SYMMETRIC"])  # stored values copied: the input's quantization
+            return self.unary("MIRROR_PAD", x, out, self.quant(x), self.amp[x], extra, {"mode": mode})
         if self.chance(0.4):
             opcode = "PADV2"
             extra.append(self.const("v", np.array(self.between(self.lo, self.hi)), self.kind, s, z))
@@ -671,8 +683,10 @@ class Builder:
         return self.join(x, b)
 
     def join(self, x: str, b: str) -> str | None:
-        """ADD / SUB / MUL / MAXIMUM / MINIMUM of x and b (a pool tensor or a constant)."""
-        opcode = self.pick(["ADD", "ADD", "SUB", "MUL", "MUL", "MAXIMUM", "MINIMUM"])
+        """ADD / SUB / MUL / MAXIMUM / MINIMUM / SQUARED_DIFFERENCE of x and b (a pool tensor or
+        a constant)."""
+        opcode = self.pick(["ADD", "ADD", "SUB", "MUL", "MUL", "MAXIMUM", "MINIMUM",
+                            *(["SQUARED_DIFFERENCE"] if self.kind != "uint8" else [])])
         out = tuple(int(d) for d in np.broadcast_shapes(self.shape(x), self.shape(b)))
         if out[0] != 1 or not self.fits(out):
             return None
@@ -690,6 +704,11 @@ class Builder:
             return y
         amp_b = self.amp.get(b, self.amp[x])
         amp = self.amp[x] * amp_b if opcode == "MUL" else self.amp[x] + amp_b
+        if opcode == "SQUARED_DIFFERENCE":  # no options, int16: zero points 0 as the inputs
+            amp = amp * amp
+            y = self.act(out, self.quant_for(amp), amp, [x, b])
+            self.op(opcode, [x, b], [y])
+            return y
         y = self.act(out, self.quant_for(amp), amp, [x, b])
         self.op(opcode, [x, b], [y], {"fused_activation_function": self.pick(ACTIVATIONS)})
         return y
