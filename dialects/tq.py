@@ -367,6 +367,35 @@ class DequantizeOp(UnaryOp):
 
 
 @irdl_op_definition
+class CastOp(UnaryOp):
+    """CAST: static_cast of the stored integers to the result's element type (the quantization,
+    if any, is not read)."""
+
+    name = "tq.cast"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
+class ZerosLikeOp(UnaryOp):
+    """ZEROS_LIKE: stored zeros of the input's shape and type (not the zero point)."""
+
+    name = "tq.zeros_like"
+
+
+@irdl_op_definition
+class DynamicUpdateSliceOp(TqOp):
+    """DYNAMIC_UPDATE_SLICE with constant `start` indices (already clamped to [0, dim − update
+    dim] as the kernel does): the input with `update` written at `start`; stored values copied."""
+
+    name = "tq.dynamic_update_slice"
+    traits = traits_def(AcceptsInt16())
+    input = operand_def()
+    update = operand_def()
+    output = result_def()
+    start = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
 class ReshapeOp(UnaryOp):
     """RESHAPE / SQUEEZE / EXPAND_DIMS: the new shape is the result type's."""
 
@@ -637,6 +666,9 @@ TQ = Dialect(
         ReluN1To1Op,
         QuantizeOp,
         DequantizeOp,
+        CastOp,
+        ZerosLikeOp,
+        DynamicUpdateSliceOp,
         ReshapeOp,
         DepthToSpaceOp,
         SpaceToDepthOp,

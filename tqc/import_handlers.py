@@ -246,6 +246,32 @@ def unary(imp: Importer, op: OpInfo) -> None:
     imp.emit(UNARY[op.opcode], [imp.value(op.inputs[0])])
 
 
+@handles("CAST", "ZEROS_LIKE")
+def cast(imp: Importer, op: OpInfo) -> None:
+    """CAST between integer types (static_cast of the stored values); ZEROS_LIKE."""
+    if op.opcode == "CAST":
+        for i in (op.inputs[0], op.outputs[0]):
+            if imp.tensor(i).dtype not in ("int8", "uint8", "int16", "int32"):
+                raise imp.error(f"CAST of {imp.tensor(i).dtype} is not supported (int8, uint8, "
+                                "int16, int32 only)", i)
+    cls = tq.CastOp if op.opcode == "CAST" else tq.ZerosLikeOp
+    imp.emit(cls, [imp.value(op.inputs[0])])
+
+
+@handles("DYNAMIC_UPDATE_SLICE")
+def dynamic_update_slice(imp: Importer, op: OpInfo) -> None:
+    """Constant start indices, clamped to [0, dim − update dim] as TFLM's
+    CalculateClampedStartIndices does."""
+    shape, update = imp.tensor(op.inputs[0]).shape, imp.tensor(op.inputs[1]).shape
+    start = imp.const_data(op.inputs[2], "DYNAMIC_UPDATE_SLICE start indices").reshape(-1)
+    if len(update) != len(shape) or len(start) != len(shape) or any(
+            u > d for u, d in zip(update, shape)):
+        raise imp.error(f"cannot update {list(shape)} with {list(update)} at {start.tolist()}")
+    clamped = [min(max(0, int(s)), d - u) for s, d, u in zip(start, shape, update)]
+    imp.emit(tq.DynamicUpdateSliceOp, [imp.value(op.inputs[0]), imp.value(op.inputs[1])],
+             {"start": ints(clamped)})
+
+
 @handles("SOFTMAX")
 def softmax(imp: Importer, op: OpInfo) -> None:
     beta = float(_opt(op, "Beta", 1.0))  # type: ignore[arg-type]
