@@ -1,5 +1,5 @@
-"""UNIDIRECTIONAL_SEQUENCE_LSTM (int8 activations, int8 weights, int16 cell state: TFLM's 8x8→16
-kernel) → existing `tqi` ops, unrolled over the time steps.
+"""UNIDIRECTIONAL_SEQUENCE_LSTM (int8 or int16 activations, int8 weights, int16 cell state: TFLM's
+8x8→16 and 16x8→16 kernels) → existing `tqi` ops, unrolled over the time steps.
 
 Reference: TFLM `micro/kernels/unidirectional_sequence_lstm.cc`, `lstm_eval.{h,cc}`,
 `lstm_eval_common.cc` (`EvalLstm<int8_t, int8_t, int16_t, int32_t>`). Prepare:
@@ -27,6 +27,11 @@ otherwise: the rows never mix, so both orders give the same values), x_t [B, I],
       cell_clip > 0
   h = clamp8(MBQM(o · CellTanh16(c), M_oh) + Z_h);  output[t] = h
 
+16x8 (`EvalLstm<int16_t, int8_t, int16_t, int64_t>`): the same with int16 input, hidden state and
+output (clamp16 in place of clamp8), int64 gate biases and int64 FC accumulators; their
+requantize is the int64 overload of MBQM (16-bit multiplier, one rounding:
+`tqi.mul_shift_round64`, as the 16x8 FULLY_CONNECTED), the element-wise muls stay int32.
+
 MBQM = MultiplyByQuantizedMultiplier (double rounding; single with --rounding single), sat16 =
 int32 add clamped to int16 (AddElementWise), clamp16 = the kernels' int16 output clamp. The
 initial state is what TFLM's reset writes (the importer makes it a constant: Z_h, 0): where
@@ -53,7 +58,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 
 from tqc.dialects import tq, tqi
 from tqc.dialects.accessors import dense_attr, int_array, int_attr, shape
-from tqc.dialects.element import kind, storage_name
+from tqc.dialects.element import element, kind, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activations16 import (
     checked_log2,
@@ -62,6 +67,7 @@ from tqc.passes.lowering.activations16 import (
     tanh_int16_of,
     tanh_int16_table,
 )
+from tqc.passes.lowering.conv import reduced_multiplier
 from tqc.passes.lowering.layout import split_slices, stack
 from tqc.passes.lowering.state import read_state, write_state
 from tqc.semantics.quant_math import f32
@@ -77,7 +83,7 @@ class GateFc:
     """The four gates' FCs from one source (the input or the hidden state), merged."""
 
     weights: SSAValue  # [4S, K] int8
-    bias: SSAValue | None  # [4S] int32
+    bias: SSAValue | None  # [4S] int32 (int64 for int16 activations)
     input_offset: int
     filter_offset: int
     multipliers: list[int]  # one per unit of the 4S
@@ -107,11 +113,13 @@ def _gate_fc(b: Builder, op: tq.UnidirectionalSequenceLstmOp, source: SSAValue, 
                       f"{sorted(zps)}: not supported")
     bias = None
     if biases is not None:
+        wide = storage_name(qtype(source)) == "i16"
+        bias_element = "i64" if wide else "i32"
         data = [b.constant(v) for v in biases]
-        if any(d is None or storage_name(qtype(v)) != "i32" for d, v in zip(data, biases)):
-            raise b.error("the gate biases must be constant int32 tensors (TFLM's 8-bit LSTM "
-                          "reads int32 biases)")
-        bias = b.const(np.concatenate([d for d in data if d is not None]), "i32")
+        if any(d is None or storage_name(qtype(v)) != bias_element for d, v in zip(data, biases)):
+            raise b.error(f"the gate biases must be constant {bias_element} tensors (TFLM's "
+                          f"{'16x8' if wide else '8-bit'} LSTM reads {bias_element} biases)")
+        bias = b.const(np.concatenate([d for d in data if d is not None]), bias_element)
     return GateFc(b.const(np.concatenate(weights), "i8"), bias, -zp_in, -zps.pop(),
                   multipliers, shifts)
 
@@ -121,12 +129,22 @@ def _clamp(b: Builder, x: SSAValue, lo: int, hi: int) -> SSAValue:
 
 
 def _fc16(b: Builder, x: SSAValue, fc: GateFc) -> SSAValue:
-    """clamp16(MBQM(acc, M[unit])) as int32 [B, 4S]."""
+    """clamp16(MBQM(acc, M[unit])) as int32 [B, 4S]; an int16 x accumulates in int64 and
+    requantizes with the int64 overload."""
     rows, units = shape(x)[0], shape(fc.weights)[0]
+    wide = element(x) == "i16"
     acc = b.value(tqi.FullyConnectedOp, [x, fc.weights, [fc.bias] if fc.bias else []],
-                  b.tensor("i32", [rows, units]), input_offset=int_attr(fc.input_offset),
-                  filter_offset=int_attr(fc.filter_offset))
-    return _clamp(b, b.scale(acc, fc.multipliers, fc.shifts, b.single_rounding), *INT16)
+                  b.tensor("i64" if wide else "i32", [rows, units]),
+                  input_offset=int_attr(fc.input_offset), filter_offset=int_attr(fc.filter_offset))
+    if not wide:
+        return _clamp(b, b.scale(acc, fc.multipliers, fc.shifts, b.single_rounding), *INT16)
+    if max(fc.shifts) >= 15:
+        raise b.error("a gate FC's scale is too large for the int64 requantize (shift "
+                      f"{max(fc.shifts)} >= 15)")
+    scaled = b.value(tqi.MulShiftRound64Op, [acc], b.tensor("i32", [rows, units]),
+                     multiplier=int_array([reduced_multiplier(m) for m in fc.multipliers]),
+                     amount=int_array([15 - s for s in fc.shifts]))
+    return _clamp(b, scaled, *INT16)
 
 
 def _mul(b: Builder, lhs: SSAValue, rhs: SSAValue, mul: tuple[int, int], zero_point: int,
@@ -166,9 +184,10 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
     x_q, h_q, c_q, out_q = (qtype(v) for v in (op.input, op.hidden_state, op.cell_state,
                                                 op.output))
     elements = {storage_name(q) for q in (x_q, h_q, out_q)}
-    if elements != {"i8"}:
-        raise b.error(f"only int8 activations are supported (input, hidden state and output are "
-                      f"{', '.join(sorted(elements))})")
+    if elements not in ({"i8"}, {"i16"}):
+        raise b.error(f"input, hidden state and output must be all int8 or all int16, not "
+                      f"{', '.join(sorted(elements))}")
+    act = elements.pop()
     if storage_name(c_q) != "i16":
         raise b.error(f"the cell state must be int16 (TFLM refuses {storage_name(c_q)})")
     time_major = isinstance(op.time_major, IntegerAttr) and op.time_major.value.data != 0
@@ -207,16 +226,16 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
     else:
         h0 = _initial(b, op.hidden_state, batch, units)
         c0 = _initial(b, op.cell_state, batch, units)
-        h = None if (h0 == h_q.zero_point).all() else b.const(h0, "i8")
+        h = None if (h0 == h_q.zero_point).all() else b.const(h0, act)
         c = None if not c0.any() else b.widen(b.const(c0, "i16"))
     features = in_shape[2]
     outputs = []
     for t in range(steps):
         begin, end, step_shape = ([t, 0, 0], [t + 1, batch, features], [1, batch, features]) \
             if time_major else ([0, t, 0], [batch, t + 1, features], [batch, 1, features])
-        x_t = b.value(tqi.SliceOp, [b.operands[0]], b.tensor("i8", step_shape),
+        x_t = b.value(tqi.SliceOp, [b.operands[0]], b.tensor(act, step_shape),
                       begin=int_array(begin), end=int_array(end), strides=int_array([1, 1, 1]))
-        x_t = b.value(tqi.ReshapeOp, [x_t], b.tensor("i8", [batch, features]))
+        x_t = b.value(tqi.ReshapeOp, [x_t], b.tensor(act, [batch, features]))
         pre = _fc16(b, x_t, x_fc)
         if h is not None:
             pre = _clamp(b, b.value(tqi.AddOp, [pre, _fc16(b, h, h_fc)], pre.type), *INT16)
@@ -235,11 +254,11 @@ def lower_lstm(b: Builder, op: Operation) -> list[SSAValue]:
         else:
             fc = _mul(b, f_gate, c, m_fc, 0, INT16)
             c = _clamp(b, b.value(tqi.AddOp, [fc, ig], fc.type), c_lo, c_hi)
-        hidden = _mul(b, o_gate, _table(b, c, cell_tanh), m_oh, h_q.zero_point, kind("i8").range)
-        h = b.cast(hidden, "i8")
+        hidden = _mul(b, o_gate, _table(b, c, cell_tanh), m_oh, h_q.zero_point, kind(act).range)
+        h = b.cast(hidden, act)
         outputs.append(h)
     if states is not None:
         assert h is not None and c is not None  # at least one step
         write_state(b, states[0], h)
         write_state(b, states[1], b.cast(c, "i16"))
-    return [stack(b, outputs, 0 if time_major else 1, b.tensor("i8", shape(op.output)))]
+    return [stack(b, outputs, 0 if time_major else 1, b.tensor(act, shape(op.output)))]
