@@ -15,7 +15,8 @@ no uint8 kernel (LiteRT REF neither): refused.
 
 Lowering: rhs to [..., N, K] (the FC weight layout). When rhs has no batch (all its batch
 dimensions 1), one `tqi.fully_connected` of the flattened lhs [B·M, K]; otherwise one per output
-batch element on the [M, K] and [N, K] slices, packed. Then the requantize.
+batch element on the [M, K] and [N, K] slices, stacked (reshapes and a concatenation). Then the
+requantize.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from tqc.dialects.accessors import int_array, int_attr, int_value, shape
 from tqc.dialects.element import element, kind, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.conv import requantize_16x8
+from tqc.passes.lowering.layout import stack
 from tqc.semantics.quant_math import conv_multipliers
 
 
@@ -98,8 +100,7 @@ def lower_batch_matmul(b: Builder, op: Operation) -> list[SSAValue]:
             x, w = _matrix(b, lhs, a_batch, index), _matrix(b, rhs, w_batch, index)
             parts.append(b.value(tqi.FullyConnectedOp, [x, w, []], b.tensor(acc_element, [m, n]),
                                  **offsets))
-        acc = b.value(tqi.PackOp, [parts], b.tensor(acc_element, [len(parts), m, n]),
-                      axis=int_attr(0))
+        acc = stack(b, parts, 0, b.tensor(acc_element, [len(parts), m, n]))
     acc = b.value(tqi.ReshapeOp, [acc], b.tensor(acc_element, out_shape))
     if out_element == "i16":
         return [requantize_16x8(b, acc, [mult], [shift], 0, kind(out_element).range)]

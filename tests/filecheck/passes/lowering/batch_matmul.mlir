@@ -1,7 +1,7 @@
 // RUN: tqc opt %s -p lower-requantize | filecheck %s
 // BATCH_MATMUL [1,2,3,4] x [1,2,3,4]^T (adj_y: rhs is already [..., N, K], the FC weight layout):
 // one tqi.fully_connected per batch element on the [M, K] and [N, K] slices (offsets: the negated
-// zero points), packed, then the int8 requantize of M = float32(S_a·S_b)/S_out.
+// zero points), stacked (reshapes and a concat), then the int8 requantize of M = float32(S_a·S_b)/S_out.
 
 builtin.module {
   func.func @main(%a: tensor<1x2x3x4x!tq.q<i8, 0.05:-7>>, %b: tensor<1x2x3x4x!tq.q<i8, 0.04:3>>) -> tensor<1x2x3x3x!tq.q<i8, 0.2:5>> {
@@ -18,7 +18,9 @@ builtin.module {
 // CHECK:      "tqi.slice"(%a) <{begin = array<i64: 0, 1, 0, 0>, end = array<i64: 1, 2, 3, 4>
 // CHECK:      "tqi.slice"(%b) <{begin = array<i64: 0, 1, 0, 0>, end = array<i64: 1, 2, 3, 4>
 // CHECK:      %[[F1:.*]] = "tqi.fully_connected"
-// CHECK-NEXT: %[[P:.*]] = "tqi.pack"(%[[F0]], %[[F1]]) <{axis = 0 : i64}> : (tensor<3x3xi32>, tensor<3x3xi32>) -> tensor<2x3x3xi32>
+// CHECK-NEXT: %[[S0:.*]] = "tqi.reshape"(%[[F0]]) : (tensor<3x3xi32>) -> tensor<1x3x3xi32>
+// CHECK-NEXT: %[[S1:.*]] = "tqi.reshape"(%[[F1]]) : (tensor<3x3xi32>) -> tensor<1x3x3xi32>
+// CHECK-NEXT: %[[P:.*]] = "tqi.concat"(%[[S0]], %[[S1]]) <{axis = 0 : i64}> : (tensor<1x3x3xi32>, tensor<1x3x3xi32>) -> tensor<2x3x3xi32>
 // CHECK-NEXT: %[[R:.*]] = "tqi.reshape"(%[[P]]) : (tensor<2x3x3xi32>) -> tensor<1x2x3x3xi32>
 // CHECK-NEXT: "tqi.mul_high"(%[[R]]) <{multiplier = array<i64: 1374389600>}>
 // CHECK-NEXT: "tqi.shift_right_round"({{.*}}) <{amount = array<i64: 6>}>
