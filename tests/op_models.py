@@ -316,11 +316,13 @@ def _add_n(g: G) -> Model:
     return g.model(Op("ADD_N", [a, b], [y]), [y])
 
 
-def _select(g: G) -> Model:
-    cond = g.const("cond", g.rng.integers(0, 2, SHAPE).astype(bool), "bool")
-    a, b = g.x("a"), g.x("b")
-    y = g.same(a, SHAPE)
-    return g.model(Op("SELECT_V2", [cond, a, b], [y]), [y])
+def _select(opcode: str) -> Builder:
+    def build(g: G) -> Model:
+        cond = g.const("cond", g.rng.integers(0, 2, SHAPE).astype(bool), "bool")
+        a, b = g.x("a"), g.x("b")
+        y = g.same(a, SHAPE)
+        return g.model(Op(opcode, [cond, a, b], [y]), [y])
+    return build
 
 
 def _prelu(g: G) -> Model:
@@ -389,7 +391,8 @@ BUILDERS: dict[str, Builder] = {
     "ADD": _binary("ADD"), "SUB": _binary("SUB"), "MUL": _binary("MUL"), "DIV": _binary("DIV"),
     "MAXIMUM": _binary("MAXIMUM", same=True), "MINIMUM": _binary("MINIMUM", same=True),
     "SQUARED_DIFFERENCE": _binary("SQUARED_DIFFERENCE"), "FLOOR_DIV": _binary("FLOOR_DIV", same=True),
-    "FLOOR_MOD": _binary("FLOOR_MOD", same=True), "PRELU": _prelu, "ADD_N": _add_n, "SELECT_V2": _select,
+    "FLOOR_MOD": _binary("FLOOR_MOD", same=True), "PRELU": _prelu, "ADD_N": _add_n, "SELECT_V2": _select("SELECT_V2"),
+    "SELECT": _select("SELECT"),
     **{op: _binary(op, same=True, out="bool") for op in
        ("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL")},
     # weights
