@@ -14,6 +14,8 @@ TFLite reference kernels compute them (`lite/kernels/internal/common.h`):
                           used by the 16x8 kernels (16-bit multiplier, one rounding);
 - `tqi.mul_round_double`  int32(round(double(x) * scale)) emulated with integers (LiteRT's
                           legacy uint8 FULLY_CONNECTED);
+- `tqi.mul_round_f32`     rint(float32(float32(x) * scale)), ties to even, emulated with integers
+                          (XNNPACK's fp32 requantization, `--reference xnnpack`);
 - `tqi.add_const`, `tqi.clamp`, `tqi.cast`.
 
 Per-channel parameters (array attributes with one entry per channel, or a single entry) apply
@@ -319,6 +321,21 @@ class MulRoundDoubleOp(PerChannelOp):
 
 
 @irdl_op_definition
+class MulRoundF32Op(PerChannelOp):
+    """rint(float32(float32(x) * scale)) with ties to even, computed with integers only, the
+    magnitude saturated to 2^30: XNNPACK's "fp32" requantization (LiteRT's default CPU path,
+    `--reference xnnpack`). scale = mantissa · 2^exponent exactly, a positive float32
+    (`quant_math.float32_parts`: mantissa odd, below 2^24) in [2^-100, 2^8). The integer steps
+    and the proof that they give the float32 results: `tqc/semantics/round_f32.py`."""
+
+    name = "tqi.mul_round_f32"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"mantissa": (1, 2**24 - 1),
+                                                     "exponent": (-123, 7)}
+    mantissa = prop_def(DenseArrayBase)
+    exponent = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
 class ClampOp(UnaryOp):
     name = "tqi.clamp"
 
@@ -610,6 +627,7 @@ TQI = Dialect(
         MulShiftRoundOp,
         MulShiftRound64Op,
         MulRoundDoubleOp,
+        MulRoundF32Op,
         ClampOp,
         TableOp,
         AvgPoolOp,

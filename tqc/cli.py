@@ -31,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--rounding", choices=("double", "single"), default="double",
                         help="requantize rounding: double (the reference, default) or single")
+        sp.add_argument("--reference", choices=("tflm", "litert-ref", "xnnpack"), default="tflm",
+                        help="the runtime whose arithmetic to reproduce: tflm (default; LiteRT "
+                             "BUILTIN_REF for legacy uint8), litert-ref, or xnnpack (LiteRT's "
+                             "default CPU path)")
         sp.add_argument("--fold-batch-norm", action="store_true",
                         help="fold unfolded batch-norms (MUL/ADD by constants) into an adjacent "
                              "conv/FC and requantize its weights; NOT bit-exact with the file")
@@ -109,7 +113,7 @@ def _options(args: argparse.Namespace) -> TargetOptions:
 def cmd_compile(args: argparse.Namespace) -> None:
     from tqc.api import load
 
-    model = load(args.model, args.rounding, args.fold_batch_norm, args.stream)
+    model = load(args.model, args.rounding, args.fold_batch_norm, args.stream, args.reference)
     artifact = model.emit(args.target, _name(args), args.parallel)
     _write_outputs(Path(args.output), artifact.files)
     for line in artifact.report:
@@ -146,7 +150,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     from tqc.api import load
     from tqc.pipeline import io_specs
 
-    model = load(args.model, args.rounding, args.fold_batch_norm, args.stream)
+    model = load(args.model, args.rounding, args.fold_batch_norm, args.stream, args.reference)
     inputs = _load_inputs(args.input, io_specs(model.lowered())[0])
     result = get_target(args.target).run(model.lowered(), _name(args), inputs, _options(args))
     outputs = result.outputs
@@ -191,7 +195,7 @@ def cmd_opt(args: argparse.Namespace) -> None:
         from tqc.pipeline import FOLD_BATCH_NORM_PASSES
 
         passes = FOLD_BATCH_NORM_PASSES + passes
-    run_passes(module, passes, args.rounding, ctx)
+    run_passes(module, passes, args.rounding, ctx, reference=args.reference)
     print(module)
 
 

@@ -153,7 +153,8 @@ def print_layer(layer: LayerReport) -> None:
 def run(args: argparse.Namespace) -> None:
     from tqc.api import load
 
-    layers = load(args.model, args.rounding, args.fold_batch_norm).explain()
+    layers = load(args.model, args.rounding, args.fold_batch_norm,
+                  reference=args.reference).explain()
     if args.layer is not None:
         layers = [layer for layer in layers if layer.index == args.layer]
         if not layers:

@@ -64,6 +64,10 @@ INT32_STEPS: dict[type[Operation], ExpressionHandler] = {
     tqi.MulRoundDoubleOp: lambda lp, op, x:
         f"tqc_mul_round_double({x[0]}, {_param(lp, op, 'mantissa', 'mantissa', 'i64')}, "
         f"{_param(lp, op, 'exponent', 'exponent', 'i16')})",
+    # rint(float32(float32(x) * mantissa * 2^exponent)), integer-only (tqc_round_f32.h)
+    tqi.MulRoundF32Op: lambda lp, op, x:
+        f"tqc_mul_round_f32({x[0]}, {_param(lp, op, 'mantissa', 'mantissa')}, "
+        f"{_param(lp, op, 'exponent', 'exponent', 'i16')})",
 }
 
 

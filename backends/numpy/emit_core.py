@@ -117,6 +117,12 @@ def mul_round_double_(p: NumpyPrinter, op: Operation) -> str:
     return _per_channel_call(p, op, "mul_round_double", "mantissa", "exponent")
 
 
+@prints(tqi.MulRoundF32Op)
+def mul_round_f32_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.MulRoundF32Op)
+    return _per_channel_call(p, op, "mul_round_f32", "mantissa", "exponent")
+
+
 @prints(tqi.ClampOp)
 def clamp(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ClampOp)

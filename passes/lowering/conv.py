@@ -11,6 +11,10 @@ Multipliers: int8 conv per channel in double, S_in·S_w[c]/S_out (PopulateConvol
 QuantizationParams); uint8 conv and per-tensor int8 FULLY_CONNECTED use the float32 product
 float(S_in·S_w) / S_out (GetQuantizedConvolutionMultipler). Rounding: double (TFLM).
 
+`--reference xnnpack`: 8-bit CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED keep the accumulation
+and requantize as XNNPACK does, clamp(rint(float32(float32(acc) · float32(S_in·S_w[c]/S_out))) +
+zp_out), in float32, ties to even (`passes/lowering/xnnpack.py`, `tqi.mul_round_f32`).
+
 Legacy uint8 FULLY_CONNECTED (LiteRT BUILTIN_REF, reference_ops::FullyConnected overloads taking
 input_scale, output_scale, filter_scale; uint8 or int16 output) uses no fixed-point multiplier:
 
@@ -64,6 +68,7 @@ from tqc.dialects.element import element, storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
+from tqc.passes.lowering.xnnpack import conv_scales, requantize_f32, uses_xnnpack
 from tqc.semantics.quant_math import (conv_multipliers, double_parts, legacy_fc_scale, same_padding,
                             valid_padding)
 
@@ -129,6 +134,9 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
                   stride=int_array(stride), dilation=int_array(dilation), pad=int_array(pads),
                   input_offset=int_attr(-x_q.zero_point),
                   filter_offset=int_attr(-_weights_zero_point(b, op.filter)))
+    if uses_xnnpack(b, storage_name(x_q)):
+        return [requantize_f32(b, acc, conv_scales(x_q.scale, scales, out_q.scale),
+                               out_q.zero_point, clamp_bounds(op, op.output), storage_name(out_q))]
     out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
                        storage_name(out_q))
     return [out]
@@ -286,7 +294,10 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
                   b.tensor(_bias_element(b, op) if int16 else "i32", [rows, units]),
                   input_offset=int_attr(-x_q.zero_point),
                   filter_offset=int_attr(filter_offset))
-    if legacy:
+    if uses_xnnpack(b, storage_name(x_q)) and storage_name(out_q) in ("i8", "ui8"):
+        out = requantize_f32(b, acc, conv_scales(x_q.scale, scales, out_q.scale),
+                             out_q.zero_point, clamp_bounds(op, op.output), storage_name(out_q))
+    elif legacy:
         out = _requantize_legacy_fc(b, acc, mantissa, exponent, out_q,
                                     clamp_bounds(op, op.output))
     elif int16:
