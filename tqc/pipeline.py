@@ -11,7 +11,6 @@ from xdsl.dialects.builtin import ModuleOp
 from tqc.errors import TqcError
 from tqc.names import legal_identifier
 from tqc.importer import import_tflite
-from tqc.passes.lower_requantize import REFERENCES
 from tqc.universe import make_context, pass_by_name
 
 DEFAULT_PASSES = ["fold-dilated-conv", "fuse-activation", "lower-requantize"]

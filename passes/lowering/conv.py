@@ -120,13 +120,16 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     legacy = storage_name(x_q) == "ui8"
     ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale, float32_product=legacy,
                                   single_rounding=b.single_rounding)
-    b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
+    xnnpack = uses_xnnpack(b, storage_name(x_q))
+    if not xnnpack:
+        b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     cls = tqi.DepthwiseConv2DOp if is_depthwise else tqi.Conv2DOp
     if storage_name(x_q) == "i16":  # the int16 kernels read no zero point
         _note_offsets(b, op, 0, 0, 0, "M from float32 S_in*S_w" if legacy else "M from double")
         return [_lower_conv_16x8(b, op, cls, ms, shifts, dict(
             stride=int_array(stride), dilation=int_array(dilation), pad=int_array(pads)))]
     _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
+                  "XNNPACK float32 scale" if xnnpack else
                   "M from float32 S_in*S_w" if legacy else "M from double")
     x, w = b.operands[0], b.operands[1]
     bias = b.operands[2:3]
@@ -134,7 +137,7 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
                   stride=int_array(stride), dilation=int_array(dilation), pad=int_array(pads),
                   input_offset=int_attr(-x_q.zero_point),
                   filter_offset=int_attr(-_weights_zero_point(b, op.filter)))
-    if uses_xnnpack(b, storage_name(x_q)):
+    if xnnpack:
         return [requantize_f32(b, acc, conv_scales(x_q.scale, scales, out_q.scale),
                                out_q.zero_point, clamp_bounds(op, op.output), storage_name(out_q))]
     out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
@@ -274,10 +277,13 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
     if len(scales) == 1:
         scales = scales.repeat(units)
     legacy = storage_name(x_q) == "ui8"
+    xnnpack = uses_xnnpack(b, storage_name(x_q)) and storage_name(out_q) in ("i8", "ui8")
     mantissa = exponent = 0
     ms: list[int] = []
     shifts: list[int] = []
-    if legacy:
+    if xnnpack:
+        pass  # requantize_f32 notes the float32 scales
+    elif legacy:
         mantissa, exponent = _legacy_fc_scale(b, op)
     else:
         ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale,
@@ -285,7 +291,7 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
                                       single_rounding=b.single_rounding)
         b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
-                  "scale in double" if legacy else
+                  "XNNPACK float32 scale" if xnnpack else "scale in double" if legacy else
                   "M from float32 S_in*S_w" if len(w_q.scales.data) == 1 else "M from double")
     int16 = storage_name(x_q) == "i16"
     per_channel = len(w_q.scales.data) > 1
@@ -294,7 +300,7 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
                   b.tensor(_bias_element(b, op) if int16 else "i32", [rows, units]),
                   input_offset=int_attr(-x_q.zero_point),
                   filter_offset=int_attr(filter_offset))
-    if uses_xnnpack(b, storage_name(x_q)) and storage_name(out_q) in ("i8", "ui8"):
+    if xnnpack:
         out = requantize_f32(b, acc, conv_scales(x_q.scale, scales, out_q.scale),
                              out_q.zero_point, clamp_bounds(op, op.output), storage_name(out_q))
     elif legacy:

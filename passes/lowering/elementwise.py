@@ -24,10 +24,14 @@ from tqc.dialects.accessors import int_array, int_attr, shape
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
-from tqc.passes.lowering.xnnpack import (MAX_SCALE, add_parameters, lower_add, requantize_f32,
-                                         uses_xnnpack)
-from tqc.semantics.quant_math import xnnpack_scale
-from tqc.semantics.quant_math import quantize_multiplier
+from tqc.passes.lowering.xnnpack import (
+    MAX_SCALE,
+    add_parameters,
+    lower_add,
+    requantize_f32,
+    uses_xnnpack,
+)
+from tqc.semantics.quant_math import quantize_multiplier, xnnpack_scale
 
 
 def _out_shape(op: tq.BinaryOp) -> list[int]:
