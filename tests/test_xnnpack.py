@@ -85,6 +85,12 @@ tensor y : {dt}[1,4,4,3]  scale=0.00623 zp={zy}
 y = MUL(a, c)
 output y
 """
+REQUANTIZE = """
+input  a : {dt}[1,4,4,3]  scale=0.0173 zp={zx}
+tensor y : {dt}[1,4,4,3]  scale=0.0411 zp={zy}
+y = QUANTIZE(a)
+output y
+"""
 # Power-of-two scales: the real multiplier 1/4 (1/2 for ADD) puts many results exactly halfway,
 # where XNNPACK (ties to even; ADD: half up) and the reference (half away from zero) part.
 TIES_CONV = """
@@ -100,6 +106,12 @@ input  a : int8[1,4,4,3]  scale=0.5 zp=0
 input  c : int8[1,4,4,3]  scale=0.5 zp=0
 tensor y : int8[1,4,4,3]  scale=1 zp=0
 y = ADD(a, c)
+output y
+"""
+TIES_QUANTIZE = """
+input  a : int8[1,4,4,3]  scale=0.25 zp=0
+tensor y : int8[1,4,4,3]  scale=1 zp=0
+y = QUANTIZE(a)
 output y
 """
 TIES_MUL = """
@@ -118,7 +130,10 @@ CASES = {
     "fc_int8": (FC, ("int8", "int8", "0.0093", 127, 0, -128)), "fc_uint8": (FC, UINT8),
     "add_int8": (ADD, ("int8", "", "", -128, 127, 5)), "add_uint8": (ADD, ("uint8", "", "", 0, 255, 128)),
     "mul_int8": (MUL, ("int8", "", "", 127, -128, -3)), "mul_uint8": (MUL, ("uint8", "", "", 255, 0, 7)),
+    "quantize_int8": (REQUANTIZE, ("int8", "", "", -128, 0, 127)),
+    "quantize_uint8": (REQUANTIZE, ("uint8", "", "", 255, 0, 0)),
     "ties_conv": (TIES_CONV, INT8), "ties_add": (TIES_ADD, INT8), "ties_mul": (TIES_MUL, INT8),
+    "ties_quantize": (TIES_QUANTIZE, INT8),
 }
 
 
@@ -156,7 +171,7 @@ def test_the_op_tests_can_fail(tmp_path: Path) -> None:
     """The reference (tflm) arithmetic differs from LiteRT's default on these models, so the
     tests above tell the two apart."""
     differing = []
-    for case in ("ties_conv", "ties_add", "ties_mul"):
+    for case in ("ties_conv", "ties_add", "ties_mul", "ties_quantize"):
         path = _model(tmp_path, case)
         from tqc.pipeline import io_specs
 

@@ -22,6 +22,11 @@ Read from google/XNNPACK (`src/operators/convolution-nhwc.c`, `fully-connected-n
   `tqi.mul_shift_round` with multiplier 2^30 and shift 1 − shift: (v·2^30 + 2^(29+shift)) >>
   (30 + shift) = floor((v + 2^(shift−1)) / 2^shift), exactly.
 
+- QUANTIZE int8 → int8, uint8 → uint8 (`xnn_init_qs8_cvt_scalar_params` and `qs8-vcvt`):
+
+      m   = lrintf(256 · float32(S_in / S_out))          S_in/S_out in [2^-8, 2^7]
+      out = clamp(asr(m·(x − Z_in) + 128, 8) + Z_out, type range)
+
 The clamp bounds are the reference's (`CalculateActivationRangeQuantized`, round half away);
 XNNPACK quantizes a fused activation's bounds with ties to even, which differs only when a
 bound falls exactly halfway between two integers. Ops XNNPACK does not run quantized (SOFTMAX,
@@ -97,15 +102,41 @@ def lower_add(b: Builder, x1: SSAValue, x2: SSAValue, zps: tuple[int, int],
     m1, m2, shift = params
     b.note(f"XNNPACK add: m1={m1} m2={m2} shift={shift}; "
            f"out = asr(m1*(x1-Z1) + m2*(x2-Z2) + 2^{shift - 1}, {shift}) + zp, clamp")
-    terms = []
-    for x, zp, m in ((x1, zps[0], m1), (x2, zps[1], m2)):
-        v = b.add_const(b.widen(x), [-zp])
-        factor = b.const(np.array([m], dtype=np.int32), "i32")
-        terms.append(b.value(tqi.MulOp, [v, factor], v.type))
+    terms = [_times(b, x, zp, m) for x, zp, m in ((x1, zps[0], m1), (x2, zps[1], m2))]
     total = b.value(tqi.AddOp, terms, b.tensor("i32", out_shape))
-    x = b.value(tqi.MulShiftRoundOp, [total], total.type, multiplier=int_array([1 << 30]),
+    return _shift_half_up(b, total, shift, zero_point, clamp, out_element)
+
+
+def _times(b: Builder, x: SSAValue, zero_point: int, m: int) -> SSAValue:
+    """int32 (x − zero_point) · m."""
+    v = b.add_const(b.widen(x), [-zero_point])
+    factor = b.const(np.array([m], dtype=np.int32), "i32")
+    return b.value(tqi.MulOp, [v, factor], v.type)
+
+
+def _shift_half_up(b: Builder, v: SSAValue, shift: int, zero_point: int,
+                   clamp: tuple[int, int], out_element: str) -> SSAValue:
+    """clamp(asr(v + 2^(shift−1), shift) + zero_point) → out_element; the rounded shift is
+    `tqi.mul_shift_round` by 2^30 with shift 1 − shift (module docstring)."""
+    x = b.value(tqi.MulShiftRoundOp, [v], v.type, multiplier=int_array([1 << 30]),
                 shift=int_array([1 - shift]))
     x = b.add_const(x, [zero_point])
     x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(clamp[0]), max=int_attr(clamp[1]))
     return b.cast(x, out_element)
+
+
+def requantize_multiplier(s_in: float, s_out: float) -> int | None:
+    """XNNPACK's QUANTIZE multiplier lrintf(256 · float32(S_in/S_out)), or None when the ratio
+    is outside [2^-8, 2^7]."""
+    ratio = f32(f32(s_in) / f32(s_out))
+    if not 2.0**-8 <= ratio <= 2.0**7:
+        return None
+    return int(np.rint(np.float32(256.0 * ratio)))
+
+
+def lower_requantize(b: Builder, x: SSAValue, zps: tuple[int, int], m: int,
+                     clamp: tuple[int, int], element: str) -> SSAValue:
+    """XNNPACK's 8-bit QUANTIZE (see the module docstring)."""
+    b.note(f"XNNPACK convert: m={m}; out = asr(m*(x-Z_in) + 128, 8) + Z_out, clamp")
+    return _shift_half_up(b, _times(b, x, zps[0], m), 8, zps[1], clamp, element)
 
