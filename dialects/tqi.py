@@ -16,6 +16,8 @@ TFLite reference kernels compute them (`lite/kernels/internal/common.h`):
                           legacy uint8 FULLY_CONNECTED);
 - `tqi.mul_round_f32`     rint(float32(float32(x) * scale)), ties to even, emulated with integers
                           (XNNPACK's fp32 requantization, `--reference xnnpack`);
+- `tqi.mul_add_round_f32` rint(float32(float32(float32(x) * scale) + z)), ties to even, with
+                          integers (XNNPACK's quantized MEAN);
 - `tqi.add_const`, `tqi.clamp`, `tqi.cast`.
 
 Per-channel parameters (array attributes with one entry per channel, or a single entry) apply
@@ -336,6 +338,23 @@ class MulRoundF32Op(PerChannelOp):
 
 
 @irdl_op_definition
+class MulAddRoundF32Op(PerChannelOp):
+    """rint(float32(float32(float32(x) * scale) + z)) with ties to even, computed with integers
+    only: XNNPACK's int32 → 8-bit convert of its quantized MEAN (`--reference xnnpack`).
+    scale = mantissa · 2^exponent as for `tqi.mul_round_f32`; z = addend · 2^-36 exactly, a
+    float32 below 2^16 in magnitude. The integer steps and their proof:
+    `tqc/semantics/round_f32.py` (`mul_add_round_f32`)."""
+
+    name = "tqi.mul_add_round_f32"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"mantissa": (1, 2**24 - 1),
+                                                     "exponent": (-123, 7),
+                                                     "addend": (-(2**52) + 1, 2**52 - 1)}
+    mantissa = prop_def(DenseArrayBase)
+    exponent = prop_def(DenseArrayBase)
+    addend = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
 class ClampOp(UnaryOp):
     name = "tqi.clamp"
 
@@ -628,6 +647,7 @@ TQI = Dialect(
         MulShiftRound64Op,
         MulRoundDoubleOp,
         MulRoundF32Op,
+        MulAddRoundF32Op,
         ClampOp,
         TableOp,
         AvgPoolOp,

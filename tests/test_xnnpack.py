@@ -16,7 +16,7 @@ from tqc.errors import TqcError
 from tqc.pipeline import identifier, lower
 from tqc.reference import run_reference_with_runtime
 from tqc.semantics.quant_math import float32_parts
-from tqc.semantics.round_f32 import mul_round_f32
+from tqc.semantics.round_f32 import ADDEND_BITS, mul_add_round_f32, mul_round_f32
 from tqc.targets import TargetOptions, get_target
 from tqc.tqm import build_file
 
@@ -45,6 +45,25 @@ def test_mul_round_f32_equals_float32_arithmetic() -> None:
 def test_mul_round_f32_rounds_ties_to_even() -> None:
     m, e = float32_parts(0.5)
     assert list(mul_round_f32(np.array([1, 3, 5, -1, -3]), m, e)) == [0, 2, 2, 0, -2]
+
+
+def test_mul_add_round_f32_equals_float32_arithmetic() -> None:
+    """Against NumPy's float32 mul then add, then rint; with ties (z = k + 1/2, a product far
+    below z's last bit: the sticky bit) and sums beyond 2^23 (only the side matters)."""
+    rng = np.random.default_rng(11)
+    f = np.float32
+    for trial in range(300):
+        scale = f(2.0 ** rng.uniform(-40, 3))
+        z = f([rng.uniform(-300, 300), rng.integers(-300, 300) + 0.5, 0.0][trial % 3])
+        m, e = float32_parts(float(scale))
+        addend = int(float(z) * 2.0**ADDEND_BITS)
+        x = np.concatenate([rng.integers(-(2**31), 2**31, 2000), rng.integers(-9000, 9000, 2000),
+                            [0, 1, -1, 2, -2]]).astype(np.int32)
+        want = np.rint(f(x.astype(f) * scale) + z).astype(np.float64)
+        got = mul_add_round_f32(x, m, e, addend).astype(np.float64)
+        small = np.abs(want) < 2**23
+        np.testing.assert_array_equal(got[small], want[small], err_msg=f"{scale!r} {z!r}")
+        np.testing.assert_array_equal(np.sign(got[~small]), np.sign(want[~small]))
 
 
 CONV = """
@@ -91,6 +110,13 @@ tensor y : {dt}[1,4,4,3]  scale=0.0411 zp={zy}
 y = QUANTIZE(a)
 output y
 """
+MEAN = """
+input  a : {dt}[1,5,7,16]  scale=0.0173 zp={zx}
+const  axes : int32[2]  data=[1, 2]
+tensor y : {dt}[1,1,1,16]  scale=0.0111 zp={zy}
+y = MEAN(a, axes) keep_dims=true
+output y
+"""
 # Power-of-two scales: the real multiplier 1/4 (1/2 for ADD) puts many results exactly halfway,
 # where XNNPACK (ties to even; ADD: half up) and the reference (half away from zero) part.
 TIES_CONV = """
@@ -114,6 +140,13 @@ tensor y : int8[1,4,4,3]  scale=1 zp=0
 y = QUANTIZE(a)
 output y
 """
+TIES_MEAN = """
+input  a : int8[1,2,2,16]  scale=0.5 zp=0
+const  axes : int32[2]  data=[1, 2]
+tensor y : int8[1,1,1,16]  scale=0.5 zp=0
+y = MEAN(a, axes) keep_dims=true
+output y
+"""
 TIES_MUL = """
 input  a : uint8[1,4,4,3]  scale=0.5 zp=128
 input  c : uint8[1,4,4,3]  scale=0.5 zp=128
@@ -132,8 +165,10 @@ CASES = {
     "mul_int8": (MUL, ("int8", "", "", 127, -128, -3)), "mul_uint8": (MUL, ("uint8", "", "", 255, 0, 7)),
     "quantize_int8": (REQUANTIZE, ("int8", "", "", -128, 0, 127)),
     "quantize_uint8": (REQUANTIZE, ("uint8", "", "", 255, 0, 0)),
+    "mean_int8": (MEAN, ("int8", "", "", 127, 0, -128)),
+    "mean_uint8": (MEAN, ("uint8", "", "", 0, 0, 255)),
     "ties_conv": (TIES_CONV, INT8), "ties_add": (TIES_ADD, INT8), "ties_mul": (TIES_MUL, INT8),
-    "ties_quantize": (TIES_QUANTIZE, INT8),
+    "ties_quantize": (TIES_QUANTIZE, INT8), "ties_mean": (TIES_MEAN, INT8),
 }
 
 
@@ -171,7 +206,8 @@ def test_the_op_tests_can_fail(tmp_path: Path) -> None:
     """The reference (tflm) arithmetic differs from LiteRT's default on these models, so the
     tests above tell the two apart."""
     differing = []
-    for case in ("ties_conv", "ties_add", "ties_mul", "ties_quantize"):
+    for case in ("ties_conv", "ties_add", "ties_mul", "ties_quantize",
+                 "ties_mean"):
         path = _model(tmp_path, case)
         from tqc.pipeline import io_specs
 

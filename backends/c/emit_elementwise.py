@@ -68,6 +68,11 @@ INT32_STEPS: dict[type[Operation], ExpressionHandler] = {
     tqi.MulRoundF32Op: lambda lp, op, x:
         f"tqc_mul_round_f32({x[0]}, {_param(lp, op, 'mantissa', 'mantissa')}, "
         f"{_param(lp, op, 'exponent', 'exponent', 'i16')})",
+    # rint(float32(float32(float32(x) * scale) + addend * 2^-36)), integer-only
+    tqi.MulAddRoundF32Op: lambda lp, op, x:
+        f"tqc_mul_add_round_f32({x[0]}, {_param(lp, op, 'mantissa', 'mantissa')}, "
+        f"{_param(lp, op, 'exponent', 'exponent', 'i16')}, "
+        f"{_param(lp, op, 'addend', 'addend', 'i64')})",
 }
 
 

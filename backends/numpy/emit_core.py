@@ -123,6 +123,12 @@ def mul_round_f32_(p: NumpyPrinter, op: Operation) -> str:
     return _per_channel_call(p, op, "mul_round_f32", "mantissa", "exponent")
 
 
+@prints(tqi.MulAddRoundF32Op)
+def mul_add_round_f32_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.MulAddRoundF32Op)
+    return _per_channel_call(p, op, "mul_add_round_f32", "mantissa", "exponent", "addend")
+
+
 @prints(tqi.ClampOp)
 def clamp(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ClampOp)

@@ -27,6 +27,17 @@ Read from google/XNNPACK (`src/operators/convolution-nhwc.c`, `fully-connected-n
       m   = lrintf(256 · float32(S_in / S_out))          S_in/S_out in [2^-8, 2^7]
       out = clamp(asr(m·(x − Z_in) + 128, 8) + Z_out, type range)
 
+- MEAN, 8-bit (`reduce-nd.c`: an int32 sum of the stored values, then the reference int32 →
+  qint8/quint8 convert, `round_float_to_int(x·inv_y_scale + y_zero_point)`, all float32):
+
+      inv = float32(S_in / S_out) · float32(1.0f / N)            (float32 product)
+      z   = float32(Z_out) − float32(float32(N) · float32(Z_in)) · inv
+      out = clamp(rint(float32(float32(float32(Σ x) · inv) + z)), type range)
+
+  (`tqi.mul_add_round_f32`; the product and the sum are rounded separately, as the source
+  writes them, i.e. without FMA contraction: not told apart from a fused one on the tests'
+  samples).
+
 The clamp bounds are the reference's (`CalculateActivationRangeQuantized`, round half away);
 XNNPACK quantizes a fused activation's bounds with ties to even, which differs only when a
 bound falls exactly halfway between two integers. Ops XNNPACK does not run quantized (SOFTMAX,
@@ -45,6 +56,7 @@ from tqc.dialects import tqi
 from tqc.dialects.accessors import int_array, int_attr
 from tqc.passes.lowering import Builder
 from tqc.semantics.quant_math import f32, float32_parts, xnnpack_scale
+from tqc.semantics.round_f32 import ADDEND_BITS
 
 # The float32 requantization scales XNNPACK accepts, and the ones `tqi.mul_round_f32` emulates.
 MIN_SCALE, MAX_SCALE = 2.0**-100, 256.0
@@ -123,6 +135,25 @@ def _shift_half_up(b: Builder, v: SSAValue, shift: int, zero_point: int,
     x = b.add_const(x, [zero_point])
     x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(clamp[0]), max=int_attr(clamp[1]))
     return b.cast(x, out_element)
+
+
+def mean_parameters(b: Builder, s_in: float, s_out: float, z_in: int, z_out: int,
+                    count: int) -> tuple[int, int, int]:
+    """(mantissa, exponent, addend) of XNNPACK's MEAN convert (see the module docstring): the
+    float32 scale and the float32 zero point on the 2^-36 grid; refuses what the op cannot
+    hold."""
+    f = np.float32
+    inv = f(f(f(s_in) / f(s_out)) * f(f(1.0) / f(count)))
+    z = f(f(z_out) - f(f(f(count) * f(z_in)) * inv))
+    addend = float(z) * 2.0**ADDEND_BITS
+    if not (MIN_SCALE <= float(inv) < MAX_SCALE and abs(float(z)) < 2.0**16
+            and addend == int(addend)):
+        raise b.error(f"MEAN scale {float(inv)!r} / zero point {float(z)!r} outside what "
+                      f"--reference xnnpack emulates (tensor '{b.op.results[0].name_hint}')")
+    mantissa, exponent = float32_parts(float(inv))
+    b.note(f"XNNPACK mean: inv=float32(S_in/S_out)*float32(1/{count})={float(inv)!r}, "
+           f"z={float(z)!r}; out = rint(float32(sum)*inv + z) ties to even, clamp")
+    return mantissa, exponent, int(addend)
 
 
 def requantize_multiplier(s_in: float, s_out: float) -> int | None:

@@ -79,3 +79,49 @@ def mul_round_f32(x, mantissa, exponent):
     right = _shift_rne(q, np.clip(-t, 0, 40))
     r = np.where(t >= 0, left, right)
     return np.where(x < 0, -r, r).astype(np.int32)
+
+
+# The fixed-point grid of `mul_add_round_f32`: the addend is an integer number of 2^-ADDEND_BITS.
+ADDEND_BITS = 36
+
+
+def mul_add_round_f32(x, mantissa, exponent, addend):
+    """rint(float32(float32(float32(x) * scale) + z)), ties to even, scale = mantissa ·
+    2^exponent, z = addend · 2^-36 (|z| < 2^16): XNNPACK's int32 → 8-bit convert of its quantized
+    MEAN (`y = x·inv_scale + zero_point`, two float32 roundings).
+
+    Exact with integers: the float32 product p = ±q·2^t as in `mul_round_f32`; |p| > 2^24 is
+    replaced by 2^24 (the sum then exceeds 2^23 in magnitude with the same sign, clamped to an
+    8-bit range either way). On the grid 2^-36, p is P = q·2^(t+36) exactly, or, when t < −36,
+    floor(q / 2^(−t−36)) plus a sticky bit s (the dropped bits were not all zero). In units of
+    2^-37 the sum is S2 = 2·(±P + addend) ± s (< 2^62): exact without s; with s the true sum lies
+    strictly between 2·(±P + addend) and that ± 2, an open interval of width 2 units that holds
+    no power of two and no midpoint of the 24-bit rounding whenever the rounding drops k ≥ 2 bits,
+    so rounding S2 rounds the true sum. k < 2 means |S2| < 2^25, i.e. |sum| < 2^-12, where both
+    round to 0. Then f32 = RNE(|S2| / 2^k)·2^(k−37) with k = max(bitlen(|S2|) − 24, 0), and the
+    result is RNE of that to an integer (|result| ≤ 2^25)."""
+    x = np.asarray(x, dtype=np.int64)
+    m = np.asarray(mantissa, dtype=np.int64)
+    e = np.asarray(exponent, dtype=np.int64)
+    z = np.asarray(addend, dtype=np.int64)
+    a = np.abs(x)
+    k1 = np.maximum(_bit_length(a) - 24, 0)
+    p = _shift_rne(a, k1) * m
+    k2 = np.maximum(_bit_length(p) - 24, 0)
+    q = _shift_rne(p, k2)
+    g = k1 + k2 + e + ADDEND_BITS  # p = q · 2^(g − 36)
+    limit = np.int64(1) << (24 + ADDEND_BITS)
+    too_big = (q > 0) & ((g > 36) | ((q << np.clip(g, 0, 36)) > limit))
+    left = np.where(too_big, limit, q << np.clip(g, 0, 36))
+    n = np.clip(-g, 0, 62)
+    right = q >> n
+    sticky = (g < 0) & ((right << n) != q)
+    grid = np.where(g >= 0, left, right)
+    sign = np.where(x < 0, -1, 1)
+    s2 = 2 * (sign * grid + z) + sign * sticky
+    magnitude = np.abs(s2)
+    k = np.maximum(_bit_length(magnitude) - 24, 0)
+    r = _shift_rne(magnitude, k)
+    shift = k - (ADDEND_BITS + 1)
+    whole = np.where(shift >= 0, r << np.clip(shift, 0, 2), _shift_rne(r, np.clip(-shift, 0, 62)))
+    return np.where(s2 < 0, -whole, whole).astype(np.int32)

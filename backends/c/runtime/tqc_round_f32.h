@@ -43,4 +43,36 @@ static inline int32_t tqc_mul_round_f32(int32_t x, int32_t mantissa, int exponen
   return (int32_t)(x < 0 ? -r : r);
 }
 
+/* rint((float)((float)((float)x * scale) + z)), ties to even, z = addend * 2^-36 (|z| < 2^16):
+ * XNNPACK's int32 -> 8-bit convert of its quantized MEAN. The product as in tqc_mul_round_f32,
+ * q * 2^(g-36), put on the grid 2^-36 (saturated at 2^24, or truncated with a sticky bit); the
+ * sum in units of 2^-37 (the sticky bit as a half unit) rounded to 24 bits, then to an integer.
+ * The proof: tqc/semantics/round_f32.py (mul_add_round_f32). */
+static inline int32_t tqc_mul_add_round_f32(int32_t x, int32_t mantissa, int exponent,
+                                            int64_t addend) {
+  const int64_t a = x < 0 ? -(int64_t)x : (int64_t)x, sign = x < 0 ? -1 : 1;
+  const int b1 = tqc_bit_length_i64(a), k1 = b1 > 24 ? b1 - 24 : 0;
+  const int64_t p = tqc_shift_rne(a, k1) * (int64_t)mantissa;
+  const int b2 = tqc_bit_length_i64(p), k2 = b2 > 24 ? b2 - 24 : 0;
+  const int64_t q = tqc_shift_rne(p, k2), limit = (int64_t)1 << 60;
+  const int g = k1 + k2 + exponent + 36;
+  int64_t grid, sticky = 0, s2, m, r, whole;
+  int k, b, shift;
+  if (g >= 0) {
+    grid = q == 0 ? 0 : (g > 36 || (q << g) > limit) ? limit : q << g;
+  } else {
+    const int n = -g > 62 ? 62 : -g;
+    grid = q >> n;
+    sticky = (grid << n) != q;
+  }
+  s2 = 2 * (sign * grid + addend) + sign * sticky;
+  m = s2 < 0 ? -s2 : s2;
+  b = tqc_bit_length_i64(m);
+  k = b > 24 ? b - 24 : 0;
+  r = tqc_shift_rne(m, k);
+  shift = k - 37;
+  whole = shift >= 0 ? r << shift : tqc_shift_rne(r, -shift > 62 ? 62 : -shift);
+  return (int32_t)(s2 < 0 ? -whole : whole);
+}
+
 #endif
