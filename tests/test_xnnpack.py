@@ -253,3 +253,50 @@ def test_shared_model_equals_litert_default(name: str) -> None:
     report = tqc.load(path, reference="xnnpack").verify(samples=3, layers=False)
     assert report.oracle == "litert-xnnpack"
     assert report.identical, "\n".join(report.lines())
+
+
+ALL_OPS = """
+model xnnpack_ops
+input  x : int8[1,6,6,3]  scale=0.0312 zp=-128
+const  w : int8[4,3,3,3]  scale=[0.0021, 0.013, 0.0007, 0.04] zp=0 axis=0  random(seed=3)
+const  b : int32[4]  scale=auto  data=[1000, -2000, 30, 77]
+tensor y : int8[1,6,6,4]  scale=0.0071 zp=127
+const  axes : int32[2]  data=[1, 2]
+tensor a : int8[1,6,6,4]  scale=0.011 zp=-3
+tensor m : int8[1,6,6,4]  scale=0.0023 zp=9
+tensor q : int8[1,6,6,4]  scale=0.0311 zp=100
+tensor r : int8[1,1,1,4]  scale=0.0111 zp=-128
+y = CONV_2D(x, w, b) padding=SAME stride=1
+a = ADD(y, y)
+m = MUL(a, y)
+q = QUANTIZE(m)
+r = MEAN(q, axes) keep_dims=true
+output r, m
+"""
+
+
+@pytest.mark.parametrize("cc", ["gcc", "clang"])
+def test_c_is_well_defined_at_every_level(tmp_path: Path, cc: str) -> None:
+    """Every XNNPACK step in one model, built at -O0/-O2/-O3 (and with UBSan at -O2), gives the
+    NumPy backend's bits."""
+    import shutil
+
+    from tqc.backends.c.target import build, generate, run_program
+    from tqc.backends.numpy.printer import print_numpy
+    from tqc.backends.numpy.target import import_source
+    from tqc.pipeline import io_specs
+
+    if shutil.which(cc) is None:
+        pytest.skip(f"{cc} is not installed")
+    source = tmp_path / "ops.tqm"
+    source.write_text(ALL_OPS)
+    module = lower(source, reference="xnnpack")
+    files, _, program = generate(module, "model")
+    assert "tqc_round_f32.h" in files
+    xs = random_inputs(io_specs(module)[0], 6, seed=2)
+    expected = import_source(print_numpy(module, "model"), "model").run(*xs)
+    for k, flags in enumerate([["-O0"], ["-O2"], ["-O3"],
+                               ["-O2", "-fsanitize=undefined", "-fno-sanitize-recover"]]):
+        exe = build(files, "model", tmp_path / f"b{k}", flags, cc)
+        for a, e in zip(run_program(exe, program, xs), expected, strict=True):
+            np.testing.assert_array_equal(a, e, err_msg=f"{cc} {' '.join(flags)}")
