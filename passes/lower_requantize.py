@@ -7,7 +7,8 @@ reference). `stream=true`: the ops with state (SVDF, LSTM) carry it from one inv
 next (`tqi.state_read` / `tqi.state_write`, passes/lowering/state.py) instead of starting every
 invocation from the reset value; the reset constants they no longer read are dropped.
 `reference=tflm` (default: TFLM for int8/int16, LiteRT BUILTIN_REF for legacy uint8, as the
-rules' docstrings state), `litert-ref` (the same today) or `xnnpack` (LiteRT's default CPU path:
+rules' docstrings state), `litert-ref` (LiteRT BUILTIN_REF: int8 FULLY_CONNECTED rounds once,
+passes/lowering/conv.py) or `xnnpack` (LiteRT's default CPU path:
 the ops XNNPACK runs with its own arithmetic, `passes/lowering/xnnpack.py`; the others keep the
 reference kernels' arithmetic, as LiteRT runs them with its builtin kernels).
 """

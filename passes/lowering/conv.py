@@ -11,6 +11,9 @@ Multipliers: int8 conv per channel in double, S_in·S_w[c]/S_out (PopulateConvol
 QuantizationParams); uint8 conv and per-tensor int8 FULLY_CONNECTED use the float32 product
 float(S_in·S_w) / S_out (GetQuantizedConvolutionMultipler). Rounding: double (TFLM).
 
+`--reference litert-ref`: int8 FULLY_CONNECTED rounds once, as LiteRT BUILTIN_REF's kernel does
+(measured, per-tensor and per-channel: `tests/test_litert_ref.py`); everything else as above.
+
 `--reference xnnpack`: 8-bit CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED keep the accumulation
 and requantize as XNNPACK does, clamp(rint(float32(float32(acc) · float32(S_in·S_w[c]/S_out))) +
 zp_out), in float32, ties to even (`passes/lowering/xnnpack.py`, `tqi.mul_round_f32`).
@@ -278,6 +281,8 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
         scales = scales.repeat(units)
     legacy = storage_name(x_q) == "ui8"
     xnnpack = uses_xnnpack(b, storage_name(x_q)) and storage_name(out_q) in ("i8", "ui8")
+    # LiteRT BUILTIN_REF's int8 kernel rounds once (measured: tests/test_litert_ref.py)
+    single = b.single_rounding or (b.reference == "litert-ref" and storage_name(x_q) == "i8")
     mantissa = exponent = 0
     ms: list[int] = []
     shifts: list[int] = []
@@ -288,7 +293,7 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
     else:
         ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale,
                                       float32_product=len(w_q.scales.data) == 1,
-                                      single_rounding=b.single_rounding)
+                                      single_rounding=single)
         b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
                   "XNNPACK float32 scale" if xnnpack else "scale in double" if legacy else
@@ -310,7 +315,7 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
         out = requantize_16x8(b, acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output))
     else:
         out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
-                           storage_name(out_q))
+                           storage_name(out_q), single_rounding=single)
     if tuple(out_shape) != (rows, units):
         out = b.value(tqi.ReshapeOp, [out], b.tensor(storage_name(out_q), out_shape))
     return [out]
