@@ -152,8 +152,8 @@ def verify(path: str | Path, target: str = "numpy", oracle: str = "auto", sample
            seed: int = 0, rounding: str = "double", fold_batch_norm: bool = False,
            layers: bool = True, reference: str = "tflm") -> VerifyReport:
     """Compare tqc's `target` with `oracle` on `samples` random samples (see the module doc).
-    `reference`: the arithmetic tqc compiles (`--reference`); `oracle="auto"` with
-    `reference="xnnpack"` is LiteRT's default path (XNNPACK)."""
+    `reference`: the arithmetic tqc compiles (`--reference`); `oracle="auto"` is then that
+    runtime (xnnpack: LiteRT's default path; litert-ref: LiteRT BUILTIN_REF)."""
     if oracle not in ORACLES:
         raise TqcError(f"--oracle must be one of {', '.join(ORACLES)}, not {oracle!r}")
     if samples < 1:
@@ -162,8 +162,8 @@ def verify(path: str | Path, target: str = "numpy", oracle: str = "auto", sample
 
     if rounding not in ("double", "single"):
         raise TqcError(f"rounding must be double or single, not {rounding!r}")
-    if oracle == "auto" and reference == "xnnpack":
-        oracle = "xnnpack"
+    if oracle == "auto" and reference in ("xnnpack", "litert-ref"):
+        oracle = reference
     path = Path(path)
     tflite = model_path(path)  # a .tqm is built once
     if not tflite.is_file():
