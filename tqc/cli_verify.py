@@ -18,8 +18,8 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     v.add_argument("model")
     v.add_argument("--target", choices=("numpy", "c"), default="numpy")
     v.add_argument("--oracle", choices=("auto", "tflm", "litert-ref", "xnnpack"), default="auto",
-                   help="the runtime to match (auto: TFLM, LiteRT BUILTIN_REF for legacy uint8; "
-                        "LiteRT's default CPU path with --reference xnnpack; xnnpack: LiteRT's "
+                   help="the runtime to match (auto: TFLM, LiteRT BUILTIN_REF for legacy uint8, or "
+                        "the --reference runtime (xnnpack, litert-ref); xnnpack: LiteRT's "
                         "default CPU path)")
     v.add_argument("--samples", type=int, default=8, help="random samples (default 8)")
     v.add_argument("--seed", type=int, default=0)
