@@ -300,3 +300,21 @@ def test_c_is_well_defined_at_every_level(tmp_path: Path, cc: str) -> None:
         exe = build(files, "model", tmp_path / f"b{k}", flags, cc)
         for a, e in zip(run_program(exe, program, xs), expected, strict=True):
             np.testing.assert_array_equal(a, e, err_msg=f"{cc} {' '.join(flags)}")
+
+
+def test_cli_compile_and_api_write_the_same_files(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """`tqc compile --reference xnnpack` goes through `tqc.load(..., reference="xnnpack")`; its C
+    carries the float32 helper header, the default's does not."""
+    import tqc
+    from tqc.cli import main
+
+    path = _model(tmp_path, "conv_int8")
+    assert main(["compile", str(path), "--target", "c", "-o", str(tmp_path / "cli"),
+                 "--reference", "xnnpack"]) == 0
+    capsys.readouterr()
+    api = tqc.load(path, reference="xnnpack").emit("c").files
+    for name, text in api.items():
+        assert (tmp_path / "cli" / name).read_text() == text, name
+    assert "tqc_round_f32.h" in api
+    assert "tqc_round_f32.h" not in tqc.load(path).emit("c").files
