@@ -147,6 +147,20 @@ tensor y : int8[1,1,1,16]  scale=0.5 zp=0
 y = MEAN(a, axes) keep_dims=true
 output y
 """
+TIES_SUB = """
+input  a : int8[1,4,4,3]  scale=0.5 zp=0
+input  c : int8[1,4,4,3]  scale=0.5 zp=0
+tensor y : int8[1,4,4,3]  scale=1 zp=0
+y = SUB(a, c)
+output y
+"""
+SUB = """
+input  a : {dt}[1,4,4,3]  scale=0.0173 zp={zx}
+input  c : {dt}[1,1,4,3]  scale=0.041 zp={zw}
+tensor y : {dt}[1,4,4,3]  scale=0.0523 zp={zy}
+y = SUB(a, c) activation=RELU6
+output y
+"""
 TIES_MUL = """
 input  a : uint8[1,4,4,3]  scale=0.5 zp=128
 input  c : uint8[1,4,4,3]  scale=0.5 zp=128
@@ -169,6 +183,8 @@ CASES = {
     "mean_uint8": (MEAN, ("uint8", "", "", 0, 0, 255)),
     "ties_conv": (TIES_CONV, INT8), "ties_add": (TIES_ADD, INT8), "ties_mul": (TIES_MUL, INT8),
     "ties_quantize": (TIES_QUANTIZE, INT8), "ties_mean": (TIES_MEAN, INT8),
+    "ties_sub": (TIES_SUB, INT8), "sub_int8": (SUB, ("int8", "", "", 127, -128, -7)),
+    "sub_uint8": (SUB, ("uint8", "", "", 255, 0, 3)),
 }
 
 
@@ -207,7 +223,7 @@ def test_the_op_tests_can_fail(tmp_path: Path) -> None:
     tests above tell the two apart."""
     differing = []
     for case in ("ties_conv", "ties_add", "ties_mul", "ties_quantize",
-                 "ties_mean"):
+                 "ties_mean", "ties_sub"):
         path = _model(tmp_path, case)
         from tqc.pipeline import io_specs
 

@@ -8,9 +8,9 @@ ADD / SUB (TFLM `reference_integer_ops::Add`, `reference_ops::Sub`; LiteRT uint8
 MUL (`reference_integer_ops::Mul`):
     out = clamp(MultiplyByQuantizedMultiplier((x1 − zp1)·(x2 − zp2), QM(S1·S2/So)) + zp_o)
     with S1·S2/So in double.
-`--reference xnnpack` (8-bit): ADD and MUL as XNNPACK computes them (`xnnpack.py`: ADD in
-integers with 21-bit multipliers and one floor shift, MUL with the float32 requantize); SUB
-and out-of-range scales keep the reference arithmetic.
+`--reference xnnpack` (8-bit): ADD, SUB and MUL as XNNPACK computes them (`xnnpack.py`: ADD in
+integers with 21-bit multipliers and one floor shift, SUB as ADD with the second multiplier
+negated, MUL with the float32 requantize); out-of-range scales keep the reference arithmetic.
 MAXIMUM / MINIMUM compare the stored integers and copy the larger/smaller; the reference kernels
 never rescale, even when the quantization of inputs and output differs, and neither do we.
 """
@@ -43,7 +43,9 @@ def lower_add_sub(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.BinaryOp)
     q1, q2, qo = qtype(op.lhs), qtype(op.rhs), qtype(op.output)
     params = add_parameters(q1.scale, q2.scale, qo.scale)
-    if isinstance(op, tq.AddOp) and uses_xnnpack(b, storage_name(qo)) and params is not None:
+    if uses_xnnpack(b, storage_name(qo)) and params is not None:
+        if isinstance(op, tq.SubOp):  # XNNPACK subtracts as an ADD with S2 negated
+            params = (params[0], -params[1], params[2])
         return [lower_add(b, b.operands[0], b.operands[1], (q1.zero_point, q2.zero_point),
                           params, _out_shape(op), qo.zero_point, clamp_bounds(op, op.output),
                           storage_name(qo))]

@@ -18,6 +18,7 @@ Read from google/XNNPACK (`src/operators/convolution-nhwc.c`, `fully-connected-n
       m_i   = lrintf(r_i · 2^shift)                      exact scaling, ties to even; < 2^21
       out   = clamp(asr(m1·(x1 − Z1) + m2·(x2 − Z2) + 2^(shift−1), shift) + Z3, lo, hi)
 
+  SUB is this ADD with S2 negated (`binary-elementwise-nd.c`: sign_b = −1): m2 → −m2.
   asr is an arithmetic (floor) shift, so the step rounds half up; it is spelled
   `tqi.mul_shift_round` with multiplier 2^30 and shift 1 − shift: (v·2^30 + 2^(29+shift)) >>
   (30 + shift) = floor((v + 2^(shift−1)) / 2^shift), exactly.
