@@ -552,6 +552,17 @@ class QuantizeOp(UnaryOp):
 
 
 @irdl_op_definition
+class QuantizeRneOp(UnaryOp):
+    """float32 → integer as XNNPACK converts (`--reference xnnpack`): rint(float32(x · inv_scale))
+    + zero_point, ties to even, saturated; inv_scale = float32(1.0f / scale). NaN gives the
+    type's minimum."""
+
+    name = "tqi.quantize_rne"
+    inv_scale = prop_def(FloatAttr)
+    zero_point = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
 class DequantizeOp(UnaryOp):
     """integer → float32: float32(double(scale) * (x - zero_point))."""
 
@@ -666,6 +677,7 @@ TQI = Dialect(
         PackOp,
         SplitOp,
         QuantizeOp,
+        QuantizeRneOp,
         DequantizeOp,
         StateReadOp,
         StateWriteOp,

@@ -334,3 +334,20 @@ def test_cli_compile_and_api_write_the_same_files(tmp_path: Path,
         assert (tmp_path / "cli" / name).read_text() == text, name
     assert "tqc_round_f32.h" in api
     assert "tqc_round_f32.h" not in tqc.load(path).emit("c").files
+
+
+def test_float_quantize_rounds_ties_to_even(tmp_path: Path) -> None:
+    """float32 → int8 QUANTIZE: XNNPACK rounds x·(1/S) to even, the reference x/S half away; on
+    inputs exactly halfway (and beyond the int8 range) tqc follows LiteRT's default."""
+    source = tmp_path / "qf.tqm"
+    source.write_text("input x : float32[1,64]\ntensor y : int8[1,64]  scale=0.25 zp=3\n"
+                      "y = QUANTIZE(x)\noutput y\n")
+    path = tmp_path / "qf.tflite"
+    build_file(source, path)
+    rng = np.random.default_rng(0)
+    x = np.concatenate([(rng.integers(-200, 200, (12, 64)) + 0.5) * 0.25,
+                        rng.uniform(-60, 60, (12, 64))]).astype(np.float32)
+    (ref,), _ = run_reference_with_runtime(path, [x], "litert-xnnpack")
+    for target in ("numpy", "c"):
+        np.testing.assert_array_equal(_ours(path, [x], target, "xnnpack")[0], ref, err_msg=target)
+    assert not np.array_equal(_ours(path, [x], "numpy", "tflm")[0], ref)

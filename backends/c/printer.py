@@ -37,7 +37,8 @@ RUNTIME_HEADER = Path(__file__).parent / "runtime" / "tqc_runtime.h"
 # Headers a model carries only when it has one of these ops (so other models' files stay as
 # they were).
 OPTIONAL_HEADERS: dict[type[Operation], str] = {tqi.MulRoundF32Op: "tqc_round_f32.h",
-                                                tqi.MulAddRoundF32Op: "tqc_round_f32.h"}
+                                                tqi.MulAddRoundF32Op: "tqc_round_f32.h",
+                                                tqi.QuantizeRneOp: "tqc_round_f32.h"}
 EXPRESSIONS: dict[type[Operation], ExpressionHandler] = dict(emit_elementwise.EXPRESSIONS)
 KERNELS: dict[type[Operation], KernelHandler] = {
     **emit_kernels.KERNELS, **emit_softmax16.KERNELS, **emit_data.KERNELS}

@@ -252,6 +252,14 @@ def quantize_(p: NumpyPrinter, op: Operation) -> str:
             f"{int_value(op.zero_point)}, {kind_of(op.output).np_spelling})")
 
 
+@prints(tqi.QuantizeRneOp)
+def quantize_rne_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.QuantizeRneOp)
+    assert isinstance(op.inv_scale, FloatAttr)
+    return (f"{p.v(op.output)} = quantize_rne({p.v(op.input)}, {op.inv_scale.value.data!r}, "
+            f"{int_value(op.zero_point)}, {kind_of(op.output).np_spelling})")
+
+
 @prints(tqi.DequantizeOp)
 def dequantize_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.DequantizeOp)

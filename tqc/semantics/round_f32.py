@@ -125,3 +125,14 @@ def mul_add_round_f32(x, mantissa, exponent, addend):
     shift = k - (ADDEND_BITS + 1)
     whole = np.where(shift >= 0, r << np.clip(shift, 0, 2), _shift_rne(r, np.clip(-shift, 0, 62)))
     return np.where(s2 < 0, -whole, whole).astype(np.int32)
+
+
+def quantize_rne(x, inv_scale, zero_point, dtype):
+    """float32 → integer as XNNPACK's f32 → qs8/qu8 convert: rint(float32(x · inv_scale)) +
+    zero_point with ties to even, saturated to `dtype` (NaN: its minimum). float32 arithmetic:
+    one IEEE product, then an exact rounding to an integer."""
+    info = np.iinfo(dtype)
+    with np.errstate(invalid="ignore", over="ignore"):
+        q = np.rint(np.asarray(x, dtype=np.float32) * np.float32(inv_scale)).astype(np.float64)
+        q = np.where(np.isnan(q), info.min - zero_point, q)
+        return np.clip(q + zero_point, info.min, info.max).astype(dtype)

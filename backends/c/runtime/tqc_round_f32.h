@@ -75,4 +75,28 @@ static inline int32_t tqc_mul_add_round_f32(int32_t x, int32_t mantissa, int exp
   return (int32_t)(s2 < 0 ? -whole : whole);
 }
 
+/* float32 -> integer as XNNPACK converts: rint(x * inv_scale) + zero_point, ties to even,
+ * saturated to [lo, hi] (NaN: lo). The product is one float32 multiply; the rounding is exact:
+ * below 2^23 in magnitude t = (float)(int32_t)q is q truncated and q - t is exact. */
+static inline int32_t tqc_quantize_rne(float x, float inv_scale, int32_t zero_point, int32_t lo,
+                                       int32_t hi) {
+  const float q = x * inv_scale;
+  float t, frac;
+  int64_t v;
+  if (!(q == q)) return lo;
+  if (q >= 4294967296.0f) return hi;
+  if (q <= -4294967296.0f) return lo;
+  if (q >= 8388608.0f || q <= -8388608.0f) {
+    v = (int64_t)q;
+  } else {
+    t = (float)(int32_t)q;
+    frac = q - t;
+    v = (int64_t)t;
+    if (frac > 0.5f || (frac == 0.5f && (v & 1))) v += 1;
+    if (frac < -0.5f || (frac == -0.5f && (v & 1))) v -= 1;
+  }
+  v += zero_point;
+  return v < lo ? lo : (v > hi ? hi : (int32_t)v);
+}
+
 #endif
