@@ -14,6 +14,10 @@ TFLite reference kernels compute them (`lite/kernels/internal/common.h`):
                           used by the 16x8 kernels (16-bit multiplier, one rounding);
 - `tqi.mul_round_double`  int32(round(double(x) * scale)) emulated with integers (LiteRT's
                           legacy uint8 FULLY_CONNECTED);
+- `tqi.mul_round_f32`     rint(float32(float32(x) * scale)), ties to even, emulated with integers
+                          (XNNPACK's fp32 requantization, `--reference xnnpack`);
+- `tqi.mul_add_round_f32` rint(float32(float32(float32(x) * scale) + z)), ties to even, with
+                          integers (XNNPACK's quantized MEAN);
 - `tqi.add_const`, `tqi.clamp`, `tqi.cast`.
 
 Per-channel parameters (array attributes with one entry per channel, or a single entry) apply
@@ -318,6 +322,38 @@ class MulRoundDoubleOp(PerChannelOp):
 
 
 @irdl_op_definition
+class MulRoundF32Op(PerChannelOp):
+    """rint(float32(float32(x) * scale)) with ties to even, computed with integers only, the
+    magnitude saturated to 2^30: XNNPACK's "fp32" requantization (LiteRT's default CPU path,
+    `--reference xnnpack`). scale = mantissa · 2^exponent exactly, a positive float32
+    (`quant_math.float32_parts`: mantissa odd, below 2^24) in [2^-100, 2^8). The integer steps
+    and the proof that they give the float32 results: `tqc/semantics/round_f32.py`."""
+
+    name = "tqi.mul_round_f32"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"mantissa": (1, 2**24 - 1),
+                                                     "exponent": (-123, 7)}
+    mantissa = prop_def(DenseArrayBase)
+    exponent = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class MulAddRoundF32Op(PerChannelOp):
+    """rint(float32(float32(float32(x) * scale) + z)) with ties to even, computed with integers
+    only: XNNPACK's int32 → 8-bit convert of its quantized MEAN (`--reference xnnpack`).
+    scale = mantissa · 2^exponent as for `tqi.mul_round_f32`; z = addend · 2^-36 exactly, a
+    float32 below 2^16 in magnitude. The integer steps and their proof:
+    `tqc/semantics/round_f32.py` (`mul_add_round_f32`)."""
+
+    name = "tqi.mul_add_round_f32"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"mantissa": (1, 2**24 - 1),
+                                                     "exponent": (-123, 7),
+                                                     "addend": (-(2**52) + 1, 2**52 - 1)}
+    mantissa = prop_def(DenseArrayBase)
+    exponent = prop_def(DenseArrayBase)
+    addend = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
 class ClampOp(UnaryOp):
     name = "tqi.clamp"
 
@@ -504,6 +540,17 @@ class QuantizeOp(UnaryOp):
 
 
 @irdl_op_definition
+class QuantizeRneOp(UnaryOp):
+    """float32 → integer as XNNPACK converts (`--reference xnnpack`): rint(float32(x · inv_scale))
+    + zero_point, ties to even, saturated; inv_scale = float32(1.0f / scale). NaN gives the
+    type's minimum."""
+
+    name = "tqi.quantize_rne"
+    inv_scale = prop_def(FloatAttr)
+    zero_point = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
 class DequantizeOp(UnaryOp):
     """integer → float32: float32(double(scale) * (x - zero_point))."""
 
@@ -598,6 +645,8 @@ TQI = Dialect(
         MulShiftRoundOp,
         MulShiftRound64Op,
         MulRoundDoubleOp,
+        MulRoundF32Op,
+        MulAddRoundF32Op,
         ClampOp,
         TableOp,
         AvgPoolOp,
@@ -614,6 +663,7 @@ TQI = Dialect(
         ArgMaxOp,
         ConcatOp,
         QuantizeOp,
+        QuantizeRneOp,
         DequantizeOp,
         StateReadOp,
         StateWriteOp,

@@ -6,6 +6,11 @@ rounding step, as XNNPACK and TFLITE_SINGLE_ROUNDING builds do; opt-in, not bit-
 reference). `stream=true`: the ops with state (SVDF, LSTM) carry it from one invocation to the
 next (`tqi.state_read` / `tqi.state_write`, passes/lowering/state.py) instead of starting every
 invocation from the reset value; the reset constants they no longer read are dropped.
+`reference=tflm` (default: TFLM for int8/int16, LiteRT BUILTIN_REF for legacy uint8, as the
+rules' docstrings state), `litert-ref` (LiteRT BUILTIN_REF: int8 FULLY_CONNECTED rounds once,
+passes/lowering/conv.py) or `xnnpack` (LiteRT's default CPU path:
+the ops XNNPACK runs with its own arithmetic, `passes/lowering/xnnpack.py`; the others keep the
+reference kernels' arithmetic, as LiteRT runs them with its builtin kernels).
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ from tqc.passes.lowering import (
     plain,
     quant_of,
 )
+
+# The runtimes whose arithmetic the lowering reproduces (`--reference`), the default first.
+REFERENCES = ("tflm", "litert-ref", "xnnpack")
 
 
 def _layer_title(op: Operation, notes: list[str]) -> str:
@@ -99,11 +107,13 @@ class LowerOp(RewritePattern):
 
     single_rounding: bool
     stream: bool = False
+    reference: str = "tflm"
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         if isinstance(op, func.ReturnOp) or not isinstance(op.parent_op(), func.FuncOp):
             return
-        b = Builder(op, [_lowered(v) for v in op.operands], self.single_rounding, self.stream)
+        b = Builder(op, [_lowered(v) for v in op.operands], self.single_rounding, self.stream,
+                    self.reference)
         rule = RULES.get(type(op))
         if rule is None:
             raise b.error(f"no lowering for {op.name}")
@@ -158,13 +168,18 @@ class LowerRequantizePass(ModulePass):
 
     rounding: str = "double"
     stream: bool = False
+    reference: str = "tflm"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.rounding not in ("double", "single"):
             raise TqcError(f"lower-requantize: rounding must be double or single, not {self.rounding}")
+        if self.reference not in REFERENCES:
+            raise TqcError(f"lower-requantize: reference must be one of {', '.join(REFERENCES)}, "
+                           f"not {self.reference}")
         load_rules()
         # One sweep in block order: each op is lowered once, the tqi ops it creates are final.
-        walker = PatternRewriteWalker(LowerOp(self.rounding == "single", self.stream),
+        walker = PatternRewriteWalker(LowerOp(self.rounding == "single", self.stream,
+                                              self.reference),
                                       apply_recursively=False)
         walker.rewrite_module(op)
         for fn in op.ops:

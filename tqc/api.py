@@ -57,6 +57,7 @@ class Model:
     rounding: str = "double"
     fold_batch_norm: bool = False
     stream: bool = False
+    reference: str = "tflm"
     _lowered: ModuleOp | None = field(default=None, repr=False)
 
     @property
@@ -72,7 +73,8 @@ class Model:
         if self._lowered is None:
             from tqc.pipeline import lower
 
-            self._lowered = lower(self.path, self.rounding, self.fold_batch_norm, self.stream)
+            self._lowered = lower(self.path, self.rounding, self.fold_batch_norm, self.stream,
+                                  self.reference)
         return self._lowered
 
     @property
@@ -149,18 +151,24 @@ class Model:
         from tqc.verify import verify
 
         return verify(self.path, target, oracle, samples, seed, self.rounding,
-                      self.fold_batch_norm, layers)
+                      self.fold_batch_norm, layers, self.reference)
 
 
 def load(path: str | Path, rounding: str = "double", fold_batch_norm: bool = False,
-         stream: bool = False) -> Model:
+         stream: bool = False, reference: str = "tflm") -> Model:
     """A .tflite (or .tqm) model with its arithmetic options: `rounding` "double" (the reference,
     default) or "single" (one rounding step, for hardware; not bit-exact); `fold_batch_norm`
     (fold unfolded batch-norms, not bit-exact with the file); `stream` (SVDF/LSTM state carries
-    from one invocation to the next)."""
+    from one invocation to the next); `reference` the runtime whose arithmetic to reproduce:
+    "tflm" (default: TFLM, LiteRT BUILTIN_REF for legacy uint8), "litert-ref" or "xnnpack"
+    (LiteRT's default CPU path)."""
+    from tqc.passes.lower_requantize import REFERENCES
+
     if rounding not in ROUNDINGS:
         raise TqcError(f"rounding must be one of {', '.join(ROUNDINGS)}, not {rounding!r}")
+    if reference not in REFERENCES:
+        raise TqcError(f"reference must be one of {', '.join(REFERENCES)}, not {reference!r}")
     p = Path(path)
     if not p.is_file():
         raise TqcError(f"cannot read '{p}': no such file")
-    return Model(p, rounding, fold_batch_norm, stream)
+    return Model(p, rounding, fold_batch_norm, stream, reference)

@@ -32,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--rounding", choices=("double", "single"), default="double",
                         help="requantize rounding: double (the reference, default) or single")
+        sp.add_argument("--reference", choices=("tflm", "litert-ref", "xnnpack"), default="tflm",
+                        help="the runtime whose arithmetic to reproduce: tflm (default; LiteRT "
+                             "BUILTIN_REF for legacy uint8), litert-ref, or xnnpack (LiteRT's "
+                             "default CPU path)")
         sp.add_argument("--fold-batch-norm", action="store_true",
                         help="fold unfolded batch-norms (MUL/ADD by constants) into an adjacent "
                              "conv/FC and requantize its weights; NOT bit-exact with the file")
@@ -93,7 +97,7 @@ def _options(args: argparse.Namespace) -> TargetOptions:
 def cmd_compile(args: argparse.Namespace) -> None:
     from tqc.api import load
 
-    model = load(args.model, args.rounding, args.fold_batch_norm, args.stream)
+    model = load(args.model, args.rounding, args.fold_batch_norm, args.stream, args.reference)
     check_options(args.target, {"--parallel": args.parallel, "--stream": args.stream})
     artifact = model.emit(args.target, _name(args), args.parallel)
     write_folder(args.output, artifact.files, args.force, (Path(args.model),))
@@ -134,7 +138,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     from tqc.pipeline import io_specs
 
     options = _options(args)
-    model = load(args.model, args.rounding, args.fold_batch_norm, args.stream)
+    model = load(args.model, args.rounding, args.fold_batch_norm, args.stream, args.reference)
     inputs = _load_inputs(args.input, io_specs(model.lowered())[0])
     result = get_target(args.target).run(model.lowered(), _name(args), inputs, options)
     outputs = result.outputs
@@ -179,7 +183,7 @@ def cmd_opt(args: argparse.Namespace) -> None:
         from tqc.pipeline import FOLD_BATCH_NORM_PASSES
 
         passes = FOLD_BATCH_NORM_PASSES + passes
-    run_passes(module, passes, args.rounding, ctx)
+    run_passes(module, passes, args.rounding, ctx, reference=args.reference)
     print(module)
 
 

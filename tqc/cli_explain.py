@@ -52,12 +52,13 @@ def _quant_compact(t: TensorQuant | None) -> str:
 
 
 def _fixed_point(r: Rescale) -> str:
-    if r.rounding == "double-precision":
+    if r.rounding in ("double-precision", "float32"):
         return f"{_range(r.multipliers, str)}·2^{_range(r.shifts, str)}"
     return f"{_range(r.multipliers, str)}·2^({_range(r.shifts, str)}-31)"
 
 
-ROUNDING = {"double": "2", "single": "1", "single (int64)": "1 (i64)", "double-precision": "f64"}
+ROUNDING = {"double": "2", "single": "1", "single (int64)": "1 (i64)", "double-precision": "f64",
+            "float32": "f32"}
 
 
 SHORT = {"FULLY_CONNECTED": "FC", "DEPTHWISE_CONV_2D": "DWCONV", "CONV_2D": "CONV",
@@ -130,8 +131,8 @@ def print_layer(layer: LayerReport) -> None:
     for name, values in layer.real_multipliers.items():
         print(f"  M = {name} = {_range(values)}")
     for r in layer.rescales:
-        if r.rounding == "double-precision":
-            print(f"  double-precision scale {_fixed_point(r)} = {_range(r.real)}")
+        if r.rounding in ("double-precision", "float32"):
+            print(f"  {r.rounding} scale {_fixed_point(r)} = {_range(r.real)}")
             continue
         print(f"  fixed point ({r.rounding} rounding): m = {_range(r.multipliers, str)}, shift = "
               f"{_range(r.shifts, str)}: m·2^(shift-31) = {_range(r.real)}")
@@ -153,7 +154,8 @@ def print_layer(layer: LayerReport) -> None:
 def run(args: argparse.Namespace) -> None:
     from tqc.api import load
 
-    layers = load(args.model, args.rounding, args.fold_batch_norm).explain()
+    layers = load(args.model, args.rounding, args.fold_batch_norm,
+                  reference=args.reference).explain()
     if args.layer is not None:
         layers = [layer for layer in layers if layer.index == args.layer]
         if not layers:

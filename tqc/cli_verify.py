@@ -18,8 +18,9 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     v.add_argument("model")
     v.add_argument("--target", choices=("numpy", "c"), default="numpy")
     v.add_argument("--oracle", choices=("auto", "tflm", "litert-ref", "xnnpack"), default="auto",
-                   help="the runtime to match (auto: TFLM, LiteRT BUILTIN_REF for legacy uint8; "
-                        "xnnpack: LiteRT's default CPU path, which tqc does not reproduce yet)")
+                   help="the runtime to match (auto: TFLM, LiteRT BUILTIN_REF for legacy uint8, or "
+                        "the --reference runtime (xnnpack, litert-ref); xnnpack: LiteRT's "
+                        "default CPU path)")
     v.add_argument("--samples", type=int, default=8, help="random samples (default 8)")
     v.add_argument("--seed", type=int, default=0)
     v.add_argument("--no-layers", action="store_true",
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> None:
     from tqc.verify import verify
 
     report = verify(args.model, args.target, args.oracle, args.samples, args.seed,
-                    args.rounding, args.fold_batch_norm, not args.no_layers)
+                    args.rounding, args.fold_batch_norm, not args.no_layers, args.reference)
     if args.json:
         first = report.first_difference
         print(json.dumps({

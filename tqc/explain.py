@@ -52,7 +52,8 @@ class Rescale:
     """One fixed-point multiply of the layer, as the IR holds it. `real`: the number each (m,
     shift) stands for, m·2^(shift − 31) (for `double-precision`: mantissa·2^exponent)."""
 
-    rounding: str  # "double" (two roundings), "single", "single (int64)", "double-precision"
+    rounding: str  # "double" (two roundings), "single", "single (int64)", "double-precision",
+                   # "float32" (XNNPACK)
     multipliers: list[int]
     shifts: list[int]
     real: list[float]
@@ -136,7 +137,8 @@ def _per_channel(*arrays: tuple[int, ...]) -> list[np.ndarray]:
 
 def rescales(ops: list[Operation]) -> list[Rescale]:
     """The fixed-point multiplies among `ops`: shift_left? → mul_high → shift_right_round?
-    (double rounding), mul_shift_round, mul_shift_round64, mul_round_double."""
+    (double rounding), mul_shift_round, mul_shift_round64, mul_round_double, mul_round_f32
+    (XNNPACK's float32 scale, as mantissa·2^exponent)."""
     found: list[Rescale] = []
     left: tuple[int, ...] = (0,)
     for i, op in enumerate(ops):
@@ -157,9 +159,10 @@ def rescales(ops: list[Operation]) -> list[Rescale]:
         elif isinstance(op, tqi.SoftmaxOp):  # MultiplyByQuantizedMultiplierGreaterThanOne
             found.append(_rescale("double", np.array([int_value(op.input_multiplier)]),
                                   np.array([int_value(op.input_left_shift)])))
-        elif isinstance(op, tqi.MulRoundDoubleOp):
+        elif isinstance(op, (tqi.MulRoundDoubleOp, tqi.MulRoundF32Op)):
             m, e = _per_channel(ints(op.mantissa), ints(op.exponent))
-            found.append(Rescale("double-precision", [int(v) for v in m], [int(v) for v in e],
+            kind = "float32" if isinstance(op, tqi.MulRoundF32Op) else "double-precision"
+            found.append(Rescale(kind, [int(v) for v in m], [int(v) for v in e],
                                  [float(v) * 2.0 ** int(x) for v, x in zip(m, e)]))
     return found
 

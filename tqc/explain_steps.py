@@ -81,6 +81,12 @@ def _mul_round_double(op: Operation) -> str:
             "half away from zero, M = mantissa·2^exponent exactly")
 
 
+def _mul_round_f32(op: Operation) -> str:
+    assert isinstance(op, tqi.MulRoundF32Op)
+    return ("one rounding as XNNPACK does in float32: rint(float32(float32(x)·S)) ties to even, "
+            "S = mantissa·2^exponent (a float32), emulated exactly with integers")
+
+
 def _clamp(op: Operation) -> str:
     assert isinstance(op, tqi.ClampOp)
     return f"clamp to [{int_value(op.min)}, {int_value(op.max)}] (saturate)"
@@ -128,6 +134,7 @@ WORDS: dict[type[Operation], Callable[[Operation], str]] = {
     tqi.MulShiftRoundOp: _mul_shift_round,
     tqi.MulShiftRound64Op: _mul_shift_round64,
     tqi.MulRoundDoubleOp: _mul_round_double,
+    tqi.MulRoundF32Op: _mul_round_f32,
     tqi.ClampOp: _clamp,
     tqi.TableOp: _table,
     tqi.AvgPoolOp: _avg_pool,

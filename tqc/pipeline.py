@@ -26,12 +26,13 @@ def identifier(name: str) -> str:
 
 
 def run_passes(module: ModuleOp, names: list[str], rounding: str = "double",
-               ctx: Context | None = None, stream: bool = False) -> ModuleOp:
+               ctx: Context | None = None, stream: bool = False,
+               reference: str = "tflm") -> ModuleOp:
     ctx = ctx or make_context()
     for name in names:
         if not name:
             continue
-        pass_ = pass_by_name(name, rounding, stream)
+        pass_ = pass_by_name(name, rounding, stream, reference)
         try:
             pass_.apply(ctx, module)
         except NotQuantized as e:  # a rule outside lower-requantize met a plain tensor
@@ -53,14 +54,16 @@ def _producer(value: SSAValue) -> str:
 
 
 def lower(path: str | Path, rounding: str = "double", fold_batch_norm: bool = False,
-          stream: bool = False) -> ModuleOp:
+          stream: bool = False, reference: str = "tflm") -> ModuleOp:
     """Import a .tflite (or .tqm text) model and lower it to the integer dialect. `stream`: the
     state of SVDF and LSTM ops is carried from one invocation to the next (`tqi.state_read` /
-    `tqi.state_write`) instead of being reset for every one."""
+    `tqi.state_write`) instead of being reset for every one. `reference`: the runtime whose
+    arithmetic to reproduce (`REFERENCES`; lower-requantize's option)."""
     from tqc.tqm import model_path
 
     passes = (FOLD_BATCH_NORM_PASSES if fold_batch_norm else []) + DEFAULT_PASSES
-    return run_passes(import_tflite(model_path(path)), passes, rounding, stream=stream)
+    return run_passes(import_tflite(model_path(path)), passes, rounding, stream=stream,
+                      reference=reference)
 
 
 def quantized(path: str | Path, fold_batch_norm: bool = False) -> ModuleOp:

@@ -80,9 +80,10 @@ def make_context() -> Context:
     return ctx
 
 
-def pass_by_name(name: str, rounding: str = "double", stream: bool = False) -> ModulePass:
+def pass_by_name(name: str, rounding: str = "double", stream: bool = False,
+                 reference: str = "tflm") -> ModulePass:
     """A pass from its name, optionally with options: `fuse-activation{requantize=true}`.
-    `rounding` and `stream` are lower-requantize's options when the name gives none."""
+    `rounding`, `stream` and `reference` are lower-requantize's options when the name gives none."""
     if "{" in name:
         from xdsl.utils.arg_spec import parse_spec
 
@@ -100,5 +101,5 @@ def pass_by_name(name: str, rounding: str = "double", stream: bool = False) -> M
         raise TqcError(f"unknown pass '{name}' (known: {', '.join(sorted(PASSES))})")
     cls = PASSES[name]()
     if name == "lower-requantize":
-        return cls(rounding=rounding, stream=stream)  # type: ignore[call-arg]
+        return cls(rounding=rounding, stream=stream, reference=reference)  # type: ignore[call-arg]
     return cls()

@@ -132,12 +132,12 @@ def _run_oracle(path: Path, xs: list[np.ndarray], runtime: str) -> tuple[list[np
 
 
 def _run_tqc(path: Path, xs: list[np.ndarray], target: str, rounding: str,
-             fold_batch_norm: bool) -> list[np.ndarray]:
+             fold_batch_norm: bool, reference: str = "tflm") -> list[np.ndarray]:
     """tqc's `target` on the samples (the pipeline directly: tqc.api builds on this module)."""
     from tqc.pipeline import identifier, lower
     from tqc.targets import TargetOptions, get_target
 
-    module = lower(path, rounding, fold_batch_norm)
+    module = lower(path, rounding, fold_batch_norm, reference=reference)
     result = get_target(target).run(module, identifier(path.stem), xs, TargetOptions())
     return [np.asarray(o) for o in result.outputs]
 
@@ -150,8 +150,10 @@ def _input_specs(path: Path) -> list[tuple[tuple[int, ...], str]]:
 
 def verify(path: str | Path, target: str = "numpy", oracle: str = "auto", samples: int = 8,
            seed: int = 0, rounding: str = "double", fold_batch_norm: bool = False,
-           layers: bool = True) -> VerifyReport:
-    """Compare tqc's `target` with `oracle` on `samples` random samples (see the module doc)."""
+           layers: bool = True, reference: str = "tflm") -> VerifyReport:
+    """Compare tqc's `target` with `oracle` on `samples` random samples (see the module doc).
+    `reference`: the arithmetic tqc compiles (`--reference`); `oracle="auto"` is then that
+    runtime (xnnpack: LiteRT's default path; litert-ref: LiteRT BUILTIN_REF)."""
     if oracle not in ORACLES:
         raise TqcError(f"--oracle must be one of {', '.join(ORACLES)}, not {oracle!r}")
     if samples < 1:
@@ -160,12 +162,14 @@ def verify(path: str | Path, target: str = "numpy", oracle: str = "auto", sample
 
     if rounding not in ("double", "single"):
         raise TqcError(f"rounding must be double or single, not {rounding!r}")
+    if oracle == "auto" and reference in ("xnnpack", "litert-ref"):
+        oracle = reference
     path = Path(path)
     tflite = model_path(path)  # a .tqm is built once
     if not tflite.is_file():
         raise TqcError(f"cannot read '{path}': no such file")
     xs = random_samples(_input_specs(tflite), samples, seed)
-    ours = _run_tqc(tflite, xs, target, rounding, fold_batch_norm)
+    ours = _run_tqc(tflite, xs, target, rounding, fold_batch_norm, reference)
     ref, used = _run_oracle(tflite, xs, ORACLES[oracle])
     report = VerifyReport(str(path), target, used, samples)
     report.outputs = [_diff(Tap(i, f"output {i}", -1, "", True), a, b)
@@ -175,18 +179,20 @@ def verify(path: str | Path, target: str = "numpy", oracle: str = "auto", sample
                                "layer tapped would fold differently")
     elif layers:
         try:
-            _compare_layers(report, tflite, xs, target, used, rounding, fold_batch_norm)
+            _compare_layers(report, tflite, xs, target, used, rounding, fold_batch_norm,
+                            reference)
         except TqcError as e:
             report.layers_error = str(e)
     return report
 
 
 def _compare_layers(report: VerifyReport, path: Path, xs: list[np.ndarray], target: str,
-                    oracle: str, rounding: str, fold_batch_norm: bool) -> None:
+                    oracle: str, rounding: str, fold_batch_norm: bool,
+                    reference: str = "tflm") -> None:
     with tempfile.TemporaryDirectory(prefix="tqc_verify_") as tmp:
         tapped = Path(tmp) / f"{path.stem}_tapped.tflite"
         taps = tap_model(path, tapped)
-        ours = _run_tqc(tapped, xs, target, rounding, fold_batch_norm)
+        ours = _run_tqc(tapped, xs, target, rounding, fold_batch_norm, reference)
         ref, _ = _run_oracle(tapped, xs, oracle)
         diffs = [_diff(t, ours[t.position], ref[t.position]) for t in taps]
         report.layers = sorted((d for d in diffs if d.tap.op_index >= 0),
@@ -199,7 +205,7 @@ def _compare_layers(report: VerifyReport, path: Path, xs: list[np.ndarray], targ
                                 "across it), so the difference lies in a fusion")
             return
         other = "single" if rounding == "double" else "double"
-        swapped = _run_tqc(tapped, xs, "numpy", other, fold_batch_norm)
+        swapped = _run_tqc(tapped, xs, "numpy", other, fold_batch_norm, reference)
         report.cause = _cause(first, swapped[first.tap.position], ref[first.tap.position],
                               rounding, other, report.layers)
 

@@ -64,6 +64,15 @@ INT32_STEPS: dict[type[Operation], ExpressionHandler] = {
     tqi.MulRoundDoubleOp: lambda lp, op, x:
         f"tqc_mul_round_double({x[0]}, {_param(lp, op, 'mantissa', 'mantissa', 'i64')}, "
         f"{_param(lp, op, 'exponent', 'exponent', 'i16')})",
+    # rint(float32(float32(x) * mantissa * 2^exponent)), integer-only (tqc_round_f32.h)
+    tqi.MulRoundF32Op: lambda lp, op, x:
+        f"tqc_mul_round_f32({x[0]}, {_param(lp, op, 'mantissa', 'mantissa')}, "
+        f"{_param(lp, op, 'exponent', 'exponent', 'i16')})",
+    # rint(float32(float32(float32(x) * scale) + addend * 2^-36)), integer-only
+    tqi.MulAddRoundF32Op: lambda lp, op, x:
+        f"tqc_mul_add_round_f32({x[0]}, {_param(lp, op, 'mantissa', 'mantissa')}, "
+        f"{_param(lp, op, 'exponent', 'exponent', 'i16')}, "
+        f"{_param(lp, op, 'addend', 'addend', 'i64')})",
 }
 
 
@@ -150,6 +159,16 @@ def quantize(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
             f"{int_value(op.properties['zero_point'])}, {kind.lo}, {kind.hi})")
 
 
+def quantize_rne(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
+    """XNNPACK's float32 → 8-bit convert (tqc_round_f32.h)."""
+    kind = kind_of(op.results[0])
+    if not kind.is_narrow or not kind_of(op.operands[0]).is_float:
+        raise TqcError(f"c backend: tqi.quantize_rne to {kind.name} is not supported")
+    inv = float_value(op.properties["inv_scale"])
+    return (f"({kind.c})tqc_quantize_rne({x[0]}, {c_float(inv)} /* {inv!r} */, "
+            f"{int_value(op.properties['zero_point'])}, {kind.lo}, {kind.hi})")
+
+
 EXPRESSIONS: dict[type[Operation], ExpressionHandler] = {
     **{op_type: _int32_step(formula) for op_type, formula in INT32_STEPS.items()},
     tqi.MulShiftRound64Op: mul_shift_round64,
@@ -163,6 +182,7 @@ EXPRESSIONS: dict[type[Operation], ExpressionHandler] = {
     tqi.MinOp: min_max,
     tqi.SelectPositiveOp: lambda lp, op, x: f"({x[0]} >= 0 ? {x[1]} : {x[2]})",
     tqi.QuantizeOp: quantize,
+    tqi.QuantizeRneOp: quantize_rne,
     tqi.DequantizeOp: lambda lp, op, x:
         f"tqc_dequantize({x[0]}, {_scale(op, c_double)}, {int_value(op.properties['zero_point'])})",
 }

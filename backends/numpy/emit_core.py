@@ -117,6 +117,18 @@ def mul_round_double_(p: NumpyPrinter, op: Operation) -> str:
     return _per_channel_call(p, op, "mul_round_double", "mantissa", "exponent")
 
 
+@prints(tqi.MulRoundF32Op)
+def mul_round_f32_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.MulRoundF32Op)
+    return _per_channel_call(p, op, "mul_round_f32", "mantissa", "exponent")
+
+
+@prints(tqi.MulAddRoundF32Op)
+def mul_add_round_f32_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.MulAddRoundF32Op)
+    return _per_channel_call(p, op, "mul_add_round_f32", "mantissa", "exponent", "addend")
+
+
 @prints(tqi.ClampOp)
 def clamp(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.ClampOp)
@@ -209,6 +221,14 @@ def quantize_(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.QuantizeOp)
     assert isinstance(op.scale, FloatAttr)
     return (f"{p.v(op.output)} = quantize({p.v(op.input)}, {op.scale.value.data!r}, "
+            f"{int_value(op.zero_point)}, {kind_of(op.output).np_spelling})")
+
+
+@prints(tqi.QuantizeRneOp)
+def quantize_rne_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.QuantizeRneOp)
+    assert isinstance(op.inv_scale, FloatAttr)
+    return (f"{p.v(op.output)} = quantize_rne({p.v(op.input)}, {op.inv_scale.value.data!r}, "
             f"{int_value(op.zero_point)}, {kind_of(op.output).np_spelling})")
 
 

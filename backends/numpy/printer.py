@@ -47,14 +47,23 @@ HANDLERS: Registry[type[Operation], Handler] = Registry("NumPy printers")
 prints = HANDLERS.register
 
 
-def runtime_source() -> str:
+# Semantics modules a generated module carries only when it has one of these ops (so that the
+# modules of models without them stay as they were).
+OPTIONAL_RUNTIME: dict[type[Operation], str] = {tqi.MulRoundF32Op: "round_f32",
+                                                 tqi.MulAddRoundF32Op: "round_f32",
+                                                 tqi.QuantizeRneOp: "round_f32"}
+
+
+@cache
+def runtime_source(optional: tuple[str, ...] = ()) -> str:
     """The run-time code a generated module carries: the execution strategies in `runtime/`
-    and the reference arithmetic they use (`tqc.semantics.RUNTIME_MODULES`), concatenated, each
+    and the reference arithmetic they use (`tqc.semantics.RUNTIME_MODULES`, plus the `optional`
+    ones the module needs, `OPTIONAL_RUNTIME`), concatenated, each
     after the modules it imports (`from .x import ...` or `from tqc.semantics.x import ...`;
     otherwise fixedpoint first, then by name), without those import lines; they must not define
     clashing names."""
     files = {p.stem: p for p in RUNTIME.glob("*.py") if p.stem != "__init__"}
-    files.update({name: SEMANTICS / f"{name}.py" for name in RUNTIME_MODULES})
+    files.update({name: SEMANTICS / f"{name}.py" for name in (*RUNTIME_MODULES, *optional)})
     texts = {name: path.read_text() for name, path in files.items()}
     order: list[str] = []
 
@@ -122,9 +131,9 @@ def constant_only(v: SSAValue) -> bool:
 
 
 @cache
-def runtime_names() -> frozenset[str]:
+def runtime_names(optional: tuple[str, ...] = ()) -> frozenset[str]:
     """The functions and constants the runtime code and the module define at module level."""
-    source = runtime_source()
+    source = runtime_source(optional)
     functions = re.findall(r"^def (\w+)\(", source, flags=re.MULTILINE)
     constants = re.findall(r"^([A-Z_][A-Z0-9_]*) =", source, flags=re.MULTILINE)
     return frozenset([*functions, *constants, "INPUTS", "OUTPUTS"])
@@ -147,7 +156,10 @@ class NumpyPrinter:
         self.stateful = tqi.has_state(self.fn)
         # names of the module the values must not take (a tensor named `quantize` would hide
         # the runtime's function of that name)
-        self.reserved = {"np", "n", "run", *runtime_names()}
+        self.optional = tuple(sorted({name for op in self.fn.body.block.ops
+                                      for cls, name in OPTIONAL_RUNTIME.items()
+                                      if isinstance(op, cls)}))
+        self.reserved = {"np", "n", "run", *runtime_names(self.optional)}
         if self.stateful:
             self.reserved |= {"reset", "stream"}
         source = module.attributes.get("tfl.source")
@@ -239,7 +251,7 @@ class NumpyPrinter:
             "",
             "import numpy as np",
             "",
-            runtime_source(),
+            runtime_source(self.optional),
             "",
             f"INPUTS = {[(d, t.removeprefix('np.')) for d, t in in_specs]!r}",
             f"OUTPUTS = {[(d, t.removeprefix('np.')) for d, t in out_specs]!r}",

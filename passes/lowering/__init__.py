@@ -78,12 +78,14 @@ def qtype(value: SSAValue) -> QuantType:
 class Builder:
     """Collects the tqi ops that replace one tq op; `operands` are already lowered values.
     `stream`: the ops with state (SVDF, LSTM) carry it from one invocation to the next
-    (`tqc.passes.lowering.state`) instead of starting every invocation from the reset value."""
+    (`tqc.passes.lowering.state`) instead of starting every invocation from the reset value.
+    `reference`: the runtime whose arithmetic to reproduce (lower-requantize's option)."""
 
     op: Operation
     operands: list[SSAValue]
     single_rounding: bool = False
     stream: bool = False
+    reference: str = "tflm"
     ops: list[Operation] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

@@ -11,6 +11,13 @@ Multipliers: int8 conv per channel in double, S_in·S_w[c]/S_out (PopulateConvol
 QuantizationParams); uint8 conv and per-tensor int8 FULLY_CONNECTED use the float32 product
 float(S_in·S_w) / S_out (GetQuantizedConvolutionMultipler). Rounding: double (TFLM).
 
+`--reference litert-ref`: int8 FULLY_CONNECTED rounds once, as LiteRT BUILTIN_REF's kernel does
+(measured, per-tensor and per-channel: `tests/test_litert_ref.py`); everything else as above.
+
+`--reference xnnpack`: 8-bit CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED keep the accumulation
+and requantize as XNNPACK does, clamp(rint(float32(float32(acc) · float32(S_in·S_w[c]/S_out))) +
+zp_out), in float32, ties to even (`passes/lowering/xnnpack.py`, `tqi.mul_round_f32`).
+
 Legacy uint8 FULLY_CONNECTED (LiteRT BUILTIN_REF, reference_ops::FullyConnected overloads taking
 input_scale, output_scale, filter_scale; uint8 or int16 output) uses no fixed-point multiplier:
 
@@ -64,6 +71,7 @@ from tqc.dialects.element import element, storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
+from tqc.passes.lowering.xnnpack import conv_scales, requantize_f32, uses_xnnpack
 from tqc.semantics.quant_math import (conv_multipliers, double_parts, legacy_fc_scale, same_padding,
                             valid_padding)
 
@@ -115,13 +123,16 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
     legacy = storage_name(x_q) == "ui8"
     ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale, float32_product=legacy,
                                   single_rounding=b.single_rounding)
-    b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
+    xnnpack = uses_xnnpack(b, storage_name(x_q))
+    if not xnnpack:
+        b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     cls = tqi.DepthwiseConv2DOp if is_depthwise else tqi.Conv2DOp
     if storage_name(x_q) == "i16":  # the int16 kernels read no zero point
         _note_offsets(b, op, 0, 0, 0, "M from float32 S_in*S_w" if legacy else "M from double")
         return [_lower_conv_16x8(b, op, cls, ms, shifts, dict(
             stride=int_array(stride), dilation=int_array(dilation), pad=int_array(pads)))]
     _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
+                  "XNNPACK float32 scale" if xnnpack else
                   "M from float32 S_in*S_w" if legacy else "M from double")
     x, w = b.operands[0], b.operands[1]
     bias = b.operands[2:3]
@@ -129,6 +140,9 @@ def lower_conv(b: Builder, op: Operation) -> list[SSAValue]:
                   stride=int_array(stride), dilation=int_array(dilation), pad=int_array(pads),
                   input_offset=int_attr(-x_q.zero_point),
                   filter_offset=int_attr(-_weights_zero_point(b, op.filter)))
+    if xnnpack:
+        return [requantize_f32(b, acc, conv_scales(x_q.scale, scales, out_q.scale),
+                               out_q.zero_point, clamp_bounds(op, op.output), storage_name(out_q))]
     out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
                        storage_name(out_q))
     return [out]
@@ -266,18 +280,23 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
     if len(scales) == 1:
         scales = scales.repeat(units)
     legacy = storage_name(x_q) == "ui8"
+    xnnpack = uses_xnnpack(b, storage_name(x_q)) and storage_name(out_q) in ("i8", "ui8")
+    # LiteRT BUILTIN_REF's int8 kernel rounds once (measured: tests/test_litert_ref.py)
+    single = b.single_rounding or (b.reference == "litert-ref" and storage_name(x_q) == "i8")
     mantissa = exponent = 0
     ms: list[int] = []
     shifts: list[int] = []
-    if legacy:
+    if xnnpack:
+        pass  # requantize_f32 notes the float32 scales
+    elif legacy:
         mantissa, exponent = _legacy_fc_scale(b, op)
     else:
         ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale,
                                       float32_product=len(w_q.scales.data) == 1,
-                                      single_rounding=b.single_rounding)
+                                      single_rounding=single)
         b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     _note_offsets(b, op, x_q.zero_point, _weights_zero_point(b, op.filter), out_q.zero_point,
-                  "scale in double" if legacy else
+                  "XNNPACK float32 scale" if xnnpack else "scale in double" if legacy else
                   "M from float32 S_in*S_w" if len(w_q.scales.data) == 1 else "M from double")
     int16 = storage_name(x_q) == "i16"
     per_channel = len(w_q.scales.data) > 1
@@ -286,14 +305,17 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
                   b.tensor(_bias_element(b, op) if int16 else "i32", [rows, units]),
                   input_offset=int_attr(-x_q.zero_point),
                   filter_offset=int_attr(filter_offset))
-    if legacy:
+    if xnnpack:
+        out = requantize_f32(b, acc, conv_scales(x_q.scale, scales, out_q.scale),
+                             out_q.zero_point, clamp_bounds(op, op.output), storage_name(out_q))
+    elif legacy:
         out = _requantize_legacy_fc(b, acc, mantissa, exponent, out_q,
                                     clamp_bounds(op, op.output))
     elif int16:
         out = requantize_16x8(b, acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output))
     else:
         out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
-                           storage_name(out_q))
+                           storage_name(out_q), single_rounding=single)
     if tuple(out_shape) != (rows, units):
         out = b.value(tqi.ReshapeOp, [out], b.tensor(storage_name(out_q), out_shape))
     return [out]

@@ -8,6 +8,9 @@ ADD / SUB (TFLM `reference_integer_ops::Add`, `reference_ops::Sub`; LiteRT uint8
 MUL (`reference_integer_ops::Mul`):
     out = clamp(MultiplyByQuantizedMultiplier((x1 − zp1)·(x2 − zp2), QM(S1·S2/So)) + zp_o)
     with S1·S2/So in double.
+`--reference xnnpack` (8-bit): ADD, SUB and MUL as XNNPACK computes them (`xnnpack.py`: ADD in
+integers with 21-bit multipliers and one floor shift, SUB as ADD with the second multiplier
+negated, MUL with the float32 requantize); out-of-range scales keep the reference arithmetic.
 MAXIMUM / MINIMUM compare the stored integers and copy the larger/smaller; the reference kernels
 never rescale, even when the quantization of inputs and output differs, and neither do we.
 """
@@ -21,7 +24,14 @@ from tqc.dialects.accessors import int_array, int_attr, shape
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
-from tqc.semantics.quant_math import quantize_multiplier
+from tqc.passes.lowering.xnnpack import (
+    MAX_SCALE,
+    add_parameters,
+    lower_add,
+    requantize_f32,
+    uses_xnnpack,
+)
+from tqc.semantics.quant_math import quantize_multiplier, xnnpack_scale
 
 
 def _out_shape(op: tq.BinaryOp) -> list[int]:
@@ -32,6 +42,13 @@ def _out_shape(op: tq.BinaryOp) -> list[int]:
 def lower_add_sub(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.BinaryOp)
     q1, q2, qo = qtype(op.lhs), qtype(op.rhs), qtype(op.output)
+    params = add_parameters(q1.scale, q2.scale, qo.scale)
+    if uses_xnnpack(b, storage_name(qo)) and params is not None:
+        if isinstance(op, tq.SubOp):  # XNNPACK subtracts as an ADD with S2 negated
+            params = (params[0], -params[1], params[2])
+        return [lower_add(b, b.operands[0], b.operands[1], (q1.zero_point, q2.zero_point),
+                          params, _out_shape(op), qo.zero_point, clamp_bounds(op, op.output),
+                          storage_name(qo))]
     left_shift = 15 if storage_name(qo) == "i16" else 20
     twice_max = 2 * max(q1.scale, q2.scale)
     m1 = quantize_multiplier(q1.scale / twice_max)
@@ -61,6 +78,10 @@ def lower_mul(b: Builder, op: Operation) -> list[SSAValue]:
     x1 = b.add_const(b.widen(b.operands[0]), [-q1.zero_point])
     x2 = b.add_const(b.widen(b.operands[1]), [-q2.zero_point])
     product = b.value(tqi.MulOp, [x1, x2], b.tensor("i32", _out_shape(op)))
+    scale = xnnpack_scale(q1.scale, q2.scale, qo.scale)
+    if uses_xnnpack(b, storage_name(qo)) and 2.0**-16 <= scale < MAX_SCALE:
+        return [requantize_f32(b, product, [scale], qo.zero_point, clamp_bounds(op, op.output),
+                               storage_name(qo))]
     out = b.requantize(product, [m], [s], qo.zero_point, clamp_bounds(op, op.output),
                        storage_name(qo))
     return [out]

@@ -11,6 +11,8 @@ both prepare the same parameters, so one lowering serves both:
     acc = int32(sum − zp_in · N)      (int64 difference, truncated to int32)
     out = clamp(MultiplyByQuantizedMultiplier(acc, m', s') + zp_out, type range)   (double rounding)
 No fused activation (MEAN has none). `--rounding single` uses single rounding for the last step.
+`--reference xnnpack` (8-bit): XNNPACK's float32 convert of the raw sum, `tqi.mul_add_round_f32`
+(`xnnpack.mean_parameters`).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ import math
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.accessors import int_array, ints, shape
+from tqc.dialects.accessors import int_array, int_attr, ints, shape
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
+from tqc.passes.lowering.xnnpack import mean_parameters, uses_xnnpack
 from tqc.semantics.quant_math import quantize_multiplier
 
 
@@ -48,10 +51,19 @@ def lower_mean(b: Builder, op: Operation) -> list[SSAValue]:
     in_shape = shape(op.input)
     count = math.prod(in_shape[a] for a in axes)
     multiplier, shift = mean_multiplier(qi.scale, qo.scale, count)
-    b.note(f"S_in={qi.scale:.6g} S_out={qo.scale:.6g} N={count}: S_in/(S_out*N) ~ "
-           f"{multiplier}*2^({shift}-31); zero points: in {qi.zero_point}, out {qo.zero_point}")
+    if not uses_xnnpack(b, element):
+        b.note(f"S_in={qi.scale:.6g} S_out={qo.scale:.6g} N={count}: S_in/(S_out*N) ~ "
+               f"{multiplier}*2^({shift}-31); zero points: in {qi.zero_point}, "
+               f"out {qo.zero_point}")
     total = b.value(tqi.SumOp, [b.widen(b.operands[0])], b.tensor("i32", shape(op.output)),
                     axes=int_array(axes))
+    if uses_xnnpack(b, element):
+        m, e, z = mean_parameters(b, qi.scale, qo.scale, qi.zero_point, qo.zero_point, count)
+        x = b.value(tqi.MulAddRoundF32Op, [total], total.type, mantissa=int_array([m]),
+                    exponent=int_array([e]), addend=int_array([z]))
+        lo, hi = kind(element).range
+        x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(lo), max=int_attr(hi))
+        return [b.cast(x, element)]
     offset = (-qi.zero_point * count + (1 << 31)) % (1 << 32) - (1 << 31)  # int32(… − zp·N)
     acc = b.add_const(total, [offset])
     return [b.requantize(acc, [multiplier], [shift], qo.zero_point, kind(element).range, element)]

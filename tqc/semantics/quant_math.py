@@ -166,3 +166,18 @@ def valid_padding(
 ) -> tuple[int, int]:
     effective = (filter_size - 1) * dilation + 1
     return 0, (out_size - 1) * stride + effective - in_size
+
+
+def xnnpack_scale(input_scale: float, filter_scale: float, output_scale: float) -> float:
+    """XNNPACK's requantization scale `input_scale * kernel_scale / output_scale`, evaluated
+    left to right in float32 (convolution-nhwc.c, fully-connected-nc.c; the vmul params'
+    `a_scale * b_scale / output_scale` alike)."""
+    return f32(f32(f32(input_scale) * f32(filter_scale)) / f32(output_scale))
+
+
+def float32_parts(value: float) -> tuple[int, int]:
+    """A positive float32 value as mantissa · 2^exponent exactly, mantissa odd and below 2^24."""
+    mantissa, exponent = double_parts(f32(value))
+    if mantissa <= 0 or mantissa >= 1 << 24:
+        raise ValueError(f"{value!r} is not a positive float32")
+    return mantissa, exponent
