@@ -186,6 +186,12 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
 #endif
 
 #define TQC_NO_FAST(...) 0 /* no SIMD path: the portable loop runs */
+/* For kernels that pay off only specialised on their call's constants (gcc and clang). */
+#if defined(__GNUC__)
+#define TQC_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define TQC_ALWAYS_INLINE inline
+#endif
 
 #if defined(TQC_SIMD_AVX512VNNI)
 #include <immintrin.h>
@@ -367,11 +373,6 @@ TQC_DEFINE_VNNI(u8, uint8_t)
  * of the flip (128 * sum(x), or -128 * sum(x) for uint8) is subtracted per pixel. A depth that
  * is not a multiple of 4 ends with a broadcast of the last 1-3 bytes (the padded weights are
  * 0 there, so the missing bytes contribute nothing). */
-#if defined(__GNUC__)
-#define TQC_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define TQC_ALWAYS_INLINE inline
-#endif
 static inline __m512i tqc_v512_bcast4(const void *p, int left) {
   const unsigned char *b = (const unsigned char *)p;
   uint32_t v = 0;
@@ -680,8 +681,8 @@ TQC_DEFINE_MADD(u8, uint8_t)
 #define TQC_FAST_GEMM_i8 tqc_madd_gemm_i8
 #define TQC_FAST_GEMM_u8 tqc_madd_gemm_u8
 #if defined(TQC_PACKED_FILTERS) /* SSE2 */
-/* Packed conv weights (tqc_pgemm_*) with AVX2 / SSE2: per step of 4 depth values and 8 (4)
- * channels, the packed bytes are flipped back (^ 0x80), widened to int16 (the first half of
+/* Packed conv weights (tqc_pgemm_*) with SSE2 (AVX2 reads rows): per step of 4 depth values
+ * and 4 channels, the packed bytes are flipped back (^ 0x80), widened to int16 (the first half of
  * the channels, then the second) and multiplied by the pixel's 4 activations (int16,
  * broadcast) with (v)pmaddwd (exact: at most 2 * 255 * 255 per pair); the two pair sums of a
  * channel are added at the end. Up to 4 pixels share each weight load. A missing depth value
@@ -694,21 +695,6 @@ static inline __m128i tqc_v128_load4(const void *p, int left) {
   for (t = 0; t < left; ++t) v |= (uint32_t)b[t] << (8 * t);
   return _mm_cvtsi32_si128(tqc_u32_to_i32(v));
 }
-#if defined(TQC_SIMD_AVX2)
-#define TQC_PG_CH 8
-#define TQC_PG_LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
-#define TQC_PG_XOR(a, b) _mm256_xor_si256((a), (b))
-#define TQC_PG_SET1_8(v) _mm256_set1_epi8(v)
-#define TQC_PG_LO_i8(v) _mm256_cvtepi8_epi16(_mm256_castsi256_si128(v))
-#define TQC_PG_HI_i8(v) _mm256_cvtepi8_epi16(_mm256_extracti128_si256((v), 1))
-#define TQC_PG_LO_u8(v) _mm256_cvtepu8_epi16(_mm256_castsi256_si128(v))
-#define TQC_PG_HI_u8(v) _mm256_cvtepu8_epi16(_mm256_extracti128_si256((v), 1))
-#define TQC_PG_X4_i8(v) _mm256_broadcastq_epi64(_mm_cvtepi8_epi16(v))
-#define TQC_PG_X4_u8(v) _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(v))
-/* [pair sums of channels 0-3], [of channels 4-7] -> the 8 channel sums in order */
-#define TQC_PG_PAIRSUM(lo, hi) _mm256_permute4x64_epi64(_mm256_hadd_epi32((lo), (hi)), 0xD8)
-#define TQC_PG_STORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
-#else
 #define TQC_PG_CH 4
 #define TQC_PG_LOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 #define TQC_PG_XOR(a, b) _mm_xor_si128((a), (b))
@@ -725,7 +711,6 @@ static inline __m128i tqc_v128_load4(const void *p, int left) {
                 _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(lo), _mm_castsi128_ps(hi), \
                                                 _MM_SHUFFLE(3, 1, 3, 1))))
 #define TQC_PG_STORE(p, v) _mm_storeu_si128((__m128i *)(void *)(p), (v))
-#endif
 #define TQC_DEFINE_MADD_PGEMM(SUF, T)                                                       \
   static inline int tqc_madd_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
                                          const T *restrict a, int np, const T *restrict w,  \
@@ -1090,13 +1075,14 @@ TQC_DEFINE_REQUANT(u8, uint8_t, tqc_wrap_u8)
  * tqc_pgemm_* and tqc_requant_* (the same bits as calling them on the whole block; 1 KB of
  * stack). */
 #define TQC_DEFINE_PCONV(XS, XT, OS, OT)                                                   \
-  static inline void tqc_pconv_##XS##_##OS(OT *restrict out, const int32_t *restrict init,  \
-                                           const XT *restrict a, int np,                   \
-                                           const XT *restrict w, int n, int count,         \
-                                           const int32_t *restrict mv, int32_t m,          \
-                                           const int8_t *restrict sv, int s,               \
-                                           const int32_t *restrict zv, int32_t z,          \
-                                           int32_t lo, int32_t hi) {                       \
+  static TQC_ALWAYS_INLINE void tqc_pconv_##XS##_##OS(OT *restrict out,                    \
+                                                      const int32_t *restrict init,        \
+                                                      const XT *restrict a, int np,        \
+                                                      const XT *restrict w, int n,         \
+                                                      int count, const int32_t *restrict mv, \
+                                                      int32_t m, const int8_t *restrict sv, \
+                                                      int s, const int32_t *restrict zv,   \
+                                                      int32_t z, int32_t lo, int32_t hi) { \
     int32_t acc[4 * 64];                                                                   \
     int p, c, q;                                                                           \
     if (TQC_FAST_PCONV_##XS(out, init, a, np, w, n, count, mv, m, sv, s, zv, z, lo, hi))   \
