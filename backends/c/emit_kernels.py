@@ -219,7 +219,7 @@ def _conv(lp: LayerPrinter, k: Kernel, op: tqi.ConvLikeOp, weights: np.ndarray |
         init, _ = _folded_init(lp, op, weights, _const(lp, op.bias), x_off, w_off, False)
         gemm = f"tqc_pgemm_{xs}"  # sums modulo 2^32 in every path
         w_name = lp.p.repacked_weight(w, f"{lp.layer.name}_filter_packed",
-                                      pack_conv_filter(weights))
+                                      pack_conv_filter(weights), weights)
         patch_fn, sum_fn = f"tqc_patch_{xs}_raw", f"tqc_sum_{xs}"
         patch_args = f"0, {-x_off}"
     else:

@@ -48,6 +48,9 @@ class Program:
         self.const_names: dict[SSAValue, str] = {}
         self.const_data: dict[str, tuple[str, np.ndarray]] = {}
         self.extra_names: dict[tuple[str, bytes], str] = {}  # extra_weight's, by content
+        # packed conv filters (const_data) -> their rows [count][n], the layout of the AVX2
+        # and portable kernels (the C preprocessor picks one: TQC_PACKED_FILTERS)
+        self.rows_data: dict[str, np.ndarray] = {}
         self.rom_bytes = 0  # the layer functions' static arrays, counted as they are printed
         used: set[str] = set()
         for op in self.schedule.consts:
@@ -122,16 +125,20 @@ class Program:
         self.extra_names[key] = cname
         return cname
 
-    def repacked_weight(self, v: SSAValue, label: str, data: np.ndarray) -> str:
-        """The constant v stored as `data` instead (its elements rearranged for a kernel): in
-        place of v's own array when that kernel is v's only reader, else as an extra array."""
+    def repacked_weight(self, v: SSAValue, label: str, data: np.ndarray,
+                        rows: np.ndarray) -> str:
+        """The constant v stored as `data` (its elements rearranged for the SIMD kernels) or
+        as `rows` (for the others), chosen by the C preprocessor: in place of v's own array
+        when that kernel is v's only reader, else as an extra array. ROM: the larger."""
         base = self.schedule.base(v)
         cname = self.const_names.get(base)
         if cname is None or base is not v or len(list(v.uses)) != 1:
-            return self.extra_weight(label, data, kind_of(v).name)
-        ctype_, old = self.const_data[cname]
-        self.const_data[cname] = (ctype_, data)
-        self.weights_bytes += data.nbytes - old.nbytes
+            cname = self.extra_weight(label, data, kind_of(v).name)
+        else:
+            ctype_, old = self.const_data[cname]
+            self.const_data[cname] = (ctype_, data)
+            self.weights_bytes += data.nbytes - old.nbytes
+        self.rows_data[cname] = rows.reshape(-1)
         return cname
 
     def storage(self, v: SSAValue | Scratch) -> str:

@@ -176,8 +176,22 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
 #elif !defined(TQC_NO_SIMD) && defined(__SSE2__)
 #define TQC_SIMD_SSE2 1
 #endif
+/* Conv filters of tqc_pgemm_* / tqc_pconv_* (below): packed for the AVX-512 VNNI and SSE2
+ * kernels, plain rows [count][n] for AVX2 and the portable loops, which run faster on rows
+ * (a dot product over contiguous depth values). NAME_weights.c includes this header to store
+ * the matching layout; each layout has its own array name, so NAME.c and NAME_weights.c built
+ * with different flag sets do not link. */
+#if defined(TQC_SIMD_AVX512VNNI) || defined(TQC_SIMD_SSE2)
+#define TQC_PACKED_FILTERS 1
+#endif
 
 #define TQC_NO_FAST(...) 0 /* no SIMD path: the portable loop runs */
+/* For kernels that pay off only specialised on their call's constants (gcc and clang). */
+#if defined(__GNUC__)
+#define TQC_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define TQC_ALWAYS_INLINE inline
+#endif
 
 #if defined(TQC_SIMD_AVX512VNNI)
 #include <immintrin.h>
@@ -359,11 +373,6 @@ TQC_DEFINE_VNNI(u8, uint8_t)
  * of the flip (128 * sum(x), or -128 * sum(x) for uint8) is subtracted per pixel. A depth that
  * is not a multiple of 4 ends with a broadcast of the last 1-3 bytes (the padded weights are
  * 0 there, so the missing bytes contribute nothing). */
-#if defined(__GNUC__)
-#define TQC_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define TQC_ALWAYS_INLINE inline
-#endif
 static inline __m512i tqc_v512_bcast4(const void *p, int left) {
   const unsigned char *b = (const unsigned char *)p;
   uint32_t v = 0;
@@ -671,8 +680,9 @@ TQC_DEFINE_MADD(u8, uint8_t)
 #define TQC_FAST_DOTS_u8 tqc_madd_dots_u8
 #define TQC_FAST_GEMM_i8 tqc_madd_gemm_i8
 #define TQC_FAST_GEMM_u8 tqc_madd_gemm_u8
-/* Packed conv weights (tqc_pgemm_*) with AVX2 / SSE2: per step of 4 depth values and 8 (4)
- * channels, the packed bytes are flipped back (^ 0x80), widened to int16 (the first half of
+#if defined(TQC_PACKED_FILTERS) /* SSE2 */
+/* Packed conv weights (tqc_pgemm_*) with SSE2 (AVX2 reads rows): per step of 4 depth values
+ * and 4 channels, the packed bytes are flipped back (^ 0x80), widened to int16 (the first half of
  * the channels, then the second) and multiplied by the pixel's 4 activations (int16,
  * broadcast) with (v)pmaddwd (exact: at most 2 * 255 * 255 per pair); the two pair sums of a
  * channel are added at the end. Up to 4 pixels share each weight load. A missing depth value
@@ -685,21 +695,6 @@ static inline __m128i tqc_v128_load4(const void *p, int left) {
   for (t = 0; t < left; ++t) v |= (uint32_t)b[t] << (8 * t);
   return _mm_cvtsi32_si128(tqc_u32_to_i32(v));
 }
-#if defined(TQC_SIMD_AVX2)
-#define TQC_PG_CH 8
-#define TQC_PG_LOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
-#define TQC_PG_XOR(a, b) _mm256_xor_si256((a), (b))
-#define TQC_PG_SET1_8(v) _mm256_set1_epi8(v)
-#define TQC_PG_LO_i8(v) _mm256_cvtepi8_epi16(_mm256_castsi256_si128(v))
-#define TQC_PG_HI_i8(v) _mm256_cvtepi8_epi16(_mm256_extracti128_si256((v), 1))
-#define TQC_PG_LO_u8(v) _mm256_cvtepu8_epi16(_mm256_castsi256_si128(v))
-#define TQC_PG_HI_u8(v) _mm256_cvtepu8_epi16(_mm256_extracti128_si256((v), 1))
-#define TQC_PG_X4_i8(v) _mm256_broadcastq_epi64(_mm_cvtepi8_epi16(v))
-#define TQC_PG_X4_u8(v) _mm256_broadcastq_epi64(_mm_cvtepu8_epi16(v))
-/* [pair sums of channels 0-3], [of channels 4-7] -> the 8 channel sums in order */
-#define TQC_PG_PAIRSUM(lo, hi) _mm256_permute4x64_epi64(_mm256_hadd_epi32((lo), (hi)), 0xD8)
-#define TQC_PG_STORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), (v))
-#else
 #define TQC_PG_CH 4
 #define TQC_PG_LOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
 #define TQC_PG_XOR(a, b) _mm_xor_si128((a), (b))
@@ -716,7 +711,6 @@ static inline __m128i tqc_v128_load4(const void *p, int left) {
                 _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(lo), _mm_castsi128_ps(hi), \
                                                 _MM_SHUFFLE(3, 1, 3, 1))))
 #define TQC_PG_STORE(p, v) _mm_storeu_si128((__m128i *)(void *)(p), (v))
-#endif
 #define TQC_DEFINE_MADD_PGEMM(SUF, T)                                                       \
   static inline int tqc_madd_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
                                          const T *restrict a, int np, const T *restrict w,  \
@@ -756,6 +750,7 @@ TQC_DEFINE_MADD_PGEMM(i8, int8_t)
 TQC_DEFINE_MADD_PGEMM(u8, uint8_t)
 #define TQC_FAST_PGEMM_i8 tqc_madd_pgemm_i8
 #define TQC_FAST_PGEMM_u8 tqc_madd_pgemm_u8
+#endif /* TQC_PACKED_FILTERS */
 #endif /* SIMD paths */
 
 #ifndef TQC_FAST_DOTS_i8
@@ -909,52 +904,6 @@ TQC_DEFINE_DOT_BOTH(u8_u8_i32, uint8_t, uint8_t, int32_t, int32_t, int32_t, uint
 TQC_DEFINE_DOT_BOTH(u8_u8_w32, uint8_t, uint8_t, uint32_t, int32_t, int32_t, uint16_t, tqc_u32_to_i32, u8)
 TQC_DEFINE_DOT_BOTH(i16_i8_i64, int16_t, int8_t, int64_t, int64_t, int64_t, int64_t, TQC_SAME, none)
 
-/* ---- packed conv weights --------------------------------------------------------------- */
-/* The 8-bit filter [count][n] of a conv with raw 8-bit input, packed at compile time for the
- * inner loop (XNNPACK's layout): blocks of 16 output channels; in a block, groups of 4
- * consecutive depth values; in a group, each channel's 4 bytes, flipped to the other
- * signedness (w ^ 0x80, as vpdpbusd multiplies unsigned by signed bytes):
- *   packed[((b * k4 + g) * 16 + j) * 4 + t] = w[16 b + j][4 g + t] ^ 0x80, k4 = ceil(n / 4),
- * and 0 past the last channel or depth value. tqc_pgemm_* gives tqc_gemm_*'s result,
- * out[p * count + r] = init[r] + a[p] . w[r] (modulo 2^32, as the reference's int32 sum), for
- * np rows a[p] of n values. The portable loop un-flips each weight (TQC_UNFLIP) and sums in
- * uint32 (wrap-around, no signed overflow); the SIMD paths must give the same bits. */
-#define TQC_PACK_INDEX(k4, r, k) \
-  ((((size_t)((r) >> 4) * (size_t)(k4) + (size_t)((k) >> 2)) * 16 + (size_t)((r) & 15)) * 4 + \
-   (size_t)((k) & 3))
-#define TQC_UNFLIP_i8(v) ((int32_t)(uint8_t)(v) - 128)
-#define TQC_UNFLIP_u8(v) ((int32_t)((v) ^ 0x80))
-#define TQC_DEFINE_PGEMM(SUF, T)                                                            \
-  static inline void tqc_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init,  \
-                                     const T *restrict a, int np, const T *restrict w,     \
-                                     int n, int count) {                                   \
-    const int k4 = (n + 3) >> 2;                                                           \
-    int p, b, i, g;                                                                        \
-    if (TQC_FAST_PGEMM_##SUF(out, init, a, np, w, n, count)) return;                       \
-    for (p = 0; p < np; ++p) {                                                             \
-      const T *x = a + (long)p * n;                                                        \
-      for (b = 0; 16 * b < count; ++b) {                                                   \
-        const T *wb = w + (long)b * k4 * 64;                                               \
-        uint32_t s[64]; /* s[4 j + t]: channel j, depth values = t (mod 4) */              \
-        for (i = 0; i < 64; ++i) s[i] = 0;                                                 \
-        for (g = 0; g < k4; ++g) {                                                         \
-          const T *wg = wb + (long)g * 64;                                                 \
-          const int32_t x0 = (int32_t)x[4 * g], x1 = 4 * g + 1 < n ? (int32_t)x[4 * g + 1] : 0; \
-          const int32_t x2 = 4 * g + 2 < n ? (int32_t)x[4 * g + 2] : 0;                    \
-          const int32_t x3 = 4 * g + 3 < n ? (int32_t)x[4 * g + 3] : 0;                    \
-          const int32_t xr[4] = {x0, x1, x2, x3};                                          \
-          for (i = 0; i < 64; ++i) s[i] += (uint32_t)(xr[i & 3] * TQC_UNFLIP_##SUF(wg[i])); \
-        }                                                                                  \
-        for (i = 0; i < 16 && 16 * b + i < count; ++i)                                     \
-          out[(long)p * count + 16 * b + i] = tqc_u32_to_i32(                              \
-              s[4 * i] + s[4 * i + 1] + s[4 * i + 2] + s[4 * i + 3] +                      \
-              (init ? (uint32_t)init[16 * b + i] : 0u));                                   \
-      }                                                                                    \
-    }                                                                                      \
-  }
-TQC_DEFINE_PGEMM(i8, int8_t)
-TQC_DEFINE_PGEMM(u8, uint8_t)
-
 /* The sum of n values (the weight-offset term w_off * sum(x)). */
 #define TQC_DEFINE_SUM(SUF, T)                                                             \
   static inline int64_t tqc_sum_##SUF(const T *a, int n) {                                 \
@@ -966,6 +915,40 @@ TQC_DEFINE_PGEMM(u8, uint8_t)
 TQC_DEFINE_SUM(i8, int8_t)
 TQC_DEFINE_SUM(u8, uint8_t)
 TQC_DEFINE_SUM(i16, int16_t)
+
+/* ---- packed conv weights --------------------------------------------------------------- */
+/* The 8-bit filter [count][n] of a conv with raw 8-bit input. With TQC_PACKED_FILTERS (the
+ * AVX-512 VNNI and SSE2 paths) it is packed at compile time for their inner loops (XNNPACK's
+ * layout): blocks of 16 output channels; in a block, groups of 4 consecutive depth values; in
+ * a group, each channel's 4 bytes, flipped to the other signedness (w ^ 0x80, as vpdpbusd
+ * multiplies unsigned by signed bytes):
+ *   packed[((b * k4 + g) * 16 + j) * 4 + t] = w[16 b + j][4 g + t] ^ 0x80, k4 = ceil(n / 4),
+ * and 0 past the last channel or depth value; otherwise (AVX2, portable) it stays in rows.
+ * tqc_pgemm_* gives tqc_gemm_*'s result, out[p * count + r] = init[r] + a[p] . w[r] (modulo
+ * 2^32, as the reference's int32 sum), for np rows a[p] of n values: with rows, it is the
+ * wrap-around tqc_gemm_*_w32 (AVX2's pmaddwd path or the portable loop); with packed filters,
+ * the SIMD kernel (which never declines). TQC_PFILTER(w, c, n): the filter from channel c on
+ * (c a multiple of 16). */
+#if defined(TQC_PACKED_FILTERS)
+#define TQC_PFILTER(w, c, n) ((w) + (long)((c) >> 4) * (((n) + 3) >> 2) * 64)
+#define TQC_DEFINE_PGEMM(SUF, T, DOT)                                                       \
+  static inline void tqc_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init,  \
+                                     const T *restrict a, int np, const T *restrict w,     \
+                                     int n, int count) {                                   \
+    (void)TQC_FAST_PGEMM_##SUF(out, init, a, np, w, n, count);                             \
+  }
+#else
+#define TQC_PFILTER(w, c, n) ((w) + (long)(c) * (n))
+#define TQC_DEFINE_PGEMM(SUF, T, DOT)                                                       \
+  static inline void tqc_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init,  \
+                                     const T *restrict a, int np, const T *restrict w,     \
+                                     int n, int count) {                                   \
+    tqc_gemm_##DOT(out, init, a, np, w, n, count);                                         \
+  }
+#endif
+TQC_DEFINE_PGEMM(i8, int8_t, i8_i8_w32)
+TQC_DEFINE_PGEMM(u8, uint8_t, u8_u8_w32)
+
 
 /* The im2col patch of one conv window: patch[(ky * kw + kx) * in_c + c] = x[iy][ix][c] + x_off
  * for in-bounds taps, `fill` for taps outside the image: either a widened patch (x_off the
@@ -1089,27 +1072,28 @@ TQC_DEFINE_REQUANT(u8, uint8_t, tqc_wrap_u8)
 
 /* The packed conv (tqc_pgemm_*) with the requantize epilogue of tqc_requant_*:
  * out[p * count + r] = requant(init[r] + a[p] . w[r]) for np pixels, so that no accumulator
- * leaves the kernel; the portable loop takes up to 4 pixels by 16 channels at a time through
- * tqc_pgemm_* and tqc_requant_* (the same bits as calling them on the whole block). */
+ * leaves the kernel; the portable loop takes up to 4 pixels by 64 channels at a time through
+ * tqc_pgemm_* and tqc_requant_* (the same bits as calling them on the whole block; 1 KB of
+ * stack). */
 #define TQC_DEFINE_PCONV(XS, XT, OS, OT)                                                   \
-  static inline void tqc_pconv_##XS##_##OS(OT *restrict out, const int32_t *restrict init,  \
-                                           const XT *restrict a, int np,                   \
-                                           const XT *restrict w, int n, int count,         \
-                                           const int32_t *restrict mv, int32_t m,          \
-                                           const int8_t *restrict sv, int s,               \
-                                           const int32_t *restrict zv, int32_t z,          \
-                                           int32_t lo, int32_t hi) {                       \
-    const int k4 = (n + 3) >> 2;                                                           \
-    int32_t acc[4 * 16];                                                                   \
+  static TQC_ALWAYS_INLINE void tqc_pconv_##XS##_##OS(OT *restrict out,                    \
+                                                      const int32_t *restrict init,        \
+                                                      const XT *restrict a, int np,        \
+                                                      const XT *restrict w, int n,         \
+                                                      int count, const int32_t *restrict mv, \
+                                                      int32_t m, const int8_t *restrict sv, \
+                                                      int s, const int32_t *restrict zv,   \
+                                                      int32_t z, int32_t lo, int32_t hi) { \
+    int32_t acc[4 * 64];                                                                   \
     int p, c, q;                                                                           \
     if (TQC_FAST_PCONV_##XS(out, init, a, np, w, n, count, mv, m, sv, s, zv, z, lo, hi))   \
       return;                                                                              \
     for (p = 0; p < np; p += 4) {                                                          \
       const int mp = np - p < 4 ? np - p : 4;                                              \
-      for (c = 0; c < count; c += 16) {                                                    \
-        const int cn = count - c < 16 ? count - c : 16;                                    \
+      for (c = 0; c < count; c += 64) {                                                    \
+        const int cn = count - c < 64 ? count - c : 64;                                    \
         tqc_pgemm_##XS(acc, init ? init + c : NULL, a + (long)p * n, mp,                   \
-                       w + (long)(c >> 4) * k4 * 64, n, cn);                               \
+                       TQC_PFILTER(w, c, n), n, cn);                                       \
         for (q = 0; q < mp; ++q)                                                           \
           tqc_requant_##OS(out + (long)(p + q) * count + c, acc + q * cn, cn,              \
                            mv ? mv + c : NULL, m, sv ? sv + c : NULL, s, zv ? zv + c : NULL, \
