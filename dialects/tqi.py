@@ -384,6 +384,7 @@ class SumOp(UnaryOp):
     """Sum over `axes` into int32 (the result type says whether dims are kept)."""
 
     name = "tqi.sum"
+    traits = traits_def(Engine("sum"))
     axes = prop_def(DenseArrayBase)
 
 

@@ -9,6 +9,7 @@ from tqc.backends.verilog import (  # noqa: F401  (imported for their `@emits` r
     emit_join,
     emit_pool,
     emit_softmax,
+    emit_sum,
 )
 from tqc.backends.verilog.emitter import Emitted, VerilogEmitter
 from tqc.backends.verilog.prepare import Plan

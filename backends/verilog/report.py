@@ -6,7 +6,8 @@ backends/verilog/lanes.py), so a group costs max(NK, PU / LO) cycles (the last g
 drain after it); a pixel has NG groups. Pooling
 reads one tap per cycle while the previous window divides (DVW cycles), so an output costs
 max(taps, DVW + 1); softmax reads each row three times (load, sum, output) plus ~10 cycles of
-reciprocal. Each chain step adds one register.
+reciprocal; a sum takes its whole input, then drains its M accumulators (M + 2 cycles). Each chain
+step adds one register.
 
 - `latency`: the serial upper bound of the first sample (every layer waits for all of its
   input); `overlap_latency`: the estimate with a layer starting an output row as soon as the
@@ -75,6 +76,8 @@ def engine_rows(stage: Stage) -> Rows:
     if isinstance(op, tqi.SoftmaxOp):
         rows = _elements(shape[:-1])
         return Rows(rows, rows, row_elements=shape[-1])
+    if isinstance(op, tqi.SumOp):  # every output waits for the whole input
+        return Rows(1, 1, row_elements=_elements(shape))
     assert isinstance(op, (tqi.ConvLikeOp, tqi.WindowOp))
     _, h, w, c = shape
     oh = dims(op.results[0])[1]
@@ -87,7 +90,7 @@ def engine_rows(stage: Stage) -> Rows:
 
 def extra_rows(stage: Stage) -> int:
     """Extra rows of the engine's ring frame buffer (as the emitters choose them)."""
-    if isinstance(stage.ops[0], tqi.SoftmaxOp):
+    if isinstance(stage.ops[0], (tqi.SoftmaxOp, tqi.SumOp)):
         return 0
     r = engine_rows(stage)
     return ring_rows(r.h, r.oh, r.kh, r.sh, r.dh, r.pt)
@@ -123,8 +126,11 @@ def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
 
 
 def other_cycles(stage: Stage) -> tuple[int, int]:
-    """(compute cycles, buffer bits) of a pooling or softmax engine."""
+    """(compute cycles, buffer bits) of a pooling, softmax or sum engine."""
     op = stage.ops[0]
+    if isinstance(op, tqi.SumOp):  # drains its M int32 accumulators after the input
+        outputs = _elements(dims(op.output))
+        return outputs + 2, outputs * 32
     if not isinstance(op, (tqi.SoftmaxOp, tqi.WindowOp)):
         return _elements(dims(op.results[0])), 0
     shape = dims(op.input)
@@ -197,7 +203,8 @@ def estimate(plan: Plan) -> Estimate:
         else:
             compute, b = other_cycles(stage)
             buf += b
-            pace = compute + load if isinstance(op, tqi.SoftmaxOp) else max(compute, load)
+            serial = isinstance(op, (tqi.SoftmaxOp, tqi.SumOp))  # no loading while it drains
+            pace = compute + load if serial else max(compute, load)
         latency += compute
         interval = max(interval, pace)
         arrival[root(stage.output)] = _overlapped(stage, start, end, compute)
