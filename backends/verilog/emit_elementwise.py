@@ -72,6 +72,20 @@ def mul_shift_round(c: Chain, op: Operation) -> None:
     c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(total, 6)})", 32, True)
 
 
+@emits(tqi.MulShiftRound64Op)
+def mul_shift_round64(c: Chain, op: Operation) -> None:
+    """The int64 overload of MultiplyByQuantizedMultiplier (16x8 kernels), one rounding:
+    int32((x · m16 + 2^(n-1)) >> n) on the int64 accumulator, product and sum wrapping in
+    int64; two steps: the low 64 bits of the product, then the rounding shift (n in 1..62,
+    the same finish as `mul_shift_round`)."""
+    assert isinstance(op, tqi.MulShiftRound64Op)
+    if c.width != 64:
+        raise TqcError(f"verilog backend: {op.name} needs an int64 input")
+    m = c.param(ints(op.multiplier), 64)
+    c.add(f"{{x}} * {m}", 64, True, expr_width=64)
+    c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(ints(op.amount), 6)})", 32, True)
+
+
 def round_double_exponent(e: int) -> int:
     """The exponent `tqc_round_double_finish` takes: clamped to [-87, 31], which changes no
     result (with k in 0..31 and q ≤ 2^53, s = k + e ≤ -56 always rounds to 0 and s ≥ 31

@@ -119,7 +119,7 @@ def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
     macs, ng, nk = steps(stage)
     compute = _elements(dims(op.output)[:-1]) * ng * max(nk, pu // stage.out_lanes) + 5
     rom = ng * nk * (pu if isinstance(op, tqi.DepthwiseConv2DOp) else pu * pk) * 8
-    rom += ng * pu * 32 if op.bias is not None else 0
+    rom += ng * pu * hw_kind(op.output).bits if op.bias is not None else 0
     r = engine_rows(stage)
     buffer = (r.h + extra_rows(stage)) * r.row_elements * hw_kind(op.input).bits
     return macs, compute, rom, buffer, -(-_elements(dims(op.input)) // stage.in_lanes)
@@ -176,7 +176,8 @@ def estimate(plan: Plan) -> Estimate:
         if stage.kind != "engine":
             if stage.kind == "chain":
                 wide = sum(1 for op in stage.ops if isinstance(
-                    op, (tqi.MulHighOp, tqi.MulShiftRoundOp, tqi.MulRoundDoubleOp)))
+                    op, (tqi.MulHighOp, tqi.MulShiftRoundOp, tqi.MulShiftRound64Op,
+                         tqi.MulRoundDoubleOp)))
                 three = sum(1 for op in stage.ops if isinstance(op, tqi.MulRoundDoubleOp))  # 3 steps
                 depth = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide + three
                 mults += (wide - three) * stage.in_lanes  # one copy per lane
