@@ -406,6 +406,7 @@ class SoftmaxLutOp(UnaryOp):
     (reference_ops::SoftmaxInt16): exp of the rescaled differences, 1/(1+x) of the sum."""
 
     name = "tqi.softmax_lut"
+    traits = traits_def(Engine("softmax"))
 
     def verify_(self) -> None:
         for label, attr in (("exp_lut", self.exp_lut), ("reciprocal_lut", self.reciprocal_lut)):
@@ -480,6 +481,7 @@ class ArgMaxOp(UnaryOp):
     """Index (i32 or i64, the result type) of the first maximum along `axis`."""
 
     name = "tqi.arg_max"
+    traits = traits_def(Engine("argmax"))
     axis = prop_def(IntegerAttr)
 
 

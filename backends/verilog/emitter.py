@@ -136,6 +136,10 @@ class Chain:
                       for j in range(lanes)]
         lines.append("    wire v0 = in_valid;")
         registered = any(s.registered for s in self.steps)
+        if not registered:  # only casts: wires from input to output
+            lines += ["    /* verilator lint_off UNUSEDSIGNAL */",
+                      "    wire unused_clock = clk ^ rst;",
+                      "    /* verilator lint_on UNUSEDSIGNAL */"]
         # the channel travels up to the last step that reads it
         last_c = max((i for i, s in enumerate(self.steps, 1) if "{c}" in s.expr), default=0)
         if self.per_channel:  # the channel (one lane) or the beat within a pixel

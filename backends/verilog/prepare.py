@@ -99,9 +99,9 @@ class Split:
 
 @dataclass
 class Stage:
-    kind: str  # "engine", "chain" or "join"
+    kind: str  # "engine", "chain", "join" or "source" (a constant operand streamed from a ROM)
     ops: list[Operation]
-    inputs: list[SSAValue]  # streamed operands (a join has two)
+    inputs: list[SSAValue]  # streamed operands (a join has two, a source none)
     output: SSAValue
     name: str
     split: Split | None = None
@@ -213,13 +213,18 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
         kind = kinds.get(type(op))
         if kind is None:
             raise TqcError(f"verilog backend: no hardware for {op.name}")
-        streamed = [v for v in op.operands if not isinstance(v.owner, tqi.ConstOp)]
+        if kind in ("join", "elementwise"):  # a constant operand streams from a ROM
+            for v in op.operands:
+                if isinstance(v.owner, tqi.ConstOp) and v not in producer:
+                    groups.append(("source", [v.owner], []))
+                    producer[v] = len(groups) - 1
+        streamed = [v for v in op.operands if v in producer or not isinstance(v.owner, tqi.ConstOp)]
         if len(op.results) != 1 or not streamed:
             raise TqcError(f"verilog backend: {op.name} with {len(op.results)} results and "
                            f"{len(streamed)} tensor operands is not supported")
-        if kind == "join" and len(streamed) != 2:
-            raise TqcError(f"verilog backend: {op.name} with a constant operand is not "
-                           "supported yet")
+        if kind == "join" and len(streamed) != len(op.operands):
+            raise TqcError(f"verilog backend: {op.name} with {len(streamed)} tensor operands "
+                           "is not supported")
         if kind != "join" and len(streamed) != 1:
             raise TqcError(f"verilog backend: {op.name} with {len(streamed)} tensor operands "
                            "is not supported")
@@ -259,9 +264,10 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
 
 
 def stage_prefix(kind: str, first: Operation) -> str:
-    """The start of a stage's instance names: the engine's prefix, "join" or "ew" (a chain)."""
-    if kind == "join":
-        return "join"
+    """The start of a stage's instance names: the engine's prefix, "join", "const" (a
+    constant's source) or "ew" (a chain)."""
+    if kind in ("join", "source"):
+        return "const" if kind == "source" else "join"
     if kind != "engine":
         return "ew"
     trait = engine(first)

@@ -73,9 +73,12 @@ def engine_rows(stage: Stage) -> Rows:
     if isinstance(op, tqi.FullyConnectedOp):
         rows = _elements(shape[:-1])
         return Rows(rows, rows, row_elements=shape[-1])
-    if isinstance(op, tqi.SoftmaxOp):
+    if isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp)):
         rows = _elements(shape[:-1])
         return Rows(rows, rows, row_elements=shape[-1])
+    if isinstance(op, tqi.ArgMaxOp):  # rows of the reduced axis
+        rows = _elements(dims(op.output))
+        return Rows(rows, rows, row_elements=_elements(shape) // rows)
     if isinstance(op, tqi.SumOp):  # every output waits for the whole input
         return Rows(1, 1, row_elements=_elements(shape))
     assert isinstance(op, (tqi.ConvLikeOp, tqi.WindowOp))
@@ -90,7 +93,7 @@ def engine_rows(stage: Stage) -> Rows:
 
 def extra_rows(stage: Stage) -> int:
     """Extra rows of the engine's ring frame buffer (as the emitters choose them)."""
-    if isinstance(stage.ops[0], (tqi.SoftmaxOp, tqi.SumOp)):
+    if isinstance(stage.ops[0], (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.SumOp, tqi.ArgMaxOp)):
         return 0
     r = engine_rows(stage)
     return ring_rows(r.h, r.oh, r.kh, r.sh, r.dh, r.pt)
@@ -131,6 +134,9 @@ def other_cycles(stage: Stage) -> tuple[int, int]:
     if isinstance(op, tqi.SumOp):  # drains its M int32 accumulators after the input
         outputs = _elements(dims(op.output))
         return outputs + 2, outputs * 32
+    if isinstance(op, tqi.SoftmaxLutOp):  # pass 1: 4 cycles per element; row and exp buffers
+        n = dims(op.input)[-1]
+        return _elements(dims(op.input)[:-1]) * (5 * n + 2), 2 * n * 16
     if not isinstance(op, (tqi.SoftmaxOp, tqi.WindowOp)):
         return _elements(dims(op.results[0])), 0
     shape = dims(op.input)
@@ -169,6 +175,9 @@ def estimate(plan: Plan) -> Estimate:
     interval = latency
     arrival: dict[object, tuple[float, float]] = {root(plan.input): (0.0, float(latency))}
     for stage in plan.stages:
+        if stage.kind == "source":  # a constant, ready at any time
+            arrival[root(stage.output)] = (0.0, 0.0)
+            continue
         start = max(arrival[root(v)][0] for v in stage.inputs)
         end = max(arrival[root(v)][1] for v in stage.inputs)
         elements = _elements(dims(stage.output))
@@ -204,7 +213,7 @@ def estimate(plan: Plan) -> Estimate:
         else:
             compute, b = other_cycles(stage)
             buf += b
-            serial = isinstance(op, (tqi.SoftmaxOp, tqi.SumOp))  # no loading while it drains
+            serial = isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.SumOp))  # no loading while it drains
             pace = compute + load if serial else max(compute, load)
         latency += compute
         interval = max(interval, pace)
