@@ -472,6 +472,7 @@ class ResizeBilinearOp(UnaryOp):
     (reference_ops::ResizeBilinear<uint8_t>). See passes/lowering/resize.py."""
 
     name = "tqi.resize_bilinear"
+    traits = traits_def(Engine("resize"))
     align_corners = prop_def(IntegerAttr)
     half_pixel_centers = prop_def(IntegerAttr)
 

@@ -10,6 +10,7 @@ from tqc.backends.verilog import (  # noqa: F401  (imported for their `@emits` r
     emit_elementwise,
     emit_join,
     emit_pool,
+    emit_resize,
     emit_select,
     emit_softmax,
     emit_softmax16,

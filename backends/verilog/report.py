@@ -76,6 +76,10 @@ def engine_rows(stage: Stage) -> Rows:
     if isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp)):
         rows = _elements(shape[:-1])
         return Rows(rows, rows, row_elements=shape[-1])
+    if isinstance(op, tqi.ResizeBilinearOp):  # output row oy reads input rows up to ~oy·h/oh + 1
+        _, h, w, c = shape
+        oh = dims(op.output)[1]
+        return Rows(h, oh, 2, max(1, h // oh), row_elements=w * c)
     if isinstance(op, tqi.ArgMaxOp):  # rows of the reduced axis
         rows = _elements(dims(op.output))
         return Rows(rows, rows, row_elements=_elements(shape) // rows)
@@ -134,6 +138,9 @@ def other_cycles(stage: Stage) -> tuple[int, int]:
     if isinstance(op, tqi.SumOp):  # drains its M int32 accumulators after the input
         outputs = _elements(dims(op.output))
         return outputs + 2, outputs * 32
+    if isinstance(op, tqi.ResizeBilinearOp):  # four taps per output; the ring frame buffer
+        r = engine_rows(stage)
+        return _elements(dims(op.output)) * 4 + 8, (r.h + extra_rows(stage)) * r.row_elements * 16
     if isinstance(op, tqi.SoftmaxLutOp):  # pass 1: 4 cycles per element; row and exp buffers
         n = dims(op.input)[-1]
         return _elements(dims(op.input)[:-1]) * (5 * n + 2), 2 * n * 16
