@@ -22,7 +22,7 @@ INPUTS = Path(__file__).parent / "filecheck" / "backends" / "verilog" / "Inputs"
 
 
 @needs_sim
-@pytest.mark.parametrize("model", ["activations", "arg_max"])
+@pytest.mark.parametrize("model", ["prelu_chain", "arg_max"])
 def test_activations_bit_exact(tmp_path: Path, model: str) -> None:
     check_model(build_file(INPUTS / f"{model}.tqm", tmp_path / f"{model}.tflite"), 6,
                 throttle=True)

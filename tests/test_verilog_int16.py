@@ -46,3 +46,10 @@ def test_ds_cnn_small_int16x8_bit_exact() -> None:
     """ARM ML-zoo DS-CNN small, int16x8: CONV_2D, 4 x (DEPTHWISE_CONV_2D, CONV_2D) with int64
     accumulators, AVERAGE_POOL_2D on int16, FULLY_CONNECTED, int16 SOFTMAX."""
     check_model(shared_model("armmlzoo_ds_cnn_small_int16x8.tflite"), 3)
+
+
+@needs_sim
+def test_int16_table_bit_exact(tmp_path: Path) -> None:
+    """Inputs/leaky_int16.tqm: int16 LEAKY_RELU, a 65536-entry table as a ROM file."""
+    check_model(build_file(INPUTS / "leaky_int16.tqm", tmp_path / "leaky.tflite"), 6,
+                throttle=True)

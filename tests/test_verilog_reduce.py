@@ -43,9 +43,9 @@ def _mean_model(path: Path, shape: tuple[int, ...], axes: list[int], keep: bool,
 
 @needs_sim
 def test_conv_mean_fc_bit_exact(tmp_path: Path) -> None:
-    """Inputs/mean.tqm: CONV_2D → MEAN over H, W → RESHAPE → FULLY_CONNECTED, back to back
+    """Inputs/conv_mean_fc.tqm: CONV_2D → MEAN over H, W → RESHAPE → FULLY_CONNECTED, back to back
     with handshake gaps."""
-    check_model(build_file(INPUTS / "mean.tqm", tmp_path / "mean.tflite"), 6, throttle=True)
+    check_model(build_file(INPUTS / "conv_mean_fc.tqm", tmp_path / "mean.tflite"), 6, throttle=True)
 
 
 @needs_sim

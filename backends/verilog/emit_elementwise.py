@@ -114,11 +114,28 @@ def clamp(c: Chain, op: Operation) -> None:
     c.add(f"tqc_clamp({c.x()}, {lo}, {hi})", width, signed)
 
 
+def table16(c: Chain, op: tqi.TableOp) -> None:
+    """A 65536-entry ROM ($readmemh file MODULE_tK.hex, registered read: block RAM) for int16
+    input: output = table[x + 32768], i.e. the address is x with its sign bit flipped."""
+    kind_out = kind_of(op.output)
+    lut = dense_array(op.table).astype("int64")
+    width, signed = kind_out.bits, kind_out.signed
+    name = f"t{len(c.roms)}"
+    digits = (width + 3) // 4
+    c.roms[name] = "".join(f"{int(v) & ((1 << width) - 1):0{digits}x}\n" for v in lut)
+    c.functions.append(f"    reg [{width - 1}:0] {name}_rom [0:65535];\n"
+                       f'    initial $readmemh("{{module}}_{name}.hex", {name}_rom);')
+    c.add(f"{name}_rom[{{x}}[15:0] ^ 16'h8000]", width, signed, expr_width=width)
+
+
 @emits(tqi.TableOp)
 def table(c: Chain, op: Operation) -> None:
-    """A ROM (a case over the input code): output = table[x - min(input type)]."""
+    """A ROM (a case over the input code): output = table[x - min(input type)]; int16 input:
+    `table16`."""
     assert isinstance(op, tqi.TableOp)
     kind_in, kind_out = kind_of(op.input), kind_of(op.output)
+    if kind_in.name == "i16" and kind_out.name in STREAMED and c.width == 16:
+        return table16(c, op)
     if kind_in.bits != 8 or kind_out.name not in STREAMED:
         raise TqcError(f"verilog backend: {kind_in.name} → {kind_out.name} tables are not supported")
     lut = dense_array(op.table)

@@ -56,6 +56,7 @@ class Chain:
     steps: list[Step] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
     per_channel: bool = False
+    roms: dict[str, str] = field(default_factory=dict)  # suffix → $readmemh text (MODULE_suffix.hex)
 
     @property
     def width(self) -> int:
@@ -126,7 +127,7 @@ class Chain:
             f"    output [{lanes * self.width - 1}:0] out_data",
             ");",
             '`include "tqc_fixedpoint.vh"',
-            *self.functions,
+            *(f.replace("{module}", module) for f in self.functions),
         ]
         if lanes == 1:
             lines.append(f"    wire [{self.in_width - 1}:0] d0 = in_data;")
@@ -348,6 +349,8 @@ class VerilogEmitter:
             raise TqcError(f"verilog backend: internal: chain width {chain.width} != {out_width}")
         module = f"{self.plan.name}_{stage.name}"
         self.modules.append((module, chain.render(module)))
+        for suffix, text in chain.roms.items():
+            self.files[f"{module}_{suffix}.hex"] = text
         src, dst = self.connect(stage, chain.width)
         self.instances.append(self.instance(module, f"u_{stage.name}", src, dst))
 
