@@ -31,8 +31,9 @@ def _softmax16_model(path: Path, shape: tuple[int, ...], scale: float, beta: flo
 
 
 @needs_sim
-@pytest.mark.parametrize("shape,scale,beta", [((1, 3, 12), 0.002, 1.0), ((1, 1), 0.5, 1.0),
-                                              ((1, 2, 40), 3e-4, 0.3)])
+@pytest.mark.parametrize("shape,scale,beta", [
+    ((1, 3, 12), 0.002, 1.0), pytest.param((1, 1), 0.5, 1.0, marks=pytest.mark.slow),
+    pytest.param((1, 2, 40), 3e-4, 0.3, marks=pytest.mark.slow)])
 def test_int16_softmax_bit_exact(tmp_path: Path, shape: tuple[int, ...], scale: float,
                                  beta: float) -> None:
     """`tqi.softmax_lut` (tqc_softmax16): rows near their maximum, one-element rows, differences

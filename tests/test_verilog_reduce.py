@@ -51,8 +51,9 @@ def test_conv_mean_fc_bit_exact(tmp_path: Path) -> None:
 @needs_sim
 @pytest.mark.parametrize("shape,axes,keep,dtype,zps,ratio", [
     ((1, 4, 8), [-1], True, "int8", (-128, -128), 1 / 7),   # innermost reduced: one word
-    ((1, 3, 4, 5), [1, 3], False, "uint8", (255, 255), 0.9),  # reduced, kept, reduced
-    ((1, 6, 2, 3), [1], True, "int8", (0, 0), 1.0),
+    pytest.param((1, 3, 4, 5), [1, 3], False, "uint8", (255, 255), 0.9,  # reduced, kept, reduced
+                 marks=pytest.mark.slow),
+    pytest.param((1, 6, 2, 3), [1], True, "int8", (0, 0), 1.0, marks=pytest.mark.slow),
 ])
 def test_mean_axes_bit_exact(tmp_path: Path, shape: tuple[int, ...], axes: list[int],
                              keep: bool, dtype: str, zps: tuple[int, int], ratio: float) -> None:
