@@ -419,6 +419,7 @@ class SumOp(UnaryOp):
     """Sum over `axes` into int32 (the result type says whether dims are kept)."""
 
     name = "tqi.sum"
+    traits = traits_def(Engine("sum"))
     axes = prop_def(DenseArrayBase)
 
 
@@ -440,6 +441,7 @@ class SoftmaxLutOp(UnaryOp):
     (reference_ops::SoftmaxInt16): exp of the rescaled differences, 1/(1+x) of the sum."""
 
     name = "tqi.softmax_lut"
+    traits = traits_def(Engine("softmax"))
 
     def verify_(self) -> None:
         for label, attr in (("exp_lut", self.exp_lut), ("reciprocal_lut", self.reciprocal_lut)):
@@ -509,6 +511,7 @@ class ResizeBilinearOp(UnaryOp):
     (reference_ops::ResizeBilinear<uint8_t>). See passes/lowering/resize.py."""
 
     name = "tqi.resize_bilinear"
+    traits = traits_def(Engine("resize"))
     align_corners = prop_def(IntegerAttr)
     half_pixel_centers = prop_def(IntegerAttr)
 
@@ -518,6 +521,7 @@ class ArgMaxOp(UnaryOp):
     """Index (i32 or i64, the result type) of the first maximum along `axis`."""
 
     name = "tqi.arg_max"
+    traits = traits_def(Engine("argmax"))
     axis = prop_def(IntegerAttr)
 
 

@@ -143,17 +143,20 @@ def test_refusal_names_op_index_and_tensor(tmp_path: Path, monkeypatch: pytest.M
                                "hardware yet")
 
 
-def test_constant_operand_refusal(tmp_path: Path) -> None:
-    """ADD of a constant: its widening cast computes on constants only (no stream), so the
-    refusal names the ADD, not a 'tqi.cast with 0 tensor operands'."""
+@needs_sim
+def test_constant_operand_add_bit_exact(tmp_path: Path) -> None:
+    """ADD of a constant of the result's shape: its widening cast and rescale compute on
+    constants only, yet the join streams them (a ROM source, `tqc_source`, then the constant's
+    chain in hardware); bit-exact against the reference and the NumPy backend."""
     path = tmp_path / "add_const.tflite"
     write_model(path, [Tensor("x", (1, 4), "int8", 0.5, 0),
-                       Tensor("k", (1, 4), "int8", 0.5, 0, data=np.arange(4, dtype=np.int8)),
+                       Tensor("k", (1, 4), "int8", 0.25, 3,
+                              data=np.array([-128, -1, 0, 127], dtype=np.int8)),
                        Tensor("y", (1, 4), "int8", 0.5, 0)],
                 [Op("ADD", ["x", "k"], ["y"])], ["x"], ["y"])
-    with pytest.raises(TqcError, match=r"^op #0 ADD 'y' \(tqi\.add\): a binary op with a "
-                                       r"constant operand: no Verilog hardware yet$"):
-        build_design(lower(path), "m", TargetOptions())
+    design = build_design(lower(path), "m", TargetOptions(), vectors=False)
+    assert design.files["m.v"].count("tqc_source #(") == 1
+    check_model(path, 4, throttle=True)
 
 
 def test_cli_refusal_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -1,8 +1,9 @@
 """CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED → instances of the `tqc_conv` engine
 (templates/tqc_conv.v) with their weight and bias ROM files. FULLY_CONNECTED is a 1x1
 convolution over an image of `rows` x 1 pixels of K channels. The IR's offsets, strides,
-dilations and padding become engine parameters; the int32 accumulator stream goes on to the
-requantize chain that follows in the IR."""
+dilations and padding become engine parameters; the accumulator stream (int32, or int64 for
+the 16x8 kernels: int16 input, int8 weights, int64 bias) goes on to the requantize chain that
+follows in the IR."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def rom_lines(words: np.ndarray, lane_bits: int) -> str:
     """$readmemh text: one word per line from (depth, lanes) unsigned lane values, lane 0 in
     the least significant bits."""
     digits = lane_bits // 4
-    dtype = {8: ">u1", 16: ">u2", 32: ">u4"}[lane_bits]
+    dtype = {8: ">u1", 16: ">u2", 32: ">u4", 64: ">u8"}[lane_bits]
     raw = np.ascontiguousarray(words[:, ::-1]).astype(dtype).tobytes().hex()
     per_line = words.shape[1] * digits
     return "\n".join(raw[i:i + per_line] for i in range(0, len(raw), per_line)) + "\n"
@@ -107,8 +108,9 @@ def convolution(e: VerilogEmitter, stage: Stage) -> str:
     xlo, xhi = xkind.range
     xvw = max(signed_width(xlo + xoff, xhi + xoff), xw + 1)
     wvw = max(signed_width(int(w.min()) + woff, int(w.max()) + woff), ww + 1)
-    if xvw + wvw > 31:
-        raise refusal(op, "products wider than 31 bits: no Verilog hardware yet")
+    accw = hw_kind(op.output).bits  # int32, or int64 (16x8 kernels)
+    if xvw + wvw > accw - 1:
+        raise refusal(op, f"products wider than {accw - 1} bits: no Verilog hardware yet")
 
     pu, pk = stage.split.pu, stage.split.pk
     if g.depthwise and (pk != 1 or pu % g.m):
@@ -122,7 +124,8 @@ def convolution(e: VerilogEmitter, stage: Stage) -> str:
     if bias is not None:
         b = np.zeros(ng * pu, dtype=np.int64)
         b[:g.o] = bias.reshape(-1)
-        e.files[bfile] = rom_lines(b.reshape(ng, pu) & 0xFFFFFFFF, 32)
+        words = b.reshape(ng, pu).astype(np.uint64) if accw == 64 else b.reshape(ng, pu) & 0xFFFFFFFF
+        e.files[bfile] = rom_lines(words, accw)
 
     er = ring_rows(g.h, g.oh, g.kh, g.stride[0], g.dilation[0], g.pad[0])
     params = {
@@ -137,10 +140,11 @@ def convolution(e: VerilogEmitter, stage: Stage) -> str:
         "OCW": clog2(pu // stage.out_lanes),
         "XW": xw, "XSIGNED": int(xsigned), "XVW": xvw, "XOFF": xoff,
         "WW": ww, "WSIGNED": int(wsigned), "WVW": wvw, "WOFF": woff,
+        **({"ACCW": accw} if accw != 32 else {}),
         "HAS_BIAS": int(bias is not None), "WFILE": f'"{wfile}"', "BFILE": f'"{bfile}"',
     }
     text = ",\n".join(f"        .{k}({v})" for k, v in params.items())
     e.template("tqc_conv.v")
     e.template("tqc_frame.v")
-    src, dst = e.connect(stage, 32)
+    src, dst = e.connect(stage, accw)
     return e.instance("tqc_conv", f"u_{stage.name}", src, dst, text)

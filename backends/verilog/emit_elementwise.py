@@ -72,6 +72,20 @@ def mul_shift_round(c: Chain, op: Operation) -> None:
     c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(total, 6)})", 32, True)
 
 
+@emits(tqi.MulShiftRound64Op)
+def mul_shift_round64(c: Chain, op: Operation) -> None:
+    """The int64 overload of MultiplyByQuantizedMultiplier (16x8 kernels), one rounding:
+    int32((x · m16 + 2^(n-1)) >> n) on the int64 accumulator, product and sum wrapping in
+    int64; two steps: the low 64 bits of the product, then the rounding shift (n in 1..62,
+    the same finish as `mul_shift_round`)."""
+    assert isinstance(op, tqi.MulShiftRound64Op)
+    if c.width != 64:
+        raise refusal(op, "on a non-int64 input: no Verilog hardware yet")
+    m = c.param(ints(op.multiplier), 64)
+    c.add(f"{{x}} * {m}", 64, True, expr_width=64)
+    c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(ints(op.amount), 6)})", 32, True)
+
+
 def round_double_exponent(e: int) -> int:
     """The exponent `tqc_round_double_finish` takes: clamped to [-87, 31], which changes no
     result (with k in 0..31 and q ≤ 2^53, s = k + e ≤ -56 always rounds to 0 and s ≥ 31
@@ -100,11 +114,28 @@ def clamp(c: Chain, op: Operation) -> None:
     c.add(f"tqc_clamp({c.x()}, {lo}, {hi})", width, signed)
 
 
+def table16(c: Chain, op: tqi.TableOp) -> None:
+    """A 65536-entry ROM ($readmemh file MODULE_tK.hex, registered read: block RAM) for int16
+    input: output = table[x + 32768], i.e. the address is x with its sign bit flipped."""
+    kind_out = kind_of(op.output)
+    lut = dense_array(op.table).astype("int64")
+    width, signed = kind_out.bits, kind_out.signed
+    name = f"t{len(c.roms)}"
+    digits = (width + 3) // 4
+    c.roms[name] = "".join(f"{int(v) & ((1 << width) - 1):0{digits}x}\n" for v in lut)
+    c.functions.append(f"    reg [{width - 1}:0] {name}_rom [0:65535];\n"
+                       f'    initial $readmemh("{{module}}_{name}.hex", {name}_rom);')
+    c.add(f"{name}_rom[{{x}}[15:0] ^ 16'h8000]", width, signed, expr_width=width)
+
+
 @emits(tqi.TableOp)
 def table(c: Chain, op: Operation) -> None:
-    """A ROM (a case over the input code): output = table[x - min(input type)]."""
+    """A ROM (a case over the input code): output = table[x - min(input type)]; int16 input:
+    `table16`."""
     assert isinstance(op, tqi.TableOp)
     kind_in, kind_out = kind_of(op.input), kind_of(op.output)
+    if kind_in.name == "i16" and kind_out.name in STREAMED and c.width == 16:
+        return table16(c, op)
     if kind_in.bits != 8 or kind_out.name not in STREAMED:
         raise refusal(op, f"{kind_in.name} → {kind_out.name} table: no Verilog hardware yet")
     lut = dense_array(op.table)

@@ -1,9 +1,11 @@
 """Element-wise binary ops of two streams (the ADD / SUB / MUL / MAXIMUM / MINIMUM of two
 activations, after each operand's rescaling chain) → an instance of `tqc_join`
-(templates/tqc_join.v). Both operands must have the result's shape (no broadcasting yet)."""
+(templates/tqc_join.v). An operand of a smaller shape goes through `tqc_bcast` first, a
+constant operand comes from `tqc_source` (emit_broadcast.py)."""
 
 from __future__ import annotations
 
+from tqc.backends.verilog.emit_broadcast import broadcast
 from tqc.backends.verilog.emitter import VerilogEmitter
 from tqc.backends.verilog.prepare import Stage, hw_kind
 from tqc.backends.verilog.registry import emits
@@ -18,14 +20,17 @@ OPS = {tqi.AddOp: 0, tqi.SubOp: 1, tqi.MulOp: 2, tqi.MaxOp: 3, tqi.MinOp: 4}
 def join(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, tqi.BinaryOp)
-    if dims(op.lhs) != dims(op.output) or dims(op.rhs) != dims(op.output):
-        raise refusal(op, "broadcasting: no Verilog hardware yet")
     kind = hw_kind(op.output)
     width, signed = kind.bits, kind.signed
     if hw_kind(op.lhs) != kind or hw_kind(op.rhs) != kind:
         raise refusal(op, "operands of different types: no Verilog hardware yet")
     lanes = stage.in_lanes
     a, b = e.take(op.lhs, lanes), e.take(op.rhs, lanes)
+    result = dims(op.output)
+    if dims(op.lhs) != result:  # one lane (lanes.broadcasts)
+        a = broadcast(e, op, a, dims(op.lhs), result, width)
+    if dims(op.rhs) != result:
+        b = broadcast(e, op, b, dims(op.rhs), result, width)
     dst = e.new_stream(width, lanes)
     e.produced[stage.output] = dst
     e.template("tqc_join.v")

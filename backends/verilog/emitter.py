@@ -72,6 +72,7 @@ class Chain:
     steps: list[Step] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
     per_channel: bool = False
+    roms: dict[str, str] = field(default_factory=dict)  # suffix → $readmemh text (MODULE_suffix.hex)
 
     @property
     def width(self) -> int:
@@ -142,7 +143,7 @@ class Chain:
             f"    output [{lanes * self.width - 1}:0] out_data",
             ");",
             '`include "tqc_fixedpoint.vh"',
-            *self.functions,
+            *(f.replace("{module}", module) for f in self.functions),
         ]
         if lanes == 1:
             lines.append(f"    wire [{self.in_width - 1}:0] d0 = in_data;")
@@ -152,6 +153,10 @@ class Chain:
                       for j in range(lanes)]
         lines.append("    wire v0 = in_valid;")
         registered = any(s.registered for s in self.steps)
+        if not registered:  # only casts: wires from input to output
+            lines += ["    /* verilator lint_off UNUSEDSIGNAL */",
+                      "    wire unused_clock = clk ^ rst;",
+                      "    /* verilator lint_on UNUSEDSIGNAL */"]
         # the channel travels up to the last step that reads it
         last_c = max((i for i, s in enumerate(self.steps, 1) if "{c}" in s.expr), default=0)
         if self.per_channel:  # the channel (one lane) or the beat within a pixel
@@ -371,6 +376,8 @@ class VerilogEmitter:
             raise TqcError(f"verilog backend: internal: chain width {chain.width} != {out_width}")
         module = f"{self.plan.name}_{stage.name}"
         self.modules.append((module, chain.render(module)))
+        for suffix, text in chain.roms.items():
+            self.files[f"{module}_{suffix}.hex"] = text
         src, dst = self.connect(stage, chain.width)
         self.instances.append(self.instance(module, f"u_{stage.name}", src, dst))
 

@@ -11,7 +11,8 @@ the lanes). A stream only narrows on its way (`tqc_lanes`, LI -> LO with LO divi
 
 - *capability*: a MAC engine's output lanes LO are the fewest (dividing PU and O) with which a
   group's PU results leave within its NK issue cycles, so a group costs max(NK, PU / LO) = NK;
-  pooling, softmax and the design's input ports give 1; chains and joins pass their input's lanes on.
+  pooling, softmax, the design's input ports, constant sources and broadcasting joins give 1;
+  chains and other joins pass their input's lanes on.
 - *demand*: the most lanes any consumer of a stream takes: a MAC engine's frame buffer writes
   up to gcd(NB, C) elements per beat (one word of as many banks), so its input never costs more
   beats than its issue cycles; pooling, softmax and the design's output ports take 1; a chain or join
@@ -62,6 +63,11 @@ def input_capability(stage: Stage) -> int:
     return math.gcd(banks(stage), _channels(stage.input))
 
 
+def broadcasts(stage: Stage) -> bool:
+    """A join with an operand of another shape than its result (templates/tqc_bcast.v)."""
+    return stage.kind == "join" and any(dims(v) != dims(stage.output) for v in stage.inputs)
+
+
 def assign_lanes(plan: Plan) -> None:
     """Set every stage's `in_lanes` (at which it takes its inputs) and `out_lanes`."""
     demand: dict[SSAValue, int] = {root(p.value): 1 for p in plan.outputs}
@@ -74,7 +80,9 @@ def assign_lanes(plan: Plan) -> None:
     for stage in plan.stages:
         have = math.gcd(*(lanes[root(v)] for v in stage.inputs))
         out = root(stage.output)
-        if stage.kind == "engine":
+        if stage.kind == "source" or broadcasts(stage):  # tqc_source, tqc_bcast: one lane
+            stage.in_lanes = stage.out_lanes = 1
+        elif stage.kind == "engine":
             stage.in_lanes = math.gcd(have, input_capability(stage))
             stage.out_lanes = math.gcd(output_capability(stage), demand.get(out, 1))
         else:

@@ -6,7 +6,9 @@ and output, `Port`), one element per beat between them:
   with its own MAC units and memories;
 - a *chain* per maximal run of element-wise ops (the requantize steps, casts, clamps, tables):
   a stallable pipeline, one register stage per step;
-- *wires* for ops that do not move data in row-major order (RESHAPE).
+- *wires* for ops that do not move data in row-major order (RESHAPE);
+- a *source* per constant that a join takes as a stream (`tqc_source`: the constant's ROM,
+  streamed once per sample into the rescaling chain the IR applies to it).
 QUANTIZE of a float input and DEQUANTIZE of a float output stay on the host.
 
 This step only reads the IR: it finds the ports, groups the ops into stages (each lists its
@@ -35,8 +37,9 @@ from tqc.names import legal_identifier
 # Total MAC units of the default design (a mid-size FPGA has a few hundred DSP slices).
 DEFAULT_MAC_BUDGET = 256
 
-# Element types the hardware streams (i64, f32 and i1 tensors have no hardware).
-STREAMED = ("i8", "ui8", "i16", "i32")
+# Element types the hardware streams (f32 and i1 tensors have no hardware; i64 streams carry
+# the 16x8 kernels' accumulators).
+STREAMED = ("i8", "ui8", "i16", "i32", "i64")
 
 VERILOG_KEYWORDS = set("""always and assign automatic begin buf bufif0 bufif1 case casex casez cell
 cmos config deassign default defparam design disable edge else end endcase endconfig endfunction
@@ -105,9 +108,9 @@ class Split:
 
 @dataclass
 class Stage:
-    kind: str  # "engine", "chain" or "join"
+    kind: str  # "engine", "chain", "join" or "source" (a constant operand streamed from a ROM)
     ops: list[Operation]
-    inputs: list[SSAValue]  # streamed operands (a join has two)
+    inputs: list[SSAValue]  # streamed operands (a join has two, a source none)
     output: SSAValue
     name: str
     split: Split | None = None
@@ -205,8 +208,10 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
     "join", "elementwise", "wire", "const" or "host" (handlers.handler_kinds).
 
     A stage lists its streamed inputs (`Stage.inputs`, in operand order; values computed from
-    constants only are not streamed: the handler reads them as parameters): a chain or an
-    element-wise op takes one, a join two, an engine at least one (its handler refuses what it
+    constants only are not streamed: the handler reads them as parameters, except the operands
+    of joins, which stream from a ROM through their chain, `streamed_constants`): a chain or an
+    element-wise op takes one, a join all its operands (two, three for `tqi.select_nonneg`), a
+    source (a streamed `tqi.const`) none, an engine at least one (its handler refuses what it
     does not build)."""
     fns = [op for op in module.ops if isinstance(op, func.FuncOp)]
     if len(fns) != 1:
@@ -218,14 +223,15 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
     assert isinstance(ret, func.ReturnOp)
     ops = [op for op in block.ops if not isinstance(op, func.ReturnOp)]
     constant = constant_values(ops)
+    params = constant - streamed_constants(ops, kinds, constant)  # not streamed
     inputs = input_ports(block)
     outputs = output_ports(ret, constant)
     host = {p.host for p in [*inputs, *outputs] if p.host is not None}
-    users = stream_users(ops, ret, constant)
+    users = stream_users(ops, ret, kinds, constant, params)
     groups: list[tuple[str, list[Operation], list[SSAValue]]] = []  # (kind, ops, inputs)
     producer: dict[SSAValue, int] = {}  # value → index of the group that ends with it
     for op in ops:
-        if op in host or op.results and all(r in constant for r in op.results):
+        if op in host or op.results and all(r in params for r in op.results):
             continue
         kind = kinds.get(type(op))
         if kind is None:
@@ -236,8 +242,14 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
                           "on the host)")
         if kind == "wire":
             continue
-        streamed = [v for v in op.operands if v not in constant]
+        if kind == "const":  # streamed: its source comes before its first consumer
+            continue
+        streamed = stream_operands(op, kinds, constant, params)
         check_arity(op, kind, len(streamed))
+        for v in map(root, streamed):
+            if isinstance(v.owner, tqi.ConstOp) and v not in producer:  # tqc_source
+                groups.append(("source", [v.owner], []))
+                producer[v] = len(groups) - 1
         source = streamed[0]
         if kind in ("engine", "join"):
             groups.append((kind, [op], streamed))
@@ -267,8 +279,8 @@ def check_arity(op: Operation, kind: str, streamed: int) -> None:
     """Refuse an op whose count of results or streamed operands its stage kind cannot take."""
     if len(op.results) != 1:
         raise refusal(op, f"{len(op.results)} results: no Verilog hardware yet")
-    if kind == "join" and streamed != 2:
-        raise refusal(op, "a binary op with a constant operand: no Verilog hardware yet")
+    if kind == "join" and streamed != len(op.operands):
+        raise refusal(op, "a constant operand: no Verilog hardware yet")
     if kind == "elementwise" and streamed != 1:
         raise refusal(op, f"{streamed} streamed operands: no Verilog hardware yet")
 
@@ -287,6 +299,28 @@ def constant_values(ops: list[Operation]) -> set[SSAValue]:
                                                               for v in op.operands):
             constant.update(op.results)
     return constant
+
+
+def streamed_constants(ops: list[Operation], kinds: dict[type, str],
+                       constant: set[SSAValue]) -> set[SSAValue]:
+    """The values computed from constants only that the hardware streams nevertheless: the
+    constant operands of joins (binary ops, `tqi.select_nonneg`) and, back to each
+    `tqi.const`, the values they are computed from. The constant streams from a ROM
+    (`tqc_source`, a stage of kind "source") through the same rescaling chain (element-wise
+    ops, joins, RESHAPE) as in the IR; other ops on constants have no such hardware and are
+    refused when a join needs their result."""
+    streamed: set[SSAValue] = set()
+    for op in reversed(ops):
+        if op.results and all(r in constant for r in op.results):
+            if not any(r in streamed for r in op.results) or isinstance(op, tqi.ConstOp):
+                continue
+            if kinds.get(type(op)) not in ("elementwise", "join", "wire"):
+                raise refusal(op, "computed from constants only for a join: no Verilog "
+                              "hardware yet (only element-wise ops stream a constant)")
+        elif kinds.get(type(op)) != "join":
+            continue
+        streamed.update(v for v in op.operands if v in constant)
+    return streamed
 
 
 def input_ports(block: Block) -> list[Port]:
@@ -332,9 +366,12 @@ def output_ports(ret: func.ReturnOp, constant: set[SSAValue]) -> list[Port]:
 
 
 def stage_prefix(kind: str, first: Operation) -> str:
-    """The start of a stage's instance names: the engine's prefix, "join" or "ew" (a chain)."""
+    """The start of a stage's instance names: the engine's prefix, "join", "const" (a
+    constant's source) or "ew" (a chain)."""
     if kind == "join":
         return "join"
+    if kind == "source":
+        return "const"
     if kind != "engine":
         return "ew"
     trait = engine(first)
@@ -350,15 +387,26 @@ def root(v: SSAValue) -> SSAValue:
     return v
 
 
-def stream_users(ops: list[Operation], ret: func.ReturnOp,
-                 constant: set[SSAValue]) -> dict[SSAValue, list[Operation]]:
-    """Consumers of each stream (by root value): ops other than constants and RESHAPE, and
-    the return (once per output)."""
+def stream_operands(op: Operation, kinds: dict[type, str], constant: set[SSAValue],
+                    params: set[SSAValue]) -> list[SSAValue]:
+    """The operands `op` takes as streams: those not computed from constants only, and for a
+    join or an op of a streamed constant's chain (`streamed_constants`) every operand that is
+    not a parameter."""
+    if kinds.get(type(op)) == "join" or any(r in constant for r in op.results):
+        return [v for v in op.operands if v not in params]
+    return [v for v in op.operands if v not in constant]
+
+
+def stream_users(ops: list[Operation], ret: func.ReturnOp, kinds: dict[type, str],
+                 constant: set[SSAValue], params: set[SSAValue]) -> dict[SSAValue, list[Operation]]:
+    """Consumers of each stream (by root value): ops other than constants, RESHAPE and the
+    ops computed from parameters only, and the return (once per output)."""
     users: dict[SSAValue, list[Operation]] = {}
     for op in [*ops, ret]:
         if isinstance(op, (tqi.ConstOp, tqi.ReshapeOp)):
             continue
-        for v in op.operands:
-            if v not in constant:
-                users.setdefault(root(v), []).append(op)
+        if op.results and all(r in params for r in op.results):
+            continue
+        for v in stream_operands(op, kinds, constant, params):
+            users.setdefault(root(v), []).append(op)
     return users

@@ -3,7 +3,7 @@ with `@emits` (collected by backends/verilog/handlers.py).
 
 How an op is built follows from the op itself (`stage_kind`): an *engine* when it carries the
 `Engine` trait (engine handlers return a module instance and write ROM files), a *join* for a
-binary op of two streams, else a step of an element-wise *chain* (its handler appends
+binary op of two streams (or `tqi.select_nonneg` of three), else a step of an element-wise *chain* (its handler appends
 pipeline steps to a `Chain`).
 """
 
@@ -30,6 +30,6 @@ def stage_kind(op_type: type[Operation]) -> str:
     """"engine", "join" or "elementwise": how the backend builds an op it has a handler for."""
     if op_type.has_trait(Engine):
         return "engine"
-    if issubclass(op_type, tqi.BinaryOp):
+    if issubclass(op_type, (tqi.BinaryOp, tqi.SelectPositiveOp)):  # streams in lock step
         return "join"
     return "elementwise"

@@ -6,7 +6,8 @@ backends/verilog/lanes.py), so a group costs max(NK, PU / LO) cycles (the last g
 drain after it); a pixel has NG groups. Pooling
 reads one tap per cycle while the previous window divides (DVW cycles), so an output costs
 max(taps, DVW + 1); softmax reads each row three times (load, sum, output) plus ~10 cycles of
-reciprocal. Each chain step adds one register.
+reciprocal; a sum takes its whole input, then drains its M accumulators (M + 2 cycles). Each chain
+step adds one register.
 
 - `latency`: the serial upper bound of the first sample (every layer waits for all of its
   input); `overlap_latency`: the estimate with a layer starting an output row as soon as the
@@ -74,9 +75,18 @@ def engine_rows(stage: Stage) -> Rows:
     if isinstance(op, tqi.FullyConnectedOp):
         rows = _elements(shape[:-1])
         return Rows(rows, rows, row_elements=shape[-1])
-    if isinstance(op, tqi.SoftmaxOp):
+    if isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp)):
         rows = _elements(shape[:-1])
         return Rows(rows, rows, row_elements=shape[-1])
+    if isinstance(op, tqi.ResizeBilinearOp):  # output row oy reads input rows up to ~oy·h/oh + 1
+        _, h, w, c = shape
+        oh = dims(op.output)[1]
+        return Rows(h, oh, 2, max(1, h // oh), row_elements=w * c)
+    if isinstance(op, tqi.ArgMaxOp):  # rows of the reduced axis
+        rows = _elements(dims(op.output))
+        return Rows(rows, rows, row_elements=_elements(shape) // rows)
+    if isinstance(op, tqi.SumOp):  # every output waits for the whole input
+        return Rows(1, 1, row_elements=_elements(shape))
     assert isinstance(op, (tqi.ConvLikeOp, tqi.WindowOp))
     _, h, w, c = shape
     oh = dims(op.results[0])[1]
@@ -89,7 +99,7 @@ def engine_rows(stage: Stage) -> Rows:
 
 def extra_rows(stage: Stage) -> int:
     """Extra rows of the engine's ring frame buffer (as the emitters choose them)."""
-    if isinstance(stage.ops[0], tqi.SoftmaxOp):
+    if isinstance(stage.ops[0], (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.SumOp, tqi.ArgMaxOp)):
         return 0
     r = engine_rows(stage)
     return ring_rows(r.h, r.oh, r.kh, r.sh, r.dh, r.pt)
@@ -118,15 +128,24 @@ def conv_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
     macs, ng, nk = steps(stage)
     compute = _elements(dims(op.output)[:-1]) * ng * max(nk, pu // stage.out_lanes) + 5
     rom = ng * nk * (pu if isinstance(op, tqi.DepthwiseConv2DOp) else pu * pk) * 8
-    rom += ng * pu * 32 if op.bias is not None else 0
+    rom += ng * pu * hw_kind(op.output).bits if op.bias is not None else 0
     r = engine_rows(stage)
     buffer = (r.h + extra_rows(stage)) * r.row_elements * hw_kind(op.input).bits
     return macs, compute, rom, buffer, -(-_elements(dims(op.input)) // stage.in_lanes)
 
 
 def other_cycles(stage: Stage) -> tuple[int, int]:
-    """(compute cycles, buffer bits) of a pooling or softmax engine."""
+    """(compute cycles, buffer bits) of a pooling, softmax or sum engine."""
     op = stage.ops[0]
+    if isinstance(op, tqi.SumOp):  # drains its M int32 accumulators after the input
+        outputs = _elements(dims(op.output))
+        return outputs + 2, outputs * 32
+    if isinstance(op, tqi.ResizeBilinearOp):  # four taps per output; the ring frame buffer
+        r = engine_rows(stage)
+        return _elements(dims(op.output)) * 4 + 8, (r.h + extra_rows(stage)) * r.row_elements * 16
+    if isinstance(op, tqi.SoftmaxLutOp):  # pass 1: 4 cycles per element; row and exp buffers
+        n = dims(op.input)[-1]
+        return _elements(dims(op.input)[:-1]) * (5 * n + 2), 2 * n * 16
     if not isinstance(op, (tqi.SoftmaxOp, tqi.WindowOp)):
         return _elements(dims(op.results[0])), 0
     shape = dims(op.input)
@@ -179,6 +198,9 @@ def estimate(plan: Plan) -> Estimate:
     arrival: dict[object, tuple[float, float]] = {
         root(p.value): (0.0, float(n)) for p, n in zip(plan.inputs, loads)}
     for stage in plan.stages:
+        if stage.kind == "source":  # a constant, ready at any time
+            arrival[root(stage.output)] = (0.0, 0.0)
+            continue
         start = max(arrival[root(v)][0] for v in stage.inputs)
         end = max(arrival[root(v)][1] for v in stage.inputs)
         elements = _elements(dims(stage.output))
@@ -186,7 +208,8 @@ def estimate(plan: Plan) -> Estimate:
         if stage.kind != "engine":
             if stage.kind == "chain":
                 wide = sum(1 for op in stage.ops if isinstance(
-                    op, (tqi.MulHighOp, tqi.MulShiftRoundOp, tqi.MulRoundDoubleOp)))
+                    op, (tqi.MulHighOp, tqi.MulShiftRoundOp, tqi.MulShiftRound64Op,
+                         tqi.MulRoundDoubleOp)))
                 three = sum(1 for op in stage.ops if isinstance(op, tqi.MulRoundDoubleOp))  # 3 steps
                 depth = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide + three
                 mults += (wide - three) * stage.in_lanes  # one copy per lane
@@ -221,7 +244,8 @@ def estimate(plan: Plan) -> Estimate:
         else:
             compute, b = other_cycles(stage)
             buf += b
-            pace = compute + load if isinstance(op, tqi.SoftmaxOp) else max(compute, load)
+            serial = isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.SumOp))  # no loading while it drains
+            pace = compute + load if serial else max(compute, load)
         latency += compute
         interval = max(interval, pace)
         arrival[root(stage.output)] = _overlapped(stage, start, end, compute)

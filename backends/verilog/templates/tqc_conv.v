@@ -1,7 +1,8 @@
 // tqc_conv: folded CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED engine with PU x PK
 // multiply-accumulate units (FULLY_CONNECTED is a 1x1 convolution over an H x 1 image).
 //
-//   acc[oy,ox,o] = bias[o] + sum_taps (x[iy,ix,c] + XOFF) * (w[o,ky,kx,c] + WOFF)   (int32, wrapping)
+//   acc[oy,ox,o] = bias[o] + sum_taps (x[iy,ix,c] + XOFF) * (w[o,ky,kx,c] + WOFF)
+//   in ACCW-bit two's complement, wrapping: int32, or int64 for the 16x8 kernels (int16 input)
 //   iy = oy*SH - PT + ky*DH, ix = ox*SW - PL + kx*DW; taps outside the image contribute nothing.
 //   Depthwise: output channel o reads input channel o / M only.
 //
@@ -11,7 +12,7 @@
 // steps (conv: taps ky, kx and channel blocks of PK; depthwise: taps). It starts a pixel row as
 // soon as the input rows it needs have arrived, so loading overlaps computing, and the next
 // image loads while this one is walked (into the rows the walker is past, and ER extra rows).
-// Each finished group is copied to an output shift register and streamed out LO int32
+// Each finished group is copied to an output shift register and streamed out LO ACCW-bit
 // accumulators per beat (lane i: channel g*PU + beat*LO + i; LO divides PU and O), while the
 // next group accumulates, so a group costs max(NK, PU / LO) cycles.
 //
@@ -56,6 +57,7 @@ module tqc_conv #(
     parameter WSIGNED = 1,
     parameter WVW = 10,                     // width of w + WOFF (signed)
     parameter signed [31:0] WOFF = 0,
+    parameter ACCW = 32,                    // accumulator and bias width: 32, or 64 (16x8 kernels)
     parameter HAS_BIAS = 1,
     parameter WFILE = "weights.hex",
     parameter BFILE = "bias.hex"
@@ -67,7 +69,7 @@ module tqc_conv #(
     input [LI*XW-1:0] in_data,
     output out_valid,
     input out_ready,
-    output [LO*32-1:0] out_data
+    output [LO*ACCW-1:0] out_data
 );
     localparam PW = XVW + WVW;                      // product width
     localparam WL = DEPTHWISE ? PU : PU * PK;       // weight lanes per ROM word
@@ -185,16 +187,16 @@ module tqc_conv #(
     initial $readmemh(WFILE, wrom);
     always @(posedge clk) if (adv) wq <= wrom[w_addr];
 
-    wire [PU*32-1:0] bq;
+    wire [PU*ACCW-1:0] bq;
     generate
         if (HAS_BIAS) begin : with_bias
-            reg [PU*32-1:0] brom [0:NG-1];
-            reg [PU*32-1:0] q;
+            reg [PU*ACCW-1:0] brom [0:NG-1];
+            reg [PU*ACCW-1:0] q;
             initial $readmemh(BFILE, brom);
             always @(posedge clk) if (adv) q <= brom[grp];
             assign bq = q;
         end else begin : no_bias
-            assign bq = {PU*32{1'b0}};
+            assign bq = {PU*ACCW{1'b0}};
         end
     endgenerate
 
@@ -214,33 +216,33 @@ module tqc_conv #(
     end
 
     // ---- stage B: PU sums of products -----------------------------------------------------
-    reg [PU*32-1:0] psum;
+    reg [PU*ACCW-1:0] psum;
     reg signed [XVW-1:0] xv;
     reg signed [WVW-1:0] wv;
     reg [PW-1:0] prod;
-    reg [31:0] s;
+    reg [ACCW-1:0] s;
     integer u, p, lane;
     always @(*) begin
-        psum = {PU*32{1'b0}};
+        psum = {PU*ACCW{1'b0}};
         xv = {XVW{1'b0}};
         wv = {WVW{1'b0}};
         prod = {PW{1'b0}};
         for (u = 0; u < PU; u = u + 1) begin
-            s = 32'd0;
+            s = {ACCW{1'b0}};
             for (p = 0; p < (DEPTHWISE ? 1 : PK); p = p + 1) begin
                 lane = DEPTHWISE ? u / M : p;
                 xv = {{(XVW-XW){XSIGNED != 0 && xq[lane*XW+XW-1]}}, xq[lane*XW +: XW]} + XOFF_V;
                 wv = {{(WVW-WW){WSIGNED != 0 && wq[(u*PK+p)*WW+WW-1]}}, wq[(u*PK+p)*WW +: WW]}
                      + WOFF_V;
                 prod = {{WVW{xv[XVW-1]}}, xv} * {{XVW{wv[WVW-1]}}, wv};
-                if (a_mask[lane]) s = s + {{(32-PW){prod[PW-1]}}, prod};
+                if (a_mask[lane]) s = s + {{(ACCW-PW){prod[PW-1]}}, prod};
             end
-            psum[u*32 +: 32] = s;
+            psum[u*ACCW +: ACCW] = s;
         end
     end
 
     reg b_valid, b_first, b_last, b_lastgrp;
-    reg [PU*32-1:0] b_psum, b_bias;
+    reg [PU*ACCW-1:0] b_psum, b_bias;
     always @(posedge clk) begin
         if (rst) b_valid <= 1'b0;
         else if (adv) b_valid <= a_valid;
@@ -254,7 +256,7 @@ module tqc_conv #(
     end
 
     // ---- stage C: accumulate -------------------------------------------------------------
-    reg [PU*32-1:0] acc;
+    reg [PU*ACCW-1:0] acc;
     reg c_done, c_lastgrp;
     integer q;
     always @(posedge clk) begin
@@ -264,19 +266,19 @@ module tqc_conv #(
             c_lastgrp <= b_lastgrp;
             if (b_valid)
                 for (q = 0; q < PU; q = q + 1)
-                    acc[q*32 +: 32] <= (b_first ? b_bias[q*32 +: 32] : acc[q*32 +: 32])
-                                       + b_psum[q*32 +: 32];
+                    acc[q*ACCW +: ACCW] <= (b_first ? b_bias[q*ACCW +: ACCW] : acc[q*ACCW +: ACCW])
+                                       + b_psum[q*ACCW +: ACCW];
         end
     end
 
     // ---- output: a finished group shifts out LO accumulators per beat --------------------
-    reg [PU*32-1:0] obuf;
+    reg [PU*ACCW-1:0] obuf;
     reg o_busy;
     reg [OCW-1:0] o_left;
     wire o_free = !o_busy || (out_ready && o_left == {OCW{1'b0}});
     assign adv = !c_done || o_free;
     assign out_valid = o_busy;
-    assign out_data = obuf[LO*32-1:0];
+    assign out_data = obuf[LO*ACCW-1:0];
 
     always @(posedge clk) begin
         if (rst) begin
@@ -294,7 +296,7 @@ module tqc_conv #(
         if (PU > LO) begin : shift_out
             always @(posedge clk) begin
                 if (c_done && o_free) obuf <= acc;
-                else if (o_busy && out_ready) obuf <= {{LO*32{1'b0}}, obuf[PU*32-1:LO*32]};
+                else if (o_busy && out_ready) obuf <= {{LO*ACCW{1'b0}}, obuf[PU*ACCW-1:LO*ACCW]};
             end
         end else begin : single_out
             always @(posedge clk) if (c_done && o_free) obuf <= acc;
