@@ -99,7 +99,7 @@ def test_unsupported_op_names_the_supported_set(tmp_path: Path) -> None:
     y = Tensor("y", (1, 4), "int8", 0.5, -3)
     path = tmp_path / "m.tflite"
     path.write_bytes(build_model([x, y], [Op("FLOOR", ["x"], ["y"])], ["x"], ["y"]))
-    with pytest.raises(TqcError, match=r"op #0 FLOOR, tensor 'y': unsupported operator \(supported: ADD, .*CONV_2D"):
+    with pytest.raises(TqcError, match=r"op #0 FLOOR, tensor 'y': unsupported operator \(supported: .*ADD, .*CONV_2D"):
         lower(path)
 
 
