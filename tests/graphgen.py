@@ -608,6 +608,8 @@ class Builder:
         block = [self.between(1, 3), self.between(1, 2)]
         may_pad = self.kind == "uint8" or self.quant(x)[1] == 0
         pads = [[self.between(0, 2) if may_pad else 0, 0] for _ in range(2)]
+        if not may_pad and (h % block[0] or w % block[1]):
+            return None  # aligning to the block would pad
         for axis, size in enumerate((h, w)):
             pads[axis][1] = -(size + pads[axis][0]) % block[axis]
             if may_pad and self.chance(0.5):

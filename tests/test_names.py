@@ -50,3 +50,13 @@ def test_numpy_value_named_like_a_runtime_function(tmp_path) -> None:  # type: i
     write_model(path, tensors, ops, ["x"], ["y"])
     y = load_numpy_model(path).run(np.array([[-1.0, 0.0, 0.5, 1.0]], np.float32))
     assert np.allclose(y, [[0.0, 0.0, 0.5, 1.0]])
+
+
+def test_tensor_names_keep_a_name_in_xdsl() -> None:
+    """xDSL drops a `_N` suffix of a name hint: a tensor named '_1' must not become '' (a
+    fuzzed model crashed when a rewrite copied that empty name)."""
+    from xdsl.ir import SSAValue
+
+    from tqc.import_context import value_name
+    for name in ("_1", "a/_12", "7", "x;_3"):
+        assert SSAValue.extract_valid_name(value_name(name)), name

@@ -71,6 +71,8 @@ def value_name(name: str) -> str:
     parts = [p for p in name.split(";")[0].split(":")[0].split("/") if p]
     tail = "_".join(parts[-2:]) or "t"
     tail = re.sub(r"[^A-Za-z0-9_]", "_", tail)
+    if re.fullmatch(r"_\d+", tail):  # xDSL would keep '' of it (it drops a `_N` suffix)
+        return "t" + tail
     return tail if tail[0].isalpha() or tail[0] == "_" else "t" + tail
 
 
