@@ -493,3 +493,16 @@ def test_parallelism_bit_exact(model: str, parallel: int) -> None:
 def test_float_io_model_host_edges() -> None:
     """Float I/O: QUANTIZE/DEQUANTIZE run on the host around the integer design."""
     check_model(shared_model("mlperftiny_ad_toycar_fc_autoencoder_int8_floatio.tflite"), 3)
+
+
+@pytest.mark.parametrize("width,dtype", [(8, "int8"), (8, "uint8"), (16, "int16"), (32, "int32"),
+                                         (64, "int64")])
+def test_hex_vectors_round_trip_every_stream_width(width: int, dtype: str) -> None:
+    """Testbench vectors of every streamed width, the type's ends included (64-bit streams
+    overflowed numpy's int64 mask)."""
+    from tqc.backends.verilog.testbench import hex_lines, parse_hex
+    info = np.iinfo(dtype)
+    x = np.array([info.min, info.min + 1, 0, 1, info.max], dtype=dtype)
+    text = hex_lines(x, width)
+    assert all(len(line) == (width + 3) // 4 for line in text.split())
+    np.testing.assert_array_equal(parse_hex(text, width, dtype), x)

@@ -204,12 +204,12 @@ def testbench(name: str, inputs: list[TbPort], outputs: list[TbPort], n_default:
 def hex_lines(values: np.ndarray, width: int) -> str:
     """One `width`-bit two's complement value per line."""
     digits = (width + 3) // 4
-    flat = values.reshape(-1).astype(np.int64) & ((1 << width) - 1)
-    return "".join(f"{int(v):0{digits}x}\n" for v in flat)
+    mask = (1 << width) - 1  # Python ints: a 64-bit mask does not fit numpy's int64
+    return "".join(f"{v & mask:0{digits}x}\n" for v in values.reshape(-1).tolist())
 
 
 def parse_hex(text: str, width: int, dtype: str) -> np.ndarray:
-    vals = np.array([int(t, 16) for t in text.split()], dtype=np.int64)
+    vals = [int(t, 16) for t in text.split()]
     if np.iinfo(dtype).min < 0:
-        vals = np.where(vals >= 1 << (width - 1), vals - (1 << width), vals)
-    return vals.astype(dtype)
+        vals = [v - (1 << width) if v >= 1 << (width - 1) else v for v in vals]
+    return np.array(vals, dtype=dtype)
