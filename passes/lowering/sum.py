@@ -15,32 +15,18 @@ No fused activation. `--rounding single` uses single rounding for the last step.
 
 from __future__ import annotations
 
-import math
-
 from xdsl.ir import Operation, SSAValue
 
-from tqc.dialects import tq, tqi
-from tqc.dialects.accessors import int_array, ints, shape
-from tqc.dialects.element import kind, storage_name
-from tqc.passes.lowering import Builder, lowers, qtype
+from tqc.dialects import tq
+from tqc.passes.lowering import Builder, lowers
+from tqc.passes.lowering.mean import rescaled, summed
 
 
 @lowers(tq.SumOp)
 def lower_sum(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.SumOp)
-    qi, qo = qtype(op.input), qtype(op.output)
-    element = storage_name(qo)
-    if storage_name(qi) != element or element not in ("i8", "ui8", "i16"):
-        raise b.error(f"sum {storage_name(qi)} → {element} is not supported")
-    if qi.per_axis or qo.per_axis:
-        raise b.error("sum needs per-tensor quantization")
-    axes = list(ints(op.axes))
-    count = math.prod(shape(op.input)[a] for a in axes)
-    total = b.value(tqi.SumOp, [b.widen(b.operands[0])], b.tensor("i32", shape(op.output)),
-                    axes=int_array(axes))
+    qi, qo, element, count, total = summed(b, op, "sum")
     multiplier, shift = b.multiplier(qi.scale / qo.scale, "S_in/S_out")
     b.note(f"S_in={qi.scale:.6g} S_out={qo.scale:.6g} N={count}: S_in/S_out ~ "
            f"{multiplier}*2^({shift}-31); zero points: in {qi.zero_point}, out {qo.zero_point}")
-    offset = (-qi.zero_point * count + (1 << 31)) % (1 << 32) - (1 << 31)  # int32(… − zp·N)
-    acc = b.add_const(total, [offset])
-    return [b.requantize(acc, [multiplier], [shift], qo.zero_point, kind(element).range, element)]
+    return [rescaled(b, total, qi, qo, element, count, multiplier, shift)]
