@@ -22,9 +22,10 @@ import numpy as np
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.accessors import int_array, shape
+from tqc.dialects.accessors import shape
 from tqc.dialects.element import element, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
+from tqc.passes.lowering.elementwise import rescaled_input
 from tqc.semantics.quant_math import quantize_multiplier
 
 
@@ -33,9 +34,7 @@ def _scaled(b: Builder, x: SSAValue, scale: float, zero_point: int) -> SSAValue:
     if s > 0:
         raise b.error(f"input scale {scale!r} is 1 or more: the kernel's multiplier must be "
                       "below 1")
-    v = b.add_const(b.widen(x), [-zero_point])
-    v = b.value(tqi.ShiftLeftOp, [v], v.type, amount=int_array([8]))
-    return b.scale(v, [m], [s], b.single_rounding)
+    return rescaled_input(b, x, zero_point, 8, m, s)
 
 
 @lowers(tq.EqualOp, tq.NotEqualOp, tq.LessOp, tq.LessEqualOp, tq.GreaterOp, tq.GreaterEqualOp)

@@ -38,6 +38,17 @@ def _out_shape(op: tq.BinaryOp) -> list[int]:
     return list(shape(op.output))
 
 
+def rescaled_input(b: Builder, x: SSAValue, zero_point: int, left_shift: int, m: int,
+                   s: int) -> SSAValue:
+    """MultiplyByQuantizedMultiplierSmallerThanOneExp((x − zp) · 2^left_shift, m, s) in int32:
+    how ADD-like kernels (ADD/SUB, SQUARED_DIFFERENCE, ADD_N, comparisons) bring an input to
+    their shared scale."""
+    v = b.add_const(b.widen(x), [-zero_point])
+    if left_shift:
+        v = b.value(tqi.ShiftLeftOp, [v], v.type, amount=int_array([left_shift]))
+    return b.scale(v, [m], [s], b.single_rounding)
+
+
 @lowers(tq.AddOp, tq.SubOp)
 def lower_add_sub(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.BinaryOp)
@@ -54,11 +65,8 @@ def lower_add_sub(b: Builder, op: Operation) -> list[SSAValue]:
     m1 = quantize_multiplier(q1.scale / twice_max)
     m2 = quantize_multiplier(q2.scale / twice_max)
     mo = quantize_multiplier(twice_max / ((1 << left_shift) * qo.scale))
-    scaled = []
-    for x, q, (m, s) in ((b.operands[0], q1, m1), (b.operands[1], q2, m2)):
-        v = b.add_const(b.widen(x), [-q.zero_point])
-        v = b.value(tqi.ShiftLeftOp, [v], v.type, amount=int_array([left_shift]))
-        scaled.append(b.scale(v, [m], [s], b.single_rounding))
+    scaled = [rescaled_input(b, x, q.zero_point, left_shift, m, s)
+              for x, q, (m, s) in ((b.operands[0], q1, m1), (b.operands[1], q2, m2))]
     cls = tqi.AddOp if isinstance(op, tq.AddOp) else tqi.SubOp
     total = b.value(cls, scaled, b.tensor("i32", _out_shape(op)))
     out = b.requantize(total, [mo[0]], [mo[1]], qo.zero_point, clamp_bounds(op, op.output),

@@ -25,20 +25,13 @@ import numpy as np
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.accessors import int_array, shape
+from tqc.dialects.accessors import shape
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
+from tqc.passes.lowering.elementwise import rescaled_input
 from tqc.semantics.fixedpoint import mul_shift_round, multiply_by_quantized_multiplier
 from tqc.semantics.quant_math import quantize_multiplier
-
-
-def _scaled(b: Builder, x: SSAValue, zero_point: int, left_shift: int, m: int, s: int) -> SSAValue:
-    """MBQMSmallerThanOneExp((x − zp) · 2^left_shift, m, s) in int32."""
-    v = b.add_const(b.widen(x), [-zero_point])
-    if left_shift:
-        v = b.value(tqi.ShiftLeftOp, [v], v.type, amount=int_array([left_shift]))
-    return b.scale(v, [m], [s], b.single_rounding)
 
 
 @lowers(tq.SquaredDifferenceOp)
@@ -56,8 +49,8 @@ def lower_squared_difference(b: Builder, op: Operation) -> list[SSAValue]:
     m1, m2 = quantize_multiplier(q1.scale / twice_max), quantize_multiplier(q2.scale / twice_max)
     real_out = twice_max * twice_max / float(np.float32((1 << 2 * left_shift) * np.float32(qo.scale)))
     mo = b.multiplier(real_out, "twice_max²/(2^(2·left_shift)·S_out)")
-    s1 = _scaled(b, b.operands[0], q1.zero_point, left_shift, *m1)
-    s2 = _scaled(b, b.operands[1], q2.zero_point, left_shift, *m2)
+    s1 = rescaled_input(b, b.operands[0], q1.zero_point, left_shift, *m1)
+    s2 = rescaled_input(b, b.operands[1], q2.zero_point, left_shift, *m2)
     out_shape = shape(op.output)
     diff = b.value(tqi.SubOp, [s1, s2], b.tensor("i32", out_shape))
     square = b.value(tqi.MulOp, [diff, diff], b.tensor("i32", out_shape))
@@ -82,7 +75,7 @@ def lower_add_n(b: Builder, op: Operation) -> list[SSAValue]:
     start = int(scale(np.array(-q.zero_point << left_shift), m_in, s_in))
     total = None
     for x in b.operands:
-        term = _scaled(b, x, q.zero_point, left_shift, m_in, s_in)
+        term = rescaled_input(b, x, q.zero_point, left_shift, m_in, s_in)
         total = term if total is None else b.value(tqi.AddOp, [total, term], term.type)
     assert total is not None
     total = b.add_const(total, [start])
