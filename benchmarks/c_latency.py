@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -111,13 +112,14 @@ def c_latency(model: Path, xs: list[np.ndarray], runs: int, cc: str = "gcc") -> 
     return float(out.stdout)
 
 
-def _median_us(invoke: object, runs: int) -> float:
+def median_us(invoke: Callable[[], object], runs: int) -> float:
+    """Median microseconds of `runs` calls after 3 warm-up calls."""
     for _ in range(3):
-        invoke()  # type: ignore[operator]
+        invoke()
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        invoke()  # type: ignore[operator]
+        invoke()
         times.append((time.perf_counter() - t0) * 1e6)
     return statistics.median(times)
 
@@ -132,7 +134,7 @@ def xnnpack_latency(model: Path, xs: list[np.ndarray], runs: int) -> float | Non
         return None
     for d, x in zip(it.get_input_details(), xs):
         it.set_tensor(d["index"], x)
-    return _median_us(it.invoke, runs)
+    return median_us(it.invoke, runs)
 
 
 def tflm_latency(model: Path, xs: list[np.ndarray], runs: int) -> float | None:
@@ -142,9 +144,10 @@ def tflm_latency(model: Path, xs: list[np.ndarray], runs: int) -> float | None:
         it = runtime.Interpreter.from_file(str(model), arena_size=64 << 20)
         for i, x in enumerate(xs):
             it.set_input(x, i)
+        it.invoke()
     except Exception:  # TFLM refuses legacy uint8 models
         return None
-    return _median_us(it.invoke, runs)
+    return median_us(it.invoke, runs)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,11 +24,9 @@ from __future__ import annotations
 import argparse
 import math
 import re
-import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +38,7 @@ SHARED = ROOT.parent / "shared" / "models"
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from c_latency import c_latency
+from c_latency import c_latency, median_us, tflm_latency
 from machine_peak import Peak, measure
 
 NUMPY_BATCH = 64
@@ -78,17 +76,6 @@ class Row:
     tflm_arena: tuple[int, int] | None = None  # (head, total)
 
 
-def _median_us(invoke: Callable[[], object], runs: int) -> float:
-    for _ in range(2):
-        invoke()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        invoke()
-        times.append((time.perf_counter() - t0) * 1e6)
-    return statistics.median(times)
-
-
 def model_facts(model: Path) -> tuple[int, int, int, float]:
     """(MACs, weight bytes, tqc arena bytes, seconds to compile to C) of one inference."""
     from tqc.backends.c.target import generate
@@ -124,20 +111,7 @@ def litert_us(model: Path, xs: list[np.ndarray], runs: int, delegates: bool) -> 
         it.invoke()
     except Exception:  # noqa: BLE001 - LiteRT refuses some models (e.g. person_detect)
         return None
-    return _median_us(it.invoke, runs)
-
-
-def tflm_us(model: Path, xs: list[np.ndarray], runs: int) -> float | None:
-    from tflite_micro.python.tflite_micro import runtime
-
-    try:
-        it = runtime.Interpreter.from_file(str(model), arena_size=64 << 20)
-        for i, x in enumerate(xs):
-            it.set_input(x, i)
-        it.invoke()
-    except Exception:  # noqa: BLE001 - TFLM refuses legacy uint8 models
-        return None
-    return _median_us(it.invoke, runs)
+    return median_us(it.invoke, runs)
 
 
 TFLM_ARENA = """
@@ -168,11 +142,11 @@ def numpy_us(model: Path, runs: int, macs: int) -> tuple[float, float | None]:
 
     module = load_numpy_model(model)
     one = random_inputs(module.INPUTS, 1, seed=1)
-    batch1 = _median_us(lambda: module.run(*one), runs)
+    batch1 = median_us(lambda: module.run(*one), runs)
     if macs > NUMPY_MAX_MACS:
         return batch1, None
     many = random_inputs(module.INPUTS, NUMPY_BATCH, seed=1)
-    return batch1, _median_us(lambda: module.run(*many), 3) / NUMPY_BATCH
+    return batch1, median_us(lambda: module.run(*many), 3) / NUMPY_BATCH
 
 
 def measure_model(model: Path, runs: int) -> Row:
@@ -186,7 +160,7 @@ def measure_model(model: Path, runs: int) -> Row:
     row.times["c"] = c_latency(model, xs, max(r, 20))
     row.times["xnnpack"] = litert_us(model, xs, r, delegates=True)
     row.times["builtin"] = litert_us(model, xs, r, delegates=False)
-    row.times["tflm"] = tflm_us(model, xs, max(3, r // 5))
+    row.times["tflm"] = tflm_latency(model, xs, max(3, r // 5))
     row.tflm_arena = tflm_arena(model)
     row.times["numpy1"], row.times["numpy64"] = numpy_us(model, 3 if slow else max(5, r // 3),
                                                          macs)
