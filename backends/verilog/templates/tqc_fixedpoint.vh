@@ -112,3 +112,20 @@ function [31:0] tqc_clamp;
         else tqc_clamp = x;
     end
 endfunction
+
+// Leading zeros of a 32-bit word (32 for zero): the headroom of GetReciprocal's sum.
+function [5:0] tqc_clz32;
+    input [31:0] x;
+    integer i;
+    reg found;
+    begin
+        tqc_clz32 = 6'd32;
+        found = 1'b0;
+        for (i = 31; i >= 0; i = i - 1) begin
+            if (!found && x[i]) begin
+                tqc_clz32 = 6'd31 - i[5:0];
+                found = 1'b1;
+            end
+        end
+    end
+endfunction

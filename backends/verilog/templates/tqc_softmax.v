@@ -55,22 +55,6 @@ module tqc_softmax #(
         end
     endfunction
 
-    function [5:0] clz32;
-        input [31:0] x;
-        integer i;
-        reg found;
-        begin
-            clz32 = 6'd32;
-            found = 1'b0;
-            for (i = 31; i >= 0; i = i - 1) begin
-                if (!found && x[i]) begin
-                    clz32 = 6'd31 - i[5:0];
-                    found = 1'b1;
-                end
-            end
-        end
-    endfunction
-
     // SaturatingRoundingMultiplyByPOT<e> for e = 1, 2: a saturating left shift
     function [31:0] sat_shl;
         input [31:0] x;
@@ -101,7 +85,7 @@ module tqc_softmax #(
     end
     wire [63:0] mprod = {{32{ma[31]}}, ma} * {{32{mb[31]}}, mb};
     wire [31:0] srdhm = tqc_mul_high_finish(mprod);
-    wire [5:0] lz = clz32(sum);
+    wire [5:0] lz = tqc_clz32(sum);
     /* verilator lint_off UNUSEDSIGNAL */
     wire [31:0] shifted = sum << lz[4:0];
     /* verilator lint_on UNUSEDSIGNAL */

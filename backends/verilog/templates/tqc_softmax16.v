@@ -57,22 +57,6 @@ module tqc_softmax16 #(
         end
     endfunction
 
-    function [5:0] clz32;
-        input [31:0] x;
-        integer i;
-        reg found;
-        begin
-            clz32 = 6'd32;
-            found = 1'b0;
-            for (i = 31; i >= 0; i = i - 1) begin
-                if (!found && x[i]) begin
-                    clz32 = 6'd31 - i[5:0];
-                    found = 1'b1;
-                end
-            end
-        end
-    endfunction
-
     // clamp a 32-bit value to int16
     function [15:0] sat16;
         input [31:0] v;
@@ -172,7 +156,7 @@ module tqc_softmax16 #(
                     end
                 end
                 S_HEAD: begin
-                    headroom <= clz32(sum);
+                    headroom <= tqc_clz32(sum);
                     state <= S_RECIP;
                 end
                 S_RECIP: begin
