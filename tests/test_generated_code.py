@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from differential import random_inputs, shared_model
 from graphgen import generate as generate_graph
+from test_c_backend import SMALL_SHARED as C_SMALL_SHARED
 
 from tqc.backends.c.target import build, generate, run_program
 from tqc.backends.numpy.printer import print_numpy
@@ -31,16 +32,7 @@ SANITIZE = ["-O1", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
             "-fno-sanitize-recover=all", "-DTQC_SEPARATE_BUFFERS"]
 SAN_ENV = {"ASAN_OPTIONS": "detect_leaks=0:abort_on_error=0", "UBSAN_OPTIONS": "print_stacktrace=1"}
 FLOAT_EXTREMES = [1e30, -1e30, np.inf, -np.inf, np.nan, 1e-45, -0.0, 3.4e38]
-SMALL_SHARED = [
-    "tflm_hello_world_sine_int8.tflite", "tflm_micro_speech_int8.tflite",
-    "mlperftiny_kws_dscnn_int8.tflite", "mlperftiny_sww_streaming_wakeword_int8.tflite",
-    "mlperftiny_ad_toycar_fc_autoencoder_int8.tflite",
-    "mlperftiny_ad_toycar_fc_autoencoder_int8_floatio.tflite", "coral_split_concat_uint8.tflite",
-    "mlperftiny_ic_resnet8_cifar10_int8.tflite", "mlperftiny_vww_mobilenetv1_96_int8.tflite",
-    "tflm_person_detect_mobilenetv1_int8.tflite", "coral_mobilenet_v1_025_128_uint8.tflite",
-    "armmlzoo_ds_cnn_small_int16x8.tflite", "tflm_mnist_lstm_int8.tflite",
-    "mcunet_person_detection_int8_floatio.tflite",
-]
+SMALL_SHARED = [*C_SMALL_SHARED, "mcunet_person_detection_int8_floatio.tflite"]
 FLOAT_MODELS = ["cnn_digits_floatio.tflite", "mlp_digits_floatio.tflite"]
 
 
