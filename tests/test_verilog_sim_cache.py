@@ -44,6 +44,25 @@ def test_prune_under_limit_keeps_all(tmp_path: Path) -> None:
     assert len(list(tmp_path.iterdir())) == 3
 
 
+def test_size_ignores_files_deleted_meanwhile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another test worker may delete its staging folder while this one prunes (a CI failure:
+    FileNotFoundError from rglob): a vanished file or folder counts as 0 bytes."""
+    entry = _entry(tmp_path, "a", 100, 0)
+    (tmp_path / ".staging").mkdir()
+    (tmp_path / ".staging" / "gone").write_bytes(b"y" * 50)
+    real_lstat = os.lstat
+
+    def racing_lstat(path: str) -> os.stat_result:
+        if path.endswith("gone"):
+            raise FileNotFoundError(path)
+        return real_lstat(path)
+
+    monkeypatch.setattr(sim.os, "lstat", racing_lstat)
+    assert sim._size(tmp_path) == 100
+    assert sim._size(tmp_path / "missing") == 0
+    assert sim.prune(tmp_path, 0, keep=entry) == []
+
+
 @needs_verilator
 def test_cached_build_keeps_the_binary_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TQC_VERILOG_CACHE", str(tmp_path))

@@ -132,14 +132,31 @@ def build(files: dict[str, str], sources: list[str], top: str, sim: str | None =
 
 
 def _size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    """Bytes under `path`; files and folders another process deletes meanwhile count as 0
+    (parallel test workers build and prune the same cache)."""
+    total = 0
+    for folder, _, names in os.walk(path):  # os.walk skips folders that vanish
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except FileNotFoundError:
+                pass
+    return total
+
+
+def _mtime(path: Path) -> float | None:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return None
 
 
 def prune(root: Path, limit: int, keep: Path, idle: float = 3600.0) -> list[Path]:
     """Delete cached builds (not `keep`, none used in the last `idle` seconds), least recently
     used first, while the cache holds more than `limit` bytes; returns the deleted folders."""
-    entries = [(p.stat().st_mtime, p) for p in root.iterdir()
-               if p.is_dir() and not p.name.startswith(".") and p != keep]
+    entries = [(mtime, p) for p in root.iterdir()
+               if not p.name.startswith(".") and p != keep and p.is_dir()
+               and (mtime := _mtime(p)) is not None]
     total = _size(root)
     deleted = []
     now = time.time()
