@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from differential import shared_model
 from test_verilog_backend import HELLO, needs_verilator
+
 from tqc.backends.verilog import sim
 from tqc.backends.verilog.target import build_design
 from tqc.pipeline import lower

@@ -25,7 +25,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
-from tqc.dialects import tq
+from tqc.dialects import tq, tq_shapes
 from tqc.dialects.accessors import int_attr
 from tqc.dialects.element import KINDS
 from tqc.dialects.quant_type import QuantType
@@ -146,6 +146,9 @@ class Importer:
             result.name_hint = value_name(self.tensor(index).name)
             self.values[index] = result
         self.block.add_op(op)
+        problem = tq_shapes.mismatch(op)
+        if problem is not None:
+            raise self.error(problem, outs[0] if outs else None)
         return op
 
     def activation(self, options: object) -> dict[str, Attribute]:

@@ -41,6 +41,9 @@ def _fold(imp: Importer, op: OpInfo) -> bool:
     if op.opcode == "SHAPE":
         shape = imp.tensor(op.inputs[0]).shape
         out = imp.tensor(op.outputs[0])
+        if tuple(out.shape) != (len(shape),):
+            raise imp.error(f"output shape {list(out.shape)} should be [{len(shape)}] (the "
+                            f"rank of {list(shape)})", out.index)
         imp.consts[op.outputs[0]] = np.array(shape, dtype=out.dtype)
         return True
     if not all(i in imp.consts for i in ins):
@@ -505,6 +508,12 @@ def resize(imp: Importer, op: OpInfo) -> None:
         "half_pixel_centers": int_attr(int(bool(_opt(op, "HalfPixelCenters", False)))),
     }
     cls = tq.ResizeBilinearOp if op.opcode == "RESIZE_BILINEAR" else tq.ResizeNearestNeighborOp
+    dst = imp.tensor(op.outputs[0])
+    if op.inputs[1] in imp.consts:
+        size = [int(v) for v in imp.consts[op.inputs[1]].reshape(-1)]
+        if len(size) != 2 or list(dst.shape[1:3]) != size:
+            raise imp.error(f"output shape {list(dst.shape)} does not have the size {size} "
+                            "the op resizes to", dst.index)
     imp.emit(cls, [imp.value(op.inputs[0])], props)
 
 
