@@ -12,9 +12,10 @@ made from a seed model by one mutation:
   when the two are the same), a tensor nobody writes, or a graph output nobody writes; an
   operand dropped or added.
 
-`run_case` compiles the bytes in this process (import, passes, and the NumPy and C emitters),
-under a time limit (SIGALRM): the outcome is "compiled", "refused: <the one-line message>",
-"hang" or "crash: <exception>" (a traceback in the CLI). A refusal must be one line and must not
+`run_case` compiles the bytes in this process (import, passes, and the NumPy and C emitters)
+and runs the NumPy module on extreme and random inputs with NumPy warnings as errors, under a
+time limit (SIGALRM): the outcome is "ran", "refused: <the one-line message>", "hang" or
+"crash: <exception>" (a traceback in the CLI, or a run that fails or returns the wrong shapes). A refusal must be one line and must not
 be an internal error. Run it as a script for a summary of many cases:
 
     python tests/fuzz_models.py --cases 10000 --seed 1
@@ -264,19 +265,29 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 
 def run_case(case: Case, directory: Path, seconds: float = 30.0) -> str:
-    """Compile the case's bytes in-process (NumPy and C emitters): 'compiled', 'refused: MSG',
-    'hang' or 'crash: TYPE: MSG (at FILE:LINE)'."""
-    from tqc.pipeline import lower
-    from tqc.targets import TargetOptions, get_target
+    """Compile the case's bytes in-process (NumPy and C emitters) and run the NumPy module on
+    three samples (all-minimum, all-maximum, random) with every NumPy warning an error:
+    'ran', 'refused: MSG', 'hang' or 'crash: TYPE: MSG (at FILE:LINE)'. A run that raises, or
+    returns outputs of other shapes or dtypes than the model declares, is a crash."""
+    from tqc import api
+    from tqc.samples import sample_shape
 
     path = directory / f"case{case.index}.tflite"
     path.write_bytes(case.data)
     try:
         with time_limit(seconds):
-            module = lower(path)
+            model = api.load(path)
             for target in ("numpy", "c"):
-                get_target(target).emit(module, "m", TargetOptions())
-        return "compiled"
+                model.emit(target, "m")
+            rng = np.random.default_rng(case.index)
+            xs = [_samples(rng, (3, *spec.sample_shape), spec.dtype) for spec in model.inputs]
+            with np.errstate(all="raise"):
+                ys = model.run(*xs)
+            for y, spec in zip(ys, model.outputs, strict=True):
+                if y.shape != (3, *sample_shape(spec.shape)) or y.dtype != np.dtype(spec.dtype):
+                    raise AssertionError(f"output {y.shape} {y.dtype}, declared {spec.shape} "
+                                         f"{spec.dtype}")
+        return "ran"
     except TqcError as e:
         return f"refused: {e}"
     except Timeout:
@@ -289,9 +300,21 @@ def run_case(case: Case, directory: Path, seconds: float = 30.0) -> str:
         path.unlink(missing_ok=True)
 
 
+def _samples(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    """All-minimum, all-maximum, then random values of `dtype` (floats in [-3, 3])."""
+    if dtype.startswith("float"):
+        x = rng.uniform(-3, 3, shape).astype(dtype)
+        x[0], x[1] = -3, 3
+        return x
+    info = np.iinfo(dtype)
+    x = rng.integers(info.min, info.max, shape, endpoint=True).astype(dtype)
+    x[0], x[1] = info.min, info.max
+    return x
+
+
 def problem(outcome: str) -> str | None:
     """Why an outcome is a finding, or None when it is fine."""
-    if outcome in ("compiled",):
+    if outcome == "ran":
         return None
     if outcome == "hang" or outcome.startswith("crash"):
         return outcome

@@ -139,15 +139,21 @@ def test_run_case_reports_crashes_and_hangs(tmp_path: Path, monkeypatch: pytest.
 
     from fuzz_models import Case
 
+    import tqc.api
     import tqc.pipeline
 
     case = Case(0, "test", "none", _fc())
-    assert run_case(case, tmp_path) == "compiled"
+    assert run_case(case, tmp_path) == "ran"
 
-    def crash(path: object) -> None:
+    def crash(*args: object) -> None:
         raise ValueError("boom")
 
+    with monkeypatch.context() as m:  # the generated NumPy module misbehaving at run time
+        m.setattr(tqc.api.Model, "run", lambda self, *xs: [np.zeros((3, 7), np.int8)])
+        assert run_case(case, tmp_path).startswith("crash: AssertionError: output (3, 7) int8")
+        m.setattr(tqc.api.Model, "run", crash)
+        assert run_case(case, tmp_path).startswith("crash: ValueError: boom")
     monkeypatch.setattr(tqc.pipeline, "lower", crash)
     assert run_case(case, tmp_path).startswith("crash: ValueError: boom")
-    monkeypatch.setattr(tqc.pipeline, "lower", lambda path: time.sleep(5))
+    monkeypatch.setattr(tqc.pipeline, "lower", lambda *args: time.sleep(5))
     assert run_case(case, tmp_path, seconds=0.2) == "hang"
