@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from backends_check import check_model, run_backends
 
+from tqc.backends.verilog import sim
 from tqc.errors import TqcError
 from tqc.pipeline import load_numpy_model, lower
 from tqc.reference import run_reference
@@ -87,3 +88,16 @@ def test_uint8_is_refused_as_tflm_does(tmp_path: Path) -> None:
     write_model(path, tensors, [Op("DIV", ["a", "b"], ["y"])], ["a", "b"], ["y"])
     with pytest.raises(TqcError, match=r"op #0 DIV.*TFLM divides int8 only"):
         lower(path)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sim.verilator_command() is None, reason="verilator not installed")
+@pytest.mark.parametrize("other", [(1, 2, 3), (1, 1, 3)])
+def test_verilog_simulation_matches_tflm(tmp_path: Path, other: tuple[int, ...]) -> None:
+    """The table lowering runs on the Verilog backend's existing element-wise hardware (the
+    65536-entry table as a ROM), the divisor broadcast or not."""
+    path = tmp_path / "div.tflite"
+    tensors = [Tensor("a", (1, 2, 3), "int8", 0.05, -3), Tensor("b", other, "int8", 0.035, 7),
+               Tensor("y", (1, 2, 3), "int8", 0.0625, 5)]
+    write_model(path, tensors, [Op("DIV", ["a", "b"], ["y"])], ["a", "b"], ["y"])
+    assert check_model(path, 5, 1, ("numpy", "c", "verilog")) == []
