@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from backends_check import check_model, run_backends
+from test_c_backend import check_c
 
 from tqc.backends.verilog import sim
 from tqc.errors import TqcError
@@ -101,3 +102,13 @@ def test_verilog_simulation_matches_tflm(tmp_path: Path, other: tuple[int, ...])
                Tensor("y", (1, 2, 3), "int8", 0.0625, 5)]
     write_model(path, tensors, [Op("DIV", ["a", "b"], ["y"])], ["a", "b"], ["y"])
     assert check_model(path, 5, 1, ("numpy", "c", "verilog")) == []
+
+
+def test_c_sanitized(tmp_path: Path) -> None:
+    """C built -O2 and with -fsanitize=address,undefined equals NumPy and TFLM (the divisor at
+    its zero point among the random samples: index arithmetic and table lookup only)."""
+    path = tmp_path / "div.tflite"
+    tensors = [Tensor("a", (1, 4, 9), "int8", 0.5, -128), Tensor("b", (1, 1, 9), "int8", 0.001, 127),
+               Tensor("y", (1, 4, 9), "int8", 0.9, -128)]
+    write_model(path, tensors, [Op("DIV", ["a", "b"], ["y"])], ["a", "b"], ["y"])
+    check_c(path, tmp_path, n=6, seed=2)

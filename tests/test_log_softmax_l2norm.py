@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from backends_check import check_model, run_backends
+from test_c_backend import check_c
 
 from tqc.errors import TqcError
 from tqc.pipeline import load_numpy_model, lower
@@ -104,3 +105,14 @@ def test_verilog_refuses_in_one_line(tmp_path: Path, opcode: str) -> None:
         get_target("verilog").emit(lower(path), "m", TargetOptions())
     message = str(e.value)
     assert "\n" not in message and f"op #0 {opcode} 'y'" in message, message
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+@pytest.mark.parametrize("opcode", ["LOG_SOFTMAX", "L2_NORMALIZATION"])
+def test_c_sanitized(tmp_path: Path, opcode: str, dtype: str) -> None:
+    """The C kernels built -O2 and with -fsanitize=address,undefined equal NumPy and the
+    reference (all-minimum, all-maximum and random rows; huge input scale, zero point at the
+    type's end)."""
+    info = np.iinfo(dtype)
+    path = _model(tmp_path / "m.tflite", opcode, dtype, (3, 2, 45), 50.0, int(info.max))
+    check_c(path, tmp_path, n=6, seed=3)
