@@ -26,8 +26,10 @@ QUANTIZATIONS = {
     "exact_ties": (3.0, 10, 0.02, -20, 200.0, -100),  # multiplier 0.75: ties decided in double
     "tiny_over_one": (1e-6, 0, 1.0, 0, 1000.0, 0),
     "huge_quotients": (0.02, 0, 0.02, 0, 0.0001, 0),
+    "multiplier_flushed_to_zero": (1e-6, -128, 100.0, 127, 1000.0, 127),  # 1e-11 < 2^-32
+    "multiplier_2e6": (100.0, 0, 0.0001, -1, 0.5, 0),
 }
-SLOW = {"tiny_over_one", "huge_quotients"}
+SLOW = {"tiny_over_one", "huge_quotients", "multiplier_2e6"}
 
 
 def _all_pairs_model(path: Path, q: tuple[float, int, float, int, float, int],
