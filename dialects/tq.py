@@ -173,6 +173,13 @@ class SquaredDifferenceOp(BinaryOp):
     traits = traits_def(AcceptsInt16())
 
 
+@irdl_op_definition
+class DivOp(BinaryOp):
+    """DIV: lhs / rhs, NumPy broadcasting (TFLM runs int8 only)."""
+
+    name = "tq.div"
+
+
 class CompareOp(TqOp):
     """A comparison: a bool tensor, NumPy broadcasting."""
 
@@ -285,6 +292,22 @@ class SumOp(TqOp):
 class UnaryOp(TqOp):
     input = operand_def()
     output = result_def()
+
+
+@irdl_op_definition
+class LogSoftmaxOp(UnaryOp):
+    """LOG_SOFTMAX over the last axis (beta 1; the output quantization is fixed: scale 16/256,
+    zero point the type's maximum)."""
+
+    name = "tq.log_softmax"
+
+
+@irdl_op_definition
+class L2NormalizationOp(UnaryOp):
+    """L2_NORMALIZATION over the last axis (output scale 1/128, zero point 0 for int8 and
+    128 for uint8)."""
+
+    name = "tq.l2_normalization"
 
 
 @irdl_op_definition
@@ -641,6 +664,7 @@ TQ = Dialect(
         MaximumOp,
         MinimumOp,
         SquaredDifferenceOp,
+        DivOp,
         EqualOp,
         NotEqualOp,
         LessOp,
@@ -655,6 +679,8 @@ TQ = Dialect(
         MeanOp,
         SumOp,
         SoftmaxOp,
+        LogSoftmaxOp,
+        L2NormalizationOp,
         LogisticOp,
         TanhOp,
         HardSwishOp,

@@ -454,6 +454,41 @@ class SoftmaxLutOp(UnaryOp):
 
 
 @irdl_op_definition
+class LogSoftmaxOp(UnaryOp):
+    """Fixed-point log-softmax over the last axis of 8-bit input (reference_ops::LogSoftmax,
+    gemmlowp exp and log); the output is offset by the maximum of the result type (int8 or
+    uint8), scale 16/256 implied."""
+
+    name = "tqi.log_softmax"
+
+    def verify_(self) -> None:
+        if _element(self.input) not in ("i8", "ui8") or _element(self.output) != _element(self.input):
+            raise VerifyException("tqi.log_softmax: needs int8 or uint8 input and output alike")
+        _check_range(self, "input_left_shift", [int(self.input_left_shift.value.data)], 1, 31)
+        _check_range(self, "reverse_scaling_right_shift",
+                     [int(self.reverse_scaling_right_shift.value.data)], 0, 31)
+    input_multiplier = prop_def(IntegerAttr)
+    input_left_shift = prop_def(IntegerAttr)
+    reverse_scaling_divisor = prop_def(IntegerAttr)
+    reverse_scaling_right_shift = prop_def(IntegerAttr)
+    diff_min = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class L2NormOp(UnaryOp):
+    """Fixed-point L2 normalization over the last axis (GetInvSqrtQuantizedMultiplierExp of the
+    sum of squares): int8 output as reference_integer_ops::L2Normalization (zero point 0),
+    uint8 as the legacy reference_ops::L2Normalization (zero point 128); scale 1/128 implied."""
+
+    name = "tqi.l2_norm"
+
+    def verify_(self) -> None:
+        if _element(self.input) not in ("i8", "ui8") or _element(self.output) != _element(self.input):
+            raise VerifyException("tqi.l2_norm: needs int8 or uint8 input and output alike")
+    input_zero_point = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
 class ReshapeOp(UnaryOp):
     name = "tqi.reshape"
 
@@ -658,6 +693,8 @@ TQI = Dialect(
         SumOp,
         SoftmaxOp,
         SoftmaxLutOp,
+        LogSoftmaxOp,
+        L2NormOp,
         ReshapeOp,
         TransposeOp,
         SliceOp,

@@ -174,7 +174,8 @@ def _check_quantized(imp: Importer, op: OpInfo) -> None:
 
 
 BINARY = {"ADD": tq.AddOp, "SUB": tq.SubOp, "MUL": tq.MulOp, "MAXIMUM": tq.MaximumOp,
-          "MINIMUM": tq.MinimumOp, "PRELU": tq.PreluOp, "SQUARED_DIFFERENCE": tq.SquaredDifferenceOp}
+          "MINIMUM": tq.MinimumOp, "PRELU": tq.PreluOp, "SQUARED_DIFFERENCE": tq.SquaredDifferenceOp,
+          "DIV": tq.DivOp}
 
 
 @handles(*BINARY)
@@ -182,7 +183,7 @@ def binary(imp: Importer, op: OpInfo) -> None:
     props = {}
     if op.options is not None and hasattr(op.options, "FusedActivationFunction"):
         props = imp.activation(op.options)
-    elif op.opcode in ("ADD", "SUB", "MUL"):
+    elif op.opcode in ("ADD", "SUB", "MUL", "DIV"):
         props = {"activation": StringAttr("NONE")}
     imp.emit(BINARY[op.opcode], [imp.value(op.inputs[0]), imp.value(op.inputs[1])], props)
 
@@ -279,6 +280,17 @@ def dynamic_update_slice(imp: Importer, op: OpInfo) -> None:
 def softmax(imp: Importer, op: OpInfo) -> None:
     beta = float(_opt(op, "Beta", 1.0))  # type: ignore[arg-type]
     imp.emit(tq.SoftmaxOp, [imp.value(op.inputs[0])], {"beta": FloatAttr(beta, f64)})
+
+
+@handles("LOG_SOFTMAX", "L2_NORMALIZATION")
+def row_normalization(imp: Importer, op: OpInfo) -> None:
+    """LOG_SOFTMAX and L2_NORMALIZATION over the last axis; L2_NORMALIZATION's fused
+    activation must be NONE (TFLM and LiteRT refuse others)."""
+    if op.opcode == "L2_NORMALIZATION" and _opt(op, "FusedActivationFunction", 0):
+        raise imp.error("L2_NORMALIZATION with a fused activation is not supported (the "
+                        "reference kernels refuse it)")
+    cls = tq.LogSoftmaxOp if op.opcode == "LOG_SOFTMAX" else tq.L2NormalizationOp
+    imp.emit(cls, [imp.value(op.inputs[0])], {})
 
 
 @handles("LEAKY_RELU")

@@ -66,6 +66,7 @@ _OPTIONS_OVERRIDE = {
     "REDUCE_MIN": "ReducerOptions", "REDUCE_PROD": "ReducerOptions", "REDUCE_ANY": "ReducerOptions",
     "MAXIMUM": "MaximumMinimumOptions", "MINIMUM": "MaximumMinimumOptions",
     "UNIDIRECTIONAL_SEQUENCE_LSTM": "UnidirectionalSequenceLSTMOptions", "LSTM": "LSTMOptions",
+    "L2_NORMALIZATION": "L2NormOptions",
 }
 _DEFAULTS: dict[str, dict[str, Any]] = {
     "CONV_2D": {"stride_w": 1, "stride_h": 1, "dilation_w_factor": 1, "dilation_h_factor": 1},

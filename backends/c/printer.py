@@ -29,6 +29,7 @@ from tqc.backends.c import (
     emit_data,
     emit_elementwise,
     emit_kernels,
+    emit_norm,
     emit_softmax16,
     state,
 )
@@ -50,10 +51,12 @@ RUNTIME_HEADER = Path(__file__).parent / "runtime" / "tqc_runtime.h"
 # they were).
 OPTIONAL_HEADERS: dict[type[Operation], str] = {tqi.MulRoundF32Op: "tqc_round_f32.h",
                                                 tqi.MulAddRoundF32Op: "tqc_round_f32.h",
-                                                tqi.QuantizeRneOp: "tqc_round_f32.h"}
+                                                tqi.QuantizeRneOp: "tqc_round_f32.h",
+                                                tqi.LogSoftmaxOp: "tqc_log_softmax.h",
+                                                tqi.L2NormOp: "tqc_l2norm.h"}
 EXPRESSIONS: dict[type[Operation], ExpressionHandler] = dict(emit_elementwise.EXPRESSIONS)
 KERNELS: dict[type[Operation], KernelHandler] = {
-    **emit_kernels.KERNELS, **emit_softmax16.KERNELS, **emit_data.KERNELS}
+    **emit_kernels.KERNELS, **emit_softmax16.KERNELS, **emit_data.KERNELS, **emit_norm.KERNELS}
 
 
 def print_c(module: ModuleOp, name: str) -> tuple[dict[str, str], Program]:

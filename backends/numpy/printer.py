@@ -51,7 +51,9 @@ prints = HANDLERS.register
 # modules of models without them stay as they were).
 OPTIONAL_RUNTIME: dict[type[Operation], str] = {tqi.MulRoundF32Op: "round_f32",
                                                  tqi.MulAddRoundF32Op: "round_f32",
-                                                 tqi.QuantizeRneOp: "round_f32"}
+                                                 tqi.QuantizeRneOp: "round_f32",
+                                                 tqi.LogSoftmaxOp: "log_softmax",
+                                                 tqi.L2NormOp: "l2_norm"}
 
 
 @cache
