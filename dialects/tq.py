@@ -559,6 +559,7 @@ class ReduceMaxOp(UnaryOp):
     """REDUCE_MAX over `axes` (sorted, non-negative); keep_dims is the result type's rank."""
 
     name = "tq.reduce_max"
+    traits = traits_def(AcceptsInt16())
     axes = prop_def(DenseArrayBase)
 
 
@@ -567,6 +568,7 @@ class ReduceMinOp(UnaryOp):
     """REDUCE_MIN over `axes` (sorted, non-negative); keep_dims is the result type's rank."""
 
     name = "tq.reduce_min"
+    traits = traits_def(AcceptsInt16())
     axes = prop_def(DenseArrayBase)
 
 

@@ -14,7 +14,7 @@ from tqc.errors import TqcError
 from tqc.pipeline import lower
 from tqc.tflite_writer import Op, Tensor, write_model
 
-ZPS = {"int8": (-128, 127, 9), "uint8": (0, 255, 140)}
+ZPS = {"int8": (-128, 127, 9), "uint8": (0, 255, 140), "int16": (0, 0, 0)}
 
 
 def _model(path: Path, opcode: str, kind: str, zp: int, shape: tuple[int, ...], axes: list[int],
@@ -29,7 +29,7 @@ def _model(path: Path, opcode: str, kind: str, zp: int, shape: tuple[int, ...], 
 
 
 @pytest.mark.parametrize("opcode", ["REDUCE_MAX", "REDUCE_MIN"])
-@pytest.mark.parametrize("kind", ["int8", "uint8"])
+@pytest.mark.parametrize("kind", ["int8", "uint8", "int16"])
 @pytest.mark.parametrize("seed", range(4))
 def test_reduce(tmp_path: Path, opcode: str, kind: str, seed: int) -> None:
     rng = np.random.default_rng(seed + 40 * (opcode == "REDUCE_MIN"))
@@ -53,7 +53,10 @@ def test_different_quantization_is_refused(tmp_path: Path) -> None:
         lower(path)
 
 
-def test_int16_is_refused_as_tflm_does(tmp_path: Path) -> None:
-    path = _model(tmp_path / "m.tflite", "REDUCE_MAX", "int16", 0, (1, 3, 4), [1], keep=False)
-    with pytest.raises(TqcError, match="op #0 REDUCE_MAX: int16 activations are not supported"):
-        lower(path)
+def test_int16_follows_litert_ref(tmp_path: Path) -> None:
+    """TFLM has no int16 kernel: LiteRT REF is the reference (the stored int16 maximum/minimum,
+    all-minimum and all-maximum inputs included)."""
+    for opcode in ("REDUCE_MAX", "REDUCE_MIN"):
+        path = _model(tmp_path / f"{opcode}.tflite", opcode, "int16", 0, (1, 3, 5, 2), [1, -1],
+                      keep=False)
+        assert check_model(path, 6, 1, ("numpy", "c")) == []

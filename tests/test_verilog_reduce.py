@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_reduce_max import _model as reduce_model
 from test_verilog_backend import check_model, needs_sim
 
 from tqc.backends.verilog.emit_sum import axis_groups, output_strides
@@ -61,3 +62,13 @@ def test_mean_axes_bit_exact(tmp_path: Path, shape: tuple[int, ...], axes: list[
     type (so that a wrong sum shows)."""
     check_model(_mean_model(tmp_path / "m.tflite", shape, axes, keep, dtype, zps, ratio), 5,
                 throttle=False)
+
+
+@needs_sim
+@pytest.mark.slow
+def test_int16_reduce_min_bit_exact(tmp_path: Path) -> None:
+    """int16 REDUCE_MIN (LiteRT REF's stored minimum): the 65536-entry reversal ROM and an int16
+    max pool, against the reference and NumPy."""
+    path = reduce_model(tmp_path / "reduce_min16.tflite", "REDUCE_MIN", "int16", 0, (1, 3, 5, 2),
+                  [1, -1], keep=False)
+    check_model(path, 4)

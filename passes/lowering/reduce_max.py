@@ -1,15 +1,16 @@
-"""REDUCE_MAX and REDUCE_MIN (8-bit): a max pool over the reduced elements, no requantization.
+"""REDUCE_MAX and REDUCE_MIN: a max pool over the reduced elements, no requantization.
 
 Reference (`reference_ops::ReduceGeneric` with `in > current ? in : current`, init the type's
 lowest value; TFLM `EvalMaxHelper` int8, which requires equal input and output scale and zero
 point; LiteRT REF the same for int8 and uint8): out = max of the stored values over the axes.
 REDUCE_MIN is the same with `<` and the type's highest value: min(x) = ~max(~x), with ~x the
-strictly decreasing 256-entry table −1 − x (int8) or 255 − x (uint8), as for ARG_MIN.
+strictly decreasing table −1 − x (int8, int16) or 255 − x (uint8), as for ARG_MIN. int16: TFLM
+has no kernel (measured: docs/op-support.md); LiteRT REF's `EvalType<int16_t>` is the same
+max/min of the stored values, so int16 follows LiteRT REF (the table then has 65536 entries).
 
 Lowering: transpose the reduced axes in front of the kept ones (the batch axis first), reshape
 to [N, R, 1, K] (R reduced, K kept elements), `tqi.max_pool` with an R x 1 window, reshape to the
-output. TFLM has no int16 REDUCE_MAX / REDUCE_MIN kernel (measured: docs/op-support.md), so
-int16 is refused (no `AcceptsInt16`).
+output.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tqc.passes.lowering import Builder, lowers, qtype
 
 
 def _reversed(b: Builder, x: SSAValue, element: str) -> SSAValue:
-    """~x by a 256-entry table (order reversed, inside the type)."""
+    """~x by a table over the whole type (order reversed, inside the type)."""
     lo, hi = kind(element).range
     return b.value(tqi.TableOp, [x], x.type, table=dense_attr(np.arange(hi, lo - 1, -1), element))
 
@@ -38,8 +39,8 @@ def lower_reduce_max(b: Builder, op: Operation) -> list[SSAValue]:
     element = storage_name(qo)
     if (qi.scale, qi.zero_point, storage_name(qi)) != (qo.scale, qo.zero_point, element):
         raise b.error("needs equal input and output quantization (TFLM refuses others)")
-    if element not in ("i8", "ui8") or qi.per_axis:
-        raise b.error(f"{element} input is not supported (per-tensor int8 and uint8 only)")
+    if element not in ("i8", "ui8", "i16") or qi.per_axis:
+        raise b.error(f"{element} input is not supported (per-tensor int8, uint8 and int16 only)")
     in_shape = shape(op.input)
     axes = set(ints(op.axes))
     if 0 in axes and in_shape[0] != 1:
