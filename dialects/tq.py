@@ -341,6 +341,15 @@ class AbsOp(UnaryOp):
 
 
 @irdl_op_definition
+class NegOp(UnaryOp):
+    """NEG: the stored values negated (LiteRT REF ignores the quantization; see
+    passes/lowering/neg.py)."""
+
+    name = "tq.neg"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
 class EluOp(UnaryOp):
     name = "tq.elu"
 
@@ -687,6 +696,7 @@ TQ = Dialect(
         TanhOp,
         HardSwishOp,
         AbsOp,
+        NegOp,
         EluOp,
         LeakyReluOp,
         ReluOp,

@@ -126,6 +126,15 @@ def _unary(opcode: str, options: dict | None = None, same: bool = False) -> Buil
     return build
 
 
+def _neg(g: G) -> Model:
+    """NEG: zero points 0 and one scale, where LiteRT REF's negation of the stored values is the
+    negation (passes/lowering/neg.py)."""
+    x = g.x()
+    g.tensors[x].zero_point = 0
+    y = g.same(x, SHAPE)
+    return g.model(Op("NEG", [x], [y]), [y])
+
+
 def _fixed(opcode: str, quant: dict[str, tuple[float, int]]) -> Builder:
     def build(g: G) -> Model:
         x = g.x()
@@ -378,7 +387,7 @@ _RESOURCES = "resource variables (no activation type)"
 
 BUILDERS: dict[str, Builder] = {
     # element-wise
-    "ABS": _unary("ABS"), "NEG": _unary("NEG"), "RELU": _unary("RELU"), "RELU6": _unary("RELU6"),
+    "ABS": _unary("ABS"), "NEG": _neg, "RELU": _unary("RELU"), "RELU6": _unary("RELU6"),
     "RELU_N1_TO_1": _unary("RELU_N1_TO_1"), "HARD_SWISH": _unary("HARD_SWISH"),
     "LEAKY_RELU": _unary("LEAKY_RELU", {"alpha": 0.2}), "ELU": _unary("ELU"), "EXP": _unary("EXP"),
     "LOG": _unary("LOG"), "SQRT": _unary("SQRT"), "RSQRT": _unary("RSQRT"), "SQUARE": _unary("SQUARE"),
