@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tqc.cli import main
+from tqc.backends.verilog import sim
 from tqc.verify import verify
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -67,3 +68,16 @@ def test_c_target_and_litert_ref_oracle(capsys: pytest.CaptureFixture[str]) -> N
 def test_bad_arguments(chain: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(chain), "--samples", "0"]) == 1
     assert "tqc: error: --samples must be at least 1, not 0" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sim.verilator_command() is None, reason="verilator not installed")
+def test_verilog_target_layer_by_layer(chain: Path) -> None:
+    """The Verilog design is simulated, and the tapped copy (every layer an output port) too:
+    identical by default; compiled with single rounding, the conv layer is found."""
+    assert verify(chain, target="verilog", samples=2).identical
+    report = verify(chain, target="verilog", rounding="single", samples=3)
+    first = report.first_difference
+    assert first is not None and (first.tap.op_index, first.tap.opcode) == (1, "CONV_2D")
+    assert report.layers[0].differing == 0
+    assert report.cause is not None and "single vs double rounding in layer #1" in report.cause

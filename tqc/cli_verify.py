@@ -16,7 +16,9 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     v = sub.add_parser("verify", help="compare the compiled model with a reference runtime, "
                        "layer by layer; exit 0 only when identical")
     v.add_argument("model")
-    v.add_argument("--target", choices=("numpy", "c"), default="numpy")
+    v.add_argument("--target", choices=("numpy", "c", "verilog"), default="numpy",
+                   help="the backend to check (verilog: simulated with Verilator; the layer-by-layer "
+                        "run simulates the tapped copy, whose every layer is an output port)")
     v.add_argument("--oracle", choices=("auto", "tflm", "litert-ref", "xnnpack"), default="auto",
                    help="the runtime to match (auto: TFLM, LiteRT BUILTIN_REF for legacy uint8, or "
                         "the --reference runtime (xnnpack, litert-ref); xnnpack: LiteRT's "

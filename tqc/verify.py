@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tqc import progress
 from tqc.errors import TqcError
 from tqc.samples import sample_shape
 from tqc.tap import Tap, tap_model
@@ -125,7 +126,8 @@ def _run_oracle(path: Path, xs: list[np.ndarray], runtime: str) -> tuple[list[np
     from tqc.reference import ReferenceError, run_reference_with_runtime
 
     try:
-        outs, used = run_reference_with_runtime(path, xs, runtime)  # type: ignore[arg-type]
+        with progress.step(f"reference run ({runtime}) on {len(xs[0]) if xs else 0} samples of {path.name}"):
+            outs, used = run_reference_with_runtime(path, xs, runtime)  # type: ignore[arg-type]
     except ReferenceError as e:
         raise TqcError(f"the oracle failed: {str(e).splitlines()[0]}") from None
     return outs, used

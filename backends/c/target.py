@@ -22,6 +22,7 @@ from tqc.backends.c.printer import print_c
 from tqc.backends.c.program import Program
 from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import kind_of
+from tqc import progress
 from tqc.errors import TqcError
 from tqc.targets import Artifact, RunResult, TargetOptions
 
@@ -158,7 +159,8 @@ def build(files: dict[str, str], name: str, directory: Path, flags: list[str] | 
     exe = directory / f"{name}_example"
     cmd = [*shlex.split(cc or compiler()), *BASE_FLAGS, *(flags if flags is not None else ["-O2"]),
            f"{name}.c", f"{name}_weights.c", f"{name}_example.c", "-o", exe.name]
-    proc = subprocess.run(cmd, cwd=directory, capture_output=True, text=True)
+    with progress.step(f"C build of {name} ({' '.join(cmd[:-5])})"):
+        proc = subprocess.run(cmd, cwd=directory, capture_output=True, text=True)
     if proc.returncode != 0:
         raise TqcError(f"c target: the C compiler failed ({' '.join(cmd)}):\n"
                        f"{proc.stderr.strip()[:4000]}")

