@@ -66,6 +66,26 @@ def test_every_op_kind_is_explained(tmp_path: Path) -> None:
     assert "integer → float32: 0.0299999993" in " ".join(by_op["DEQUANTIZE"].steps)
 
 
+DIV_L2 = """model div_l2
+input  a : int8[1,4,6] scale=0.05 zp=-3
+input  b : int8[1,4,6] scale=0.035 zp=-3
+tensor q : int8[1,4,6] scale=0.0625 zp=5
+tensor y : int8[1,4,6] scale=0.0078125 zp=0
+q = DIV(a, b)
+y = L2_NORMALIZATION(q)
+output y
+"""
+
+
+def test_quotient_and_fixed_output_scale(tmp_path: Path) -> None:
+    """DIV's real multiplier is S1/(S2·S3) (a quotient, not two rescaled inputs); L2's output
+    scale is fixed, so no multiplier comes from the scales; each step is a whole sentence."""
+    div, l2 = tqc.load(_model(tmp_path, DIV_L2, "div_l2")).explain()
+    assert div.real_multipliers == {"S1/(S2*S3)": [pytest.approx(0.05 / (0.035 * 0.0625))]}
+    assert l2.real_multipliers == {}
+    assert l2.steps[0].endswith("(GetInvSqrtQuantizedMultiplierExp of the sum of squares)")
+
+
 def test_fixed_point_matches_the_scales(tmp_path: Path) -> None:
     for layer in tqc.load(FIXTURES / "mlp_digits_int8.tflite").explain()[:3]:
         (ideal,) = layer.real_multipliers.values()

@@ -31,7 +31,7 @@ from tqc.passes.lower_requantize import parse_layer_mark
 
 # Not a linear rescaling: the output scale is fixed by the kernel or the function is a table.
 NONLINEAR = ("SOFTMAX", "LOG_SOFTMAX", "LOGISTIC", "TANH", "HARD_SWISH", "ELU", "EXP", "LOG",
-             "SQRT", "RSQRT", "GELU")
+             "SQRT", "RSQRT", "GELU", "L2_NORMALIZATION")
 PRODUCTS = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV", "MUL",
             "BATCH_MATMUL")
 
@@ -216,6 +216,8 @@ def _real_multipliers(opcode: str, ins: list[TensorQuant | None],
     if opcode in PRODUCTS and len(q) >= 2:
         s1, s2 = q[0].scales[0], np.asarray(q[1].scales)
         return {"S1*S2/S3": [float(v) for v in s1 * s2 / s3]}
+    if opcode == "DIV" and len(q) >= 2:  # real quotient = (S1/(S2·S3))·(q1/q2)
+        return {"S1/(S2*S3)": [q[0].scales[0] / (q[1].scales[0] * s3)]}
     return {f"S{k + 1}/S3": [t.scales[0] / s3] for k, t in enumerate(q)}
 
 

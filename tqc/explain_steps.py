@@ -149,6 +149,7 @@ def describe(op: Operation) -> str:
     words = WORDS.get(type(op))
     if words is not None:
         return words(op)
-    doc = (type(op).__doc__ or "").strip().splitlines()
-    first = doc[0].rstrip(".") if doc else ""
+    paragraph = (type(op).__doc__ or "").strip().split("\n\n")[0]
+    text = " ".join(paragraph.split())
+    first = text.split(". ")[0].split(": ")[0].rstrip(".")
     return first or op.name.removeprefix("tqi.").replace("_", " ")
