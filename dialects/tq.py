@@ -350,6 +350,23 @@ class NegOp(UnaryOp):
 
 
 @irdl_op_definition
+class ExpOp(UnaryOp):
+    """EXP: a lookup table of LiteRT's float32 expf (passes/lowering/exp_log.py)."""
+
+    name = "tq.exp"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
+class LogOp(UnaryOp):
+    """LOG: a lookup table of LiteRT's float32 logf, the output minimum for inputs <= 0
+    (passes/lowering/exp_log.py)."""
+
+    name = "tq.log"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
 class EluOp(UnaryOp):
     name = "tq.elu"
 
@@ -698,6 +715,8 @@ TQ = Dialect(
         AbsOp,
         NegOp,
         EluOp,
+        ExpOp,
+        LogOp,
         LeakyReluOp,
         ReluOp,
         Relu6Op,

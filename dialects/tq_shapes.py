@@ -290,7 +290,8 @@ def _add_n(op: Operation) -> list[Shape]:
 
 RULES: dict[type[Operation], Rule] = {
     **{c: _same for c in (tq.SoftmaxOp, tq.LogisticOp, tq.TanhOp, tq.HardSwishOp, tq.AbsOp,
-                          tq.NegOp, tq.EluOp, tq.LeakyReluOp, tq.ReluOp, tq.Relu6Op, tq.ReluN1To1Op,
+                          tq.NegOp, tq.EluOp, tq.ExpOp, tq.LogOp, tq.LeakyReluOp, tq.ReluOp,
+                          tq.Relu6Op, tq.ReluN1To1Op,
                           tq.QuantizeOp, tq.DequantizeOp, tq.CastOp, tq.ZerosLikeOp,
                           tq.LogSoftmaxOp, tq.L2NormalizationOp)},
     **{c: _broadcast for c in (tq.AddOp, tq.SubOp, tq.MulOp, tq.MaximumOp, tq.MinimumOp,

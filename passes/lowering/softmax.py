@@ -44,7 +44,6 @@ sample points but gives the identical table (a test checks this against libm whe
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 from xdsl.ir import Operation, SSAValue
@@ -54,6 +53,7 @@ from tqc.dialects.accessors import dense_attr, int_attr
 from tqc.dialects.element import kind, storage_name
 from tqc.passes.lowering import Builder, lowers, plain, qtype
 from tqc.semantics.quant_math import quantize_multiplier
+from tqc.semantics.tables import lut_populate_int16
 
 SCALED_DIFF_INTEGER_BITS = 5
 OUTPUT_ELEMENTS = ("i8", "ui8", "i16")
@@ -109,39 +109,6 @@ def lower_softmax(b: Builder, op: Operation) -> list[SSAValue]:
                   input_multiplier=int_attr(multiplier), input_left_shift=int_attr(left_shift),
                   diff_min=int_attr(diff_min))
     return [out]
-
-
-def _roundf(x: np.float32) -> np.float32:
-    """TfLiteRound on a float: round half away from zero (exact via float64)."""
-    v = float(x)
-    return np.float32(math.copysign(math.floor(abs(v) + 0.5), v))
-
-
-def lut_populate_int16(fn: Callable[[np.float32], np.float32], input_scale: np.float32,
-                       input_zero_point: int, output_scale: np.float32,
-                       output_zero_point: int) -> np.ndarray:
-    """detail::LUTPopulateInt16<float> (lite/kernels/internal/common.h), every step in float32:
-    512 samples of fn over the int16 input range, each biased by half the error of linear
-    interpolation at the segment midpoint, plus the end point."""
-    f32 = np.float32
-    input_min = input_scale * f32(-32768 - input_zero_point)
-    input_max = input_scale * f32(32767 - input_zero_point)
-    output_min = output_scale * f32(-32768 - output_zero_point)
-    output_max = output_scale * f32(32767 - output_zero_point)
-    step = (input_max - input_min) / f32(512)
-    half_step = step / f32(2)
-    inv = f32(65536) / (output_max - output_min)
-    lut = np.zeros(513, dtype=np.int16)
-    for i in range(512):
-        val = fn(input_min + f32(i) * step)
-        val_midpoint = fn(input_min + f32(i) * step + half_step)
-        val_next = fn(input_min + f32(i + 1) * step)
-        sample = _roundf(val * inv)
-        interpolated = _roundf((val_next * inv + _roundf(val * inv)) / f32(2))
-        bias = _roundf((interpolated - _roundf(val_midpoint * inv)) / f32(2))
-        lut[i] = int(min(max(sample - bias, f32(-32768)), f32(32767)))
-    lut[512] = int(min(max(_roundf(fn(input_max) * inv), f32(-32768)), f32(32767)))
-    return lut
 
 
 def expf(x: np.float32) -> np.float32:

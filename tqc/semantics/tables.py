@@ -31,6 +31,7 @@ from tqc.semantics.fixedpoint import (
     wrap_int32,
 )
 from tqc.semantics.quant_math import f32, quantize_multiplier, round_half_away
+from tqc.semantics.softmax import lut_lookup_int16
 
 
 class ReferenceRefuses(ValueError):
@@ -113,9 +114,9 @@ def _libm() -> ctypes.CDLL:
     name = ctypes.util.find_library("m")
     if name is None:
         raise TqcError("the C math library (libm) is needed to reproduce LiteRT's float "
-                           "lookup tables (expf, tanhf) and was not found")
+                           "lookup tables (expf, tanhf, logf) and was not found")
     lib = ctypes.CDLL(name)
-    for fn in ("expf", "tanhf"):
+    for fn in ("expf", "tanhf", "logf"):
         getattr(lib, fn).restype = ctypes.c_float
         getattr(lib, fn).argtypes = [ctypes.c_float]
     return lib
@@ -140,14 +141,17 @@ def _tanh_f32(x: np.float32) -> np.float32:
 
 
 def lut_populate_float(element: str, scale_in: float, zp_in: int, scale_out: float, zp_out: int,
-                       transform: Callable[[np.float32], np.float32]) -> np.ndarray:
+                       transform: Callable[[np.float32], np.float32],
+                       saturate: bool = False) -> np.ndarray:
     """LUTPopulateInt8 (LiteRT), all float32:
         inverse_scale = f32(1 / S_out)
         y = transform(f32(S_in · float(x − zp_in)))
         q = int32(f32(roundf(f32(y · inverse_scale)) + float(zp_out)))   (C cast, truncation)
         out = clamp(q, type range)
     The transforms call the host C library (expf, tanhf), as LiteRT does: the table is the one
-    LiteRT computes on this host."""
+    LiteRT computes on this host. `saturate`: a value beyond int32 gives the type's bound (what
+    ai-edge-litert 2.3.0's LUTPopulate does, measured on EXP int8), not the x86 cast's INT32_MIN
+    (TFLM's ELU table)."""
     lo, hi = kind(element).range
     with np.errstate(over="ignore", invalid="ignore"):
         inverse_scale = np.float32(1.0) / np.float32(scale_out)
@@ -158,7 +162,10 @@ def lut_populate_float(element: str, scale_in: float, zp_in: int, scale_out: flo
             scaled = np.float32(y * inverse_scale)
             rounded = scaled if not math.isfinite(float(scaled)) else np.float32(
                 round_half_away(float(scaled)))
-            q = _c_float_to_int32(np.float32(rounded + np.float32(zp_out)))
+            total = np.float32(rounded + np.float32(zp_out))
+            if saturate and not math.isnan(float(total)):
+                total = np.float32(min(max(float(total), lo), hi))
+            q = _c_float_to_int32(total)
             table.append(min(max(q, lo), hi))
     return np.array(table, dtype=np.int64)
 
@@ -205,6 +212,42 @@ def tanh_table_litert(element: str, scale_in: float, zp_in: int, scale_out: floa
                       zp_out: int) -> np.ndarray:
     """LiteRT kReference TANH (uint8/int8): LUTPopulate with tanhf; any output quantization."""
     return lut_populate_float(element, scale_in, zp_in, scale_out, zp_out, _tanh_f32)
+
+
+# ---- LUTPopulate<int16_t>: 513-entry interpolated tables (TFLM and LiteRT) -------------
+
+def _roundf(x: np.float32) -> np.float32:
+    """TfLiteRound on a float: round half away from zero (exact via float64)."""
+    v = float(x)
+    return np.float32(math.copysign(math.floor(abs(v) + 0.5), v))
+
+
+def lut_populate_int16(fn: Callable[[np.float32], np.float32], input_scale: np.float32,
+                       input_zero_point: int, output_scale: np.float32,
+                       output_zero_point: int) -> np.ndarray:
+    """detail::LUTPopulateInt16<float> (lite/kernels/internal/common.h), every step in float32:
+    512 samples of fn over the int16 input range, each biased by half the error of linear
+    interpolation at the segment midpoint, plus the end point."""
+    f32 = np.float32
+    input_min = input_scale * f32(-32768 - input_zero_point)
+    input_max = input_scale * f32(32767 - input_zero_point)
+    output_min = output_scale * f32(-32768 - output_zero_point)
+    output_max = output_scale * f32(32767 - output_zero_point)
+    step = (input_max - input_min) / f32(512)
+    half_step = step / f32(2)
+    inv = f32(65536) / (output_max - output_min)
+    lut = np.zeros(513, dtype=np.int16)
+    for i in range(512):
+        val = fn(input_min + f32(i) * step)
+        val_midpoint = fn(input_min + f32(i) * step + half_step)
+        val_next = fn(input_min + f32(i + 1) * step)
+        sample = _roundf(val * inv)
+        interpolated = _roundf((val_next * inv + _roundf(val * inv)) / f32(2))
+        bias = _roundf((interpolated - _roundf(val_midpoint * inv)) / f32(2))
+        lut[i] = int(min(max(sample - bias, f32(-32768)), f32(32767)))
+    lut[512] = int(min(max(_roundf(fn(input_max) * inv), f32(-32768)), f32(32767)))
+    return lut
+
 
 
 # ---- HARD_SWISH: int16 fixed point (TFLM int8, LiteRT uint8) -------------------------------
@@ -328,3 +371,42 @@ def leaky_relu_table(element: str, scale_in: float, zp_in: int, scale_out: float
     negative = -scaled_alpha if m_a < 0 else scaled_alpha
     total = wrap_int32(zp_out + np.where(d >= 0, identity, negative)).astype(np.int64)
     return np.clip(total, lo, hi)
+
+
+# ---- EXP / LOG (LiteRT kReference int8 / int16): float LUTs -------------------------------
+
+def _exp_f32(x: np.float32) -> np.float32:
+    """[](float value) { return std::exp(value); } (the host's expf)."""
+    return np.float32(_libm().expf(float(x)))
+
+
+def _log_f32(output_min: np.float32) -> Callable[[np.float32], np.float32]:
+    """LiteRT's LogLUTPrepare transform: value <= 0 gives output_min, else std::log(value)."""
+    def log(x: np.float32) -> np.float32:
+        return output_min if x <= 0 else np.float32(_libm().logf(float(x)))
+    return log
+
+
+def float_lut_table(element: str, scale_in: float, zp_in: int, scale_out: float, zp_out: int,
+                    transform: Callable[[np.float32], np.float32]) -> np.ndarray:
+    """LiteRT's `LUTPopulate<T>` + `LookupTable` of a float transform, as a table over every
+    input value: int8 `lut_populate_float` (256 entries); int16 the 513-entry interpolated
+    `lut_populate_int16` (scales as float32) read by `LUTLookup` at every int16 value."""
+    if element != "i16":
+        return lut_populate_float(element, scale_in, zp_in, scale_out, zp_out, transform,
+                                  saturate=True)
+    lut = lut_populate_int16(transform, np.float32(scale_in), zp_in, np.float32(scale_out), zp_out)
+    return np.asarray(lut_lookup_int16(domain("i16"), lut), dtype=np.int64)
+
+
+def exp_table(element: str, scale_in: float, zp_in: int, scale_out: float, zp_out: int) -> np.ndarray:
+    """LiteRT EXP int8 / int16 (kernels/exp.cc Prepare): `float_lut_table` of expf."""
+    return float_lut_table(element, scale_in, zp_in, scale_out, zp_out, _exp_f32)
+
+
+def log_table(element: str, scale_in: float, zp_in: int, scale_out: float, zp_out: int) -> np.ndarray:
+    """LiteRT LOG int8 / int16 (kernels/elementwise.cc `LogLUTPrepare`): `float_lut_table` of
+    logf, where inputs <= 0 map to output_min = float32((type min − zp_out) · S_out)."""
+    lo = kind(element).lo
+    output_min = np.float32(np.float32(lo - zp_out) * np.float32(scale_out))
+    return float_lut_table(element, scale_in, zp_in, scale_out, zp_out, _log_f32(output_min))
