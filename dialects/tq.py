@@ -351,7 +351,7 @@ class NegOp(UnaryOp):
 
 @irdl_op_definition
 class ExpOp(UnaryOp):
-    """EXP: a lookup table of LiteRT's float32 expf (passes/lowering/exp_log.py)."""
+    """EXP: a lookup table of LiteRT's float32 expf (passes/lowering/exp_log_rsqrt.py)."""
 
     name = "tq.exp"
     traits = traits_def(AcceptsInt16())
@@ -360,9 +360,18 @@ class ExpOp(UnaryOp):
 @irdl_op_definition
 class LogOp(UnaryOp):
     """LOG: a lookup table of LiteRT's float32 logf, the output minimum for inputs <= 0
-    (passes/lowering/exp_log.py)."""
+    (passes/lowering/exp_log_rsqrt.py)."""
 
     name = "tq.log"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
+class RsqrtOp(UnaryOp):
+    """RSQRT: int8 a table of the fixed-point 1/sqrt of TFLM / LiteRT, int16 LiteRT's float32
+    LUT (passes/lowering/exp_log_rsqrt.py)."""
+
+    name = "tq.rsqrt"
     traits = traits_def(AcceptsInt16())
 
 
@@ -717,6 +726,7 @@ TQ = Dialect(
         EluOp,
         ExpOp,
         LogOp,
+        RsqrtOp,
         LeakyReluOp,
         ReluOp,
         Relu6Op,

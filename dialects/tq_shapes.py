@@ -290,7 +290,7 @@ def _add_n(op: Operation) -> list[Shape]:
 
 RULES: dict[type[Operation], Rule] = {
     **{c: _same for c in (tq.SoftmaxOp, tq.LogisticOp, tq.TanhOp, tq.HardSwishOp, tq.AbsOp,
-                          tq.NegOp, tq.EluOp, tq.ExpOp, tq.LogOp, tq.LeakyReluOp, tq.ReluOp,
+                          tq.NegOp, tq.EluOp, tq.ExpOp, tq.LogOp, tq.RsqrtOp, tq.LeakyReluOp, tq.ReluOp,
                           tq.Relu6Op, tq.ReluN1To1Op,
                           tq.QuantizeOp, tq.DequantizeOp, tq.CastOp, tq.ZerosLikeOp,
                           tq.LogSoftmaxOp, tq.L2NormalizationOp)},

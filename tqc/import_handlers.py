@@ -241,6 +241,7 @@ def mean(imp: Importer, op: OpInfo) -> None:
 
 UNARY = {"LOGISTIC": tq.LogisticOp, "TANH": tq.TanhOp, "HARD_SWISH": tq.HardSwishOp,
          "ABS": tq.AbsOp, "ELU": tq.EluOp, "NEG": tq.NegOp, "EXP": tq.ExpOp, "LOG": tq.LogOp,
+         "RSQRT": tq.RsqrtOp,
          "RELU": tq.ReluOp, "RELU6": tq.Relu6Op, "RELU_N1_TO_1": tq.ReluN1To1Op,
          "QUANTIZE": tq.QuantizeOp, "DEQUANTIZE": tq.DequantizeOp}
 

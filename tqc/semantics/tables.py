@@ -31,6 +31,7 @@ from tqc.semantics.fixedpoint import (
     wrap_int32,
 )
 from tqc.semantics.quant_math import f32, quantize_multiplier, round_half_away
+from tqc.semantics.l2_norm import inv_sqrt_quantized_multiplier_exp
 from tqc.semantics.softmax import lut_lookup_int16
 
 
@@ -410,3 +411,44 @@ def log_table(element: str, scale_in: float, zp_in: int, scale_out: float, zp_ou
     lo = kind(element).lo
     output_min = np.float32(np.float32(lo - zp_out) * np.float32(scale_out))
     return float_lut_table(element, scale_in, zp_in, scale_out, zp_out, _log_f32(output_min))
+
+
+# ---- RSQRT: TFLM / LiteRT int8 fixed point, LiteRT int16 float LUT -----------------------
+
+def rsqrt_table_int8(scale_in: float, zp_in: int, scale_out: float, zp_out: int,
+                     litert: bool = False) -> np.ndarray:
+    """RSQRT int8 (`RsqrtEvalQuantized`, TFLM micro/kernels/elementwise.cc; LiteRT
+    `RsqrtEvalQuantizedInt8`):
+        v = x − zp_in;  v == 0: 127 (the largest output)
+        (m_v, s_v) = GetInvSqrtQuantizedMultiplierExp(v, −1)
+        data = MultiplyByQuantizedMultiplier(1, m_v, s_v + 20)
+        out = clamp(MultiplyByQuantizedMultiplier(data, M, S − 20) + zp_out)
+    with (M, S) = QuantizeMultiplier(1 / (sqrt(S_in) · S_out)): TFLM in double; LiteRT
+    (`litert`) takes sqrtf(S_in) · S_out in float32, then 1.0 / it in double.
+    v < 0: both runtimes fail the invocation ("Rsqrt is only defined for positive values");
+    tqc gives 127 there, as for v == 0."""
+    if litert:
+        real = 1.0 / float(np.float32(np.sqrt(np.float32(scale_in))) * np.float32(scale_out))
+    else:
+        real = 1.0 / (math.sqrt(scale_in) * scale_out)
+    m, shift = quantize_multiplier(real)
+    v = domain("i8") - zp_in
+    safe = np.maximum(v, 1)
+    m_v, s_v = inv_sqrt_quantized_multiplier_exp(safe)
+    data = multiply_by_quantized_multiplier(np.ones_like(safe), m_v, s_v + 20)
+    out = multiply_by_quantized_multiplier(data, m, shift - 20).astype(np.int64) + zp_out
+    return np.where(v <= 0, 127, np.clip(out, -128, 127))
+
+
+def rsqrt_table_int16(scale_in: float, scale_out: float) -> np.ndarray:
+    """LiteRT RSQRT int16 (elementwise.cc, zero points 0): `float_lut_table` of
+    1.0f / sqrtf(v), and float32(32767 · S_out) for v <= 0 (negative inputs fail LiteRT's
+    invocation; tqc gives that entry's value)."""
+    top = np.float32(np.float32(32767) * np.float32(scale_out))
+
+    def rsqrt(x: np.float32) -> np.float32:
+        if x <= 0:
+            return top
+        return np.float32(np.float32(1.0) / np.float32(np.sqrt(np.float32(x))))
+
+    return float_lut_table("i16", scale_in, 0, scale_out, 0, rsqrt)

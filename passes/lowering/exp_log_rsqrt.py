@@ -1,4 +1,9 @@
-"""EXP and LOG (int8, int16) → `tqi.table`: LiteRT's float32 lookup tables on every input value.
+"""EXP, LOG and RSQRT (int8, int16) → `tqi.table`: the reference kernel on every input value.
+
+RSQRT int8 (TFLM, the reference; LiteRT REF with `--reference litert-ref`): the fixed-point
+1/sqrt of `tables.rsqrt_table_int8`; int16 (LiteRT only): its float32 LUT of 1/sqrtf(v)
+(`tables.rsqrt_table_int16`, zero points 0). Inputs below the input zero point make both
+runtimes fail the invocation; tqc's table gives the output for v = 0 there.
 
 TFLM has no quantized EXP or LOG; LiteRT BUILTIN_REF runs both (kernels/exp.cc,
 kernels/elementwise.cc `LogLUTPrepare`), so it is the reference. Both build a LUT in Prepare:
@@ -27,9 +32,9 @@ from tqc.passes.lowering.activations import table_op
 from tqc.semantics import tables
 
 
-@lowers(tq.ExpOp, tq.LogOp)
+@lowers(tq.ExpOp, tq.LogOp, tq.RsqrtOp)
 def lower_exp_log(b: Builder, op: Operation) -> list[SSAValue]:
-    assert isinstance(op, (tq.ExpOp, tq.LogOp))
+    assert isinstance(op, (tq.ExpOp, tq.LogOp, tq.RsqrtOp))
     qi, qo = qtype(op.input), qtype(op.output)
     element = storage_name(qi)
     if element not in ("i8", "i16") or storage_name(qo) != element:
@@ -37,9 +42,13 @@ def lower_exp_log(b: Builder, op: Operation) -> list[SSAValue]:
                       "int16)")
     if qi.per_axis or qo.per_axis:
         raise b.error("per-axis quantization is not supported")
-    log = isinstance(op, tq.LogOp)
     if element == "i16" and (qi.zero_point, qo.zero_point) != (0, 0):
         raise b.error(f"int16 needs zero points 0 (LiteRT refuses others), not {qi.zero_point} "
                       f"-> {qo.zero_point}")
-    build = tables.log_table if log else tables.exp_table
+    if isinstance(op, tq.RsqrtOp):
+        values = (tables.rsqrt_table_int16(qi.scale, qo.scale) if element == "i16" else
+                  tables.rsqrt_table_int8(qi.scale, qi.zero_point, qo.scale, qo.zero_point,
+                                          litert=b.reference == "litert-ref"))
+        return [table_op(b, op, values)]
+    build = tables.log_table if isinstance(op, tq.LogOp) else tables.exp_table
     return [table_op(b, op, build(element, qi.scale, qi.zero_point, qo.scale, qo.zero_point))]

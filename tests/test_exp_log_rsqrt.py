@@ -1,6 +1,7 @@
-"""EXP and LOG int8 / int16 (LiteRT REF's float32 lookup tables; passes/lowering/exp_log.py):
-every stored value through NumPy and C against LiteRT BUILTIN_REF (TFLM has no quantized EXP or
-LOG) at ordinary and extreme quantizations, the refusals, and Verilog simulation."""
+"""EXP, LOG, RSQRT int8 / int16 (passes/lowering/exp_log_rsqrt.py): every stored value through
+NumPy and C against the reference at ordinary and extreme quantizations — EXP and LOG against
+LiteRT BUILTIN_REF (TFLM has no quantized EXP or LOG), RSQRT int8 against TFLM (and LiteRT REF
+with --reference litert-ref), RSQRT int16 against LiteRT REF — the refusals, Verilog simulation."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from backends_check import check_model, run_backends
 from test_verilog_backend import check_model as check_verilog
 from test_verilog_backend import needs_sim
 
+import tqc
 from tqc.errors import TqcError
 from tqc.pipeline import load_numpy_model, lower
 from tqc.reference import run_reference
@@ -39,14 +41,15 @@ def _model(path: Path, opcode: str, kind: str, q: tuple[float, int, float, int],
     return path
 
 
-def _every_value(kind: str) -> np.ndarray:
+def _every_value(kind: str, lowest: int | None = None) -> np.ndarray:
     info = np.iinfo(kind)
-    return np.arange(info.min, info.max + 1, dtype=kind)[None, None]
+    return np.arange(info.min if lowest is None else lowest, info.max + 1, dtype=kind)[None, None]
 
 
-def _check_every_value(path: Path, kind: str) -> None:
-    xs = [_every_value(kind)]
-    ref = run_reference(path, xs, runtime="litert-ref")[0]
+def _check_every_value(path: Path, kind: str, runtime: str = "litert-ref",
+                       lowest: int | None = None) -> None:
+    xs = [_every_value(kind, lowest)]
+    ref = run_reference(path, xs, runtime=runtime)[0]
     outputs, refused = run_backends(path, xs, ("numpy", "c"),
                                     [np.asarray(load_numpy_model(path).run(*xs))])
     assert refused == []
@@ -69,6 +72,42 @@ def test_int8_every_value(tmp_path: Path, opcode: str, name: str) -> None:
 def test_int16_every_value(tmp_path: Path, opcode: str, name: str) -> None:
     _check_every_value(_model(tmp_path / "m.tflite", opcode, "int16", INT16[name], (1, 1, 65536)),
                        "int16")
+
+
+# RSQRT (S_in, zp_in, S_out, zp_out): a layer norm's variance → 1/sqrt, and extremes.
+RSQRT8 = {
+    "layer norm": (2e-3, -128, 0.05, -128),
+    "wide": (0.5, -128, 0.004, -128),
+    "tiny input": (1e-6, -10, 5.0, 0),
+    "saturating": (1e-4, 100, 0.01, 0),
+}
+RSQRT16 = {"ordinary": (4.0 / 32768, 0, 30.0 / 32768, 0), "small": (0.01 / 32768, 0, 1.0 / 32, 0)}
+
+
+@pytest.mark.parametrize("name", list(RSQRT8))
+def test_rsqrt_int8_every_valid_value(tmp_path: Path, name: str) -> None:
+    """Inputs at or above the zero point (the runtimes fail on the others)."""
+    q = RSQRT8[name]
+    path = _model(tmp_path / "m.tflite", "RSQRT", "int8", q, (1, 1, 128 - q[1]))
+    _check_every_value(path, "int8", "tflm", q[1])
+
+
+@pytest.mark.parametrize("name", list(RSQRT8))
+def test_rsqrt_int8_litert_reference(tmp_path: Path, name: str) -> None:
+    """--reference litert-ref: LiteRT's float32 sqrt · scale product in the multiplier."""
+    q = RSQRT8[name]
+    path = _model(tmp_path / "m.tflite", "RSQRT", "int8", q, (1, 1, 128 - q[1]))
+    xs = [_every_value("int8", q[1])]
+    ref = run_reference(path, xs, runtime="litert-ref")[0]
+    for target in ("numpy", "c"):
+        ours = tqc.load(path, reference="litert-ref").run(*xs, target=target)[0]
+        assert np.array_equal(ours, ref), target
+
+
+@pytest.mark.parametrize("name", list(RSQRT16))
+def test_rsqrt_int16_every_valid_value(tmp_path: Path, name: str) -> None:
+    path = _model(tmp_path / "m.tflite", "RSQRT", "int16", RSQRT16[name], (1, 1, 32768))
+    _check_every_value(path, "int16", "litert-ref", 0)
 
 
 def test_random_shape(tmp_path: Path) -> None:
