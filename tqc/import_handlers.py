@@ -252,12 +252,18 @@ def unary(imp: Importer, op: OpInfo) -> None:
 
 @handles("CAST", "ZEROS_LIKE")
 def cast(imp: Importer, op: OpInfo) -> None:
-    """CAST between integer types (static_cast of the stored values); ZEROS_LIKE."""
+    """CAST between integer types (static_cast of the stored values), or of a bool to an
+    integer or float32 type (0 or 1); ZEROS_LIKE."""
     if op.opcode == "CAST":
-        for i in (op.inputs[0], op.outputs[0]):
-            if imp.tensor(i).dtype not in ("int8", "uint8", "int16", "int32"):
-                raise imp.error(f"CAST of {imp.tensor(i).dtype} is not supported (int8, uint8, "
-                                "int16, int32 only)", i)
+        src, dst = op.inputs[0], op.outputs[0]
+        if imp.tensor(src).dtype not in ("int8", "uint8", "int16", "int32", "bool"):
+            raise imp.error(f"CAST of {imp.tensor(src).dtype} is not supported (int8, uint8, "
+                            "int16, int32, bool only)", src)
+        allowed = ("int8", "uint8", "int16", "int32") + (
+            ("float32",) if imp.tensor(src).dtype == "bool" else ())
+        if imp.tensor(dst).dtype not in allowed:
+            raise imp.error(f"CAST to {imp.tensor(dst).dtype} is not supported (to "
+                            f"{', '.join(allowed)} only)", dst)
     cls = tq.CastOp if op.opcode == "CAST" else tq.ZerosLikeOp
     imp.emit(cls, [imp.value(op.inputs[0])])
 
