@@ -338,6 +338,31 @@ def gather(imp: Importer, op: OpInfo) -> None:
              {"axis": int_attr(axis), "indices": ints(indices.reshape(-1))})
 
 
+@handles("GATHER_ND")
+def gather_nd(imp: Importer, op: OpInfo) -> None:
+    """GATHER_ND (params, indices) with constant indices. TFLM returns an error at run time
+    when an index tuple's flat position leaves the params (LiteRT REF alike); tqc refuses any
+    component outside [0, dim)."""
+    data, where = op.inputs[0], op.inputs[1]
+    src = imp.tensor(data)
+    if where not in imp.consts:
+        raise imp.error("GATHER_ND with computed indices is not supported (constant indices "
+                        "only)", where)
+    indices = imp.consts[where].astype(np.int64)
+    depth = indices.shape[-1] if indices.ndim else 0
+    if indices.ndim < 1 or not 1 <= depth <= len(src.shape):
+        raise imp.error(f"indices of shape {list(indices.shape)} cannot index "
+                        f"{list(src.shape)}", where)
+    tuples = indices.reshape(-1, depth)
+    for axis, size in enumerate(src.shape[:depth]):
+        bad = tuples[(tuples[:, axis] < 0) | (tuples[:, axis] >= size), axis]
+        if bad.size:
+            raise imp.error(f"index {int(bad[0])} is outside [0, {size - 1}] (axis {axis})",
+                            where)
+    imp.emit(tq.GatherNdOp, [imp.value(data)],
+             {"index_depth": int_attr(depth), "indices": ints(tuples.reshape(-1))})
+
+
 @handles("RESHAPE", "SQUEEZE", "EXPAND_DIMS", "SHAPE")
 def reshape(imp: Importer, op: OpInfo) -> None:
     if _fold(imp, op):
