@@ -363,6 +363,20 @@ def gather_nd(imp: Importer, op: OpInfo) -> None:
              {"index_depth": int_attr(depth), "indices": ints(tuples.reshape(-1))})
 
 
+@handles("CUMSUM")
+def cumsum(imp: Importer, op: OpInfo) -> None:
+    """CUMSUM (input, axis: one constant int32, negative from the end; exclusive, reverse)."""
+    src = imp.tensor(op.inputs[0])
+    axis_data = imp.const_data(op.inputs[1], "CUMSUM axis").reshape(-1)
+    if axis_data.size != 1 or not -len(src.shape) <= int(axis_data[0]) < len(src.shape):
+        raise imp.error(f"axis {axis_data.tolist()} is not one axis of {list(src.shape)}",
+                        op.inputs[1])
+    imp.emit(tq.CumsumOp, [imp.value(op.inputs[0])],
+             {"axis": int_attr(_axis(int(axis_data[0]), len(src.shape))),
+              "exclusive": int_attr(int(bool(_opt(op, "Exclusive", False)))),
+              "reverse": int_attr(int(bool(_opt(op, "Reverse", False))))})
+
+
 @handles("RESHAPE", "SQUEEZE", "EXPAND_DIMS", "SHAPE")
 def reshape(imp: Importer, op: OpInfo) -> None:
     if _fold(imp, op):
