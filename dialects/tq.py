@@ -218,6 +218,33 @@ class GreaterEqualOp(CompareOp):
     name = "tq.greater_equal"
 
 
+class LogicalOp(TqOp):
+    """LOGICAL_AND / LOGICAL_OR of bool tensors, NumPy broadcasting."""
+
+    lhs = operand_def()
+    rhs = operand_def()
+    output = result_def()
+
+
+@irdl_op_definition
+class LogicalAndOp(LogicalOp):
+    name = "tq.logical_and"
+
+
+@irdl_op_definition
+class LogicalOrOp(LogicalOp):
+    name = "tq.logical_or"
+
+
+@irdl_op_definition
+class LogicalNotOp(TqOp):
+    """LOGICAL_NOT of a bool tensor."""
+
+    name = "tq.logical_not"
+    input = operand_def()
+    output = result_def()
+
+
 @irdl_op_definition
 class SelectV2Op(TqOp):
     """SELECT / SELECT_V2: cond ? x : y (bool cond), stored values copied, NumPy broadcasting."""
@@ -706,6 +733,9 @@ TQ = Dialect(
         LessEqualOp,
         GreaterOp,
         GreaterEqualOp,
+        LogicalAndOp,
+        LogicalOrOp,
+        LogicalNotOp,
         SelectV2Op,
         AddNOp,
         PreluOp,

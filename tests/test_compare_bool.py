@@ -109,3 +109,17 @@ def test_comparison_read_by_select_and_an_output(tmp_path: Path, kind: str) -> N
     path = tmp_path / "m.tflite"
     write_model(path, tensors, ops, ["a", "b", "c"], ["y", "k"])
     assert check_model(path, 8, 2, ("numpy", "c")) == []
+
+
+@pytest.mark.parametrize("logical", ["LOGICAL_AND", "LOGICAL_OR", "LOGICAL_NOT"])
+def test_logical_ops_on_comparisons(tmp_path: Path, logical: str) -> None:
+    """y = LOGICAL(a < b, a >= c) (broadcast: c is [1, 1, 3]) and NOT(a < b), bool outputs."""
+    q = (0.04, -5)
+    tensors = [Tensor("a", (1, 4, 3), "int8", *q), Tensor("b", (1, 4, 3), "int8", 0.03, 127),
+               Tensor("c", (1, 1, 3), "int8", 0.05, -128), Tensor("k1", (1, 4, 3), "bool"),
+               Tensor("k2", (1, 4, 3), "bool"), Tensor("y", (1, 4, 3), "bool")]
+    ops = [Op("LESS", ["a", "b"], ["k1"]), Op("GREATER_EQUAL", ["a", "c"], ["k2"])]
+    ops.append(Op(logical, ["k1"] if logical == "LOGICAL_NOT" else ["k1", "k2"], ["y"]))
+    path = tmp_path / "m.tflite"
+    write_model(path, tensors, ops, ["a", "b", "c"], ["y", "k2"])
+    assert check_model(path, 8, 4, ("numpy", "c")) == []

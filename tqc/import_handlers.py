@@ -201,6 +201,19 @@ def compare(imp: Importer, op: OpInfo) -> None:
     imp.emit(COMPARISONS[op.opcode], [imp.value(op.inputs[0]), imp.value(op.inputs[1])])
 
 
+LOGICAL = {"LOGICAL_AND": tq.LogicalAndOp, "LOGICAL_OR": tq.LogicalOrOp,
+           "LOGICAL_NOT": tq.LogicalNotOp}
+
+
+@handles(*LOGICAL)
+def logical(imp: Importer, op: OpInfo) -> None:
+    """LOGICAL_AND / LOGICAL_OR / LOGICAL_NOT of bool tensors (TFLM logical.cc, broadcasting)."""
+    for i in [*op.inputs, *op.outputs]:
+        if imp.tensor(i).dtype != "bool":
+            raise imp.error(f"{op.opcode} of a {imp.tensor(i).dtype} tensor (bool only)", i)
+    imp.emit(LOGICAL[op.opcode], [imp.value(i) for i in op.inputs])
+
+
 @handles("SELECT", "SELECT_V2")
 def select(imp: Importer, op: OpInfo) -> None:
     imp.emit(tq.SelectV2Op, [imp.value(i) for i in op.inputs[:3]])
