@@ -218,6 +218,33 @@ class GreaterEqualOp(CompareOp):
     name = "tq.greater_equal"
 
 
+class LogicalOp(TqOp):
+    """LOGICAL_AND / LOGICAL_OR of bool tensors, NumPy broadcasting."""
+
+    lhs = operand_def()
+    rhs = operand_def()
+    output = result_def()
+
+
+@irdl_op_definition
+class LogicalAndOp(LogicalOp):
+    name = "tq.logical_and"
+
+
+@irdl_op_definition
+class LogicalOrOp(LogicalOp):
+    name = "tq.logical_or"
+
+
+@irdl_op_definition
+class LogicalNotOp(TqOp):
+    """LOGICAL_NOT of a bool tensor."""
+
+    name = "tq.logical_not"
+    input = operand_def()
+    output = result_def()
+
+
 @irdl_op_definition
 class SelectV2Op(TqOp):
     """SELECT / SELECT_V2: cond ? x : y (bool cond), stored values copied, NumPy broadcasting."""
@@ -578,6 +605,30 @@ class GatherOp(UnaryOp):
 
 
 @irdl_op_definition
+class GatherNdOp(UnaryOp):
+    """GATHER_ND with constant indices: with the index tuples of length `index_depth`
+    (`indices` flattened, each component in [0, dim)), output[i, ...] = input[t_i0, ..., t_ik,
+    ...]; the result type has the indices' leading shape followed by the input's trailing
+    dims. Stored values are copied (LiteRT REF runs int16 and uint8, TFLM int8)."""
+
+    name = "tq.gather_nd"
+    traits = traits_def(AcceptsInt16())
+    index_depth = prop_def(IntegerAttr)
+    indices = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class CumsumOp(UnaryOp):
+    """CUMSUM along `axis` (`exclusive`: the sum of the elements before, `reverse`: from the
+    end), requantized as TFLM's int8 kernel does (passes/lowering/cumsum.py)."""
+
+    name = "tq.cumsum"
+    axis = prop_def(IntegerAttr)
+    exclusive = prop_def(IntegerAttr)
+    reverse = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
 class ArgMaxOp(UnaryOp):
     name = "tq.arg_max"
     axis = prop_def(IntegerAttr)
@@ -708,6 +759,9 @@ TQ = Dialect(
         LessEqualOp,
         GreaterOp,
         GreaterEqualOp,
+        LogicalAndOp,
+        LogicalOrOp,
+        LogicalNotOp,
         SelectV2Op,
         AddNOp,
         PreluOp,
@@ -749,6 +803,8 @@ TQ = Dialect(
         ResizeNearestNeighborOp,
         ResizeBilinearOp,
         GatherOp,
+        GatherNdOp,
+        CumsumOp,
         ArgMaxOp,
         ArgMinOp,
         ReduceMaxOp,

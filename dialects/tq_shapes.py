@@ -226,6 +226,21 @@ def _gather(op: Operation) -> list[Shape] | None:
     return None
 
 
+def _gather_nd(op: Operation) -> list[Shape] | None:
+    x, out = _in(op), shape(op.results[0])
+    depth = int_value(op.properties["index_depth"])
+    count = len(ints(op.properties["indices"]))
+    if not 1 <= depth <= len(x) or count % depth:
+        raise ShapeError(f"{count} index values in tuples of {depth} cannot index {list(x)}")
+    tail = x[depth:]
+    lead = out[:len(out) - len(tail)]
+    if len(out) < len(tail) or tuple(out[len(lead):]) != tuple(tail) \
+            or math.prod(lead) != count // depth:
+        raise ShapeError(f"gathering {count // depth} slices {list(tail)} of {list(x)} cannot "
+                         f"give {list(out)}")
+    return None
+
+
 def _space_depth(op: Operation) -> list[Shape]:
     x = _in(op)
     bs = int_value(op.properties["block_size"])
@@ -293,11 +308,11 @@ RULES: dict[type[Operation], Rule] = {
                           tq.NegOp, tq.EluOp, tq.ExpOp, tq.LogOp, tq.RsqrtOp, tq.LeakyReluOp, tq.ReluOp,
                           tq.Relu6Op, tq.ReluN1To1Op,
                           tq.QuantizeOp, tq.DequantizeOp, tq.CastOp, tq.ZerosLikeOp,
-                          tq.LogSoftmaxOp, tq.L2NormalizationOp)},
+                          tq.LogSoftmaxOp, tq.L2NormalizationOp, tq.LogicalNotOp)},
     **{c: _broadcast for c in (tq.AddOp, tq.SubOp, tq.MulOp, tq.MaximumOp, tq.MinimumOp,
                                tq.SquaredDifferenceOp, tq.PreluOp, tq.EqualOp, tq.NotEqualOp,
                                tq.LessOp, tq.LessEqualOp, tq.GreaterOp, tq.GreaterEqualOp,
-                               tq.SelectV2Op, tq.DivOp)},
+                               tq.SelectV2Op, tq.DivOp, tq.LogicalAndOp, tq.LogicalOrOp)},
     tq.Conv2DOp: _conv, tq.DepthwiseConv2DOp: _conv,
     tq.AveragePool2DOp: _pool, tq.MaxPool2DOp: _pool,
     tq.FullyConnectedOp: _fully_connected,
@@ -306,6 +321,7 @@ RULES: dict[type[Operation], Rule] = {
     tq.ReshapeOp: _reshape, tq.TransposeOp: _transpose,
     tq.PadOp: _pad, tq.MirrorPadOp: _pad, tq.SliceOp: _slice,
     tq.ConcatenationOp: _concat, tq.PackOp: _pack, tq.SplitOp: _split, tq.GatherOp: _gather,
+    tq.GatherNdOp: _gather_nd, tq.CumsumOp: _same,
     tq.DepthToSpaceOp: _space_depth, tq.SpaceToDepthOp: _space_depth,
     tq.BroadcastToOp: _broadcast_to,
     tq.ResizeNearestNeighborOp: _resize, tq.ResizeBilinearOp: _resize,

@@ -212,6 +212,23 @@ class SelectPositiveOp(TqiOp):
     output = result_def()
 
 
+@irdl_op_definition
+class NonNegOp(UnaryOp):
+    """`x >= 0` as a bool (i1) tensor of the int32 input's shape: how a comparison's int32
+    condition (passes/lowering/compare_select.py) becomes a bool tensor (a graph output, a
+    CAST's input)."""
+
+    name = "tqi.nonneg"
+
+    def verify_(self) -> None:
+        if (_element(self.input), _element(self.output)) != ("i32", "i1"):
+            raise VerifyException(f"tqi.nonneg: maps i32 to i1, not {_element(self.input)} to "
+                                  f"{_element(self.output)}")
+        if _shape(self.input) != _shape(self.output):
+            raise VerifyException(f"tqi.nonneg: result shape {_shape(self.output)} differs from "
+                                  f"input shape {_shape(self.input)}")
+
+
 class PerChannelOp(UnaryOp):
     """Element-wise with one parameter per channel (last axis) or a single parameter.
 
@@ -677,6 +694,7 @@ TQI = Dialect(
         MaxOp,
         MinOp,
         SelectPositiveOp,
+        NonNegOp,
         AddConstOp,
         ShiftLeftOp,
         MulHighOp,

@@ -201,6 +201,19 @@ def compare(imp: Importer, op: OpInfo) -> None:
     imp.emit(COMPARISONS[op.opcode], [imp.value(op.inputs[0]), imp.value(op.inputs[1])])
 
 
+LOGICAL = {"LOGICAL_AND": tq.LogicalAndOp, "LOGICAL_OR": tq.LogicalOrOp,
+           "LOGICAL_NOT": tq.LogicalNotOp}
+
+
+@handles(*LOGICAL)
+def logical(imp: Importer, op: OpInfo) -> None:
+    """LOGICAL_AND / LOGICAL_OR / LOGICAL_NOT of bool tensors (TFLM logical.cc, broadcasting)."""
+    for i in [*op.inputs, *op.outputs]:
+        if imp.tensor(i).dtype != "bool":
+            raise imp.error(f"{op.opcode} of a {imp.tensor(i).dtype} tensor (bool only)", i)
+    imp.emit(LOGICAL[op.opcode], [imp.value(i) for i in op.inputs])
+
+
 @handles("SELECT", "SELECT_V2")
 def select(imp: Importer, op: OpInfo) -> None:
     imp.emit(tq.SelectV2Op, [imp.value(i) for i in op.inputs[:3]])
@@ -253,12 +266,18 @@ def unary(imp: Importer, op: OpInfo) -> None:
 
 @handles("CAST", "ZEROS_LIKE")
 def cast(imp: Importer, op: OpInfo) -> None:
-    """CAST between integer types (static_cast of the stored values); ZEROS_LIKE."""
+    """CAST between integer types (static_cast of the stored values), or of a bool to an
+    integer or float32 type (0 or 1); ZEROS_LIKE."""
     if op.opcode == "CAST":
-        for i in (op.inputs[0], op.outputs[0]):
-            if imp.tensor(i).dtype not in ("int8", "uint8", "int16", "int32"):
-                raise imp.error(f"CAST of {imp.tensor(i).dtype} is not supported (int8, uint8, "
-                                "int16, int32 only)", i)
+        src, dst = op.inputs[0], op.outputs[0]
+        if imp.tensor(src).dtype not in ("int8", "uint8", "int16", "int32", "bool"):
+            raise imp.error(f"CAST of {imp.tensor(src).dtype} is not supported (int8, uint8, "
+                            "int16, int32, bool only)", src)
+        allowed = ("int8", "uint8", "int16", "int32") + (
+            ("float32",) if imp.tensor(src).dtype == "bool" else ())
+        if imp.tensor(dst).dtype not in allowed:
+            raise imp.error(f"CAST to {imp.tensor(dst).dtype} is not supported (to "
+                            f"{', '.join(allowed)} only)", dst)
     cls = tq.CastOp if op.opcode == "CAST" else tq.ZerosLikeOp
     imp.emit(cls, [imp.value(op.inputs[0])])
 
@@ -331,6 +350,45 @@ def gather(imp: Importer, op: OpInfo) -> None:
         raise imp.error(f"output shape {list(dst.shape)} should be {list(expected)}", dst.index)
     imp.emit(tq.GatherOp, [imp.value(data)],
              {"axis": int_attr(axis), "indices": ints(indices.reshape(-1))})
+
+
+@handles("GATHER_ND")
+def gather_nd(imp: Importer, op: OpInfo) -> None:
+    """GATHER_ND (params, indices) with constant indices. TFLM returns an error at run time
+    when an index tuple's flat position leaves the params (LiteRT REF alike); tqc refuses any
+    component outside [0, dim)."""
+    data, where = op.inputs[0], op.inputs[1]
+    src = imp.tensor(data)
+    if where not in imp.consts:
+        raise imp.error("GATHER_ND with computed indices is not supported (constant indices "
+                        "only)", where)
+    indices = imp.consts[where].astype(np.int64)
+    depth = indices.shape[-1] if indices.ndim else 0
+    if indices.ndim < 1 or not 1 <= depth <= len(src.shape):
+        raise imp.error(f"indices of shape {list(indices.shape)} cannot index "
+                        f"{list(src.shape)}", where)
+    tuples = indices.reshape(-1, depth)
+    for axis, size in enumerate(src.shape[:depth]):
+        bad = tuples[(tuples[:, axis] < 0) | (tuples[:, axis] >= size), axis]
+        if bad.size:
+            raise imp.error(f"index {int(bad[0])} is outside [0, {size - 1}] (axis {axis})",
+                            where)
+    imp.emit(tq.GatherNdOp, [imp.value(data)],
+             {"index_depth": int_attr(depth), "indices": ints(tuples.reshape(-1))})
+
+
+@handles("CUMSUM")
+def cumsum(imp: Importer, op: OpInfo) -> None:
+    """CUMSUM (input, axis: one constant int32, negative from the end; exclusive, reverse)."""
+    src = imp.tensor(op.inputs[0])
+    axis_data = imp.const_data(op.inputs[1], "CUMSUM axis").reshape(-1)
+    if axis_data.size != 1 or not -len(src.shape) <= int(axis_data[0]) < len(src.shape):
+        raise imp.error(f"axis {axis_data.tolist()} is not one axis of {list(src.shape)}",
+                        op.inputs[1])
+    imp.emit(tq.CumsumOp, [imp.value(op.inputs[0])],
+             {"axis": int_attr(_axis(int(axis_data[0]), len(src.shape))),
+              "exclusive": int_attr(int(bool(_opt(op, "Exclusive", False)))),
+              "reverse": int_attr(int(bool(_opt(op, "Reverse", False))))})
 
 
 @handles("RESHAPE", "SQUEEZE", "EXPAND_DIMS", "SHAPE")

@@ -23,7 +23,6 @@ from xdsl.ir import SSAValue
 from tqc.backends.c.schedule import Schedule, Scratch
 from tqc.dialects.accessors import shape
 from tqc.dialects.element import KINDS, kind_of
-from tqc.errors import TqcError
 
 ALIGN = 16
 
@@ -32,10 +31,7 @@ def ctype(v: SSAValue | Scratch) -> str:
     """The C element type of a stored value or scratch buffer."""
     if isinstance(v, Scratch):
         return v.ctype
-    kind = kind_of(v)
-    if kind.bits == 1:  # no tqi op stores booleans
-        raise TqcError(f"c backend: unsupported element type {kind.name}")
-    return kind.c
+    return kind_of(v).c  # a bool (i1) is one uint8_t byte, 0 or 1
 
 
 # Each stored C element type: its member of the arena union (`ARENA(member, ...)` in the

@@ -181,6 +181,7 @@ EXPRESSIONS: dict[type[Operation], ExpressionHandler] = {
     tqi.MaxOp: min_max,
     tqi.MinOp: min_max,
     tqi.SelectPositiveOp: lambda lp, op, x: f"({x[0]} >= 0 ? {x[1]} : {x[2]})",
+    tqi.NonNegOp: lambda lp, op, x: f"(uint8_t)({x[0]} >= 0)",  # a bool: one byte, 0 or 1
     tqi.QuantizeOp: quantize,
     tqi.QuantizeRneOp: quantize_rne,
     tqi.DequantizeOp: lambda lp, op, x:

@@ -74,6 +74,12 @@ def select(p: NumpyPrinter, op: Operation) -> str:
             f"{p.v(op.if_false)})")
 
 
+@prints(tqi.NonNegOp)
+def nonneg(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.NonNegOp)
+    return f"{p.v(op.output)} = {p.v(op.input)} >= 0"
+
+
 @prints(tqi.AddConstOp)
 def add_const(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.AddConstOp)

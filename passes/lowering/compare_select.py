@@ -1,19 +1,26 @@
-"""Comparisons (int8, uint8) as SELECT_V2 conditions, and SELECT_V2 → `tqi.select_nonneg`.
+"""Comparisons (int8, uint8) → a bool tensor or a SELECT_V2 condition; SELECT_V2 →
+`tqi.select_nonneg`.
 
 Comparisons (TFLM micro/kernels/comparisons.cc int8 `*WithScaling`; LiteRT REF uint8 alike):
     left_shift = 8;  m_i, s_i = QuantizeMultiplierSmallerThanOneExp(double(S_i))
     c_i = RDBPOT(SRDHM((x_i − zp_i) · 2^8, m_i), −s_i)          (int32)
     out = c1 OP c2                                              (NumPy broadcasting)
-tqc keeps the bool as an int32 condition k with out = (k >= 0), read by SELECT_V2:
+tqc computes an int32 condition k with out = (k >= 0):
     LESS: c2 − c1 − 1   LESS_EQUAL: c2 − c1   GREATER: c1 − c2 − 1   GREATER_EQUAL: c1 − c2
     EQUAL: min(c1 − c2, c2 − c1)   NOT_EQUAL: max(c1 − c2, c2 − c1) − 1
-(|c_i| < 2^24, no overflow). A comparison whose bool is read by anything else, or is a graph
-output, is refused: tqc has no bool tensors at run time. TFLM's int16 comparisons read
-parameters its Prepare never sets (int8 only): refused.
+(|c_i| < 2^24, no overflow). When only SELECT_V2 conditions read the comparison, k is the
+lowered value; otherwise (a graph output, a CAST, ...) it is the bool `tqi.nonneg(k)` (i1: one
+byte 0/1 in C, np.bool_ in NumPy). Checked on all 256 × 256 pairs of stored values
+(tests/test_compare_bool.py). A scale of 1 or more is refused (TFLM's
+QuantizeMultiplierSmallerThanOneExp aborts; LiteRT would use QuantizeMultiplierGreaterThanOne).
+int16 is refused: TFLM's int16 GREATER reads parameters its Prepare never sets (measured: every
+output false) and its other predicates fail; LiteRT REF compares the stored int16 values raw
+for GREATER / LESS but not for EQUAL.
 
 SELECT_V2 (TFLM micro/kernels/select.cc, any element type; x and y of one type): the stored
 values copied, out = cond ? x : y, broadcasting. The condition is a comparison above or a
-constant bool tensor (then the int8 constant 0 for true, −1 for false).
+constant bool tensor (then the int8 constant 0 for true, −1 for false) or any other bool
+tensor b (then cast(b, i32) − 1).
 """
 
 from __future__ import annotations
@@ -40,10 +47,15 @@ def _scaled(b: Builder, x: SSAValue, scale: float, zero_point: int) -> SSAValue:
 @lowers(tq.EqualOp, tq.NotEqualOp, tq.LessOp, tq.LessEqualOp, tq.GreaterOp, tq.GreaterEqualOp)
 def lower_compare(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.CompareOp)
-    users = [u for u in op.output.uses]
-    if not users or any(not isinstance(u.operation, tq.SelectV2Op) or u.index != 0 for u in users):
-        raise b.error("a comparison's bool result is supported only as the condition of "
-                      f"SELECT / SELECT_V2 (tensor '{op.output.name_hint}')")
+    k = _condition(b, op)
+    if op.output.uses and all(isinstance(u.operation, tq.SelectV2Op) and u.index == 0
+                              for u in op.output.uses):
+        return [k]  # only SELECT_V2 reads it: the int32 condition itself
+    return [b.value(tqi.NonNegOp, [k], b.tensor("i1", shape(op.output)))]
+
+
+def _condition(b: Builder, op: tq.CompareOp) -> SSAValue:
+    """The int32 condition k: the comparison is true where k >= 0."""
     q1, q2 = qtype(op.lhs), qtype(op.rhs)
     if not storage_name(q1) == storage_name(q2) or storage_name(q1) not in ("i8", "ui8"):
         raise b.error(f"{storage_name(q1)}, {storage_name(q2)} inputs are not supported (int8 "
@@ -56,13 +68,13 @@ def lower_compare(b: Builder, op: Operation) -> list[SSAValue]:
         c1, c2 = c2, c1
     d = b.value(tqi.SubOp, [c1, c2], out)
     if predicate in ("LESS", "GREATER"):
-        return [b.add_const(d, [-1])]
+        return b.add_const(d, [-1])
     if predicate in ("LESS_EQUAL", "GREATER_EQUAL"):
-        return [d]
+        return d
     negated = b.value(tqi.SubOp, [c2, c1], out)
     if predicate == "EQUAL":
-        return [b.value(tqi.MinOp, [d, negated], out)]
-    return [b.add_const(b.value(tqi.MaxOp, [d, negated], out), [-1])]
+        return b.value(tqi.MinOp, [d, negated], out)
+    return b.add_const(b.value(tqi.MaxOp, [d, negated], out), [-1])
 
 
 @lowers(tq.SelectV2Op)
@@ -75,7 +87,8 @@ def lower_select_v2(b: Builder, op: Operation) -> list[SSAValue]:
     mask = b.constant(op.cond)
     if mask is not None:
         cond = b.const(np.where(mask.astype(bool), 0, -1), "i8")
-    elif element(cond) != "i32":  # a lowered comparison's int32 condition, else a bool
-        raise b.error("the condition must be a comparison or a constant (tqc has no bool "
-                      "tensors at run time)")
+    elif element(cond) == "i1":  # a bool tensor: true → 0, false → −1
+        cond = b.add_const(b.cast(cond, "i32"), [-1])
+    elif element(cond) != "i32":  # a lowered comparison's int32 condition
+        raise b.error(f"the condition is {element(cond)}, not a bool")
     return [b.value(tqi.SelectPositiveOp, [cond, x, y], b.tensor(name, shape(op.output)))]
