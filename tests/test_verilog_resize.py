@@ -4,15 +4,24 @@ the reference and the NumPy backend; the float datapath's domain check; lint and
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
+import pytest
+from differential import random_inputs, shared_model
 from test_verilog_backend import check_model, needs_sim, needs_verilator, needs_yosys
 
 from tqc.backends.verilog import sim, synth
 from tqc.backends.verilog.emit_resize_f32 import domain_check, weight_rom
-from tqc.backends.verilog.target import build_design
-from tqc.pipeline import lower
+from tqc.backends.verilog.target import (
+    build_design,
+    from_hardware,
+    simulate,
+    to_hardware,
+)
+from tqc.pipeline import load_numpy_model, lower
+from tqc.reference import run_reference
 from tqc.semantics.resize import bilinear_axis_float
 from tqc.targets import TargetOptions
 from tqc.tqm import build_file
@@ -91,3 +100,26 @@ def test_resize_bilinear_uint8_yosys_clean(tmp_path: Path) -> None:
     assert "Found and reported 0 problems" in log
     counts = synth.cell_counts((tmp_path / "dut_stat.txt").read_text())
     assert not any("LATCH" in k.upper() for k in counts)
+
+
+@needs_sim
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("TQC_LONG") != "1",
+                    reason="DeepLab v3 in Verilator takes about MINUTES minutes: set TQC_LONG=1")
+def test_deeplab_v3_uint8_bit_exact() -> None:
+    """Coral's DeepLab v3 (MobileNet v2 0.5, 513x513x3, uint8, LiteRT REF) at P = 64: three
+    uint8 RESIZE_BILINEARs (1 → 33, 33 → 33, 33 → 513, align_corners) on the float engine, one
+    random sample bit-exact against LiteRT REF and the NumPy backend."""
+    model = shared_model("coral_deeplabv3_mnv2_dm05_pascal_uint8.tflite")
+    module = lower(model)
+    design = build_design(module, "deeplab", TargetOptions(parallel=64), vectors=False)
+    numpy_model = load_numpy_model(model)
+    xs = [x[2:3] for x in random_inputs(numpy_model.INPUTS, 3, seed=11)]  # not the min / max
+    expected = numpy_model.run(*xs)
+    reference = run_reference(model, xs)[0]
+    np.testing.assert_array_equal(expected, reference)
+    hw, result = simulate(design, to_hardware(design.plan, xs))
+    ours = from_hardware(design.plan, hw)[0]
+    assert ours.dtype == reference.dtype and ours.shape == reference.shape
+    assert np.count_nonzero(ours.astype(np.int64) - reference) == 0
+    assert result.samples == 1
