@@ -2,14 +2,15 @@
 (templates/tqc_resize.v): ResizeBilinearInteger (TFLM, LiteRT REF), four taps per output with
 10-bit weights, round half away from zero. The per-row and per-column (lower, upper, fraction)
 come from the reference's index rules (`tqc.semantics.resize.bilinear_axis_int`) as two ROM
-files. uint8 (LiteRT REF's float32 kernel) has no hardware yet."""
+files. uint8 (LiteRT REF's float32 kernel) goes to `tqc_resize_f32` (emit_resize_f32.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from tqc.backends.verilog.emit_resize_f32 import resize_bilinear_f32
 from tqc.backends.verilog.emitter import VerilogEmitter
-from tqc.backends.verilog.prepare import RING_MARGIN, Stage, clog2, hw_kind
+from tqc.backends.verilog.prepare import Stage, clog2, hw_kind, resize_ring_rows
 from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import int_value
@@ -28,22 +29,15 @@ def index_rom(lower: np.ndarray, upper: np.ndarray, frac: np.ndarray, iw: int) -
     return "".join(f"{int(v):0{digits}x}\n" for v in words)
 
 
-def resize_ring_rows(h: int, lower: np.ndarray, upper: np.ndarray) -> int:
-    """Extra rows of the ring frame buffer (as prepare.ring_rows for the conv engines): the
-    next image's first output row needs rows 0..upper[0], the walker reads from lower[oy]."""
-    oh = len(lower)
-    low = int(lower[max(0, oh - 1 - RING_MARGIN)])
-    return min(h, max(0, int(upper[0]) + 1 - low))
-
-
 @emits(tqi.ResizeBilinearOp)
 def resize_bilinear(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, tqi.ResizeBilinearOp)
     kind = hw_kind(op.input)
+    if kind.name == "ui8":
+        return resize_bilinear_f32(e, stage)
     if kind.name not in ("i8", "i16"):
-        raise refusal(op, f"{kind.name} input (LiteRT's float32 kernel): no Verilog hardware "
-                      "yet")
+        raise refusal(op, f"{kind.name} input: no Verilog hardware")
     n, h, w, c = dims(op.input)
     _, oh, ow, _ = dims(op.output)
     if n != 1:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from xdsl.dialects import func
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Block, Operation, SSAValue
@@ -195,6 +196,14 @@ def ring_rows(h: int, oh: int, kh: int, sh: int = 1, dh: int = 1, pt: int = 0) -
     first = min(h - 1, (kh - 1) * dh - pt)  # last input row the first output row reads
     low = max(0, max(0, oh - 1 - RING_MARGIN) * sh - pt)
     return min(h, max(0, first + 1 - low))
+
+
+def resize_ring_rows(h: int, lower: np.ndarray, upper: np.ndarray) -> int:
+    """Extra rows of a resize engine's ring frame buffer (as `ring_rows` for the conv engines): the
+    next image's first output row needs rows 0..upper[0], the walker reads from lower[oy]."""
+    oh = len(lower)
+    low = int(lower[max(0, oh - 1 - RING_MARGIN)])
+    return min(h, max(0, int(upper[0]) + 1 - low))
 
 
 def default_parallel(n_engines: int) -> int:
