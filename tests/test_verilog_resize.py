@@ -91,8 +91,10 @@ def test_resize_bilinear_uint8_lint_clean(tmp_path: Path) -> None:
 
 
 @needs_yosys
+@pytest.mark.slow
 def test_resize_bilinear_uint8_yosys_clean(tmp_path: Path) -> None:
-    """Generic `synth`, `check -assert`, no latches (the script asserts both)."""
+    """Generic `synth`, `check -assert`, no latches (the script asserts both): four float
+    engines, about 80 s of yosys."""
     design = build_design(lower(build_file(INPUTS / "resize_u8.tqm", tmp_path / "r.tflite")),
                           "dut", TargetOptions(), vectors=False)
     sim.write_files(tmp_path, design.files)
