@@ -520,6 +520,7 @@ class SpaceToBatchNdOp(UnaryOp):
     dilated convolution, which fold-dilated-conv turns into one conv."""
 
     name = "tq.space_to_batch_nd"
+    traits = traits_def(AcceptsInt16())
     block_shape = prop_def(DenseArrayBase)
     paddings = prop_def(DenseArrayBase)
 
@@ -530,6 +531,7 @@ class BatchToSpaceNdOp(UnaryOp):
     left, right] removed."""
 
     name = "tq.batch_to_space_nd"
+    traits = traits_def(AcceptsInt16())
     block_shape = prop_def(DenseArrayBase)
     crops = prop_def(DenseArrayBase)
 
