@@ -13,6 +13,8 @@ Fused activations: `activation` holds the TFLite name ("NONE", "RELU", "RELU6",
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from xdsl.dialects.builtin import (
     DenseArrayBase,
     DenseIntOrFPElementsAttr,
@@ -20,7 +22,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     StringAttr,
 )
-from xdsl.ir import Dialect
+from xdsl.ir import Dialect, Operation
 from xdsl.irdl import (
     IRDLOperation,
     irdl_op_definition,
@@ -44,6 +46,13 @@ class TqOp(IRDLOperation):
 
     traits = traits_def(Pure())
     tfl_index = opt_prop_def(IntegerAttr)
+    OPCODE: ClassVar[str | None] = None  # the TFLite opcode where it is not the name upper-cased
+
+
+def opcode(op: Operation) -> str:
+    """The TFLite opcode a `tq` op names in diagnostics and layer titles ('tq.add' → ADD,
+    'tq.dynamic_gather' → GATHER)."""
+    return getattr(type(op), "OPCODE", None) or op.name.removeprefix("tq.").upper()
 
 
 class ActivationMixin(TqOp):
@@ -511,6 +520,7 @@ class SpaceToBatchNdOp(UnaryOp):
     dilated convolution, which fold-dilated-conv turns into one conv."""
 
     name = "tq.space_to_batch_nd"
+    traits = traits_def(AcceptsInt16())
     block_shape = prop_def(DenseArrayBase)
     paddings = prop_def(DenseArrayBase)
 
@@ -521,6 +531,7 @@ class BatchToSpaceNdOp(UnaryOp):
     left, right] removed."""
 
     name = "tq.batch_to_space_nd"
+    traits = traits_def(AcceptsInt16())
     block_shape = prop_def(DenseArrayBase)
     crops = prop_def(DenseArrayBase)
 
@@ -615,6 +626,38 @@ class GatherNdOp(UnaryOp):
     traits = traits_def(AcceptsInt16())
     index_depth = prop_def(IntegerAttr)
     indices = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class DynamicGatherOp(TqOp):
+    """GATHER / EMBEDDING_LOOKUP with run-time `indices` (int16, int32 or int64, a graph input
+    or computed): output = np.take(input, indices, axis), the result type's shape being
+    input.shape[:axis] + indices.shape + input.shape[axis+1:]. An index outside [0, dim) is a
+    run-time error, as in TFLM and LiteRT REF (passes/lowering/dynamic_gather.py). Stored
+    values are copied, so int16 and uint8 are exact too."""
+
+    name = "tq.dynamic_gather"
+    OPCODE: ClassVar[str | None] = "GATHER"
+    traits = traits_def(AcceptsInt16())
+    input = operand_def()
+    indices = operand_def()
+    output = result_def()
+    axis = prop_def(IntegerAttr)
+
+
+@irdl_op_definition
+class DynamicGatherNdOp(TqOp):
+    """GATHER_ND with run-time `indices` [..., d] (d <= rank of input): output[i, ...] =
+    input[t_i0, ..., t_i(d-1), ...], the result type's shape being indices.shape[:-1] +
+    input.shape[d:]. Out-of-range index tuples are a run-time error (which ones depends on the
+    reference: passes/lowering/dynamic_gather.py)."""
+
+    name = "tq.dynamic_gather_nd"
+    OPCODE: ClassVar[str | None] = "GATHER_ND"
+    traits = traits_def(AcceptsInt16())
+    input = operand_def()
+    indices = operand_def()
+    output = result_def()
 
 
 @irdl_op_definition
@@ -804,6 +847,8 @@ TQ = Dialect(
         ResizeBilinearOp,
         GatherOp,
         GatherNdOp,
+        DynamicGatherOp,
+        DynamicGatherNdOp,
         CumsumOp,
         ArgMaxOp,
         ArgMinOp,

@@ -12,7 +12,8 @@ compares it with the result types and says what differs. Rules follow TFLite's k
 - CONV_2D, DEPTHWISE_CONV_2D, pools: `ComputeOutSize` (SAME: ceil(in / stride); VALID:
   ceil((in - (k - 1)·dilation) / stride)), channels from the filter;
 - reductions and ARG_MAX/MIN: the reduced axes removed, or kept as 1 (keep_dims);
-- data movement (TRANSPOSE, PAD, MIRROR_PAD, SLICE, CONCATENATION, PACK, SPLIT, GATHER,
+- data movement (TRANSPOSE, PAD, MIRROR_PAD, SLICE, CONCATENATION, PACK, SPLIT, GATHER and
+  GATHER_ND with constant or run-time indices,
   DEPTH_TO_SPACE, SPACE_TO_DEPTH, RESHAPE, BROADCAST_TO, RESIZE_*): the moved shape.
 
 Ops whose lowering already checks its shapes in its own words (BATCH_MATMUL, SPACE_TO_BATCH_ND,
@@ -241,6 +242,23 @@ def _gather_nd(op: Operation) -> list[Shape] | None:
     return None
 
 
+def _dynamic_gather(op: Operation) -> list[Shape]:
+    """GATHER with run-time indices: the indices' shape in place of the axis."""
+    x, idx = _in(op), _in(op, 1)
+    axis = int_value(op.properties["axis"])
+    if not 0 <= axis < len(x):
+        raise ShapeError(f"axis {axis} outside rank {len(x)}")
+    return [(*x[:axis], *idx, *x[axis + 1:])]
+
+
+def _dynamic_gather_nd(op: Operation) -> list[Shape]:
+    """GATHER_ND with run-time indices [..., d]: indices.shape[:-1] + input.shape[d:]."""
+    x, idx = _in(op), _in(op, 1)
+    if not idx or not 1 <= idx[-1] <= len(x):
+        raise ShapeError(f"indices of shape {list(idx)} cannot index {list(x)}")
+    return [(*idx[:-1], *x[idx[-1]:])]
+
+
 def _space_depth(op: Operation) -> list[Shape]:
     x = _in(op)
     bs = int_value(op.properties["block_size"])
@@ -322,6 +340,7 @@ RULES: dict[type[Operation], Rule] = {
     tq.PadOp: _pad, tq.MirrorPadOp: _pad, tq.SliceOp: _slice,
     tq.ConcatenationOp: _concat, tq.PackOp: _pack, tq.SplitOp: _split, tq.GatherOp: _gather,
     tq.GatherNdOp: _gather_nd, tq.CumsumOp: _same,
+    tq.DynamicGatherOp: _dynamic_gather, tq.DynamicGatherNdOp: _dynamic_gather_nd,
     tq.DepthToSpaceOp: _space_depth, tq.SpaceToDepthOp: _space_depth,
     tq.BroadcastToOp: _broadcast_to,
     tq.ResizeNearestNeighborOp: _resize, tq.ResizeBilinearOp: _resize,

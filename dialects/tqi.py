@@ -569,6 +569,45 @@ class ResizeBilinearOp(UnaryOp):
 
 
 @irdl_op_definition
+class GatherOp(TqiOp):
+    """Rows chosen by run-time index tuples (GATHER, EMBEDDING_LOOKUP and GATHER_ND with
+    computed indices). `data` [A, R, S], `indices` [K, d] (i32 or i64), result [A, K, S]
+    of data's element type, `dims` [D_0, ..., D_(d-1)] with R = D_0·…·D_(d-1):
+
+        row_k = Σ_j indices[k, j] · (D_(j+1)·…·D_(d-1))      (exact, no wrap-around)
+        output[a, k, :] = data[a, row_k, :]
+
+    `check` says which index tuples are errors (the generated code raises in NumPy, and
+    NAME_invoke returns 1 in C, where the reference kernel returns an error): "each" any
+    component outside [0, D_j) (TFLM's GATHER, LiteRT REF's GATHER and GATHER_ND); "flat" only
+    a row outside [0, R) (TFLM's GATHER_ND, which checks the flat position alone; i32 indices
+    only, so that the sum cannot overflow int64)."""
+
+    name = "tqi.gather"
+    data = operand_def()
+    indices = operand_def()
+    output = result_def()
+    dims = prop_def(DenseArrayBase)
+    check = prop_def(StringAttr)
+
+    def verify_(self) -> None:
+        dims, check = _ints(self.dims), self.check.data
+        data, idx, out = _shape(self.data), _shape(self.indices), _shape(self.output)
+        if check not in ("each", "flat"):
+            raise VerifyException(f"tqi.gather: check must be each or flat, not {check}")
+        if _element(self.indices) not in ("i32", "i64") or (
+                check == "flat" and _element(self.indices) == "i64"):
+            raise VerifyException(f"tqi.gather: {_element(self.indices)} indices with check "
+                                  f"{check}")
+        if _element(self.output) != _element(self.data) or not dims or min(dims) < 1:
+            raise VerifyException("tqi.gather: copies the data's element type, dims positive")
+        if len(data) != 3 or len(idx) != 2 or data[1] != prod(dims) or idx[1] != len(dims) \
+                or out != (data[0], idx[0], data[2]) or len(dims) * prod(dims) >= 2**31:
+            raise VerifyException(f"tqi.gather: data {list(data)}, indices {list(idx)} and "
+                                  f"dims {list(dims)} cannot give {list(out)}")
+
+
+@irdl_op_definition
 class ArgMaxOp(UnaryOp):
     """Index (i32 or i64, the result type) of the first maximum along `axis`."""
 
@@ -684,6 +723,7 @@ TQI = Dialect(
     "tqi",
     [
         ConstOp,
+        GatherOp,
         CastOp,
         Conv2DOp,
         DepthwiseConv2DOp,

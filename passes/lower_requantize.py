@@ -54,7 +54,7 @@ def _layer_title(op: Operation, notes: list[str]) -> str:
     """'CONV_2D #3 -> name: notes' for the first op of a lowered layer, ' | '-separated (a discardable
     attribute that printers turn into a comment)."""
     index = op.properties.get("tfl_index")
-    title = op.name.removeprefix("tq.").upper()
+    title = tq.opcode(op)
     if isinstance(index, IntegerAttr):
         title += f" #{index.value.data}"
     if op.results and op.results[0].name_hint:

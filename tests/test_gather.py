@@ -56,12 +56,6 @@ def test_embedding_lookup(tmp_path: Path, kind: str) -> None:
     assert check_model(path, 5, 0, ("numpy", "c")) == []
 
 
-def test_computed_indices_are_refused(tmp_path: Path) -> None:
-    path = _gather(tmp_path / "m.tflite", "int8", (1, 4, 3), 1, np.array([1, 2]), 0, computed=True)
-    with pytest.raises(TqcError, match="op #0 GATHER, tensor 'i': GATHER with computed indices"):
-        lower(path)
-
-
 def test_index_outside_the_axis_is_refused(tmp_path: Path) -> None:
     path = _gather(tmp_path / "m.tflite", "int8", (1, 4, 3), 2, np.array([1, 3]), 0)
     with pytest.raises(TqcError, match=r"op #0 GATHER, tensor 'i': index 3 is outside \[0, 2\]"):

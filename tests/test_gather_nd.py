@@ -59,11 +59,8 @@ def test_gather_nd_verilog(tmp_path: Path) -> None:
     check_verilog(path, 4)
 
 
-def test_out_of_range_and_computed_indices_are_refused(tmp_path: Path) -> None:
+def test_out_of_range_constant_indices_are_refused(tmp_path: Path) -> None:
+    """(Run-time indices: tests/test_dynamic_gather.py.)"""
     path = gather_nd_model(tmp_path / "a.tflite", "int8", (1, 4, 3), np.array([[0, 4]]), 0)
     with pytest.raises(TqcError, match=r"op #0 GATHER_ND.*'i'.*index 4 is outside \[0, 3\]"):
-        lower(path)
-    path = gather_nd_model(tmp_path / "b.tflite", "int8", (1, 4, 3), np.array([[0, 1]]), 0,
-                           computed=True)
-    with pytest.raises(TqcError, match="op #0 GATHER_ND.*computed indices"):
         lower(path)

@@ -1,7 +1,8 @@
 """Standalone SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND (not a dilated convolution; lowered to
 pad / reshape → transpose → reshape / slice): random shapes, blocks, paddings and crops, zero
-points at the ends of the range, NumPy and C against TFLM (int8) and LiteRT REF (uint8); a round
-trip; the refusals (int8 padding with a zero point the references disagree on, int16)."""
+points at the ends of the range, NumPy and C against TFLM (int8: pads with 0 whatever the zero
+point, measured) and LiteRT REF (uint8, int16 with zero points 0; int8 with `--reference
+litert-ref`: pads with the zero point); a round trip; the int16 refusal (zero points not 0)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ import numpy as np
 import pytest
 from backends_check import check_model
 
+from tqc.backends.numpy.printer import print_numpy
+from tqc.backends.numpy.target import import_source
 from tqc.errors import TqcError
-from tqc.pipeline import lower
+from tqc.pipeline import load_numpy_model, lower
+from tqc.reference import run_reference
 from tqc.tflite_writer import Op, Tensor, write_model
 
-ZPS = {"int8": (-128, 127, -5), "uint8": (0, 255, 77)}
+ZPS = {"int8": (-128, 127, -5), "uint8": (0, 255, 77), "int16": (0, 0, 0)}
 
 
 def _model(path: Path, opcode: str, dtype: str, zp: int, in_shape: tuple[int, ...],
@@ -42,20 +46,30 @@ def _space_to_batch(path: Path, rng: np.random.Generator, dtype: str, zp: int, p
                   (n * bh * bw, ph // bh, pw // bw, c), (bh, bw), pads)
 
 
-@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16"])
 @pytest.mark.parametrize("seed", range(4))
 def test_space_to_batch(tmp_path: Path, dtype: str, seed: int) -> None:
-    """uint8 pads with any zero point; int8 pads only with zero point 0 (see the refusal) and
-    moves data with any."""
+    """Any zero point for int8 (TFLM pads with 0) and uint8 (LiteRT pads with it)."""
     rng = np.random.default_rng(seed)
-    zp = ZPS[dtype][seed % 3]
-    padded = dtype == "uint8" or seed % 2 == 0
-    path = _space_to_batch(tmp_path / "m.tflite", rng, dtype, 0 if dtype == "int8" and padded else zp,
-                           padded)
+    path = _space_to_batch(tmp_path / "m.tflite", rng, dtype, ZPS[dtype][seed % 3], seed % 4 != 1)
     assert check_model(path, 5, seed, ("numpy", "c")) == []
 
 
-@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+def test_int8_padding_follows_the_reference(tmp_path: Path) -> None:
+    """TFLM pads with 0 (its output_offset is never set; measured), LiteRT REF with the zero
+    point: tqc follows `--reference`."""
+    path = _model(tmp_path / "m.tflite", "SPACE_TO_BATCH_ND", "int8", -3, (1, 3, 4, 1),
+                  (4, 2, 2, 1), (2, 2), [[1, 0], [0, 0]])
+    x = np.full((2, 3, 4, 1), 9, np.int8)
+    tflm = run_reference(path, [x], "tflm")[0]
+    litert = run_reference(path, [x], "litert-ref")[0]
+    assert set(tflm.ravel().tolist()) == {0, 9} and set(litert.ravel().tolist()) == {-3, 9}
+    assert np.array_equal(load_numpy_model(path).run(x), tflm)
+    module = import_source(print_numpy(lower(path, reference="litert-ref"), "m"), "m")
+    assert np.array_equal(module.run(x), litert)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16"])
 @pytest.mark.parametrize("seed", range(4))
 def test_batch_to_space(tmp_path: Path, dtype: str, seed: int) -> None:
     rng = np.random.default_rng(20 + seed)
@@ -83,18 +97,10 @@ def test_round_trip(tmp_path: Path) -> None:
     assert check_model(path, 4, 0, ("numpy", "c")) == []
 
 
-def test_int8_padding_with_a_zero_point_is_refused(tmp_path: Path) -> None:
-    path = _model(tmp_path / "m.tflite", "SPACE_TO_BATCH_ND", "int8", -128, (1, 3, 4, 1),
-                  (4, 2, 2, 1), (2, 2), [[1, 0], [0, 0]])
-    with pytest.raises(TqcError, match=r"op #0 SPACE_TO_BATCH_ND: padding with output zero point "
-                                       r"-128 is not supported: .*references disagree"):
-        lower(path)
-
-
 @pytest.mark.parametrize("opcode", ["SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND"])
-def test_int16_is_refused_as_tflm_does(tmp_path: Path, opcode: str) -> None:
+def test_int16_needs_zero_points_0_as_litert_does(tmp_path: Path, opcode: str) -> None:
     shapes = ((1, 4, 4, 1), (4, 2, 2, 1))
     in_shape, out_shape = shapes if opcode == "SPACE_TO_BATCH_ND" else shapes[::-1]
-    path = _model(tmp_path / "m.tflite", opcode, "int16", 0, in_shape, out_shape, (2, 2), [[0, 0], [0, 0]])
-    with pytest.raises(TqcError, match=f"op #0 {opcode}: int16 activations are not supported"):
+    path = _model(tmp_path / "m.tflite", opcode, "int16", 3, in_shape, out_shape, (2, 2), [[0, 0], [0, 0]])
+    with pytest.raises(TqcError, match=f"op #0 {opcode}: int16 needs zero points 0"):
         lower(path)

@@ -321,17 +321,22 @@ def leaky_relu(imp: Importer, op: OpInfo) -> None:
 
 @handles("GATHER", "EMBEDDING_LOOKUP")
 def gather(imp: Importer, op: OpInfo) -> None:
-    """GATHER (params, indices; axis, batch_dims) and EMBEDDING_LOOKUP (ids, value: axis 0) with
-    constant indices. TFLM checks 0 <= index < the axis size (EMBEDDING_LOOKUP at run time,
-    GATHER in debug builds only); an index outside is refused here."""
+    """GATHER (params, indices; axis, batch_dims) and EMBEDDING_LOOKUP (ids, value: axis 0).
+    Constant indices: TFLM checks 0 <= index < the axis size at run time; an index outside is
+    refused here. Run-time indices: `tq.dynamic_gather`."""
     lookup = op.opcode == "EMBEDDING_LOOKUP"
     data, where = (op.inputs[1], op.inputs[0]) if lookup else (op.inputs[0], op.inputs[1])
     src, dst = imp.tensor(data), imp.tensor(op.outputs[0])
-    if where not in imp.consts:
-        raise imp.error(f"{op.opcode} with computed indices is not supported (constant "
-                        "indices only)", where)
     if int(_opt(op, "BatchDims", 0)):  # type: ignore[arg-type]
         raise imp.error("batch_dims other than 0 are not supported")
+    if where not in imp.consts:
+        axis = 0 if lookup else _axis(int(_opt(op, "Axis", 0)), len(src.shape))  # type: ignore[arg-type]
+        if lookup and len(imp.tensor(where).shape) != 1:
+            raise imp.error("EMBEDDING_LOOKUP needs 1-D ids", where)
+        _dynamic_indices(imp, op, data, where)
+        imp.emit(tq.DynamicGatherOp, [imp.value(data), imp.value(where)],
+                 {"axis": int_attr(axis)})
+        return
     indices = imp.consts[where].astype(np.int64)
     axis = 0 if lookup else _axis(int(_opt(op, "Axis", 0)), len(src.shape))  # type: ignore[arg-type]
     if not 0 <= axis < len(src.shape) or (lookup and indices.ndim != 1):
@@ -352,16 +357,31 @@ def gather(imp: Importer, op: OpInfo) -> None:
              {"axis": int_attr(axis), "indices": ints(indices.reshape(-1))})
 
 
+def _dynamic_indices(imp: Importer, op: OpInfo, data: int, where: int) -> None:
+    """Run-time indices (GATHER, EMBEDDING_LOOKUP, GATHER_ND): plain int32 or int64 (TFLM
+    takes int32, LiteRT REF also int64 and int16, but tqc refuses int16 tensors without
+    quantization model-wide) into quantized data."""
+    index = imp.tensor(where)
+    if index.dtype not in ("int32", "int64") or index.quantized:
+        raise imp.error(f"indices must be int32 or int64 (not quantized), not "
+                        f"{'quantized ' if index.quantized else ''}{index.dtype}", where)
+    for i in (data, op.outputs[0]):
+        if not imp.tensor(i).quantized:
+            raise imp.error(f"float or hybrid {op.opcode} is not supported (tensor is not "
+                            "quantized)", i)
+
+
 @handles("GATHER_ND")
 def gather_nd(imp: Importer, op: OpInfo) -> None:
-    """GATHER_ND (params, indices) with constant indices. TFLM returns an error at run time
-    when an index tuple's flat position leaves the params (LiteRT REF alike); tqc refuses any
-    component outside [0, dim)."""
+    """GATHER_ND (params, indices). Constant indices: TFLM returns an error at run time when an
+    index tuple's flat position leaves the params (LiteRT REF alike); tqc refuses any component
+    outside [0, dim). Run-time indices: `tq.dynamic_gather_nd`."""
     data, where = op.inputs[0], op.inputs[1]
     src = imp.tensor(data)
     if where not in imp.consts:
-        raise imp.error("GATHER_ND with computed indices is not supported (constant indices "
-                        "only)", where)
+        _dynamic_indices(imp, op, data, where)
+        imp.emit(tq.DynamicGatherNdOp, [imp.value(data), imp.value(where)])
+        return
     indices = imp.consts[where].astype(np.int64)
     depth = indices.shape[-1] if indices.ndim else 0
     if indices.ndim < 1 or not 1 <= depth <= len(src.shape):

@@ -193,6 +193,39 @@ def resize_bilinear(lp: LayerPrinter, k: Kernel) -> None:
     b.line("      }")
 
 
+def gather(lp: LayerPrinter, k: Kernel) -> None:
+    """Rows chosen by run-time index tuples; returns 1 where the reference kernel returns an
+    error (tqi.gather's `check`): the row index is computed in int64 (exact: the verifier
+    bounds the sum)."""
+    op = k.anchor
+    assert isinstance(op, tqi.GatherOp)
+    a_n, r_n, s_n = dims(op.data)
+    k_n, depth = dims(op.indices)
+    extents = ints(op.dims)
+    weights = [prod(extents[j + 1:]) for j in range(depth)]
+    lp.can_fail = True
+    y, x, t = lp.buf(op.output), lp.buf(op.data), lp.buf(op.indices)
+    b = lp.body
+    b.line(f"for (int k = 0; k < {k_n}; ++k) {{")
+    b.indent += 1
+    b.line(f"const {kind_of(op.indices).c} *t = {t} + k * {depth};")
+    if op.check.data == "each":
+        tests = " || ".join(f"t[{j}] < 0 || t[{j}] >= {n}" for j, n in enumerate(extents))
+        b.line(f"if ({tests}) return 1;")
+    row = " + ".join(f"(int64_t)t[{j}]" + (f" * {w}" if w != 1 else "")
+                     for j, w in enumerate(weights))
+    b.line(f"const int64_t row = {row};")
+    if op.check.data == "flat":
+        b.line(f"if (row < 0 || row >= {r_n}) return 1;")
+    src = f"(a * {r_n} + row) * {s_n} + s" if a_n > 1 else f"row * {s_n} + s"
+    dst = f"(a * {k_n} + k) * {s_n} + s" if a_n > 1 else f"k * {s_n} + s"
+    if a_n > 1:
+        b.line(f"for (int a = 0; a < {a_n}; ++a)")
+    b.line(f"{'  ' if a_n > 1 else ''}for (int s = 0; s < {s_n}; ++s) {y}[{dst}] = {x}[{src}];")
+    b.indent -= 1
+    b.line("}")
+
+
 KERNELS: dict[type[Operation], KernelHandler] = {
     tqi.TransposeOp: transpose,
     tqi.SliceOp: slice_,
@@ -200,4 +233,5 @@ KERNELS: dict[type[Operation], KernelHandler] = {
     tqi.ConcatOp: concat,
     tqi.ResizeNearestOp: resize_nearest,
     tqi.ResizeBilinearOp: resize_bilinear,
+    tqi.GatherOp: gather,
 }

@@ -21,7 +21,7 @@ from tqc.errors import TqcError
 from tqc.names import unique_name
 
 RESERVED = {
-    "acc", "base", "best", "oy", "ox", "ch", "patch_sum", "x_sum", "dy0", "dy1", "dx0", "dx1", "wy0", "wy1", "wx0", "wx1",
+    "acc", "base", "best", "row", "oy", "ox", "ch", "patch_sum", "x_sum", "dy0", "dy1", "dx0", "dx1", "wy0", "wy1", "wx0", "wx1",
     "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
     "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
     "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",

@@ -95,7 +95,7 @@ def batchable(fn: func.FuncOp) -> bool:
     mixed or reduced) and no state carries from one sample to the next, so the module can run
     N samples at once."""
     for op in fn.body.block.ops:
-        if isinstance(op, tqi.StateOp):
+        if isinstance(op, (tqi.StateOp, tqi.GatherOp)):  # gather: run-time indices, per sample
             return False
         if isinstance(op, (tqi.ConstOp, func.ReturnOp)):
             continue
@@ -161,7 +161,9 @@ class NumpyPrinter:
         self.optional = tuple(sorted({name for op in self.fn.body.block.ops
                                       for cls, name in OPTIONAL_RUNTIME.items()
                                       if isinstance(op, cls)}))
-        self.reserved = {"np", "n", "run", *runtime_names(self.optional)}
+        # (`i`, `results`, `outputs`: the locals of run() when it runs one sample at a time)
+        self.reserved = {"np", "n", "run", "i", "results", "outputs",
+                         *runtime_names(self.optional)}
         if self.stateful:
             self.reserved |= {"reset", "stream"}
         source = module.attributes.get("tfl.source")

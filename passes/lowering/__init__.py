@@ -20,7 +20,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.irdl import IRDLOperation
 
-from tqc.dialects import tqi
+from tqc.dialects import tq, tqi
 from tqc.dialects.accessors import const_value, dense_attr, int_array, int_attr, shape
 from tqc.dialects.element import kind
 from tqc.dialects.quant_type import QuantType
@@ -38,8 +38,8 @@ i32 = IntegerType(32)
 def op_error(op: Operation, message: str) -> TqcError:
     """A TqcError naming the `tq` op (its TFLite index and opcode)."""
     index = op.properties.get("tfl_index")
-    opcode = op.name.removeprefix("tq.").upper()
-    return at_op(index.value.data if isinstance(index, IntegerAttr) else -1, opcode, message)
+    return at_op(index.value.data if isinstance(index, IntegerAttr) else -1, tq.opcode(op),
+                 message)
 
 
 def plain(t: Attribute) -> Attribute:

@@ -14,12 +14,15 @@ are copied, quantization parameters are not read.
         = reshape [bh, bw, N, H, W, C] → transpose (2, 3, 0, 4, 1, 5) → reshape [N, H·bh, W·bw, C]
           → slice off the crops
 
-The pad value. LiteRT REF sets `output_offset` to the output zero point for int8 and uint8 (the
-kernel memsets bytes, so for 8-bit types the value is exactly the zero point); TFLM (int8 only)
-never sets it: its `Init` allocates the params uninitialised, so its padding is whatever that
-memory holds. With padding and an int8 zero point other than 0 the references disagree, and tqc
-refuses; with zero point 0 tqc pads with 0 (what the wheel was measured to give, and LiteRT's
-value). TFLM has no int16 kernel for either op, so tqc refuses int16 (no `AcceptsInt16`).
+The pad value. LiteRT REF sets `output_offset` to the output zero point (the kernel memsets
+bytes, so for 8-bit types the value is exactly the zero point) and requires equal input and
+output zero points (0 for int16). TFLM (int8 only) never sets it: its `Init` allocates the
+params from the arena's persistent buffers and leaves them uninitialised; measured on the wheel
+(zero points −3, 5, −128 and 0 → 7, every sample), the padding is 0 whatever the zero points.
+So tqc pads int8 with 0 for `--reference tflm` (the default) and with the output zero point for
+`--reference litert-ref`; uint8 (LiteRT REF only) with the zero point. int16 (LiteRT REF only:
+TFLM has no int16 kernel for either op) needs zero points 0 and pads with 0; the stored values
+are copied, so it is exact (`AcceptsInt16`).
 """
 
 from __future__ import annotations
@@ -35,6 +38,13 @@ TO_BATCH = (2, 4, 0, 1, 3, 5)
 TO_SPACE = (2, 3, 0, 4, 1, 5)
 
 
+def _int16_zero_points(b: Builder, op: tq.SpaceToBatchNdOp | tq.BatchToSpaceNdOp) -> None:
+    qi, qo = qtype(op.input), qtype(op.output)
+    if storage_name(qi) == "i16" and (qi.zero_point, qo.zero_point) != (0, 0):
+        raise b.error("int16 needs zero points 0 (LiteRT REF, the int16 reference, refuses "
+                      "others)")
+
+
 @lowers(tq.SpaceToBatchNdOp)
 def lower_space_to_batch(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.SpaceToBatchNdOp)
@@ -46,16 +56,18 @@ def lower_space_to_batch(b: Builder, op: Operation) -> list[SSAValue]:
         raise b.error(f"block shape {[bh, bw]} and paddings {list(pads)} do not map "
                       f"{[n, h, w, c]} to {list(shape(op.output))}")
     q = qtype(op.output)
-    if any(pads) and q.zero_point != 0 and storage_name(q) == "i8":
-        raise b.error(f"padding with output zero point {q.zero_point} is not supported: TFLM's "
-                      "SPACE_TO_BATCH_ND pads with a value it never sets, LiteRT with the zero "
-                      "point (the references disagree)")
+    _int16_zero_points(b, op)
+    pad_value = 0 if storage_name(q) == "i8" and b.reference == "tflm" else q.zero_point
+    if any(pads):
+        b.note(f"padding value {pad_value}" + (" (TFLM's uninitialised output_offset, measured "
+                                               "0; LiteRT REF pads with the zero point)"
+                                               if pad_value != q.zero_point else ""))
     kind = element(op.input)
     x = b.operands[0]
     if any(pads):
         x = b.value(tqi.PadOp, [x], b.tensor(kind, (n, ph, pw, c)),
                     paddings=int_array((0, 0, pads[0], pads[1], pads[2], pads[3], 0, 0)),
-                    pad_value=int_attr(q.zero_point))
+                    pad_value=int_attr(pad_value))
     x = b.value(tqi.ReshapeOp, [x], b.tensor(kind, (n, ph // bh, bh, pw // bw, bw, c)))
     x = b.value(tqi.TransposeOp, [x], b.tensor(kind, (bh, bw, n, ph // bh, pw // bw, c)),
                 perm=int_array(TO_BATCH))
@@ -72,6 +84,7 @@ def lower_batch_to_space(b: Builder, op: Operation) -> list[SSAValue]:
     if nb % (bh * bw) or min(result) < 1 or result != shape(op.output):
         raise b.error(f"block shape {[bh, bw]} and crops {list(crops)} do not map "
                       f"{[nb, h, w, c]} to {list(shape(op.output))}")
+    _int16_zero_points(b, op)
     kind = element(op.input)
     x = b.value(tqi.ReshapeOp, [b.operands[0]], b.tensor(kind, (bh, bw, n, h, w, c)))
     x = b.value(tqi.TransposeOp, [x], b.tensor(kind, (n, h, bh, w, bw, c)), perm=int_array(TO_SPACE))

@@ -148,3 +148,23 @@ builtin.module {
   }
 }
 // CHECK: tqi.add_const: value 2147483648 outside [-2147483648, 2147483647]
+
+// -----
+
+builtin.module {
+  func.func @main(%x: tensor<1x12x2xi8>, %t: tensor<5x2xi64>) -> tensor<1x5x2xi8> {
+    %y = "tqi.gather"(%x, %t) <{dims = array<i64: 4, 3>, check = "flat"}> : (tensor<1x12x2xi8>, tensor<5x2xi64>) -> tensor<1x5x2xi8>
+    func.return %y : tensor<1x5x2xi8>
+  }
+}
+// CHECK: tqi.gather: i64 indices with check flat
+
+// -----
+
+builtin.module {
+  func.func @main(%x: tensor<1x12x2xi8>, %t: tensor<5x2xi32>) -> tensor<1x5x2xi8> {
+    %y = "tqi.gather"(%x, %t) <{dims = array<i64: 4, 4>, check = "each"}> : (tensor<1x12x2xi8>, tensor<5x2xi32>) -> tensor<1x5x2xi8>
+    func.return %y : tensor<1x5x2xi8>
+  }
+}
+// CHECK: tqi.gather: data [1, 12, 2], indices [5, 2] and dims [4, 4] cannot give [1, 5, 2]
