@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from xdsl.dialects.builtin import FloatAttr, StringAttr, TensorType, f64
 from xdsl.ir import Attribute
@@ -528,6 +530,23 @@ def broadcast_to(imp: Importer, op: OpInfo) -> None:
         raise imp.error(f"cannot broadcast {list(src.shape)} to {target} (output "
                         f"{list(dst.shape)}, rank at most 5)")
     imp.emit(tq.BroadcastToOp, [imp.value(op.inputs[0])])
+
+
+@handles("FILL")
+def fill(imp: Importer, op: OpInfo) -> None:
+    """FILL(dims, value): TFLM / LiteRT `Fill` copy the stored scalar to every element of the
+    output, no requantization (TFLM int8 copies it into any output quantization, measured;
+    LiteRT's Prepare requires equal ones, int16 zero points 0). Constant dims equal to the output
+    tensor's shape: a BROADCAST_TO of the value."""
+    value, dst = imp.tensor(op.inputs[1]), imp.tensor(op.outputs[0])
+    dims = [int(v) for v in imp.const_data(op.inputs[0], "FILL dims").reshape(-1)]
+    if dims != list(dst.shape):
+        raise imp.error(f"dims {dims} differ from the output shape {list(dst.shape)}",
+                        op.inputs[0])
+    if math.prod(value.shape) != 1:
+        raise imp.error(f"the value must be a scalar, not of shape {list(value.shape)}",
+                        op.inputs[1])
+    imp.emit(tq.BroadcastToOp, [imp.value(op.inputs[1])])
 
 
 @handles("MIRROR_PAD")
