@@ -1174,17 +1174,33 @@ static inline float tqc_roundf(float v) {
   return t;
 }
 
-/* AffineQuantize: clamp(round(x / scale) + zero_point, lo, hi), float32 division. NaN gives
- * lo (as the NumPy backend). */
+/* AffineQuantize: clamp(round(x / scale) + zero_point, lo, hi), float32 division, rounded as
+ * tqc_roundf. NaN gives lo (as the NumPy backend). Branch-free so that a QUANTIZE loop
+ * vectorises: a branch on the rounding direction mispredicts on every other pixel of an image
+ * (mcunet's 160x128x3 input took 800 us). v is rounded where |v| < 2^23 (elsewhere the
+ * truncation reads 0: its input is always in range, selected on the bits since gcc does not
+ * if-convert a conversion it might trap on), then clamped to +-2^32 (exact in float; any value
+ * beyond gives lo or hi after the zero point, as before), NaN to -2^32 (lo). Checked equal to
+ * the branching form on all 2^32 float inputs for six (scale, zero point, bounds). */
 static inline int32_t tqc_quantize(float x, float scale, int32_t zero_point, int32_t lo,
                                    int32_t hi) {
-  const float q = tqc_roundf(x / scale);
-  int64_t v;
-  if (!(q == q)) return lo;
-  if (q >= 4294967296.0f) return hi;
-  if (q <= -4294967296.0f) return lo;
-  v = (int64_t)q + zero_point;
-  return v < lo ? lo : (v > hi ? hi : (int32_t)v);
+  const float v = x / scale;
+  const uint32_t keep = 0u - (uint32_t)((v < 8388608.0f) & (v > -8388608.0f)); /* not NaN */
+  union { float f; uint32_t u; } bits; /* C99 6.5.2.3: reads the bytes as the other type */
+  float vs, t, frac, r, c;
+  int64_t q;
+  bits.f = v;
+  bits.u &= keep;
+  vs = bits.f;            /* v where |v| < 2^23, else 0 */
+  t = (float)(int32_t)vs; /* truncation, exact */
+  frac = vs - t;          /* exact */
+  r = (t + (frac >= 0.5f ? 1.0f : 0.0f)) - (frac <= -0.5f ? 1.0f : 0.0f);
+  r = keep ? r : v;
+  c = r >= -4294967296.0f ? r : -4294967296.0f; /* NaN too */
+  c = c > 4294967296.0f ? 4294967296.0f : c;
+  q = (int64_t)c + zero_point;
+  q = q < lo ? lo : q;
+  return (int32_t)(q > hi ? hi : q);
 }
 
 /* Dequantize: float32(double(scale) * (x - zero_point)). */
