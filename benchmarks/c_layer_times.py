@@ -1,6 +1,7 @@
 """Time per layer of tqc's C: where `NAME_invoke` spends its time.
 
     python benchmarks/c_layer_times.py MODEL.tflite [--runs 30] [--top 20] [--flags "-O3 -march=native"]
+                                       [--runtime tqc_runtime.h]
 
 Generates the model's C, wraps every layer call in `NAME_invoke` in clock_gettime, runs the
 model `--runs` times on a random input (benchmarks/c_latency.py's) and prints each layer's
@@ -101,11 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=30)
     p.add_argument("--top", type=int, default=25)
     p.add_argument("--flags", default="-O3 -march=native")
+    p.add_argument("--runtime", help="a tqc_runtime.h to use in place of the generated one")
     args = p.parse_args(argv)
     model = Path(args.model)
     files, _, printer = generate(lower(model), "model")
     text, layers = instrument(files["model.c"], args.runs)
     files["model.c"] = text
+    if args.runtime:
+        files["tqc_runtime.h"] = Path(args.runtime).read_text()
     ins, outs = printer.io()
     buffers = [f"static {ctype(v)} in{i}[MODEL_INPUT{i}_SIZE];" for i, v in enumerate(ins)]
     buffers += [f"static {ctype(v)} out{j}[MODEL_OUTPUT{j}_SIZE];" for j, v in enumerate(outs)]
