@@ -1,10 +1,11 @@
 """Depthwise conv with channel multiplier 1 and 8-bit input runs as `tqc_dw_row_*` (one call per
 output row): its paths give the reference's bits. Channel counts pick the AVX-512 path's
-variants: 1, 2, 4, 8 (several pixels per vector with stride 1), 16 and 24 (vectors of 16
-channels, a masked tail), 40 (int8: tqc_vnni_dw_i8's four taps per vpdpbusd); strides 1 and 2,
-dilation, SAME padding (edge pixels with taps outside the image) and VALID, 3x3 and 5x5 windows,
-extreme zero points. Each model: portable, AVX-512 VNNI, AVX2 and SSE2 builds (and the sanitized
-SIMD builds) == NumPy backend == reference runtime (TFLM for int8, LiteRT REF for uint8)."""
+variants: 2, 4, 8 (several pixels per vector with stride 1; one channel runs as a conv),
+16 and 24 (vectors of 16 channels, a masked tail), 40 (int8: tqc_vnni_dw_i8's four taps per
+vpdpbusd); strides 1 and 2, dilation, SAME padding (edge pixels with taps outside the image)
+and VALID, 3x3 and 5x5 windows, extreme zero points. Each model: portable, AVX-512 VNNI, AVX2
+and SSE2 builds (and the sanitized SIMD builds) == NumPy backend == reference runtime (TFLM
+for int8, LiteRT REF for uint8)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from test_c_simd import SIMD, _check_simd
+
+from tqc.backends.c.target import generate
+from tqc.pipeline import lower
 from tqc.tflite_writer import Op, Tensor, write_model
 
 CASES = [  # channels, kernel, stride, dilation, padding, input height x width
-    (1, 3, 1, 1, "SAME", (7, 19)),
+    (2, 3, 1, 1, "VALID", (7, 19)),
     (2, 3, 1, 1, "SAME", (5, 11)),
     (4, 5, 1, 1, "SAME", (6, 13)),
     (8, 3, 1, 1, "SAME", (9, 21)),
@@ -69,9 +72,6 @@ def _model(tmp_path: Path, dtype: str, c: int, k: int, stride: int, dil: int, pa
 def test_dw_rows(tmp_path: Path, dtype: str, case: int) -> None:
     c, k, stride, dil, padding, hw = CASES[case]
     model = _model(tmp_path, dtype, c, k, stride, dil, padding, hw, seed=case)
-    from tqc.backends.c.target import generate
-    from tqc.pipeline import lower
-
     code = generate(lower(model), "model")[0]["model.c"]
     assert "tqc_dw_row_" in code and "tqc_dw_pixel_" not in code
     _check_simd(model, tmp_path, SIMD, reference=True)
