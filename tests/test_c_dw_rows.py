@@ -1,8 +1,8 @@
 """Depthwise conv with channel multiplier 1 and 8-bit input runs as `tqc_dw_row_*` (one call per
 output row): its paths give the reference's bits. Channel counts pick the AVX-512 path's
 variants: 2, 4, 8 (several pixels per vector with stride 1; one channel runs as a conv),
-16 and 24 (vectors of 16 channels, a masked tail), 40 (int8: tqc_vnni_dw_i8's four taps per
-vpdpbusd); strides 1 and 2, dilation, SAME padding (edge pixels with taps outside the image)
+16 (vectors of 16 channels), 24 and 40 (int8: tqc_v512_dw_wide_i8's four taps per vpdpbusd,
+blocks of 64 channels with a masked tail; uint8: vectors of 16 channels, a masked tail); strides 1 and 2, dilation, SAME padding (edge pixels with taps outside the image)
 and VALID, 3x3 and 5x5 windows, extreme zero points. Each model: portable, AVX-512 VNNI, AVX2
 and SSE2 builds (and the sanitized SIMD builds) == NumPy backend == reference runtime (TFLM
 for int8, LiteRT REF for uint8)."""

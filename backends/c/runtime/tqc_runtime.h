@@ -601,7 +601,8 @@ static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n
  * c dividing 16 (c = 1, 2, 4, 8), a vector holds 16 / c neighbouring pixels instead (their
  * input bytes are contiguous): the weights and requantize parameters are repeated across the
  * lanes (lane l reads channel l mod c), and the pixels near the image's edge, whose windows
- * leave the image, take one masked vector each. */
+ * leave the image, take one masked vector each. int8 layers of more than 16 channels take
+ * tqc_v512_dw_wide_i8 (four taps per vpdpbusd; below). */
 #define TQC_V512_WIDEN_i8(p, k) \
   _mm512_cvtepi8_epi32(_mm512_castsi512_si128(_mm512_maskz_loadu_epi8((__mmask64)(k), (p))))
 #define TQC_V512_WIDEN_u8(p, k) \
@@ -620,14 +621,10 @@ static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n
     const int group = sw == 1 && c < 16 && 16 % c == 0 && rows_inside ? 16 / c : 1;        \
     const __m512i xo = _mm512_set1_epi32(x_off), wo = _mm512_set1_epi32(w_off);            \
     int ox = 0, cb, ky, kx;                                                                \
-    if (TQC_V512_DW_WIDE_##XS && c >= 32 && w_off == 0 && x_off >= -127 && x_off <= 128) {  \
-      for (; ox < out_w; ++ox) { /* tqc_vnni_dw_i8's four taps per vpdpbusd: faster here */ \
-        tqc_vnni_dw_i8(accs, bias, (const int8_t *)(const void *)x, in_h, in_w, c,         \
-                       (const int8_t *)(const void *)w, kh, kw, c, 1, y0, ox * sw - left,  \
-                       dil_h, dil_w, x_off, 0);                                            \
-        tqc_v512_requant((char *)out + (long)ox * c, (const int32_t *)(const void *)accs, c, \
-                         mv, m, sv, s, zv, z, lo, hi);                                     \
-      }                                                                                    \
+    if (TQC_V512_DW_WIDE_##XS && c > 16 && w_off == 0 && kh * kw <= 4 * TQC_DW_GROUPS) {  \
+      tqc_v512_dw_wide_i8(out, accs, (const int8_t *)(const void *)x, in_h, in_w, c,       \
+                          (const int8_t *)(const void *)w, bias, init, kh, kw, out_w, y0,  \
+                          sw, left, dil_h, dil_w, x_off, mv, m, sv, s, zv, z, lo, hi);     \
       return 1;                                                                            \
     }                                                                                      \
     if (group > 1) {                                                                       \
@@ -731,7 +728,98 @@ static TQC_ALWAYS_INLINE void tqc_v512_requant_store(void *out, long offset, __m
   }
 TQC_DEFINE_V512_DW_PIXEL(i8, int8_t)
 TQC_DEFINE_V512_DW_PIXEL(u8, uint8_t)
-#define TQC_V512_DW_WIDE_i8 1 /* 32 channels and more: tqc_vnni_dw_i8 (int8 only) */
+#define TQC_DW_GROUPS 16 /* tqc_v512_dw_wide_i8: windows of up to 64 taps */
+/* tqc_dw_row_i8 with more than 16 channels: blocks of 64 channels, four taps interleaved
+ * byte-wise per vpdpbusd (as tqc_vnni_dw_i8), the activations flipped to unsigned (x ^ 0x80 =
+ * x + 128). For a pixel whose window lies inside the image the sum is init + sum(x * w) =
+ * (init - 128 * sum(w)) + sum((x + 128) * w): the first term, per channel, is computed once per
+ * row into accs, and the block's interleaved weights and requantize parameters once per row
+ * and block, outside the loop over the pixels; the requantize runs on the registers. Pixels
+ * whose window leaves the image take tqc_v512_dw_pixel_i8. */
+static TQC_ALWAYS_INLINE void tqc_v512_dw_wide_i8(
+    void *out, uint32_t *restrict accs, const int8_t *restrict x, int in_h, int in_w, int c,
+    const int8_t *restrict w, const int32_t *restrict bias, const int32_t *restrict init,
+    int kh, int kw, int out_w, int y0, int sw, int left, int dil_h, int dil_w, int32_t x_off,
+    const int32_t *restrict mv, int32_t m, const int8_t *restrict sv, int s,
+    const int32_t *restrict zv, int32_t z, int32_t lo, int32_t hi) {
+  const int taps = kh * kw, groups = (taps + 3) / 4;
+  const int rows_inside = y0 >= 0 && y0 + (kh - 1) * dil_h < in_h;
+  const int lim = in_w - 1 - (kw - 1) * dil_w + left;
+  const int ox_a = (left + sw - 1) / sw;
+  const int ox_b = lim < 0 ? 0 : (lim / sw + 1 < out_w ? lim / sw + 1 : out_w);
+  const int first = rows_inside ? (ox_a < out_w ? ox_a : out_w) : out_w;
+  const int last = rows_inside && ox_b > first ? ox_b : first;
+  const __m512i flip = _mm512_set1_epi8(-128), zero = _mm512_setzero_si512();
+  const __m512i xo = _mm512_set1_epi32(x_off);
+  int ox, cb, ch, t, g, j;
+  for (ox = 0; ox < first; ++ox)
+    tqc_v512_dw_pixel_i8(out, x, in_h, in_w, c, w, bias, kh, kw, y0, ox * sw - left, ox, dil_h,
+                         dil_w, xo, zero, mv, m, sv, s, zv, z, lo, hi);
+  for (ox = last; ox < out_w; ++ox)
+    tqc_v512_dw_pixel_i8(out, x, in_h, in_w, c, w, bias, kh, kw, y0, ox * sw - left, ox, dil_h,
+                         dil_w, xo, zero, mv, m, sv, s, zv, z, lo, hi);
+  if (first == last) return;
+  for (ch = 0; ch < c; ++ch) {
+    uint32_t v = (uint32_t)init[ch];
+    for (t = 0; t < taps; ++t) v -= 128u * (uint32_t)(int32_t)w[(long)t * c + ch];
+    accs[ch] = v;
+  }
+  for (cb = 0; cb < c; cb += 64) {
+    const int rest = c - cb, full = rest >= 64;
+    const __mmask64 mk = ~(__mmask64)0 >> (full ? 0 : 64 - rest);
+    __m512i wq[4 * TQC_DW_GROUPS], iv[4], mvv[4], evv[4], zvv[4];
+    __mmask16 k16[4];
+    for (g = 0; g < groups; ++g) {
+      __m512i wv[4];
+      for (j = 0; j < 4; ++j)
+        wv[j] = 4 * g + j < taps ? tqc_v512_load(w + (long)(4 * g + j) * c + cb, mk, full) : zero;
+      tqc_v512_interleave4(wv, wq + 4 * g);
+    }
+    for (j = 0; j < 4; ++j) { /* only blocks that exist: no pointer past the arrays */
+      const int r = rest - 16 * j;
+      if (r <= 0) {
+        k16[j] = 0;
+        iv[j] = mvv[j] = evv[j] = zvv[j] = zero;
+        continue;
+      }
+      k16[j] = r >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << r) - 1u);
+      iv[j] = _mm512_maskz_loadu_epi32(k16[j], accs + cb + 16 * j);
+      mvv[j] = mv ? _mm512_maskz_loadu_epi32(k16[j], mv + cb + 16 * j) : _mm512_set1_epi32(m);
+      evv[j] = sv ? TQC_V512_WIDEN_i8(sv + cb + 16 * j, k16[j]) : _mm512_set1_epi32(s);
+      zvv[j] = zv ? _mm512_maskz_loadu_epi32(k16[j], zv + cb + 16 * j) : _mm512_set1_epi32(z);
+    }
+    for (ox = first; ox < last; ++ox) {
+      const int8_t *xp = x + ((long)y0 * in_w + ox * sw - left) * c + cb;
+      __m512i sum[4], o[4], t0, t1, t2, t3;
+      sum[0] = sum[1] = sum[2] = sum[3] = zero;
+      for (g = 0; g < groups; ++g) {
+        __m512i xv[4], q[4];
+        for (j = 0; j < 4; ++j) {
+          const int tap = 4 * g + j, ky = tap / kw, kx = tap % kw;
+          xv[j] = tap < taps ? _mm512_xor_si512(tqc_v512_load(xp + ((long)ky * dil_h * in_w +
+                                                                    (long)kx * dil_w) * c,
+                                                              mk, full), flip)
+                             : zero;
+        }
+        tqc_v512_interleave4(xv, q);
+        for (j = 0; j < 4; ++j) sum[j] = _mm512_dpbusd_epi32(sum[j], q[j], wq[4 * g + j]);
+      }
+      t0 = _mm512_shuffle_i32x4(sum[0], sum[1], 0x44);
+      t1 = _mm512_shuffle_i32x4(sum[2], sum[3], 0x44);
+      t2 = _mm512_shuffle_i32x4(sum[0], sum[1], 0xEE);
+      t3 = _mm512_shuffle_i32x4(sum[2], sum[3], 0xEE);
+      o[0] = _mm512_shuffle_i32x4(t0, t1, 0x88);
+      o[1] = _mm512_shuffle_i32x4(t0, t1, 0xDD);
+      o[2] = _mm512_shuffle_i32x4(t2, t3, 0x88);
+      o[3] = _mm512_shuffle_i32x4(t2, t3, 0xDD);
+      for (j = 0; j < 4 && 16 * j < rest; ++j)
+        _mm512_mask_cvtepi32_storeu_epi8(
+            (char *)out + (long)ox * c + cb + 16 * j, k16[j],
+            tqc_v512_requant16(_mm512_add_epi32(o[j], iv[j]), mvv[j], evv[j], zvv[j], lo, hi));
+    }
+  }
+}
+#define TQC_V512_DW_WIDE_i8 1 /* more than 16 channels: tqc_v512_dw_wide_i8 (int8 only) */
 #define TQC_V512_DW_WIDE_u8 0
 TQC_DEFINE_V512_DW_ROW(i8, int8_t)
 TQC_DEFINE_V512_DW_ROW(u8, uint8_t)
