@@ -388,8 +388,8 @@ typedef struct {
   int32_t m, z, lo, hi;
   int s;
 } tqc_rq;
-static inline __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
-                                         int32_t lo, int32_t hi);
+static TQC_ALWAYS_INLINE __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
+                                                     int32_t lo, int32_t hi);
 #define TQC_DEFINE_VNNI_PGEMM(SUF, T)                                                       \
   /* Stores int32 sums to out, or (rq not NULL) their requantized bytes to out8. */        \
   static TQC_ALWAYS_INLINE void tqc_vnni_ptile_##SUF(int32_t *restrict out, void *out8,     \
@@ -556,8 +556,8 @@ static inline int tqc_vnni_dw_i8(uint32_t *restrict acc, const int32_t *restrict
 /* The requantize epilogue on 16 lanes: tqc_mul_high (vpmuldq on even and odd lanes, + 2^30,
  * arithmetic >> 31; the INT32_MIN * INT32_MIN lanes saturate), tqc_shift_right_round
  * (per-lane exponent), + zero point, clamp, narrowing store (truncation = tqi.cast's wrap). */
-static inline __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
-                                         int32_t lo, int32_t hi) {
+static TQC_ALWAYS_INLINE __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
+                                                     int32_t lo, int32_t hi) {
   const __m512i one = _mm512_set1_epi32(1), min = _mm512_set1_epi32(INT32_MIN);
   const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
   const __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, b), half), 31);
