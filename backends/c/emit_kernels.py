@@ -306,12 +306,57 @@ def depthwise_conv_2d(lp: LayerPrinter, k: Kernel) -> None:
     wide = _check_types(op, x, w)
     x_off, w_off = int_value(op.input_offset), int_value(op.filter_offset)
     acc = lp.scratch(k, "acc")
+    if _dw_rows(lp, k, op, acc):
+        return
     pixel = [(f"tqc_dw_pixel_{_suffix(x)}_{_suffix(w)}({acc}, {_bias_ptr(lp, op)}, "
               f"{lp.buf(x)}{{batch}}, {h}, {wd}, {c}, {lp.buf(w)}, {kh}, {kw}, {oc}, {oc // c}, "
               f"y0, x0, {dh}, {dw}, {x_off}, {w_off});")]
     value = f"{acc}[c]" if wide else f"tqc_u32_to_i32({acc}[c])"
     _spatial(lp, k, ints(op.stride), ints(op.pad), pixel, value, kind_of(op.output).c,
              None if wide else f"(const int32_t *)(const void *){acc}")
+
+
+def _dw_rows(lp: LayerPrinter, k: Kernel, op: tqi.DepthwiseConv2DOp, acc: str) -> bool:
+    """A depthwise conv with channel multiplier 1, 8-bit input, constant weights and the usual
+    requantize epilogue as one `tqc_dw_row_*` call per output row (the runtime's loop over the
+    row's pixels, inlined with the layer's constants), with init = bias + input_offset *
+    sum(w + filter_offset) folded at compile time for the pixels whose window lies inside the
+    image; False (nothing printed) for any other."""
+    x, w = op.input, op.filter
+    n, oh, ow, oc = dims(op.output)
+    _, h, wd, c = dims(x)
+    _, kh, kw, _ = dims(w)
+    chain = requant_chain(k.tree, op, k.writes[0], oc) if k.writes else None
+    if chain is None or oc != c or element(x) not in ("i8", "ui8") or element(w) != element(x):
+        return False
+    (sh, sw), (dh, dw) = ints(op.stride), ints(op.dilation)
+    top, _, left, _ = ints(op.pad)
+    x_off, w_off = int_value(op.input_offset), int_value(op.filter_offset)
+    weights = _const(lp, w)
+    if weights is None:
+        return False
+    units = np.ascontiguousarray(weights.reshape(kh * kw, oc).T)
+    init, values = _folded_init(lp, op, units, _const(lp, op.bias), x_off, w_off, False)
+    if init == "NULL":
+        init = lp.static_array("init", values, "i32", "bias + input_offset * sum(w + filter_offset)")
+    b = lp.body
+    opened = 0
+    image, row = lp.buf(x), "oy"
+    if n > 1:
+        b.line(f"for (int n = 0; n < {n}; ++n) {{")
+        b.indent += 1
+        opened += 1
+        image, row = f"{image} + n * {h * wd * c}", f"(n * {oh} + oy)"
+    b.line(f"for (int oy = 0; oy < {oh}; ++oy) {{")
+    b.indent += 1
+    opened += 1
+    xs = _suffix(x)
+    b.line(f"tqc_dw_row_{xs}_{chain.out_suffix}({lp.buf(k.writes[0])} + {row} * {ow * oc}, "
+           f"{acc}, {image}, {h}, {wd}, {c}, {lp.buf(w)}, {_bias_ptr(lp, op)}, {init}, {kh}, {kw}, "
+           f"{ow}, oy * {sh} - {top}, {sw}, {left}, {dh}, {dw}, {x_off}, {w_off}, "
+           f"{_requant_args(lp, chain, oc)});")
+    b.close(opened)
+    return True
 
 
 def pool(lp: LayerPrinter, k: Kernel) -> None:
