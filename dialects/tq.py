@@ -100,8 +100,8 @@ class DepthwiseConv2DOp(ConvLikeOp):
 
 @irdl_op_definition
 class TransposeConvOp(ActivationMixin):
-    """TRANSPOSE_CONV: input NHWC, filter OHWI, optional bias [O] (int32 for int8 activations,
-    int64 or int16 for int16); the output size is the result type's (TFLM reads the output
+    """TRANSPOSE_CONV: input NHWC, filter OHWI, optional bias [O] (int32 for int8 and uint8
+    activations, int64 or int16 for int16); the output size is the result type's (TFLM reads the output
     tensor's shape, not the output_shape input, which the importer drops)."""
 
     name = "tq.transpose_conv"

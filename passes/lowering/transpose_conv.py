@@ -10,16 +10,30 @@ scatter into a zeroed scratch buffer, then bias and requantize per output channe
     int8:  acc int32 (wraps), out = clamp(MBQM(acc + bias, m[c], shift[c]) + zp_out, act)
     int16: acc int64, no offsets, out = clamp(MBQM64(acc + bias, m[c], shift[c]), act)
 
-The weights' zero point is never read (no filter offset). pad = ComputePadding of a forward
-conv whose INPUT is the transpose conv's output: out = ceil(H_out / s) (SAME) or
+int8 and int16: the weights' zero point is never read (no filter offset). pad = ComputePadding
+of a forward conv whose INPUT is the transpose conv's output: out = ceil(H_out / s) (SAME) or
 (H_out + s − f) / s (VALID), pad = max((out − 1)·s + f − H_out, 0) / 2 (VALID gives 0).
 Multipliers: per channel in double, S_in·S_w[c]/S_out (PopulateConvolutionQuantizationParams).
 Bias: int8 reads int32; int16 reads int64 (an int16 bias is widened first; an int32 one would be
 read as int64 and is refused).
 
+uint8 (LiteRT BUILTIN_REF, `tflite/kernels/transpose_conv.cc` EvalQuantized kReference →
+`reference_ops::TransposeConv` uint8 overload; TFLM has no uint8 kernel):
+
+    scratch[oy, ox, oc] += (x + input_offset) · (w + filter_offset)     int32 (wraps)
+    out = clamp(MBQM(acc + bias, m, shift) + zp_out, act)                double rounding
+
+input_offset = −zp_in, filter_offset = −zp_w (per-tensor), bias int32 (Prepare requires it).
+One multiplier for all channels: PopulateConvolutionQuantizationParams' legacy branch,
+GetQuantizedConvolutionMultipler, double(float32(S_in·S_w)) / double(S_out). Measured refusals
+of LiteRT's Prepare, mirrored by tqc: per-channel weight scales with uint8 input (more than one
+scale, even if equal), and an input size other than ComputeOutSize(padding, output, filter,
+stride) (TFLM does not check this; LiteRT computes the same pad). LiteRT's bias-scale check
+(|S_in·S_w − S_b| / S_out ≤ 0.02) is not mirrored (nor is it for uint8 CONV_2D).
+
 The same sum as a gather: let D be x with s−1 filler rows (columns) after each row (column);
-the filler holds the input zero point for int8 (so x + input_offset = 0: it adds exactly 0,
-as a skipped term does) and 0 for int16. Then
+the filler holds the input zero point for int8 and uint8 (so x + input_offset = 0: it adds
+exactly 0 whatever the weight offset, as a skipped term does) and 0 for int16. Then
 
     scratch[oy, ox] = Σ_{fy, fx} (D[oy − P_top + fy, ox − P_left + fx] + input_offset)
                                  · w[oc, f_h − 1 − fy, f_w − 1 − fx, ic]
