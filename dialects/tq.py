@@ -183,6 +183,23 @@ class SquaredDifferenceOp(BinaryOp):
 
 
 @irdl_op_definition
+class FloorDivOp(BinaryOp):
+    """FLOOR_DIV: floor(lhs / rhs) of the STORED integers (scales and zero points ignored),
+    NumPy broadcasting; a zero divisor is a run-time error (LiteRT REF, int16)."""
+
+    name = "tq.floor_div"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
+class FloorModOp(BinaryOp):
+    """FLOOR_MOD: lhs − floor(lhs / rhs)·rhs of the stored integers, as FLOOR_DIV."""
+
+    name = "tq.floor_mod"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
 class DivOp(BinaryOp):
     """DIV: lhs / rhs, NumPy broadcasting (TFLM runs int8 only)."""
 
@@ -795,6 +812,8 @@ TQ = Dialect(
         MaximumOp,
         MinimumOp,
         SquaredDifferenceOp,
+        FloorDivOp,
+        FloorModOp,
         DivOp,
         EqualOp,
         NotEqualOp,
