@@ -119,3 +119,10 @@ def test_int8_is_refused(tmp_path: Path, opcode: str) -> None:
     path = model(tmp_path / "m.tflite", opcode, (1, 3), (1, 3), (1, 3), dtype="int8")
     with pytest.raises(TqcError, match=f"op #0 {opcode}.*int16 only"):
         load_numpy_model(path)
+
+
+def test_verilog_refuses(tmp_path: Path) -> None:
+    path = model(tmp_path / "m.tflite", "FLOOR_DIV", (1, 3), (1, 3), (1, 3))
+    with pytest.raises(TqcError, match=r"op #0 FLOOR_DIV .*tqi.nonzero_check.*no Verilog") as e:
+        get_target("verilog").emit(lower(path), "m", TargetOptions())
+    assert "\n" not in str(e.value)

@@ -93,3 +93,10 @@ def test_transpose_conv_uint8_per_channel_is_refused(tmp_path: Path) -> None:
     path = uint8_transpose_conv_model(tmp_path / "m.tflite", 1, per_channel=True)
     with pytest.raises(TqcError, match="TRANSPOSE_CONV.*per-channel"):
         load_numpy_model(path)
+
+
+@pytest.mark.slow
+def test_transpose_conv_uint8_verilog(tmp_path: Path) -> None:
+    """Verilator: the same lowering on the Verilog backend (zero points 255/0/255, RELU6)."""
+    path = uint8_transpose_conv_model(tmp_path / "m.tflite", 3)
+    assert check_model(path, 3, 3, ("verilog",)) == []
