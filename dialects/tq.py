@@ -185,7 +185,7 @@ class SquaredDifferenceOp(BinaryOp):
 @irdl_op_definition
 class FloorDivOp(BinaryOp):
     """FLOOR_DIV: floor(lhs / rhs) of the STORED integers (scales and zero points ignored),
-    NumPy broadcasting; a zero divisor is a run-time error (LiteRT REF, int16)."""
+    NumPy broadcasting; a zero divisor is a run-time error (LiteRT REF, int8 and int16)."""
 
     name = "tq.floor_div"
     traits = traits_def(AcceptsInt16())

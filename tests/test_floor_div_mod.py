@@ -1,7 +1,7 @@
-"""FLOOR_DIV and FLOOR_MOD int16 (LiteRT REF on stored values, scales ignored), NumPy and C
-bit-exact: random shapes with broadcasting, extreme values, −32768 / −1, constant divisors; a zero
-divisor fails in the reference, NumPy (ValueError) and C (invoke returns 1); int8 refused (see
-passes/lowering/floor_div.py)."""
+"""FLOOR_DIV and FLOOR_MOD int8 and int16 (LiteRT REF on stored values, scales ignored), NumPy
+and C bit-exact: random shapes with broadcasting, extreme values, MIN / −1, constant divisors; a
+zero divisor fails in the reference, NumPy (ValueError) and C (invoke returns 1); uint8 refused
+(LiteRT too) (see passes/lowering/floor_div.py)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def model(path: Path, opcode: str, a_shape: tuple[int, ...], b_shape: tuple[int,
           dtype: str = "int16") -> Path:
     """a (input) OP b (input, or the constant `divisor`); scales and zero points differ on
     purpose: the kernel ignores them."""
-    zps = (0, 0, 0) if dtype == "int16" else (3, -5, 7)
+    zps = (0, 0, 0) if dtype == "int16" else (3, -5, 7) if dtype == "int8" else (3, 5, 7)
     tensors = [Tensor("a", a_shape, dtype, 0.5, zps[0]),
                Tensor("b", b_shape, dtype, 0.003, zps[1], data=divisor),
                Tensor("y", out_shape, dtype, 7.0, zps[2])]
@@ -51,37 +51,44 @@ def check(path: Path, xs: list[np.ndarray]) -> np.ndarray:
     return ref[0]
 
 
-def _nonzero(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    v = rng.integers(-32768, 32768, shape)
+def _full(rng: np.random.Generator, shape: tuple[int, ...], dtype: str = "int16") -> np.ndarray:
+    info = np.iinfo(dtype)
+    return rng.integers(info.min, info.max + 1, shape).astype(dtype)
+
+
+def _nonzero(rng: np.random.Generator, shape: tuple[int, ...], dtype: str = "int16") -> np.ndarray:
+    v = _full(rng, shape, dtype)
     v[v == 0] = 1
     small = rng.random(shape) < 0.5  # small divisors too, of both signs
-    v = np.where(small, rng.choice([-3, -2, -1, 1, 2, 3, 7], shape), v)
-    return v.astype(np.int16)
+    return np.where(small, rng.choice([-3, -2, -1, 1, 2, 3, 7], shape), v).astype(dtype)
 
 
 @pytest.mark.parametrize("opcode", OPS)
 @pytest.mark.parametrize("seed", range(4))
-def test_random(tmp_path: Path, opcode: str, seed: int) -> None:
+@pytest.mark.parametrize("dtype", ["int16", "int8"])
+def test_random(tmp_path: Path, opcode: str, seed: int, dtype: str) -> None:
     rng = np.random.default_rng(seed)
     shape = (1, *(int(v) for v in rng.integers(1, 5, 3)))
     b_shape = shape if seed % 2 == 0 else (1, 1, shape[2], 1)
-    path = model(tmp_path / "m.tflite", opcode, shape, b_shape, shape)
-    a = rng.integers(-32768, 32768, shape).astype(np.int16)
-    a.flat[0], a.flat[-1] = -32768, 32767
+    path = model(tmp_path / "m.tflite", opcode, shape, b_shape, shape, dtype=dtype)
+    a = _full(rng, shape, dtype)
+    a.flat[0], a.flat[-1] = np.iinfo(dtype).min, np.iinfo(dtype).max
     for _ in range(3):
-        check(path, [a, _nonzero(rng, b_shape)])
-        a = rng.integers(-40, 40, shape).astype(np.int16)
+        check(path, [a, _nonzero(rng, b_shape, dtype)])
+        a = rng.integers(-40, 40, shape).astype(dtype)
 
 
 @pytest.mark.parametrize("opcode", OPS)
-def test_int16_min_by_minus_one(tmp_path: Path, opcode: str) -> None:
-    """−32768 / −1 = 32768 does not fit: LiteRT's double → int16 conversion gives −32768
-    (measured); FLOOR_MOD gives 0."""
-    path = model(tmp_path / "m.tflite", opcode, (1, 4), (1, 4), (1, 4))
-    a = np.array([[-32768, -32768, 32767, -32767]], np.int16)
-    b = np.array([[-1, 1, -1, -1]], np.int16)
+@pytest.mark.parametrize("dtype", ["int16", "int8"])
+def test_min_by_minus_one(tmp_path: Path, opcode: str, dtype: str) -> None:
+    """MIN / −1 = −MIN does not fit: LiteRT's double → int16 / int8 conversion gives MIN
+    (measured: −32768, −128); FLOOR_MOD gives 0."""
+    lo, hi = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+    path = model(tmp_path / "m.tflite", opcode, (1, 4), (1, 4), (1, 4), dtype=dtype)
+    a = np.array([[lo, lo, hi, lo + 1]], dtype)
+    b = np.array([[-1, 1, -1, -1]], dtype)
     y = check(path, [a, b])
-    expected = [-32768, -32768, -32767, 32767] if opcode == "FLOOR_DIV" else [0, 0, 0, 0]
+    expected = [lo, lo, -hi, hi] if opcode == "FLOOR_DIV" else [0, 0, 0, 0]
     assert y.ravel().tolist() == expected
 
 
@@ -115,9 +122,10 @@ def test_constant_zero_divisor_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("opcode", OPS)
-def test_int8_is_refused(tmp_path: Path, opcode: str) -> None:
-    path = model(tmp_path / "m.tflite", opcode, (1, 3), (1, 3), (1, 3), dtype="int8")
-    with pytest.raises(TqcError, match=f"op #0 {opcode}.*int16 only"):
+def test_uint8_is_refused(tmp_path: Path, opcode: str) -> None:
+    """LiteRT's Prepare refuses uint8 too."""
+    path = model(tmp_path / "m.tflite", opcode, (1, 3), (1, 3), (1, 3), dtype="uint8")
+    with pytest.raises(TqcError, match=f"op #0 {opcode}.*int8 and int16 only"):
         load_numpy_model(path)
 
 
