@@ -100,8 +100,8 @@ class DepthwiseConv2DOp(ConvLikeOp):
 
 @irdl_op_definition
 class TransposeConvOp(ActivationMixin):
-    """TRANSPOSE_CONV: input NHWC, filter OHWI, optional bias [O] (int32 for int8 activations,
-    int64 or int16 for int16); the output size is the result type's (TFLM reads the output
+    """TRANSPOSE_CONV: input NHWC, filter OHWI, optional bias [O] (int32 for int8 and uint8
+    activations, int64 or int16 for int16); the output size is the result type's (TFLM reads the output
     tensor's shape, not the output_shape input, which the importer drops)."""
 
     name = "tq.transpose_conv"
@@ -179,6 +179,23 @@ class MinimumOp(BinaryOp):
 @irdl_op_definition
 class SquaredDifferenceOp(BinaryOp):
     name = "tq.squared_difference"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
+class FloorDivOp(BinaryOp):
+    """FLOOR_DIV: floor(lhs / rhs) of the STORED integers (scales and zero points ignored),
+    NumPy broadcasting; a zero divisor is a run-time error (LiteRT REF, int8 and int16)."""
+
+    name = "tq.floor_div"
+    traits = traits_def(AcceptsInt16())
+
+
+@irdl_op_definition
+class FloorModOp(BinaryOp):
+    """FLOOR_MOD: lhs − floor(lhs / rhs)·rhs of the stored integers, as FLOOR_DIV."""
+
+    name = "tq.floor_mod"
     traits = traits_def(AcceptsInt16())
 
 
@@ -795,6 +812,8 @@ TQ = Dialect(
         MaximumOp,
         MinimumOp,
         SquaredDifferenceOp,
+        FloorDivOp,
+        FloorModOp,
         DivOp,
         EqualOp,
         NotEqualOp,

@@ -202,6 +202,29 @@ class MinOp(BinaryOp):
 
 
 @irdl_op_definition
+class FloorDivOp(BinaryOp):
+    """floor(lhs / rhs), exact (no wrap-around: i32 operands that come from narrower types).
+    rhs must hold no zero (see tqi.nonzero_check)."""
+
+    name = "tqi.floor_div"
+
+
+@irdl_op_definition
+class FloorModOp(BinaryOp):
+    """lhs − floor(lhs / rhs)·rhs: the sign of rhs, as Python's %; rhs nonzero."""
+
+    name = "tqi.floor_mod"
+
+
+@irdl_op_definition
+class NonzeroCheckOp(UnaryOp):
+    """output = input, or a run-time error (NumPy raises, C's NAME_invoke returns 1) if any
+    element is 0: the reference's 'Division by 0' (LiteRT FLOOR_DIV / FLOOR_MOD)."""
+
+    name = "tqi.nonzero_check"
+
+
+@irdl_op_definition
 class SelectPositiveOp(TqiOp):
     """`where(cond >= 0, if_true, if_false)`, broadcasting (PRELU, LEAKY_RELU)."""
 
@@ -733,6 +756,9 @@ TQI = Dialect(
         MulOp,
         MaxOp,
         MinOp,
+        FloorDivOp,
+        FloorModOp,
+        NonzeroCheckOp,
         SelectPositiveOp,
         NonNegOp,
         AddConstOp,

@@ -177,7 +177,7 @@ def _check_quantized(imp: Importer, op: OpInfo) -> None:
 
 BINARY = {"ADD": tq.AddOp, "SUB": tq.SubOp, "MUL": tq.MulOp, "MAXIMUM": tq.MaximumOp,
           "MINIMUM": tq.MinimumOp, "PRELU": tq.PreluOp, "SQUARED_DIFFERENCE": tq.SquaredDifferenceOp,
-          "DIV": tq.DivOp}
+          "DIV": tq.DivOp, "FLOOR_DIV": tq.FloorDivOp, "FLOOR_MOD": tq.FloorModOp}
 
 
 @handles(*BINARY)

@@ -226,6 +226,18 @@ def gather(lp: LayerPrinter, k: Kernel) -> None:
     b.line("}")
 
 
+def nonzero_check(lp: LayerPrinter, k: Kernel) -> None:
+    """A copy that returns 1 (the reference's error) if any element is 0: the whole tensor is
+    checked before anything is written, as LiteRT's FLOOR_DIV / FLOOR_MOD scan the divisor."""
+    op = k.anchor
+    assert isinstance(op, tqi.NonzeroCheckOp)
+    lp.can_fail = True
+    n = prod(dims(op.output))
+    y, x = lp.buf(op.output), lp.buf(op.input)
+    lp.body.line(f"for (int i = 0; i < {n}; ++i) if ({x}[i] == 0) return 1;")
+    lp.body.line(f"for (int i = 0; i < {n}; ++i) {y}[i] = {x}[i];")
+
+
 KERNELS: dict[type[Operation], KernelHandler] = {
     tqi.TransposeOp: transpose,
     tqi.SliceOp: slice_,
@@ -234,4 +246,5 @@ KERNELS: dict[type[Operation], KernelHandler] = {
     tqi.ResizeNearestOp: resize_nearest,
     tqi.ResizeBilinearOp: resize_bilinear,
     tqi.GatherOp: gather,
+    tqi.NonzeroCheckOp: nonzero_check,
 }

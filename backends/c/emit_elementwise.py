@@ -180,6 +180,8 @@ EXPRESSIONS: dict[type[Operation], ExpressionHandler] = {
     tqi.MulOp: arith,
     tqi.MaxOp: min_max,
     tqi.MinOp: min_max,
+    tqi.FloorDivOp: lambda lp, op, x: f"tqc_floor_div_i32({x[0]}, {x[1]})",
+    tqi.FloorModOp: lambda lp, op, x: f"tqc_floor_mod_i32({x[0]}, {x[1]})",
     tqi.SelectPositiveOp: lambda lp, op, x: f"({x[0]} >= 0 ? {x[1]} : {x[2]})",
     tqi.NonNegOp: lambda lp, op, x: f"(uint8_t)({x[0]} >= 0)",  # a bool: one byte, 0 or 1
     tqi.QuantizeOp: quantize,

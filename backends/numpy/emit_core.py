@@ -54,7 +54,8 @@ def fully_connected(p: NumpyPrinter, op: Operation) -> str:
 
 
 BINARY = {tqi.AddOp: "{a} + {b}", tqi.SubOp: "{a} - {b}", tqi.MulOp: "{a} * {b}",
-          tqi.MaxOp: "np.maximum({a}, {b})", tqi.MinOp: "np.minimum({a}, {b})"}
+          tqi.MaxOp: "np.maximum({a}, {b})", tqi.MinOp: "np.minimum({a}, {b})",
+          tqi.FloorDivOp: "np.floor_divide({a}, {b})", tqi.FloorModOp: "np.mod({a}, {b})"}
 
 
 @prints(*BINARY)
@@ -65,6 +66,12 @@ def binary(p: NumpyPrinter, op: Operation) -> str:
         expr = BINARY[type(op)].format(a=f"{p.v(op.lhs)}.astype(np.int64)", b=p.v(op.rhs))
         return f"{p.v(op.output)} = wrap_int32({expr})"
     return f"{p.v(op.output)} = {expr}"
+
+
+@prints(tqi.NonzeroCheckOp)
+def nonzero_check(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.NonzeroCheckOp)
+    return f"{p.v(op.output)} = nonzero_check({p.v(op.input)})"
 
 
 @prints(tqi.SelectPositiveOp)

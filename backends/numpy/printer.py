@@ -95,7 +95,8 @@ def batchable(fn: func.FuncOp) -> bool:
     mixed or reduced) and no state carries from one sample to the next, so the module can run
     N samples at once."""
     for op in fn.body.block.ops:
-        if isinstance(op, (tqi.StateOp, tqi.GatherOp)):  # gather: run-time indices, per sample
+        if isinstance(op, (tqi.StateOp, tqi.GatherOp, tqi.NonzeroCheckOp)):  # run-time
+            # indices or divisors: the reference fails per sample
             return False
         if isinstance(op, (tqi.ConstOp, func.ReturnOp)):
             continue

@@ -10,16 +10,30 @@ scatter into a zeroed scratch buffer, then bias and requantize per output channe
     int8:  acc int32 (wraps), out = clamp(MBQM(acc + bias, m[c], shift[c]) + zp_out, act)
     int16: acc int64, no offsets, out = clamp(MBQM64(acc + bias, m[c], shift[c]), act)
 
-The weights' zero point is never read (no filter offset). pad = ComputePadding of a forward
-conv whose INPUT is the transpose conv's output: out = ceil(H_out / s) (SAME) or
+int8 and int16: the weights' zero point is never read (no filter offset). pad = ComputePadding
+of a forward conv whose INPUT is the transpose conv's output: out = ceil(H_out / s) (SAME) or
 (H_out + s − f) / s (VALID), pad = max((out − 1)·s + f − H_out, 0) / 2 (VALID gives 0).
 Multipliers: per channel in double, S_in·S_w[c]/S_out (PopulateConvolutionQuantizationParams).
 Bias: int8 reads int32; int16 reads int64 (an int16 bias is widened first; an int32 one would be
 read as int64 and is refused).
 
+uint8 (LiteRT BUILTIN_REF, `tflite/kernels/transpose_conv.cc` EvalQuantized kReference →
+`reference_ops::TransposeConv` uint8 overload; TFLM has no uint8 kernel):
+
+    scratch[oy, ox, oc] += (x + input_offset) · (w + filter_offset)     int32 (wraps)
+    out = clamp(MBQM(acc + bias, m, shift) + zp_out, act)                double rounding
+
+input_offset = −zp_in, filter_offset = −zp_w (per-tensor), bias int32 (Prepare requires it).
+One multiplier for all channels: PopulateConvolutionQuantizationParams' legacy branch,
+GetQuantizedConvolutionMultipler, double(float32(S_in·S_w)) / double(S_out). Measured refusals
+of LiteRT's Prepare, mirrored by tqc: per-channel weight scales with uint8 input (more than one
+scale, even if equal), and an input size other than ComputeOutSize(padding, output, filter,
+stride) (TFLM does not check this; LiteRT computes the same pad). LiteRT's bias-scale check
+(|S_in·S_w − S_b| / S_out ≤ 0.02) is not mirrored (nor is it for uint8 CONV_2D).
+
 The same sum as a gather: let D be x with s−1 filler rows (columns) after each row (column);
-the filler holds the input zero point for int8 (so x + input_offset = 0: it adds exactly 0,
-as a skipped term does) and 0 for int16. Then
+the filler holds the input zero point for int8 and uint8 (so x + input_offset = 0: it adds
+exactly 0 whatever the weight offset, as a skipped term does) and 0 for int16. Then
 
     scratch[oy, ox] = Σ_{fy, fx} (D[oy − P_top + fy, ox − P_left + fx] + input_offset)
                                  · w[oc, f_h − 1 − fy, f_w − 1 − fx, ic]
@@ -31,6 +45,8 @@ the terms does not matter: bit-exact.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from xdsl.ir import Operation, SSAValue
 
@@ -50,6 +66,22 @@ def transpose_conv_padding(out_size: int, filter_size: int, stride: int, padding
     else:
         windows = (out_size + stride - filter_size) // stride
     return max((windows - 1) * stride + filter_size - out_size, 0) // 2
+
+
+def _check_litert_input_size(b: Builder, in_size: tuple[int, int], out_size: Sequence[int],
+                             filter_size: tuple[int, int], stride: list[int],
+                             padding: str) -> None:
+    """LiteRT's Prepare (not TFLM's) refuses an input whose size is not ComputeOutSize of a
+    forward conv over the output (the input size a conv would give back)."""
+    for i, axis in enumerate(("height", "width")):
+        if padding == "SAME":
+            computed = (out_size[i] + stride[i] - 1) // stride[i]
+        else:
+            computed = (out_size[i] + stride[i] - filter_size[i]) // stride[i]
+        if computed != in_size[i]:
+            raise b.error(f"LiteRT requires the input {axis} {in_size[i]} to be the one a "
+                          f"{padding} conv over the output {axis} {out_size[i]} gives "
+                          f"({computed}) (uint8 runs on LiteRT)")
 
 
 def _insert_fillers(b: Builder, x: SSAValue, stride: list[int], filler: int) -> SSAValue:
@@ -94,11 +126,11 @@ def lower_transpose_conv(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.TransposeConvOp)
     x_q, w_q, out_q = qtype(op.input), qtype(op.filter), qtype(op.output)
     x_element = storage_name(x_q)
-    if x_element not in ("i8", "i16") or storage_name(w_q) != "i8" \
-            or storage_name(out_q) != x_element:
-        raise b.error(f"supported for int8 and int16 activations with int8 weights only, not "
-                      f"{x_element} x {storage_name(w_q)} -> {storage_name(out_q)}")
-    int16 = x_element == "i16"
+    kinds = (x_element, storage_name(w_q), storage_name(out_q))
+    if kinds not in (("i8", "i8", "i8"), ("i16", "i8", "i16"), ("ui8", "ui8", "ui8")):
+        raise b.error(f"supported for int8 and int16 activations with int8 weights and for "
+                      f"uint8 x uint8 -> uint8 only, not {kinds[0]} x {kinds[1]} -> {kinds[2]}")
+    int16, legacy = x_element == "i16", x_element == "ui8"
     weights = b.constant(op.filter)
     if weights is None:
         raise b.error(f"the weights must be constant (tensor '{op.filter.name_hint}')")
@@ -110,31 +142,38 @@ def lower_transpose_conv(b: Builder, op: Operation) -> list[SSAValue]:
     padding = op.padding.data
     if padding == "VALID" and any(out_shape[i + 1] + stride[i] < (fh, fw)[i] for i in (0, 1)):
         raise b.error("VALID padding with an output smaller than the filter minus the stride")
+    if legacy:
+        _check_litert_input_size(b, (h, w), out_shape[1:3], (fh, fw), stride, padding)
     pad = [transpose_conv_padding(out_shape[1], fh, stride[0], padding),
            transpose_conv_padding(out_shape[2], fw, stride[1], padding)]
     scales = w_q.scale_array()
+    if legacy and len(scales) > 1:
+        raise b.error(f"per-channel weight scales ({len(scales)}) with uint8 activations: "
+                      f"LiteRT supports per-channel quantization for int8 and int16 only")
     if len(scales) == 1:
         scales = scales.repeat(o)
     if len(scales) != o:
         raise b.error(f"{len(scales)} weight scales for {o} output channels")
-    ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale, float32_product=False,
+    ms, shifts = conv_multipliers(x_q.scale, scales, out_q.scale, float32_product=legacy,
                                   single_rounding=b.single_rounding)
     b.note_scales(x_q.scale, scales, out_q.scale, ms, shifts)
     zp_in = 0 if int16 else x_q.zero_point
+    zp_w = int(w_q.zero_point_array()[0]) if legacy else 0
     b.note(f"transpose conv as a stride-1 conv: {stride[0] - 1}x{stride[1] - 1} fillers of "
-           f"{zp_in} between input pixels, flipped filter, pad {pad} (top, left)")
+           f"{zp_in} between input pixels, flipped filter, pad {pad} (top, left)"
+           + (f", weight zero point {zp_w}" if legacy else ""))
     dilated = _insert_fillers(b, b.operands[0], stride, zp_in)
     top, left = fh - 1 - pad[0], fw - 1 - pad[1]
     bottom = out_shape[1] + fh - 1 - h * stride[0] - top
     right = out_shape[2] + fw - 1 - w * stride[1] - left
-    flipped = b.const(weights[:, ::-1, ::-1, :].copy(), "i8")
+    flipped = b.const(weights[:, ::-1, ::-1, :].copy(), kinds[1])
     flipped.name_hint = f"{op.filter.name_hint or 'weights'}_flipped"
     acc = b.value(tqi.Conv2DOp, [dilated, flipped, _bias(b, op, int16)],
                   b.tensor("i64" if int16 else "i32", out_shape),
                   stride=int_array([1, 1]), dilation=int_array([1, 1]),
                   pad=int_array([top, bottom, left, right]),
-                  input_offset=int_attr(-zp_in), filter_offset=int_attr(0))
+                  input_offset=int_attr(-zp_in), filter_offset=int_attr(-zp_w))
     clamp = clamp_bounds(op, op.output)
     if int16:
         return [requantize_16x8(b, acc, ms, shifts, 0, clamp)]
-    return [b.requantize(acc, ms, shifts, out_q.zero_point, clamp, "i8")]
+    return [b.requantize(acc, ms, shifts, out_q.zero_point, clamp, kinds[2])]

@@ -56,6 +56,18 @@ static inline int32_t tqc_min_i32(int32_t a, int32_t b) { return a < b ? a : b; 
 static inline int32_t tqc_max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
 static inline int64_t tqc_min_i64(int64_t a, int64_t b) { return a < b ? a : b; }
 static inline int64_t tqc_max_i64(int64_t a, int64_t b) { return a > b ? a : b; }
+/* floor(a / b) and a - floor(a / b) * b (sign of b) for b != 0, in int64 (exact for operands
+   widened from 16 bits; tqi.floor_div / tqi.floor_mod) */
+static inline int32_t tqc_floor_div_i32(int32_t a, int32_t b) {
+  int64_t q = (int64_t)a / b;
+  if ((int64_t)a % b != 0 && ((a < 0) != (b < 0))) q -= 1;
+  return (int32_t)q;
+}
+static inline int32_t tqc_floor_mod_i32(int32_t a, int32_t b) {
+  int64_t r = (int64_t)a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return (int32_t)r;
+}
 static inline int32_t tqc_clamp_i32(int32_t x, int32_t lo, int32_t hi) {
   return x < lo ? lo : (x > hi ? hi : x);
 }
