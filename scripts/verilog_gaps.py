@@ -15,12 +15,12 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "tests")]
 
-from op_type_table import YES, compile_with  # noqa: E402  (puts tests/ on the path)
-from op_models import BUILDERS, KINDS, NotApplicable, build  # noqa: E402
+from op_models import BUILDERS, KINDS, NotApplicable, build
+from op_type_table import YES, compile_with
 
-from tqc.tflite_writer import write_model  # noqa: E402
+from tqc.tflite_writer import write_model
 
 
 def main() -> None:
