@@ -263,14 +263,14 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
                 last = len(groups) - 1
             producer[op.results[0]] = last
 
-    n_engines = sum(1 for kind, g, _ in groups if kind == "engine" and is_mac(g[0]))
+    n_engines = sum(1 for kind, g, s in groups if kind == "engine" and is_mac(g[0]) and len(s) == 1)
     p = parallel if parallel is not None else default_parallel(n_engines)
     stages = []
     for i, (kind, group, sources) in enumerate(groups):
         prefix = stage_prefix(kind, group[0])
         stage = Stage(kind, group, sources, group[-1].results[0], f"{prefix}{i}")
-        if kind == "engine":
-            stage.split = engine_split(group[0], p)
+        if kind == "engine":  # a MAC engine with streamed weights (tqc_matmul) has one unit
+            stage.split = engine_split(group[0], p) if len(sources) == 1 else Split(1, 1)
         stages.append(stage)
     return Plan(verilog_identifier(name), inputs, outputs, stages, p)
 

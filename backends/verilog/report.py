@@ -1,6 +1,8 @@
 """Compile-time estimates of a plan: resources and cycles per inference.
 
-Engine timing (templates/*.v): a convolution / FULLY_CONNECTED engine spends NK issue cycles per
+Engine timing (templates/*.v): a matrix product of two streams (tqc_matmul) loads both
+operands, then spends one cycle per multiply-accumulate (ROWS·UNITS·K) while the next pair
+loads; a convolution / FULLY_CONNECTED engine spends NK issue cycles per
 group of PU output channels, and a group's PU results shift out LO per cycle (its output lanes,
 backends/verilog/lanes.py), so a group costs max(NK, PU / LO) cycles (the last group's results
 drain after it); a pixel has NG groups. Pooling
@@ -174,6 +176,25 @@ def gather_numbers(stage: Stage) -> tuple[int, int, int, int]:
     return _elements(m.shape) + 3, 2 * sum(streamed) * w, rom, max(streamed, default=0)
 
 
+def streams_weights(stage: Stage) -> bool:
+    """A MAC engine whose weights are a stream (templates/tqc_matmul.v)."""
+    return stage.kind == "engine" and is_mac(stage.ops[0]) and len(stage.inputs) > 1
+
+
+def matmul_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
+    """(MACs, compute cycles, ROM bits, buffer bits, input beats) of a matrix product of two
+    streams (backends/verilog/emit_matmul.py): both operands double buffered and loaded in
+    parallel, then one multiply-accumulate per cycle and 2 pipeline registers."""
+    op = stage.ops[0]
+    assert isinstance(op, tqi.FullyConnectedOp)
+    units, depth = dims(op.filter)
+    x, w = _elements(dims(op.input)), units * depth
+    macs = x * units
+    rom = units * hw_kind(op.output).bits if op.bias is not None else 0
+    buffer = 2 * (x * hw_kind(op.input).bits + w * hw_kind(op.filter).bits)
+    return macs, macs + 2, rom, buffer, max(x, w)
+
+
 def _overlapped(stage: Stage, start: float, end: float, compute: int) -> tuple[float, float]:
     """(first, last) output time of an engine whose input elements arrive evenly from `start`
     to `end`: output row oy starts once input row need(oy) is in and the previous row is done."""
@@ -228,6 +249,18 @@ def estimate(plan: Plan) -> Estimate:
             latency += compute
             interval = max(interval, compute, load)
             arrival[root(stage.output)] = (end + 3, end + compute)
+            continue
+        if streams_weights(stage):  # starts once both operands are whole
+            m, compute, r, b, load = matmul_numbers(stage)
+            macs += m
+            mac_units += 1
+            rom += r
+            buf += b
+            ideal_lat += m
+            ideal_int = max(ideal_int, m)
+            latency += compute
+            interval = max(interval, compute, load)
+            arrival[root(stage.output)] = (end + 2, end + compute)
             continue
         if is_mac(op):
             assert stage.split is not None
