@@ -460,6 +460,7 @@ class LogSoftmaxOp(UnaryOp):
     uint8), scale 16/256 implied."""
 
     name = "tqi.log_softmax"
+    traits = traits_def(Engine("logsoftmax"))
 
     def verify_(self) -> None:
         if _element(self.input) not in ("i8", "ui8") or _element(self.output) != _element(self.input):

@@ -98,7 +98,7 @@ def test_int16_is_refused(tmp_path: Path, opcode: str) -> None:
         lower(path)
 
 
-@pytest.mark.parametrize("opcode", ["LOG_SOFTMAX", "L2_NORMALIZATION"])
+@pytest.mark.parametrize("opcode", ["L2_NORMALIZATION"])
 def test_verilog_refuses_in_one_line(tmp_path: Path, opcode: str) -> None:
     path = _model(tmp_path / "m.tflite", opcode, "int8", (2, 8), 0.1, 0)
     with pytest.raises(TqcError) as e:
