@@ -8,7 +8,8 @@ backends/verilog/lanes.py), so a group costs max(NK, PU / LO) cycles (the last g
 drain after it); a pixel has NG groups. Pooling
 reads one tap per cycle while the previous window divides (DVW cycles), so an output costs
 max(taps, DVW + 1); softmax reads each row three times (load, sum, output) plus ~10 cycles of
-reciprocal; log-softmax likewise, with ~26 cycles of logarithm; a sum takes its whole input, then drains its M accumulators (M + 2 cycles). Each chain
+reciprocal; log-softmax likewise, with ~26 cycles of logarithm; L2 normalization loads a row (summing
+squares), takes ~27 cycles of 1/sqrt, then writes it; a sum takes its whole input, then drains its M accumulators (M + 2 cycles). Each chain
 step adds one register.
 
 - `latency`: the serial upper bound of the first sample (every layer waits for all of its
@@ -77,7 +78,7 @@ def engine_rows(stage: Stage) -> Rows:
     if isinstance(op, tqi.FullyConnectedOp):
         rows = _elements(shape[:-1])
         return Rows(rows, rows, row_elements=shape[-1])
-    if isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.LogSoftmaxOp)):
+    if isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.LogSoftmaxOp, tqi.L2NormOp)):
         rows = _elements(shape[:-1])
         return Rows(rows, rows, row_elements=shape[-1])
     if isinstance(op, tqi.ResizeBilinearOp):  # output row oy reads input rows up to ~oy·h/oh + 1
@@ -101,8 +102,8 @@ def engine_rows(stage: Stage) -> Rows:
 
 def extra_rows(stage: Stage) -> int:
     """Extra rows of the engine's ring frame buffer (as the emitters choose them)."""
-    if isinstance(stage.ops[0], (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.LogSoftmaxOp, tqi.SumOp,
-                                 tqi.ArgMaxOp)):
+    if isinstance(stage.ops[0], (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.LogSoftmaxOp, tqi.L2NormOp,
+                                 tqi.SumOp, tqi.ArgMaxOp)):
         return 0
     r = engine_rows(stage)
     return ring_rows(r.h, r.oh, r.kh, r.sh, r.dh, r.pt)
@@ -152,6 +153,9 @@ def other_cycles(stage: Stage) -> tuple[int, int]:
     if isinstance(op, tqi.LogSoftmaxOp):  # load, sum, 26 steps of logarithm, output
         n = dims(op.input)[-1]
         return _elements(dims(op.input)[:-1]) * (2 * n + 32), n * 8
+    if isinstance(op, tqi.L2NormOp):  # load (summing squares), 27 steps of 1/sqrt, output
+        n = dims(op.input)[-1]
+        return _elements(dims(op.input)[:-1]) * (n + 32), n * 8
     if not isinstance(op, (tqi.SoftmaxOp, tqi.WindowOp)):
         return _elements(dims(op.results[0])), 0
     shape = dims(op.input)
@@ -281,7 +285,8 @@ def estimate(plan: Plan) -> Estimate:
         else:
             compute, b = other_cycles(stage)
             buf += b
-            serial = isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.LogSoftmaxOp, tqi.SumOp))  # no loading while it drains
+            serial = isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.LogSoftmaxOp, tqi.L2NormOp,
+                                     tqi.SumOp))  # no loading while it drains
             pace = compute + load if serial else max(compute, load)
         latency += compute
         interval = max(interval, pace)
