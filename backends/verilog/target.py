@@ -135,6 +135,8 @@ def test_vectors(module: ModuleOp, plan: Plan, n: int) -> tuple[list[np.ndarray]
         xs.append(x)
     ys = generated.run(*xs)
     ys = list(ys) if isinstance(ys, tuple) else [ys]
+    if not xs:  # no inputs (constant outputs only): the one sample n times
+        ys = [np.repeat(y, n, axis=0) for y in ys]
     return (to_hardware(plan, xs),
             [invert_dequantize(port, y) for port, y in zip(plan.outputs, ys, strict=True)])
 
@@ -172,7 +174,7 @@ def simulate(design: Design, xs: list[np.ndarray], expected: list[np.ndarray] | 
     if len(xs) != len(ins):
         raise TqcError(f"verilog backend: the design has {len(ins)} input port(s), "
                        f"{len(xs)} input array(s) given")
-    n = xs[0].shape[0]
+    n = xs[0].shape[0] if xs else len(expected[0]) if expected else 1
     if any(x.shape[0] != n for x in xs):
         raise TqcError("verilog backend: every input needs the same number of samples")
     files = design.sim_files()
@@ -206,7 +208,7 @@ class VerilogTarget:
         _refuse_stream(module, options)
         design = build_design(module, name, options, vectors=False)
         ys, result = simulate(design, to_hardware(design.plan, inputs))
-        n = inputs[0].shape[0]
+        n = inputs[0].shape[0] if inputs else 1
         report = [f"verilog: simulated {n} sample(s): latency {result.latency} cycles "
                   f"(first sample), {result.total} cycles in all"
                   + (f", back-to-back interval {result.interval} cycles (between the last two "
