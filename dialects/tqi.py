@@ -500,6 +500,7 @@ class LogSoftmaxOp(UnaryOp):
     uint8), scale 16/256 implied."""
 
     name = "tqi.log_softmax"
+    traits = traits_def(Engine("logsoftmax"))
 
     def verify_(self) -> None:
         if _element(self.input) not in ("i8", "ui8") or _element(self.output) != _element(self.input):
@@ -521,6 +522,7 @@ class L2NormOp(UnaryOp):
     uint8 as the legacy reference_ops::L2Normalization (zero point 128); scale 1/128 implied."""
 
     name = "tqi.l2_norm"
+    traits = traits_def(Engine("l2norm"))
 
     def verify_(self) -> None:
         if _element(self.input) not in ("i8", "ui8") or _element(self.output) != _element(self.input):

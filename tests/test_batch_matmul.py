@@ -70,6 +70,15 @@ def test_attention_shapes(tmp_path: Path) -> None:
     assert check_model(path, 4, 0, ("numpy", "c")) == []
 
 
+def test_one_unit_computed_rhs(tmp_path: Path) -> None:
+    """[1, 1, 5] x [1, 5, 1]: the computed filter [1, 5] has a leading 1 that is a unit, not
+    the batch axis (the NumPy module ran it batched and failed to reshape)."""
+    for kind, zps in (("int16", (0, 0, 0)), ("int8", (-128, 127, 3))):
+        path = _model(tmp_path / f"m_{kind}.tflite", kind, (1, 1, 5), (1, 5, 1), (1, 1, 1),
+                      (False, False), zps, (0.02, 0.03, 0.1))
+        assert check_model(path, 4, 0, ("numpy", "c")) == []
+
+
 def test_uint8_is_refused(tmp_path: Path) -> None:
     path = _model(tmp_path / "m.tflite", "uint8", (1, 2, 3), (1, 3, 2), (1, 2, 2), (False, False),
                   (128, 128, 128), (0.1, 0.1, 0.1))

@@ -15,7 +15,6 @@ from test_c_backend import check_c
 from tqc.errors import TqcError
 from tqc.pipeline import load_numpy_model, lower
 from tqc.reference import run_reference
-from tqc.targets import TargetOptions, get_target
 from tqc.tflite_writer import Op, Tensor, write_model
 
 OUTPUT = {("LOG_SOFTMAX", "int8"): (16 / 256, 127), ("LOG_SOFTMAX", "uint8"): (16 / 256, 255),
@@ -96,15 +95,6 @@ def test_int16_is_refused(tmp_path: Path, opcode: str) -> None:
     path = _model(tmp_path / "m.tflite", opcode, "int16", (2, 8), 0.001, 0, (1 / 32768, 0))
     with pytest.raises(TqcError, match=rf"op #0 {opcode}"):
         lower(path)
-
-
-@pytest.mark.parametrize("opcode", ["LOG_SOFTMAX", "L2_NORMALIZATION"])
-def test_verilog_refuses_in_one_line(tmp_path: Path, opcode: str) -> None:
-    path = _model(tmp_path / "m.tflite", opcode, "int8", (2, 8), 0.1, 0)
-    with pytest.raises(TqcError) as e:
-        get_target("verilog").emit(lower(path), "m", TargetOptions())
-    message = str(e.value)
-    assert "\n" not in message and f"op #0 {opcode} 'y'" in message, message
 
 
 @pytest.mark.parametrize("dtype", ["int8", "uint8"])

@@ -50,9 +50,10 @@ needs_yosys = pytest.mark.skipif(
 
 
 def check_model(model: Path, n: int, parallel: int | None = None, throttle: bool = False,
-                name: str | None = None) -> tuple[list[np.ndarray], sim.SimResult]:
+                name: str | None = None, runtime: str = "auto") -> tuple[list[np.ndarray], sim.SimResult]:
     """Simulate n random samples (the first two all-minimum and all-maximum); assert every
-    output equals the reference's and the NumPy backend's bit for bit."""
+    output equals the reference's (`runtime`, tqc.reference) and the NumPy backend's bit for
+    bit."""
     module = lower(model)
     design = build_design(module, name or identifier(model.stem), TargetOptions(parallel=parallel),
                           vectors=False)
@@ -60,7 +61,7 @@ def check_model(model: Path, n: int, parallel: int | None = None, throttle: bool
     xs = random_inputs(numpy_model.INPUTS, n, seed=11)
     expected = numpy_model.run(*xs)
     expected = list(expected) if isinstance(expected, tuple) else [expected]
-    references = run_reference(model, xs)
+    references = run_reference(model, xs, runtime)  # type: ignore[arg-type]
     for e, r in zip(expected, references, strict=True):
         np.testing.assert_array_equal(e, r)
     hw, result = simulate(design, to_hardware(design.plan, xs), throttle=throttle, seed=5)

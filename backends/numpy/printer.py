@@ -100,6 +100,8 @@ def batchable(fn: func.FuncOp) -> bool:
             return False
         if isinstance(op, (tqi.ConstOp, func.ReturnOp)):
             continue
+        if isinstance(op, tqi.FullyConnectedOp) and not isinstance(op.filter.owner, tqi.ConstOp):
+            return False  # a computed [1, K] filter: its axis 0 is a unit, not the batch
         for v in list(op.results) + list(op.operands):
             if isinstance(v.owner, tqi.ConstOp):
                 continue

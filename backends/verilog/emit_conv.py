@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tqc.backends.verilog.emit_matmul import matmul
 from tqc.backends.verilog.emitter import VerilogEmitter
 from tqc.backends.verilog.prepare import Stage, clog2, hw_kind, ring_rows, signed_width
 from tqc.backends.verilog.registry import emits
@@ -94,6 +95,8 @@ def convolution(e: VerilogEmitter, stage: Stage) -> str:
     op = stage.ops[0]
     assert isinstance(op, (tqi.FullyConnectedOp, tqi.ConvLikeOp)) and stage.split is not None
     w = const_value(op.filter)
+    if w is None and isinstance(op, tqi.FullyConnectedOp) and len(stage.inputs) > 1:
+        return matmul(e, stage)  # weights streamed: templates/tqc_matmul.v
     bias = const_value(op.bias)
     if w is None or (op.bias is not None and bias is None):
         raise refusal(op, "weights or bias computed in the graph: no Verilog hardware yet")

@@ -11,9 +11,26 @@ from tqc.backends.verilog.prepare import Stage, hw_kind
 from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
 from tqc.dialects.accessors import shape as dims
+from tqc.dialects.element import ElementKind
 from tqc.dialects.origin import refusal
 
 OPS = {tqi.AddOp: 0, tqi.SubOp: 1, tqi.MulOp: 2, tqi.MaxOp: 3, tqi.MinOp: 4}
+
+
+def widen(e: VerilogEmitter, src: str, kind: ElementKind, width: int, lanes: int) -> str:
+    """`src` (elements of `kind`) as a stream of `width`-bit elements holding the same values:
+    each lane sign- or zero-extended (wires only)."""
+    if kind.bits == width:
+        return src
+    dst = e.new_stream(width, lanes)
+    w = kind.bits
+    parts = []
+    for j in reversed(range(lanes)):
+        fill = f"{src}_data[{j * w + w - 1}]" if kind.signed else "1'b0"
+        parts.append(f"{{{{{width - w}{{{fill}}}}}, {src}_data[{j * w + w - 1}:{j * w}]}}")
+    e.instances.append(f"    assign {dst}_valid = {src}_valid;\n    assign {src}_ready = {dst}_ready;\n"
+                       f"    assign {dst}_data = {{{', '.join(parts)}}};")
+    return dst
 
 
 @emits(*OPS)
@@ -22,10 +39,14 @@ def join(e: VerilogEmitter, stage: Stage) -> str:
     assert isinstance(op, tqi.BinaryOp)
     kind = hw_kind(op.output)
     width, signed = kind.bits, kind.signed
-    if hw_kind(op.lhs) != kind or hw_kind(op.rhs) != kind:
-        raise refusal(op, "operands of different types: no Verilog hardware yet")
+    for v in (op.lhs, op.rhs):
+        k = hw_kind(v)
+        if k != kind and not (kind.range[0] <= k.range[0] and k.range[1] <= kind.range[1]):
+            raise refusal(op, "operands of different types: no Verilog hardware yet")
     lanes = stage.in_lanes
     a, b = e.take(op.lhs, lanes), e.take(op.rhs, lanes)
+    a = widen(e, a, hw_kind(op.lhs), width, lanes)  # SVDF: an int16 constant times int32
+    b = widen(e, b, hw_kind(op.rhs), width, lanes)
     result = dims(op.output)
     if dims(op.lhs) != result:  # one lane (lanes.broadcasts)
         a = broadcast(e, op, a, dims(op.lhs), result, width)

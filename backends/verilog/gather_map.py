@@ -62,11 +62,26 @@ def strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(math.prod(shape[d + 1:]) for d in range(len(shape)))
 
 
+def constant_data(v: SSAValue) -> np.ndarray | None:
+    """The row-major values of a gather operand computed from constants by data movement only
+    (RESHAPE, and gathers of such operands: SVDF's slice of its reset state, e.g.), which the
+    hardware holds in a ROM; None for anything else."""
+    v = root(v)
+    data = const_value(v)
+    if data is not None:
+        return np.ascontiguousarray(data).reshape(-1)
+    owner = v.owner
+    if not isinstance(owner, Operation) or type(owner) not in MAPS:
+        return None
+    m = gather_map(owner)
+    if any(s.data is None for s in m.sources):
+        return None
+    return apply(m, []).reshape(-1)
+
+
 def source(v: SSAValue) -> Source:
-    """A gather operand: a constant (through RESHAPE, which moves no data) or a stream."""
-    data = const_value(root(v))
-    flat = None if data is None else np.ascontiguousarray(data).reshape(-1)
-    return Source(v, math.prod(dims(v)), flat)
+    """A gather operand: a constant (`constant_data`) or a stream."""
+    return Source(v, math.prod(dims(v)), constant_data(v))
 
 
 def _masked(offsets: np.ndarray, inside: np.ndarray) -> np.ndarray:

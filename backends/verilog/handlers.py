@@ -10,6 +10,8 @@ from tqc.backends.verilog import (  # noqa: F401  (imported for their `@emits` r
     emit_elementwise,
     emit_gather,
     emit_join,
+    emit_l2norm,
+    emit_log_softmax,
     emit_pool,
     emit_resize,
     emit_select,

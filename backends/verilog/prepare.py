@@ -272,14 +272,20 @@ def prepare(module: ModuleOp, name: str, parallel: int | None, kinds: dict[type,
                 last = len(groups) - 1
             producer[op.results[0]] = last
 
-    n_engines = sum(1 for kind, g, _ in groups if kind == "engine" and is_mac(g[0]))
+    for port in outputs:  # a constant output streams from its ROM (tqc_source)
+        v = root(port.value)
+        if v in constant and v not in producer:
+            assert isinstance(v.owner, tqi.ConstOp)
+            groups.append(("source", [v.owner], []))
+            producer[v] = len(groups) - 1
+    n_engines = sum(1 for kind, g, s in groups if kind == "engine" and is_mac(g[0]) and len(s) == 1)
     p = parallel if parallel is not None else default_parallel(n_engines)
     stages = []
     for i, (kind, group, sources) in enumerate(groups):
         prefix = stage_prefix(kind, group[0])
         stage = Stage(kind, group, sources, group[-1].results[0], f"{prefix}{i}")
-        if kind == "engine":
-            stage.split = engine_split(group[0], p)
+        if kind == "engine":  # a MAC engine with streamed weights (tqc_matmul) has one unit
+            stage.split = engine_split(group[0], p) if len(sources) == 1 else Split(1, 1)
         stages.append(stage)
     return Plan(verilog_identifier(name), inputs, outputs, stages, p)
 
@@ -358,8 +364,9 @@ def output_ports(ret: func.ReturnOp, constant: set[SSAValue]) -> list[Port]:
     ports = []
     for i, (v, port) in enumerate(zip(ret.operands, port_names("out", len(ret.operands)))):
         label = f"output {i} '{v.name_hint or port}'"
-        if v in constant:
-            raise TqcError(f"{label} is a constant: no Verilog hardware (nothing to stream)")
+        if v in constant and not isinstance(root(v).owner, tqi.ConstOp):
+            raise TqcError(f"{label} is computed from constants: no Verilog hardware yet "
+                           "(a constant output streams from a ROM)")
         dequantize = v.owner
         if isinstance(dequantize, tqi.DequantizeOp):
             if any(u.operation is not ret for u in v.uses):

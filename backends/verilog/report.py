@@ -1,12 +1,15 @@
 """Compile-time estimates of a plan: resources and cycles per inference.
 
-Engine timing (templates/*.v): a convolution / FULLY_CONNECTED engine spends NK issue cycles per
+Engine timing (templates/*.v): a matrix product of two streams (tqc_matmul) loads both
+operands, then spends one cycle per multiply-accumulate (ROWS·UNITS·K) while the next pair
+loads; a convolution / FULLY_CONNECTED engine spends NK issue cycles per
 group of PU output channels, and a group's PU results shift out LO per cycle (its output lanes,
 backends/verilog/lanes.py), so a group costs max(NK, PU / LO) cycles (the last group's results
 drain after it); a pixel has NG groups. Pooling
 reads one tap per cycle while the previous window divides (DVW cycles), so an output costs
 max(taps, DVW + 1); softmax reads each row three times (load, sum, output) plus ~10 cycles of
-reciprocal; a sum takes its whole input, then drains its M accumulators (M + 2 cycles). Each chain
+reciprocal; log-softmax likewise, with ~26 cycles of logarithm; L2 normalization loads a row (summing
+squares), takes ~27 cycles of 1/sqrt, then writes it; a sum takes its whole input, then drains its M accumulators (M + 2 cycles). Each chain
 step adds one register.
 
 - `latency`: the serial upper bound of the first sample (every layer waits for all of its
@@ -75,7 +78,7 @@ def engine_rows(stage: Stage) -> Rows:
     if isinstance(op, tqi.FullyConnectedOp):
         rows = _elements(shape[:-1])
         return Rows(rows, rows, row_elements=shape[-1])
-    if isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp)):
+    if isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.LogSoftmaxOp, tqi.L2NormOp)):
         rows = _elements(shape[:-1])
         return Rows(rows, rows, row_elements=shape[-1])
     if isinstance(op, tqi.ResizeBilinearOp):  # output row oy reads input rows up to ~oy·h/oh + 1
@@ -99,7 +102,8 @@ def engine_rows(stage: Stage) -> Rows:
 
 def extra_rows(stage: Stage) -> int:
     """Extra rows of the engine's ring frame buffer (as the emitters choose them)."""
-    if isinstance(stage.ops[0], (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.SumOp, tqi.ArgMaxOp)):
+    if isinstance(stage.ops[0], (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.LogSoftmaxOp, tqi.L2NormOp,
+                                 tqi.SumOp, tqi.ArgMaxOp)):
         return 0
     r = engine_rows(stage)
     return ring_rows(r.h, r.oh, r.kh, r.sh, r.dh, r.pt)
@@ -146,6 +150,12 @@ def other_cycles(stage: Stage) -> tuple[int, int]:
     if isinstance(op, tqi.SoftmaxLutOp):  # pass 1: 4 cycles per element; row and exp buffers
         n = dims(op.input)[-1]
         return _elements(dims(op.input)[:-1]) * (5 * n + 2), 2 * n * 16
+    if isinstance(op, tqi.LogSoftmaxOp):  # load, sum, 26 steps of logarithm, output
+        n = dims(op.input)[-1]
+        return _elements(dims(op.input)[:-1]) * (2 * n + 32), n * 8
+    if isinstance(op, tqi.L2NormOp):  # load (summing squares), 27 steps of 1/sqrt, output
+        n = dims(op.input)[-1]
+        return _elements(dims(op.input)[:-1]) * (n + 32), n * 8
     if not isinstance(op, (tqi.SoftmaxOp, tqi.WindowOp)):
         return _elements(dims(op.results[0])), 0
     shape = dims(op.input)
@@ -172,6 +182,25 @@ def gather_numbers(stage: Stage) -> tuple[int, int, int, int]:
     streamed = [s.elements for s in m.sources if s.data is None]
     rom = sum(s.elements for s in m.sources if s.data is not None) * w
     return _elements(m.shape) + 3, 2 * sum(streamed) * w, rom, max(streamed, default=0)
+
+
+def streams_weights(stage: Stage) -> bool:
+    """A MAC engine whose weights are a stream (templates/tqc_matmul.v)."""
+    return stage.kind == "engine" and is_mac(stage.ops[0]) and len(stage.inputs) > 1
+
+
+def matmul_numbers(stage: Stage) -> tuple[int, int, int, int, int]:
+    """(MACs, compute cycles, ROM bits, buffer bits, input beats) of a matrix product of two
+    streams (backends/verilog/emit_matmul.py): both operands double buffered and loaded in
+    parallel, then one multiply-accumulate per cycle and 2 pipeline registers."""
+    op = stage.ops[0]
+    assert isinstance(op, tqi.FullyConnectedOp)
+    units, depth = dims(op.filter)
+    x, w = _elements(dims(op.input)), units * depth
+    macs = x * units
+    rom = units * hw_kind(op.output).bits if op.bias is not None else 0
+    buffer = 2 * (x * hw_kind(op.input).bits + w * hw_kind(op.filter).bits)
+    return macs, macs + 2, rom, buffer, max(x, w)
 
 
 def _overlapped(stage: Stage, start: float, end: float, compute: int) -> tuple[float, float]:
@@ -229,6 +258,18 @@ def estimate(plan: Plan) -> Estimate:
             interval = max(interval, compute, load)
             arrival[root(stage.output)] = (end + 3, end + compute)
             continue
+        if streams_weights(stage):  # starts once both operands are whole
+            m, compute, r, b, load = matmul_numbers(stage)
+            macs += m
+            mac_units += 1
+            rom += r
+            buf += b
+            ideal_lat += m
+            ideal_int = max(ideal_int, m)
+            latency += compute
+            interval = max(interval, compute, load)
+            arrival[root(stage.output)] = (end + 2, end + compute)
+            continue
         if is_mac(op):
             assert stage.split is not None
             m, compute, r, b, load = conv_numbers(stage)
@@ -244,7 +285,8 @@ def estimate(plan: Plan) -> Estimate:
         else:
             compute, b = other_cycles(stage)
             buf += b
-            serial = isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.SumOp))  # no loading while it drains
+            serial = isinstance(op, (tqi.SoftmaxOp, tqi.SoftmaxLutOp, tqi.LogSoftmaxOp, tqi.L2NormOp,
+                                     tqi.SumOp))  # no loading while it drains
             pace = compute + load if serial else max(compute, load)
         latency += compute
         interval = max(interval, pace)

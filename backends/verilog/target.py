@@ -35,6 +35,7 @@ from tqc.dialects import tqi
 from tqc.dialects.accessors import float_value, int_value
 from tqc.dialects.accessors import shape as dims
 from tqc.errors import TqcError
+from tqc.samples import sample_shape
 from tqc.semantics.quantize import dequantize, quantize
 from tqc.targets import Artifact, RunResult, TargetOptions
 
@@ -67,11 +68,9 @@ def _scale_zp(op: tqi.QuantizeOp | tqi.DequantizeOp) -> tuple[float, int]:
 
 
 def elements(value: SSAValue) -> int:
-    shape = dims(value)
-    if shape and shape[0] != 1:
-        raise TqcError(f"verilog backend: tensor '{value.name_hint}' of shape {list(shape)} "
-                       "has no batch axis of 1")
-    return math.prod(shape[1:]) if shape else 1
+    """Elements of one sample of a port's tensor (tqc/samples.py: a leading batch dimension of 1
+    is the sample axis, any other shape is one sample whole)."""
+    return math.prod(sample_shape(dims(value)))
 
 
 def tb_ports(ports: list[Port]) -> list[TbPort]:
@@ -126,7 +125,7 @@ def test_vectors(module: ModuleOp, plan: Plan, n: int) -> tuple[list[np.ndarray]
     rng = np.random.default_rng(0)
     xs = []
     for shape, dtype in generated.INPUTS:
-        full = (n, *shape[1:])
+        full = (n, *sample_shape(shape))
         if dtype.startswith("float"):
             x = rng.uniform(-3, 3, full).astype(dtype)
         else:
@@ -136,6 +135,8 @@ def test_vectors(module: ModuleOp, plan: Plan, n: int) -> tuple[list[np.ndarray]
         xs.append(x)
     ys = generated.run(*xs)
     ys = list(ys) if isinstance(ys, tuple) else [ys]
+    if not xs:  # no inputs (constant outputs only): the one sample n times
+        ys = [np.repeat(y, n, axis=0) for y in ys]
     return (to_hardware(plan, xs),
             [invert_dequantize(port, y) for port, y in zip(plan.outputs, ys, strict=True)])
 
@@ -173,7 +174,7 @@ def simulate(design: Design, xs: list[np.ndarray], expected: list[np.ndarray] | 
     if len(xs) != len(ins):
         raise TqcError(f"verilog backend: the design has {len(ins)} input port(s), "
                        f"{len(xs)} input array(s) given")
-    n = xs[0].shape[0]
+    n = xs[0].shape[0] if xs else len(expected[0]) if expected else 1
     if any(x.shape[0] != n for x in xs):
         raise TqcError("verilog backend: every input needs the same number of samples")
     files = design.sim_files()
@@ -185,7 +186,7 @@ def simulate(design: Design, xs: list[np.ndarray], expected: list[np.ndarray] | 
                           throttle=throttle, seed=seed,
                           timeout_cycles=(20 if throttle else 4) * (est.latency + n * est.interval) + 100_000,
                           outputs=len(outs))
-    ys = [parse_hex(text, p.width, port.kind.numpy).reshape((n, *dims(port.value)[1:]))
+    ys = [parse_hex(text, p.width, port.kind.numpy).reshape((n, *sample_shape(dims(port.value))))
           for text, p, port in zip(result.outputs, outs, plan.outputs)]
     return ys, result
 
@@ -207,7 +208,7 @@ class VerilogTarget:
         _refuse_stream(module, options)
         design = build_design(module, name, options, vectors=False)
         ys, result = simulate(design, to_hardware(design.plan, inputs))
-        n = inputs[0].shape[0]
+        n = inputs[0].shape[0] if inputs else 1
         report = [f"verilog: simulated {n} sample(s): latency {result.latency} cycles "
                   f"(first sample), {result.total} cycles in all"
                   + (f", back-to-back interval {result.interval} cycles (between the last two "

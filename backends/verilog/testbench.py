@@ -133,8 +133,9 @@ def testbench(name: str, inputs: list[TbPort], outputs: list[TbPort], n_default:
     finished = " && ".join(f"{p.name}_recv == n * {p.name.upper()}_ELEMS" for p in outputs)
     received = " + ".join(f"{p.name}_recv" for p in outputs)
     expected = " + ".join(f"{p.name.upper()}_ELEMS" for p in outputs)
-    readies = [f"            {p.name}_ready <= throttle == 0 || ($random(seed) & 3) != 0;"
-               for p in outputs]
+    # a port takes n samples, no more (a constant output's ROM streams without end)
+    readies = [f"            {p.name}_ready <= {p.name}_recv < n * {p.name.upper()}_ELEMS && "
+               "(throttle == 0 || ($random(seed) & 3) != 0);" for p in outputs]
     closes = [f"                $fclose({p.name}_file);" for p in outputs]
     lines = [
         "`timescale 1ns/1ps",
