@@ -33,9 +33,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence, TypeVar
+from functools import partial
+from typing import TypeVar
 
+import graphgen_more
 import numpy as np
 
 from tqc.tflite_writer import Op, Tensor
@@ -98,6 +101,7 @@ class Builder:
         self.inputs: list[str] = []
         self.outputs: list[str] = []
         self.pool: list[str] = []  # activation tensors of the graph's kind
+        self.side: list[str] = []  # tensors of other types (bool, int32): graph outputs if unread
         self.uses: Counter[str] = Counter()
         self.amp: dict[str, float] = {}  # typical real magnitude of each pool tensor
         self.upstream: dict[str, frozenset[str]] = {}  # pool tensors each one depends on
@@ -171,7 +175,7 @@ class Builder:
     def op(self, opcode: str, ins: list[str], outs: list[str], options: dict | None = None) -> None:
         self.ops.append(Op(opcode, ins, outs, options or {}))
         for name in ins:
-            if name in self.pool:
+            if name in self.pool or name in self.side:
                 self.uses[name] += 1
         self.features.add(opcode)
 
@@ -263,7 +267,8 @@ class Builder:
                 self.mean, self.requantize, self.reshape_view, self.reshape_view, self.transpose,
                 self.transpose, self.pad, self.strided_slice, self.split, self.depth_space,
                 self.resize, self.binary, self.binary, self.binary, self.concatenation,
-                self.concatenation, self.space_batch]
+                self.concatenation, self.space_batch,
+                *(partial(step, self) for step in graphgen_more.STEPS[self.kind])]
 
     def leaves(self) -> list[str]:
         return [n for n in self.pool if self.uses[n] == 0 and n not in self.inputs]
@@ -286,9 +291,12 @@ class Builder:
         if read and self.chance(0.15):
             leaves.append(self.pick(read))
             self.features.add("output_also_read")
+        leaves += [n for n in self.side if self.uses[n] == 0]
         for name in leaves:
             r = self.rng.random()
-            if r < 0.2:
+            if name in self.side:
+                y = name
+            elif r < 0.2:
                 y = self.fresh("out")
                 self.tensors[y] = Tensor(y, self.shape(name), "float32")
                 self.op("DEQUANTIZE", [name], [y])
@@ -732,7 +740,7 @@ class Builder:
         if len(shape) < 2:
             return None
         axis = self.between(1, len(shape) - 1)
-        same_but_axis = lambda s: len(s) == len(shape) and all(  # noqa: E731
+        same_but_axis = lambda s: len(s) == len(shape) and all(
             d == e for a, (d, e) in enumerate(zip(s, shape)) if a != axis)
         parts = [x]
         for _ in range(self.between(1, 3)):
