@@ -231,6 +231,9 @@ class Builder:
         return self.input_shape()
 
     def add_input(self, shape: tuple[int, ...]) -> None:
+        if self.chance(0.1):
+            graphgen_more.unbatched_input(self, shape)
+            return
         r = self.rng.random()
         if r < 0.25:  # float input, quantized by the graph
             x = self.fresh("in")
@@ -296,6 +299,8 @@ class Builder:
             r = self.rng.random()
             if name in self.side:
                 y = name
+            elif r > 0.92:
+                y = graphgen_more.unbatched_output(self, name)
             elif r < 0.2:
                 y = self.fresh("out")
                 self.tensors[y] = Tensor(y, self.shape(name), "float32")

@@ -387,6 +387,36 @@ def fixed_output(b: Builder, x: str) -> str | None:
     return b.unary(opcode, x, shape, FIXED[(opcode, b.kind)], 1.0)
 
 
+def unbatched_input(b: Builder, shape: tuple[int, ...]) -> str:
+    """A graph input without a leading batch dimension of 1 (the sample axis is added in front,
+    tqc/samples.py): `shape` without its batch (a scalar when that leaves nothing, one time in
+    four), reshaped to `shape` for the rest of the graph."""
+    model_shape = () if b.chance(0.25) else shape[1:]
+    if model_shape == ():
+        shape = (1, 1)
+    x = b.fresh("in")
+    s = f32(2.0 ** b.rng.uniform(-10, 2))
+    b.tensors[x] = Tensor(x, model_shape, b.kind, s, b.zero_point())
+    b.inputs.append(x)
+    b.features.add("scalar_input" if model_shape == () else "unbatched_input")
+    return b.unary("RESHAPE", x, shape, b.quant(x), s * b.half, [b.i32(list(shape), "s")],
+                   {"new_shape": list(shape)})
+
+
+def unbatched_output(b: Builder, x: str) -> str:
+    """x reshaped without its leading batch of 1, as a graph output (sample axis in front)."""
+    shape = b.shape(x)[1:] or (1,)
+    y = b.fresh("out")
+    b.tensors[y] = Tensor(y, shape, b.kind, *b.quant(x))
+    b.op("RESHAPE", [x, b.i32(list(shape), "s")], [y], {"new_shape": list(shape)})
+    b.features.add("unbatched_output")
+    return y
+
+
+def f32(v: float) -> float:
+    return float(np.float32(v))
+
+
 def broadcastable(*shapes: tuple[int, ...]) -> bool:
     try:
         np.broadcast_shapes(*shapes)
