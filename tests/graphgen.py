@@ -17,6 +17,14 @@ reading tensors already in the graph, the ones nobody reads yet first:
   a fork, a fresh branch: a residual, or a broadcast constant) and CONCATENATION of two to four
   producers along any non-batch axis (slices and branches of the first when nothing fits).
 
+- more (tests/graphgen_more.py, per kind only what its reference runs): SLICE, SPLIT_V, PACK,
+  UNPACK, GATHER / GATHER_ND (constant indices), BROADCAST_TO, TRANSPOSE_CONV, BATCH_MATMUL of
+  two computed tensors, REDUCE_MAX / REDUCE_MIN, ARG_MAX / ARG_MIN (int32 outputs), comparisons
+  (bool tensors: SELECT_V2 conditions, LOGICAL_AND / OR / NOT, bool outputs), SELECT_V2, DIV,
+  CUMSUM, ADD_N, CAST (int32 outputs), LOG_SOFTMAX, L2_NORMALIZATION; graph inputs without a
+  leading batch of 1 (vectors, scalars) and outputs reshaped without it (the sample axis rule of
+  tqc/samples.py).
+
 Every tensor nobody reads becomes a graph output (sometimes behind DEQUANTIZE, or QUANTIZE to
 uint8 in int8 graphs), and sometimes a tensor that is also read. Quantization is random but
 valid: zero points often at the ends of the range, scales of inputs over 12 octaves, output
@@ -270,7 +278,7 @@ class Builder:
                 self.mean, self.requantize, self.reshape_view, self.reshape_view, self.transpose,
                 self.transpose, self.pad, self.strided_slice, self.split, self.depth_space,
                 self.resize, self.binary, self.binary, self.binary, self.concatenation,
-                self.concatenation, self.space_batch,
+                self.concatenation, self.space_batch, self.depth_space,
                 *(partial(step, self) for step in graphgen_more.STEPS[self.kind])]
 
     def leaves(self) -> list[str]:

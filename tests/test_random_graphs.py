@@ -102,6 +102,13 @@ REQUIRED = {
     "PADV2", "STRIDED_SLICE", "SPLIT", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH",
     "RESIZE_NEAREST_NEIGHBOR", "RESIZE_BILINEAR", "ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM",
     "CONCATENATION", "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND", "int16_LEAKY_RELU",
+    # tests/graphgen_more.py
+    "SLICE", "SPLIT_V", "PACK", "UNPACK", "GATHER", "GATHER_ND", "BROADCAST_TO", "TRANSPOSE_CONV",
+    "BATCH_MATMUL", "REDUCE_MAX", "REDUCE_MIN", "ARG_MAX", "ARG_MIN", "EQUAL", "NOT_EQUAL", "LESS",
+    "LESS_EQUAL", "GREATER", "GREATER_EQUAL", "SELECT_V2", "LOGICAL_AND", "LOGICAL_OR",
+    "LOGICAL_NOT", "DIV", "CUMSUM", "ADD_N", "CAST", "LOG_SOFTMAX", "L2_NORMALIZATION",
+    "bool_tensor", "int32_output", "unbatched_input", "scalar_input", "unbatched_output",
+    "unpack_to_rank_1",
 }
 
 
