@@ -21,7 +21,8 @@ reading tensors already in the graph, the ones nobody reads yet first:
   UNPACK, GATHER / GATHER_ND (constant indices), BROADCAST_TO, TRANSPOSE_CONV, BATCH_MATMUL of
   two computed tensors, REDUCE_MAX / REDUCE_MIN, ARG_MAX / ARG_MIN (int32 outputs), comparisons
   (bool tensors: SELECT_V2 conditions, LOGICAL_AND / OR / NOT, bool outputs), SELECT_V2, DIV,
-  CUMSUM, ADD_N, CAST (int32 outputs), LOG_SOFTMAX, L2_NORMALIZATION; graph inputs without a
+  CUMSUM, ADD_N, CAST (int32 outputs), LOG_SOFTMAX, L2_NORMALIZATION, DYNAMIC_UPDATE_SLICE,
+  SELECT (uint8); graph inputs without a
   leading batch of 1 (vectors, scalars) and outputs reshaped without it (the sample axis rule of
   tqc/samples.py).
 
@@ -558,7 +559,8 @@ class Builder:
             z = self.zero_point()
         extra = [self.i32(pads, "p")]
         opcode = "PAD"
-        if self.chance(0.2) and all(max(p) <= d - 1 for p, d in zip(pads, shape)):
+        mirror = self.kind != "int16"  # (TFLM has no int16 MIRROR_PAD)
+        if mirror and self.chance(0.2) and all(max(p) <= d - 1 for p, d in zip(pads, shape)):
             mode = self.pick(["REFLECT", "SYMMETRIC"])  # stored values copied: the input's quantization
             return self.unary("MIRROR_PAD", x, out, self.quant(x), self.amp[x], extra, {"mode": mode})
         if self.chance(0.4):

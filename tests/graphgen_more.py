@@ -327,8 +327,27 @@ def select_v2(b: Builder, x: str) -> str | None:
         return None
     a, z = (x, y) if b.chance(0.5) else (y, x)
     result = b.act(out, b.quant(x), b.amp[x], [n for n in (x, y) if n in b.pool])
-    b.op("SELECT_V2", [cond, a, z], [result])
+    # SELECT (v1, LiteRT REF only: uint8 graphs) needs one shape for all three
+    same = b.shape(cond) == shape == b.shape(y)
+    b.op("SELECT" if b.kind == "uint8" and same and b.chance(0.5) else "SELECT_V2", [cond, a, z], [result])
     return result
+
+
+def dynamic_update_slice(b: Builder, x: str) -> str | None:
+    """DYNAMIC_UPDATE_SLICE of x with a slice of a branch of x (x's quantization) at a constant
+    start (batch 0)."""
+    shape = b.shape(x)
+    if len(shape) > 4 and b.kind != "uint8":
+        return None
+    u = slice_op(b, b.branch(x))
+    if u is None:
+        return None
+    if b.quant(u) != b.quant(x):
+        u = b.requantize(u, b.quant(x))
+    start = [0, *(b.between(0, d - e) for d, e in zip(shape[1:], b.shape(u)[1:]))]
+    y = b.act(shape, b.quant(x), b.amp[x], [x, u])
+    b.op("DYNAMIC_UPDATE_SLICE", [x, u, b.i32(start, "st")], [y])
+    return y
 
 
 def div(b: Builder, x: str) -> str | None:
@@ -425,7 +444,7 @@ def broadcastable(*shapes: tuple[int, ...]) -> bool:
     return True
 
 
-COMMON: list[Step] = [slice_op, split_v, pack, unpack]
+COMMON: list[Step] = [slice_op, split_v, pack, unpack, dynamic_update_slice]
 STEPS: dict[str, list[Step]] = {
     "int8": [*COMMON, gather, gather_nd, broadcast_to, transpose_conv, batch_matmul, reduce_max,
              arg_max, compare, select_v2, select_v2, div, cumsum, add_n, cast, fixed_output],
