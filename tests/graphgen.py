@@ -617,8 +617,12 @@ class Builder:
             return self.unary("DEPTH_TO_SPACE", x, (1, 2 * h, 2 * w, c // 4), self.quant(x),
                               self.amp[x], options={"block_size": 2})
         if h % 2 == 0 and w % 2 == 0:
-            return self.unary("SPACE_TO_DEPTH", x, (1, h // 2, w // 2, 4 * c), self.quant(x),
-                              self.amp[x], options={"block_size": 2})
+            y = self.unary("SPACE_TO_DEPTH", x, (1, h // 2, w // 2, 4 * c), self.quant(x),
+                           self.amp[x], options={"block_size": 2})
+            if self.chance(0.3):  # and back (DEPTH_TO_SPACE needs a depth of 4k)
+                y = self.unary("DEPTH_TO_SPACE", y, shape, self.quant(x), self.amp[x],
+                               options={"block_size": 2})
+            return y
         return None
 
     def space_batch(self, x: str) -> str | None:

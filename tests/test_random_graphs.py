@@ -108,7 +108,7 @@ REQUIRED = {
     "LESS_EQUAL", "GREATER", "GREATER_EQUAL", "SELECT_V2", "LOGICAL_AND", "LOGICAL_OR",
     "LOGICAL_NOT", "DIV", "CUMSUM", "ADD_N", "CAST", "LOG_SOFTMAX", "L2_NORMALIZATION",
     "bool_tensor", "int32_output", "unbatched_input", "scalar_input", "unbatched_output",
-    "unpack_to_rank_1", "DYNAMIC_UPDATE_SLICE",
+    "DYNAMIC_UPDATE_SLICE",
 }
 
 
