@@ -227,15 +227,17 @@ def reduce_max(b: Builder, x: str) -> str | None:
 
 
 def arg_max(b: Builder, x: str) -> str | None:
-    """ARG_MAX / ARG_MIN along a non-batch axis: an int32 side tensor (a graph output)."""
+    """ARG_MAX / ARG_MIN along a non-batch axis: an int32 (uint8 graphs: sometimes int64) side
+    tensor (a graph output)."""
     shape = b.shape(x)
     if len(shape) < 2:
         return None
     axis = b.between(1, len(shape) - 1)
-    y = side(b, shape[:axis] + shape[axis + 1:], "int32")
+    wide = b.kind == "uint8" and b.chance(0.3)  # (int64 indices: LiteRT REF, not TFLM)
+    y = side(b, shape[:axis] + shape[axis + 1:], "int64" if wide else "int32")
     ax = written_axis(b, axis, len(shape))
     b.op(b.pick(["ARG_MAX", "ARG_MIN"]), [x, b.i32([ax] if b.chance(0.5) else np.array(ax, np.int32))],
-         [y], {"output_type": "INT32"})
+         [y], {"output_type": "INT64" if wide else "INT32"})
     b.features.add("int32_output")
     return x
 
