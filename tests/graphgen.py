@@ -456,6 +456,8 @@ class Builder:
         if opcode == "ABS" and self.kind == "int16":  # TFLM: zero points 0
             return self.unary(opcode, x, shape, (self.quant_for(amp)[0], 0), amp)
         q = self.quant(x) if self.chance(0.4) else self.quant_for(amp)
+        if opcode == "HARD_SWISH" and q[0] * 128 < self.quant(x)[0]:  # (the kernels refuse it)
+            q = (f32(self.quant(x)[0] / 64), q[1])
         return self.unary(opcode, x, shape, q, amp, options=options)
 
     def prelu(self, x: str) -> str | None:
