@@ -46,6 +46,8 @@ def random_inputs(specs: Sequence[tuple[Sequence[int], str]], n: int, seed: int 
         full = (n, *sample_shape(shape))
         if dtype.startswith("float"):
             x = rng.uniform(-3, 3, full).astype(dtype)
+        elif dtype == "bool":
+            x = rng.integers(0, 2, full).astype(bool)
         else:
             info = np.iinfo(dtype)
             x = rng.integers(info.min, info.max, full, endpoint=True).astype(dtype)

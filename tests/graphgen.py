@@ -17,6 +17,15 @@ reading tensors already in the graph, the ones nobody reads yet first:
   a fork, a fresh branch: a residual, or a broadcast constant) and CONCATENATION of two to four
   producers along any non-batch axis (slices and branches of the first when nothing fits).
 
+- more (tests/graphgen_more.py, per kind only what its reference runs): SLICE, SPLIT_V, PACK,
+  UNPACK, GATHER / GATHER_ND (constant indices), BROADCAST_TO, TRANSPOSE_CONV, BATCH_MATMUL of
+  two computed tensors, REDUCE_MAX / REDUCE_MIN, ARG_MAX / ARG_MIN (int32 outputs), comparisons
+  (bool tensors: SELECT_V2 conditions, LOGICAL_AND / OR / NOT, bool outputs), SELECT_V2, DIV,
+  CUMSUM, ADD_N, CAST (int32 outputs), LOG_SOFTMAX, L2_NORMALIZATION, DYNAMIC_UPDATE_SLICE,
+  SELECT (uint8); graph inputs without a
+  leading batch of 1 (vectors, scalars) and outputs reshaped without it (the sample axis rule of
+  tqc/samples.py).
+
 Every tensor nobody reads becomes a graph output (sometimes behind DEQUANTIZE, or QUANTIZE to
 uint8 in int8 graphs), and sometimes a tensor that is also read. Quantization is random but
 valid: zero points often at the ends of the range, scales of inputs over 12 octaves, output
@@ -33,9 +42,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence, TypeVar
+from functools import partial
+from typing import TypeVar
 
+import graphgen_more
 import numpy as np
 
 from tqc.tflite_writer import Op, Tensor
@@ -98,6 +110,7 @@ class Builder:
         self.inputs: list[str] = []
         self.outputs: list[str] = []
         self.pool: list[str] = []  # activation tensors of the graph's kind
+        self.side: list[str] = []  # tensors of other types (bool, int32): graph outputs if unread
         self.uses: Counter[str] = Counter()
         self.amp: dict[str, float] = {}  # typical real magnitude of each pool tensor
         self.upstream: dict[str, frozenset[str]] = {}  # pool tensors each one depends on
@@ -171,7 +184,7 @@ class Builder:
     def op(self, opcode: str, ins: list[str], outs: list[str], options: dict | None = None) -> None:
         self.ops.append(Op(opcode, ins, outs, options or {}))
         for name in ins:
-            if name in self.pool:
+            if name in self.pool or name in self.side:
                 self.uses[name] += 1
         self.features.add(opcode)
 
@@ -227,6 +240,9 @@ class Builder:
         return self.input_shape()
 
     def add_input(self, shape: tuple[int, ...]) -> None:
+        if self.chance(0.1):
+            graphgen_more.unbatched_input(self, shape)
+            return
         r = self.rng.random()
         if r < 0.25:  # float input, quantized by the graph
             x = self.fresh("in")
@@ -263,7 +279,8 @@ class Builder:
                 self.mean, self.requantize, self.reshape_view, self.reshape_view, self.transpose,
                 self.transpose, self.pad, self.strided_slice, self.split, self.depth_space,
                 self.resize, self.binary, self.binary, self.binary, self.concatenation,
-                self.concatenation, self.space_batch]
+                self.concatenation, self.space_batch, self.depth_space,
+                *(partial(step, self) for step in graphgen_more.STEPS[self.kind])]
 
     def leaves(self) -> list[str]:
         return [n for n in self.pool if self.uses[n] == 0 and n not in self.inputs]
@@ -286,9 +303,14 @@ class Builder:
         if read and self.chance(0.15):
             leaves.append(self.pick(read))
             self.features.add("output_also_read")
+        leaves += [n for n in self.side if self.uses[n] == 0]
         for name in leaves:
             r = self.rng.random()
-            if r < 0.2:
+            if name in self.side:
+                y = name
+            elif r > 0.92:
+                y = graphgen_more.unbatched_output(self, name)
+            elif r < 0.2:
                 y = self.fresh("out")
                 self.tensors[y] = Tensor(y, self.shape(name), "float32")
                 self.op("DEQUANTIZE", [name], [y])
@@ -434,6 +456,8 @@ class Builder:
         if opcode == "ABS" and self.kind == "int16":  # TFLM: zero points 0
             return self.unary(opcode, x, shape, (self.quant_for(amp)[0], 0), amp)
         q = self.quant(x) if self.chance(0.4) else self.quant_for(amp)
+        if opcode == "HARD_SWISH" and q[0] * 128 < self.quant(x)[0]:  # (the kernels refuse it)
+            q = (f32(self.quant(x)[0] / 64), q[1])
         return self.unary(opcode, x, shape, q, amp, options=options)
 
     def prelu(self, x: str) -> str | None:
@@ -537,7 +561,8 @@ class Builder:
             z = self.zero_point()
         extra = [self.i32(pads, "p")]
         opcode = "PAD"
-        if self.chance(0.2) and all(max(p) <= d - 1 for p, d in zip(pads, shape)):
+        mirror = self.kind != "int16"  # (TFLM has no int16 MIRROR_PAD)
+        if mirror and self.chance(0.2) and all(max(p) <= d - 1 for p, d in zip(pads, shape)):
             mode = self.pick(["REFLECT", "SYMMETRIC"])  # stored values copied: the input's quantization
             return self.unary("MIRROR_PAD", x, out, self.quant(x), self.amp[x], extra, {"mode": mode})
         if self.chance(0.4):
@@ -594,8 +619,12 @@ class Builder:
             return self.unary("DEPTH_TO_SPACE", x, (1, 2 * h, 2 * w, c // 4), self.quant(x),
                               self.amp[x], options={"block_size": 2})
         if h % 2 == 0 and w % 2 == 0:
-            return self.unary("SPACE_TO_DEPTH", x, (1, h // 2, w // 2, 4 * c), self.quant(x),
-                              self.amp[x], options={"block_size": 2})
+            y = self.unary("SPACE_TO_DEPTH", x, (1, h // 2, w // 2, 4 * c), self.quant(x),
+                           self.amp[x], options={"block_size": 2})
+            if self.chance(0.3):  # and back (DEPTH_TO_SPACE needs a depth of 4k)
+                y = self.unary("DEPTH_TO_SPACE", y, shape, self.quant(x), self.amp[x],
+                               options={"block_size": 2})
+            return y
         return None
 
     def space_batch(self, x: str) -> str | None:
@@ -732,7 +761,7 @@ class Builder:
         if len(shape) < 2:
             return None
         axis = self.between(1, len(shape) - 1)
-        same_but_axis = lambda s: len(s) == len(shape) and all(  # noqa: E731
+        same_but_axis = lambda s: len(s) == len(shape) and all(
             d == e for a, (d, e) in enumerate(zip(s, shape)) if a != axis)
         parts = [x]
         for _ in range(self.between(1, 3)):

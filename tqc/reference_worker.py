@@ -19,6 +19,12 @@ from typing import Any, NoReturn
 import numpy as np
 
 
+def _sample(x: np.ndarray, s: int) -> np.ndarray:
+    """Sample s of x as a contiguous array of the model's shape, a 0-d array for a scalar input
+    (np.ascontiguousarray would make it 1-d, which both runtimes refuse)."""
+    return np.array(x[s], copy=True, order="C")
+
+
 def _run_tflm(model: str, inputs: list[np.ndarray], arena: int, n_out: int,
               reset: bool) -> list[np.ndarray]:
     from tflite_micro.python.tflite_micro import runtime
@@ -28,7 +34,7 @@ def _run_tflm(model: str, inputs: list[np.ndarray], arena: int, n_out: int,
     outs: list[list[np.ndarray]] = [[] for _ in range(n_out)]
     for s in range(inputs[0].shape[0] if inputs else 1):
         for i in range(n_in):
-            it.set_input(np.array(inputs[i][s], order="C"), i)  # (ascontiguousarray: a scalar → 1-D)
+            it.set_input(_sample(inputs[i], s), i)
         it.invoke()
         for o in range(n_out):
             outs[o].append(np.array(it.get_output(o), copy=True))
@@ -62,7 +68,7 @@ def _run_litert(model: str, runtime: str, inputs: list[np.ndarray],
         if s and reset:
             it.reset_all_variables()
         for d, x in zip(ins, inputs):
-            it.set_tensor(d["index"], np.array(x[s], order="C"))
+            it.set_tensor(d["index"], _sample(x, s))
         it.invoke()
         for o, d in enumerate(outs_d):
             outs[o].append(np.array(it.get_tensor(d["index"]), copy=True))
@@ -72,7 +78,7 @@ def _run_litert(model: str, runtime: str, inputs: list[np.ndarray],
 def _intermediates(model: str, inputs: list[np.ndarray]) -> dict[int, np.ndarray]:
     it = _litert(model, "litert-ref", preserve=True)
     for d, x in zip(it.get_input_details(), inputs):
-        it.set_tensor(d["index"], np.array(x[0], order="C"))
+        it.set_tensor(d["index"], _sample(x, 0))
     it.invoke()
     res: dict[int, np.ndarray] = {}
     for d in it.get_tensor_details():

@@ -118,6 +118,8 @@ def batchable(fn: func.FuncOp) -> bool:
             return False
         if isinstance(op, tqi.SliceOp) and ints(op.strides)[0] != 1:
             return False
+        if isinstance(op, tqi.FullyConnectedOp) and not constant_only(op.filter):
+            return False  # a computed filter (BATCH_MATMUL): its axis 0 is the units, not the batch
     return True
 
 

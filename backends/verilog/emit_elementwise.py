@@ -32,6 +32,14 @@ def cast(c: Chain, op: Operation) -> None:
     c.add(expr, width, signed, expr_width=width, registered=False)
 
 
+@emits(tqi.NonNegOp)
+def nonneg(c: Chain, op: Operation) -> None:
+    """x >= 0 of an int32, a one-bit bool (a comparison's result): a signed compare, which
+    synthesis reduces to the inverted sign bit (and every bit of x counts as read for lint)."""
+    assert isinstance(op, tqi.NonNegOp)
+    c.add(f"$signed({c.x()}) >= 32'sd0", 1, False, expr_width=1)
+
+
 @emits(tqi.AddConstOp)
 def add_const(c: Chain, op: Operation) -> None:
     assert isinstance(op, tqi.AddConstOp)

@@ -38,9 +38,9 @@ from tqc.names import legal_identifier
 # Total MAC units of the default design (a mid-size FPGA has a few hundred DSP slices).
 DEFAULT_MAC_BUDGET = 256
 
-# Element types the hardware streams (f32 and i1 tensors have no hardware; i64 streams carry
-# the 16x8 kernels' accumulators).
-STREAMED = ("i8", "ui8", "i16", "i32", "i64")
+# Element types the hardware streams (f32 tensors have no hardware; i64 streams carry the 16x8
+# kernels' accumulators; i1 the comparisons' bools, one bit per element).
+STREAMED = ("i8", "ui8", "i16", "i32", "i64", "i1")
 
 VERILOG_KEYWORDS = set("""always and assign automatic begin buf bufif0 bufif1 case casex casez cell
 cmos config deassign default defparam design disable edge else end endcase endconfig endfunction

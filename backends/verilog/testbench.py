@@ -206,11 +206,15 @@ def hex_lines(values: np.ndarray, width: int) -> str:
     """One `width`-bit two's complement value per line."""
     digits = (width + 3) // 4
     mask = (1 << width) - 1  # Python ints: a 64-bit mask does not fit numpy's int64
+    if values.dtype == np.bool_:
+        values = values.astype(np.uint8)
     return "".join(f"{v & mask:0{digits}x}\n" for v in values.reshape(-1).tolist())
 
 
 def parse_hex(text: str, width: int, dtype: str) -> np.ndarray:
     vals = [int(t, 16) for t in text.split()]
+    if np.dtype(dtype) == np.bool_:  # a one-bit bool stream
+        return np.array(vals, dtype=np.bool_)
     if np.iinfo(dtype).min < 0:
         vals = [v - (1 << width) if v >= 1 << (width - 1) else v for v in vals]
     return np.array(vals, dtype=dtype)

@@ -111,9 +111,15 @@ class Builder:
         is an error naming `what`."""
         m, shift = quantize_multiplier(real, self.single_rounding)
         if shift > 31:
-            raise self.error(f"{what}: effective scale {real!r} is too large: "
-                             f"MultiplyByQuantizedMultiplier would shift left by {shift} bits")
+            raise self.shift_error(shift, f"{what}: effective scale {real!r}")
         return m, shift
+
+    def shift_error(self, shift: int, what: str) -> TqcError:
+        """A multiplier of 2^31 or more: the reference's MultiplyByQuantizedMultiplier would
+        shift an int32 left by `shift` > 31 bits, undefined in C (x86 masks the count to 5
+        bits, ARM does not), so there is no result to match."""
+        return self.error(f"{what} is too large: MultiplyByQuantizedMultiplier would shift left "
+                          f"by {shift} bits (undefined in C), not supported")
 
     def constant(self, operand: SSAValue) -> np.ndarray | None:
         """The array of a constant operand of the `tq` op (read from its lowered value), None
@@ -181,6 +187,8 @@ class Builder:
         all equal collapse to one value."""
         if len(set(zip(multipliers, shifts))) == 1:
             multipliers, shifts = multipliers[:1], shifts[:1]
+        if max(shifts) > 31:
+            raise self.shift_error(max(shifts), "the effective scale")
         if single:
             return self.value(tqi.MulShiftRoundOp, [x], x.type,
                               multiplier=int_array(multipliers), shift=int_array(shifts))
