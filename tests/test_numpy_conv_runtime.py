@@ -58,8 +58,8 @@ def test_conv_matches_loop(depthwise: bool, case: tuple, channels: int) -> None:
     w = rng.integers(-wmax, wmax, shape, endpoint=True).astype(wdtype)
     o = shape[-1] if depthwise else shape[0]
     bias = rng.integers(-bmax, bmax, o, endpoint=True).astype(np.int64 if acc_bits == 64 else np.int32)
-    args = dict(out_hw=(4, 3), stride=(2, 2), dilation=(1, 2), pad=(1, 1, 1, 0),
-                input_offset=5 if xdtype != np.uint8 else -100, filter_offset=0, acc_bits=acc_bits)
+    args = {"out_hw": (4, 3), "stride": (2, 2), "dilation": (1, 2), "pad": (1, 1, 1, 0),
+            "input_offset": 5 if xdtype != np.uint8 else -100, "filter_offset": 0, "acc_bits": acc_bits}
     fn = conv.depthwise_conv_2d if depthwise else conv.conv_2d
     ours = fn(x, w, bias, **args)
     ref = _reference(x, w, bias, args["out_hw"], args["stride"], args["dilation"], args["pad"],
