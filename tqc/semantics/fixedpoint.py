@@ -16,8 +16,16 @@ def _i64(x):
     return np.asarray(x, dtype=np.int64)
 
 
+def _signed(x):
+    """x as a signed integer array, without a copy when it is one already."""
+    x = np.asarray(x)
+    return x if x.dtype.kind == "i" else _i64(x)
+
+
 def wrap_int32(x):
     """Two's complement wrap-around to int32 (what C does on int32 overflow in practice)."""
+    if isinstance(x, np.ndarray) and x.dtype == np.int32:
+        return x  # int32 arithmetic has wrapped already
     return _i64(x).astype(np.int32)
 
 
@@ -34,8 +42,8 @@ def mul_high(a, b):
     definition; for a*b < 0 the total t = a*b + 1 - 2^30 is negative and C's trunc(t / 2^31)
     equals floor((t + 2^31 - 1) / 2^31) = floor((a*b + 2^30) / 2^31). |a*b| <= 2^62, so the
     int64 sum cannot overflow."""
-    a, b = _i64(a), _i64(b)
-    high = a * b
+    a, b = _signed(a), _i64(b)
+    high = np.multiply(a, b, dtype=np.int64)  # converts a on the fly
     high += 1 << 30
     high >>= 31
     if np.any(b == INT32_MIN):  # b is a multiplier (small): check a only when needed
@@ -47,11 +55,11 @@ def shift_right_round(x, exponent):
     """RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero.
 
     The reference adds 1 when the remainder x & (2^e - 1) exceeds 2^(e-1) - 1 + (x < 0); that
-    is floor((x + 2^(e-1) - (x < 0)) / 2^e) for e >= 1 and x itself for e = 0. x >> 63 is -1
+    is floor((x + 2^(e-1) - (x < 0)) / 2^e) for e >= 1 and x itself for e = 0. x >> (bits - 1) is -1
     for negative x and 0 otherwise."""
-    x, exponent = _i64(x), _i64(exponent)
-    out = x + ((np.int64(1) << exponent) >> 1)
-    negative = x >> 63
+    x, exponent = _signed(x), _i64(exponent)
+    out = np.add(x, (np.int64(1) << exponent) >> 1, dtype=np.int64)
+    negative = x >> (8 * x.dtype.itemsize - 1)  # in x's own (signed) type: -1 or 0
     if not np.all(exponent > 0):
         negative = negative & -(exponent > 0).astype(np.int64)  # no correction where e = 0
     out += negative
