@@ -55,13 +55,26 @@ def shift_right_round(x, exponent):
     """RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero.
 
     The reference adds 1 when the remainder x & (2^e - 1) exceeds 2^(e-1) - 1 + (x < 0); that
-    is floor((x + 2^(e-1) - (x < 0)) / 2^e) for e >= 1 and x itself for e = 0. x >> (bits - 1) is -1
-    for negative x and 0 otherwise."""
+    is floor((x + 2^(e-1) - (x < 0)) / 2^e) for e >= 1 and x itself for e = 0.
+
+    For x of at most 32 bits this is computed in float64, exactly: x + 2^(e-1) - (x < 0) is an
+    integer below 2^33 in magnitude, multiplying it by 2^-e only moves the exponent, and floor of
+    that value is the integer quotient (NumPy shifts by a per-channel array are 4x slower).
+    Wider x: in int64, where x >> 63 is -1 for negative x and 0 otherwise."""
     x, exponent = _signed(x), _i64(exponent)
-    out = np.add(x, (np.int64(1) << exponent) >> 1, dtype=np.int64)
-    negative = x >> (8 * x.dtype.itemsize - 1)  # in x's own (signed) type: -1 or 0
-    if not np.all(exponent > 0):
-        negative = negative & -(exponent > 0).astype(np.int64)  # no correction where e = 0
+    half = (np.int64(1) << exponent) >> 1
+    positive = exponent > 0
+    if x.dtype.itemsize <= 4:
+        out = x.astype(np.float64)
+        out += half
+        out -= (x < 0) & positive
+        out *= np.ldexp(1.0, -exponent)
+        np.floor(out, out=out)
+        return out.astype(np.int32)
+    out = x + half
+    negative = x >> 63
+    if not np.all(positive):
+        negative = negative & -positive.astype(np.int64)  # no correction where e = 0
     out += negative
     out >>= exponent
     return out.astype(np.int32)
