@@ -28,8 +28,9 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Operation, SSAValue
 
 from tqc import semantics
+from tqc.backends.numpy.fuse import requantize_chain
 from tqc.dialects import tqi
-from tqc.dialects.accessors import ints
+from tqc.dialects.accessors import int_value, ints
 from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import kind_of
 from tqc.errors import TqcError
@@ -226,7 +227,10 @@ class NumpyPrinter:
         for a, name in zip(block.args, args):
             self.names[a] = name
         body: list[str] = []
+        fused: set[Operation] = set()  # ops printed already, inside a requantize line
         for op in block.ops:
+            if op in fused:
+                continue
             if isinstance(op, func.ReturnOp):
                 outs = [self.output(o) for o in op.operands]
                 body.append("return " + (outs[0] if len(outs) == 1 else "(" + ", ".join(outs) + ",)"))
@@ -237,6 +241,13 @@ class NumpyPrinter:
             layer = op.attributes.get("tqc.layer")
             if isinstance(layer, StringAttr):
                 body += ["", *(f"# {line}" for line in layer.data.split(" | "))]
+            chain = requantize_chain(op)
+            if chain is not None:
+                out = chain[-1].results[0]
+                self.names[out] = self.fresh(out.name_hint)
+                body.append(self.requantize(chain))
+                fused.update(chain)
+                continue
             for r in op.results:
                 self.names[r] = self.fresh(r.name_hint)
             line = handler(self, op)
@@ -339,6 +350,20 @@ class NumpyPrinter:
         return ("# Weights and other large constants: a zlib-compressed .npz, base64-encoded.\n"
                 "_W = dict(np.load(io.BytesIO(zlib.decompress(base64.b64decode(\n"
                 f'"""\n{chunks}\n"""\n)))))')
+
+    def requantize(self, chain: list[Operation]) -> str:
+        """One `requantize(...)` line for a chain found by `requantize_chain`."""
+        mul, shift, add, clamp, cast = chain
+        assert isinstance(mul, tqi.MulHighOp) and isinstance(shift, tqi.ShiftRightRoundOp)
+        assert isinstance(add, tqi.AddConstOp) and isinstance(clamp, tqi.ClampOp)
+        assert isinstance(cast, tqi.CastOp)
+        out = self.v(cast.output)
+        multiplier = self.param(ints(mul.multiplier), f"{out}_multiplier")
+        amount = self.param(ints(shift.amount), f"{out}_shift")
+        offset = self.param(ints(add.value), f"{out}_offset")
+        return (f"{out} = requantize({self.v(mul.input)}, {multiplier}, {amount}, offset={offset}, "
+                f"lo={int_value(clamp.min)}, hi={int_value(clamp.max)}, "
+                f"dtype={kind_of(cast.output).np_spelling})")
 
     def param(self, values: Sequence[int], key: str) -> str:
         """A per-channel parameter: a scalar when uniform, inline when short, else a named
