@@ -53,7 +53,7 @@ def _prepared(w, filter_offset, make):
     return as_dtype, hit[3]
 
 
-def _finish(acc, bias, acc_bits, bound=None):
+def _finish(acc, bias, acc_bits, bound):
     """Add the bias; wrap to int32 (the reference's int32 accumulator) or keep int64 (the 16x8
     kernels accumulate in int64 with an int64 bias). A float acc with the bias added and a
     `bound` below 2^31 converts to int32 directly (nothing to wrap)."""
@@ -70,7 +70,7 @@ def _finish(acc, bias, acc_bits, bound=None):
     return acc.astype(np.int32) if acc_bits == 32 else acc
 
 
-def _padded(x, input_offset, pad, out_hw, kernel, stride, dilation, dtype=np.int64):
+def _padded(x, input_offset, pad, out_hw, kernel, stride, dilation, dtype):
     """x + input_offset as `dtype`, zero-padded (zero = 'skipped' after the offset) or cropped
     so that exactly the rows and columns the output needs are present."""
     top, _, left, _ = pad
