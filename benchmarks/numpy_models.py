@@ -10,9 +10,14 @@ including its start-up).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
+
+# NumPy's BLAS on one thread, as XNNPACK is timed; threads also spin against the other jobs of
+# a shared machine (ResNet-8 at batch 1: 15 ms per small product with two OpenBLAS threads).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 

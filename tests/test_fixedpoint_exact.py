@@ -241,3 +241,22 @@ def test_model_is_not_the_code_under_test() -> None:
     assert model.srdhm(INT32_MIN, INT32_MIN) == INT32_MAX
     assert model.srdhm(-1, 2**30) == 0  # (-2^30 + 1 - 2^30) / 2^31 truncated: 0, floor would be -1
     assert model.average(-5, 2) == -3 and model.average(5, 2) == 3
+
+
+def test_narrow_inputs_match_int64() -> None:
+    """mul_high and shift_right_round take int8/16/32 arrays on other paths (shift_right_round:
+    float64, exact for values of at most 32 bits) than int64 arrays: both give the same."""
+    edges = np.array(EDGES, dtype=np.int64)
+    exps = np.arange(32, dtype=np.int64)
+    x, e = np.meshgrid(edges, exps)
+    expected = fixedpoint.shift_right_round(x, e)
+    np.testing.assert_array_equal(fixedpoint.shift_right_round(x.astype(np.int32), e), expected)
+    np.testing.assert_array_equal(fixedpoint.shift_right_round(x.astype(np.int32), exps[:, None]), expected)
+    for dtype in (np.int8, np.int16):
+        small = np.arange(np.iinfo(dtype).min, np.iinfo(dtype).max + 1, dtype=np.int64)
+        a, b = np.meshgrid(small, exps)
+        np.testing.assert_array_equal(fixedpoint.shift_right_round(a.astype(dtype), b),
+                                      fixedpoint.shift_right_round(a, b))
+    m = np.array(MULTIPLIERS + [INT32_MIN], dtype=np.int64)
+    a, b = np.meshgrid(edges, m)
+    np.testing.assert_array_equal(fixedpoint.mul_high(a.astype(np.int32), b), fixedpoint.mul_high(a, b))

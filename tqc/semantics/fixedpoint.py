@@ -16,8 +16,16 @@ def _i64(x):
     return np.asarray(x, dtype=np.int64)
 
 
+def _signed(x):
+    """x as a signed integer array, without a copy when it is one already."""
+    x = np.asarray(x)
+    return x if x.dtype.kind == "i" else _i64(x)
+
+
 def wrap_int32(x):
     """Two's complement wrap-around to int32 (what C does on int32 overflow in practice)."""
+    if isinstance(x, np.ndarray) and x.dtype == np.int32:
+        return x  # int32 arithmetic has wrapped already
     return _i64(x).astype(np.int32)
 
 
@@ -28,22 +36,48 @@ def shift_left(x, amount):
 
 def mul_high(a, b):
     """SaturatingRoundingDoublingHighMul: (a*b + nudge) / 2^31, C division (towards zero),
-    nudge = 2^30 if a*b >= 0 else 1 - 2^30; saturates the one overflow case a == b == INT32_MIN."""
-    a, b = _i64(a), _i64(b)
-    ab = a * b
-    total = ab + np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
-    high = np.where(total >= 0, total >> 31, -((-total) >> 31))
-    overflow = (a == INT32_MIN) & (b == INT32_MIN)
-    return np.where(overflow, INT32_MAX, high).astype(np.int32)
+    nudge = 2^30 if a*b >= 0 else 1 - 2^30; saturates the one overflow case a == b == INT32_MIN.
+
+    Computed as floor((a*b + 2^30) / 2^31), which is the same number: for a*b >= 0 it is the
+    definition; for a*b < 0 the total t = a*b + 1 - 2^30 is negative and C's trunc(t / 2^31)
+    equals floor((t + 2^31 - 1) / 2^31) = floor((a*b + 2^30) / 2^31). |a*b| <= 2^62, so the
+    int64 sum cannot overflow."""
+    a, b = _signed(a), _i64(b)
+    high = np.multiply(a, b, dtype=np.int64)  # converts a on the fly
+    high += 1 << 30
+    high >>= 31
+    if np.any(b == INT32_MIN):  # b is a multiplier (small): check a only when needed
+        high = np.where((a == INT32_MIN) & (b == INT32_MIN), INT32_MAX, high)
+    return high.astype(np.int32)
 
 
 def shift_right_round(x, exponent):
-    """RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero."""
-    x, exponent = _i64(x), _i64(exponent)
-    mask = (np.int64(1) << exponent) - 1
-    remainder = x & mask
-    threshold = (mask >> 1) + (x < 0)
-    return ((x >> exponent) + (remainder > threshold)).astype(np.int32)
+    """RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero.
+
+    The reference adds 1 when the remainder x & (2^e - 1) exceeds 2^(e-1) - 1 + (x < 0); that
+    is floor((x + 2^(e-1) - (x < 0)) / 2^e) for e >= 1 and x itself for e = 0.
+
+    For x of at most 32 bits this is computed in float64, exactly: x + 2^(e-1) - (x < 0) is an
+    integer below 2^33 in magnitude, multiplying it by 2^-e only moves the exponent, and floor of
+    that value is the integer quotient (NumPy shifts by a per-channel array are 4x slower).
+    Wider x: in int64, where x >> 63 is -1 for negative x and 0 otherwise."""
+    x, exponent = _signed(x), _i64(exponent)
+    half = (np.int64(1) << exponent) >> 1
+    positive = exponent > 0
+    if x.dtype.itemsize <= 4:
+        out = x.astype(np.float64)
+        out += half
+        out -= (x < 0) & positive
+        out *= np.ldexp(1.0, -exponent)
+        np.floor(out, out=out)
+        return out.astype(np.int32)
+    out = x + half
+    negative = x >> 63
+    if not np.all(positive):
+        negative = negative & -positive.astype(np.int64)  # no correction where e = 0
+    out += negative
+    out >>= exponent
+    return out.astype(np.int32)
 
 
 def mul_shift_round(x, multiplier, shift):
