@@ -76,8 +76,10 @@ def lint(out: Path, name: str) -> Row:
         log_text = sim.lint(out, design_sources(out, name), name)
     except TqcError as e:
         text = str(e)
-        warnings = len(re.findall(r"%Warning", text))
-        return {"lint_warnings": warnings or None, "lint_error": text.splitlines()[0][:200]}
+        m = re.search(r"Exiting due to (\d+) warning", text)
+        if m:  # -Wall warnings make verilator exit 1
+            return {"lint_warnings": int(m[1])}
+        return {"lint_warnings": None, "lint_error": text.splitlines()[0][:200]}
     return {"lint_warnings": len(re.findall(r"%Warning", log_text)),
             "lint_seconds": round(time.perf_counter() - t0, 1)}
 

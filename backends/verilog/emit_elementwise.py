@@ -28,7 +28,10 @@ def cast(c: Chain, op: Operation) -> None:
     if width < c.width and c.steps:  # the previous step keeps only the low bits
         c.steps[-1].width, c.steps[-1].signed = width, signed
         return
-    expr = c.x(width) if width > c.width else "{x}" if width == c.width else f"{{x}}[{width - 1}:0]"
+    if width < c.width:  # the first step narrows: the whole input, its low bits kept (the
+        c.add("{x}", width, signed, expr_width=c.width, registered=False)  # rest marked unused)
+        return
+    expr = c.x(width) if width > c.width else "{x}"
     c.add(expr, width, signed, expr_width=width, registered=False)
 
 
