@@ -134,3 +134,17 @@ def test_verilog_refuses(tmp_path: Path) -> None:
     with pytest.raises(TqcError, match=r"op #0 FLOOR_DIV .*tqi.nonzero_check.*no Verilog") as e:
         get_target("verilog").emit(lower(path), "m", TargetOptions())
     assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("opcode", OPS)
+def test_folded_relu_clamps(tmp_path: Path, opcode: str) -> None:
+    """OP → RELU with the same quantization: fuse-activation folds the RELU into the op's clamp,
+    which the lowering must apply (it ignored it, as SQUARED_DIFFERENCE int16 once did)."""
+    path = tmp_path / "m.tflite"
+    tensors = [Tensor("a", (1, 8), "int8", 0.5, 3), Tensor("b", (1, 8), "int8", 0.003, -5),
+               Tensor("y", (1, 8), "int8", 7.0, 7), Tensor("r", (1, 8), "int8", 7.0, 7)]
+    write_model(path, tensors, [Op(opcode, ["a", "b"], ["y"]), Op("RELU", ["y"], ["r"])],
+                ["a", "b"], ["r"])
+    rng = np.random.default_rng(3)
+    y = check(path, [_full(rng, (1, 8), "int8"), _nonzero(rng, (1, 8), "int8")])
+    assert y.min() >= 7  # the RELU's zero point: the clamp is in the output

@@ -54,7 +54,8 @@ def lower_squared_difference(b: Builder, op: Operation) -> list[SSAValue]:
     out_shape = shape(op.output)
     diff = b.value(tqi.SubOp, [s1, s2], b.tensor("i32", out_shape))
     square = b.value(tqi.MulOp, [diff, diff], b.tensor("i32", out_shape))
-    return [b.requantize(square, [mo[0]], [mo[1]], qo.zero_point, kind(element).range, element)]
+    return [b.requantize(square, [mo[0]], [mo[1]], qo.zero_point, clamp_bounds(op, op.output),
+                         element)]  # a fused RELU's clamp (fuse-activation) or the type range
 
 
 @lowers(tq.AddNOp)
