@@ -94,8 +94,17 @@ def _conv(op: Operation) -> list[Shape]:
         channels = w[0]
         if w[3] == 0 or x[3] % w[3]:
             raise ShapeError(f"input channels {x[3]} are not a multiple of the filter's {w[3]}")
+    _check_bias(op, channels)
     pad = _padding(op)
     return [(x[0], out_size(x[1], w[1], sh, dh, pad), out_size(x[2], w[2], sw, dw, pad), channels)]
+
+
+def _check_bias(op: Operation, channels: int) -> None:
+    """One bias value per output channel (LiteRT: NumElements(bias) == the filter's channels)."""
+    bias = op.operands[2] if len(op.operands) > 2 else None
+    if bias is not None and math.prod(shape(bias)) != channels:
+        raise ShapeError(f"bias {list(shape(bias))} does not hold one value per output channel "
+                         f"({channels})")
 
 
 def _pool(op: Operation) -> list[Shape]:
@@ -111,6 +120,7 @@ def _fully_connected(op: Operation) -> list[Shape] | None:
     depth = w[1] if len(w) == 2 else 0
     if depth == 0 or math.prod(x) % depth:
         raise ShapeError(f"input {list(x)} does not split into rows of the weights' depth {depth}")
+    _check_bias(op, w[0])
     rows = math.prod(x) // depth
     out = shape(op.results[0])
     # keep_num_dims keeps the input's leading dims (its last one is the depth); else [rows, units]

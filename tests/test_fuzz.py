@@ -53,12 +53,12 @@ def test_harness_finds_crashes_and_multiline_refusals() -> None:
 
 def _fc(x: Tensor | None = None, w: Tensor | None = None, y: Tensor | None = None,
         inputs: list[str] | None = None, outputs: list[str] | None = None,
-        op_inputs: list[str] | None = None) -> bytes:
+        op_inputs: list[str] | None = None, extra: list[Tensor] | None = None) -> bytes:
     x = x or Tensor("x", (1, 4), "int8", 0.5, -3)
     w = w or Tensor("w", (2, 4), "int8", 0.01, 0, data=np.ones((2, 4), np.int8))
     y = y or Tensor("y", (1, 2), "int8", 0.25, 7)
     op = Op("FULLY_CONNECTED", op_inputs or ["x", "w"], ["y"])
-    return build_model([x, w, y], [op], inputs or ["x"], outputs or ["y"])
+    return build_model([x, w, y, *(extra or [])], [op], inputs or ["x"], outputs or ["y"])
 
 
 REFUSALS = {
@@ -75,6 +75,8 @@ REFUSALS = {
     "cycle": (_fc(inputs=["w"], op_inputs=["y", "w"]), r"op #0 FULLY_CONNECTED, tensor 'y': reads a tensor written by itself \(a cycle\)"),
     "dangling": (_fc(inputs=["w"]), r"op #0 FULLY_CONNECTED, tensor 'x': reads a tensor that no op writes"),
     "arity": (_fc(op_inputs=["x"]), r"op #0 FULLY_CONNECTED: 1 inputs \(needs 2 to 3\)"),
+    "bias length": (_fc(op_inputs=["x", "w", "b"], extra=[Tensor("b", (3,), "int32", 0.005, 0, data=np.ones(3, np.int32))]),
+                    r"op #0 FULLY_CONNECTED, tensor 'y': bias \[3\] does not hold one value per output channel \(2\)"),
     "rank": (_fc(w=Tensor("w", (8,), "int8", 0.01, 0, data=np.ones(8, np.int8))), r"op #0 FULLY_CONNECTED, tensor 'w': rank 1 \(shape \[8\]\), needs rank 2"),
 }
 

@@ -79,3 +79,25 @@ def test_every_tq_op_has_a_shape_rule() -> None:
     missing = [op.name for op in tq.TQ.operations
                if op not in tq_shapes.RULES and op not in tq_shapes.CHECKED_ELSEWHERE]
     assert missing == []
+
+
+def _first(v: object) -> object:
+    return v[0] if isinstance(v, (list, tuple)) else v
+
+
+@pytest.mark.parametrize("opcode, slot", [("CONV_2D", 2), ("DEPTHWISE_CONV_2D", 2),
+                                          ("FULLY_CONNECTED", 2), ("TRANSPOSE_CONV", 3)])
+def test_bias_of_the_wrong_length_is_refused(opcode: str, slot: int, tmp_path: Path) -> None:
+    """One bias value per output channel; a shorter bias was read past its end (the C backend's
+    folded initial accumulators crashed on a fuzzed model: tests/test_fuzz.py case 282)."""
+    m = op_models.build(opcode, "int8")
+    assert not isinstance(m, op_models.NotApplicable)
+    bias = m.ops[0].inputs[slot]
+    tensors = [dataclasses.replace(t, shape=(t.shape[0] - 1,), data=t.data[:-1],
+                                   scale=_first(t.scale), zero_point=_first(t.zero_point))
+               if t.name == bias else t for t in m.tensors]  # per-tensor: the count is checked
+    bad = tmp_path / "bad.tflite"
+    write_model(bad, tensors, m.ops, m.inputs, m.outputs)
+    with pytest.raises(TqcError, match=rf"^op #0 {opcode}.*bias \[\d+\] does not hold one value "
+                                       rf"per output channel \(\d+\)"):
+        api.load(bad).emit("c")
