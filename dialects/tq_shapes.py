@@ -324,6 +324,11 @@ def _lstm(op: Operation) -> list[Shape]:
     return [(*x[:2], units)]
 
 
+def _transpose_conv(op: Operation) -> None:
+    """Only the bias: TFLM takes the spatial output size from the output tensor (lowering checks)."""
+    _check_bias(op, _in(op, 1)[0])
+
+
 def _add_n(op: Operation) -> list[Shape]:
     shapes = [shape(v) for v in op.operands]
     if any(s != shapes[0] for s in shapes):
@@ -356,12 +361,11 @@ RULES: dict[type[Operation], Rule] = {
     tq.BroadcastToOp: _broadcast_to,
     tq.ResizeNearestNeighborOp: _resize, tq.ResizeBilinearOp: _resize,
     tq.DynamicUpdateSliceOp: _dynamic_update_slice, tq.AddNOp: _add_n,
-    tq.UnidirectionalSequenceLstmOp: _lstm,
+    tq.UnidirectionalSequenceLstmOp: _lstm, tq.TransposeConvOp: _transpose_conv,
 }
 # Checked where they are lowered (see the module docstring), or constants.
 CHECKED_ELSEWHERE: tuple[type[Operation], ...] = (
-    tq.ConstOp, tq.BatchMatMulOp, tq.SpaceToBatchNdOp, tq.BatchToSpaceNdOp, tq.SvdfOp,
-    tq.TransposeConvOp)
+    tq.ConstOp, tq.BatchMatMulOp, tq.SpaceToBatchNdOp, tq.BatchToSpaceNdOp, tq.SvdfOp)
 
 
 def mismatch(op: Operation) -> str | None:

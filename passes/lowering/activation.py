@@ -5,10 +5,11 @@ from __future__ import annotations
 from xdsl.dialects.builtin import DenseArrayBase, StringAttr
 from xdsl.ir import Operation, SSAValue
 
-from tqc.dialects import tq
-from tqc.dialects.element import storage_name
+from tqc.dialects import tq, tqi
+from tqc.dialects.accessors import int_attr
+from tqc.dialects.element import kind, storage_name
 from tqc.dialects.quant_type import QuantType
-from tqc.passes.lowering import op_error, qtype
+from tqc.passes.lowering import Builder, op_error, qtype
 from tqc.semantics.quant_math import ActivationRangeOverflow, activation_range
 
 
@@ -37,3 +38,12 @@ def clamp_bounds(op: Operation, output: SSAValue) -> tuple[int, int]:
     act = op.properties.get("activation")
     name = act.data if isinstance(act, StringAttr) else "NONE"
     return op_activation_range(op, name, qtype(output))
+
+
+def clamp_result(b: Builder, out: SSAValue, op: Operation) -> SSAValue:
+    """`out`, the op's result in its storage type, clamped to the op's bounds (a fused
+    activation, or a RELU folded by fuse-activation); unchanged when they are the type's range."""
+    lo, hi = clamp_bounds(op, op.results[0])
+    if (lo, hi) == kind(storage_name(qtype(op.results[0]))).range:
+        return out
+    return b.value(tqi.ClampOp, [out], out.type, min=int_attr(lo), max=int_attr(hi))

@@ -20,10 +20,10 @@ from __future__ import annotations
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.accessors import int_array, int_attr, shape
-from tqc.dialects.element import kind, storage_name
+from tqc.dialects.accessors import int_array, shape
+from tqc.dialects.element import storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
-from tqc.passes.lowering.activation import clamp_bounds
+from tqc.passes.lowering.activation import clamp_bounds, clamp_result
 from tqc.passes.lowering.xnnpack import (
     MAX_SCALE,
     add_parameters,
@@ -103,7 +103,4 @@ def lower_min_max(b: Builder, op: Operation) -> list[SSAValue]:
         raise b.error("MAXIMUM/MINIMUM need one storage type for inputs and output")
     cls = tqi.MaxOp if isinstance(op, tq.MaximumOp) else tqi.MinOp
     out = b.value(cls, b.operands[:2], b.tensor(storage_name(qo), _out_shape(op)))
-    lo, hi = clamp_bounds(op, op.output)  # a RELU folded by fuse-activation narrows the range
-    if (lo, hi) == kind(storage_name(qo)).range:
-        return [out]
-    return [b.value(tqi.ClampOp, [out], out.type, min=int_attr(lo), max=int_attr(hi))]
+    return [clamp_result(b, out, op)]

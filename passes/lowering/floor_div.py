@@ -22,10 +22,10 @@ from __future__ import annotations
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.accessors import int_attr, shape
-from tqc.dialects.element import kind, storage_name
+from tqc.dialects.accessors import shape
+from tqc.dialects.element import storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
-from tqc.passes.lowering.activation import clamp_bounds
+from tqc.passes.lowering.activation import clamp_result
 
 
 @lowers(tq.FloorDivOp, tq.FloorModOp)
@@ -47,7 +47,4 @@ def lower_floor_div_mod(b: Builder, op: Operation) -> list[SSAValue]:
     d = b.cast(rhs, "i32")
     cls = tqi.FloorDivOp if isinstance(op, tq.FloorDivOp) else tqi.FloorModOp
     out = b.cast(b.value(cls, [a, d], b.tensor("i32", list(shape(op.output)))), element)
-    lo, hi = clamp_bounds(op, op.output)  # a RELU folded by fuse-activation narrows the range
-    if (lo, hi) == kind(element).range:
-        return [out]
-    return [b.value(tqi.ClampOp, [out], out.type, min=int_attr(lo), max=int_attr(hi))]
+    return [clamp_result(b, out, op)]

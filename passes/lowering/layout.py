@@ -28,10 +28,10 @@ from xdsl.ir import Attribute, Operation, SSAValue
 
 from tqc.dialects import tq, tqi
 from tqc.dialects.accessors import dense_attr, int_array, int_attr, int_value, shape
-from tqc.dialects.element import kind, storage_name
+from tqc.dialects.element import storage_name
 from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, lowers, plain, qtype
-from tqc.passes.lowering.activation import clamp_bounds
+from tqc.passes.lowering.activation import clamp_result
 
 
 def _same_quant(a: QuantType, c: QuantType) -> bool:
@@ -52,10 +52,7 @@ def lower_concat(b: Builder, op: Operation) -> list[SSAValue]:
     out_q = qtype(op.output)
     inputs = [_concat_input(b, x, qtype(v), out_q) for x, v in zip(b.operands, op.inputs)]
     out = b.value(tqi.ConcatOp, [inputs], plain(op.output.type), axis=op.axis)
-    lo, hi = clamp_bounds(op, op.output)
-    if (lo, hi) != kind(storage_name(out_q)).range:
-        out = b.value(tqi.ClampOp, [out], out.type, min=int_attr(lo), max=int_attr(hi))
-    return [out]
+    return [clamp_result(b, out, op)]
 
 
 def _concat_input(b: Builder, x: SSAValue, q: QuantType, out_q: QuantType) -> SSAValue:
