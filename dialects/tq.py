@@ -207,7 +207,10 @@ class DivOp(BinaryOp):
 
 
 class CompareOp(TqOp):
-    """A comparison: a bool tensor, NumPy broadcasting."""
+    """A comparison: a bool tensor, NumPy broadcasting (int16: LiteRT REF's arithmetic, see
+    passes/lowering/compare_select.py)."""
+
+    traits = traits_def(AcceptsInt16())
 
     lhs = operand_def()
     rhs = operand_def()
