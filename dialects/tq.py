@@ -201,9 +201,10 @@ class FloorModOp(BinaryOp):
 
 @irdl_op_definition
 class DivOp(BinaryOp):
-    """DIV: lhs / rhs, NumPy broadcasting (TFLM runs int8 only)."""
+    """DIV: lhs / rhs, NumPy broadcasting (TFLM runs int8 only; int16: LiteRT REF)."""
 
     name = "tq.div"
+    traits = traits_def(AcceptsInt16())
 
 
 class CompareOp(TqOp):
