@@ -10,8 +10,13 @@ import numpy as np
 from backends_check import check_model
 
 from tqc.pipeline import load_numpy_model
-from tqc.reference import (TFLM_KERNEL_BUGS, choose_reference, model_info, run_reference,
-                           run_reference_with_runtime)
+from tqc.reference import (
+    TFLM_KERNEL_BUGS,
+    choose_reference,
+    model_info,
+    run_reference,
+    run_reference_with_runtime,
+)
 from tqc.tflite_writer import Op, Tensor, write_model
 
 
