@@ -125,9 +125,12 @@ def measure(path: Path, args: argparse.Namespace, cache: dict[str, Row]) -> Row:
     if key is None:
         return row
     cached = cache.get(name)
-    if cached and cached.get("key") == key and (args.no_synth or "synth" in cached
-                                                or "synth_note" in cached):
-        log(f"{name}: unchanged design, cached")
+    if cached and cached.get("key") == key:
+        if not args.no_synth and "synth" not in cached and "synth_note" not in cached:
+            log(f"{name}: unchanged design (lint and simulation cached); yosys synth")
+            cached.update(synthesize(out, name, args.synth_timeout))
+        else:
+            log(f"{name}: unchanged design, cached")
         return cached
     row["key"] = key
     log(f"{name}: lint")

@@ -201,13 +201,17 @@ class FloorModOp(BinaryOp):
 
 @irdl_op_definition
 class DivOp(BinaryOp):
-    """DIV: lhs / rhs, NumPy broadcasting (TFLM runs int8 only)."""
+    """DIV: lhs / rhs, NumPy broadcasting (TFLM runs int8 only; int16: LiteRT REF)."""
 
     name = "tq.div"
+    traits = traits_def(AcceptsInt16())
 
 
 class CompareOp(TqOp):
-    """A comparison: a bool tensor, NumPy broadcasting."""
+    """A comparison: a bool tensor, NumPy broadcasting (int16: LiteRT REF's arithmetic, see
+    passes/lowering/compare_select.py)."""
+
+    traits = traits_def(AcceptsInt16())
 
     lhs = operand_def()
     rhs = operand_def()

@@ -217,6 +217,24 @@ class FloorModOp(BinaryOp):
 
 
 @irdl_op_definition
+class DivideOp(BinaryOp):
+    """The quantized quotient of `reference_ops::DivElementwise` before the output zero point:
+    lhs = x1 − zp1, rhs = x2 − zp2 (i32, from 16 bits or fewer, rhs nonzero), output
+    = tqc.semantics.divide.divide(lhs, rhs, output_multiplier, output_shift) (i32)."""
+
+    name = "tqi.divide"
+    output_multiplier = prop_def(IntegerAttr)
+    output_shift = prop_def(IntegerAttr)
+
+    def verify_(self) -> None:
+        names = (_element(self.lhs), _element(self.rhs), _element(self.output))
+        if names != ("i32", "i32", "i32"):
+            raise VerifyException(f"tqi.divide: operands and result must be i32, not {names}")
+        if not 0 <= self.output_multiplier.value.data < 2**31:
+            raise VerifyException("tqi.divide: output_multiplier must be in [0, 2^31)")
+
+
+@irdl_op_definition
 class NonzeroCheckOp(UnaryOp):
     """output = input, or a run-time error (NumPy raises, C's NAME_invoke returns 1) if any
     element is 0: the reference's 'Division by 0' (LiteRT FLOOR_DIV / FLOOR_MOD)."""
@@ -760,6 +778,7 @@ TQI = Dialect(
         MinOp,
         FloorDivOp,
         FloorModOp,
+        DivideOp,
         NonzeroCheckOp,
         SelectPositiveOp,
         NonNegOp,

@@ -128,8 +128,10 @@ def measure(opcode: str, kind: str, model: Model, folder: Path, seed: int = 0) -
     if row.tflm == NO and row.litert == NO:
         notes.append(f"TFLM: {tflm_note}")
     order = [(tflm_out, "TFLM"), (ref_out, "REF")]
-    if kind == "uint8":
+    if kind == "uint8" or info.tflm_bug:  # tqc.reference.TFLM_KERNEL_BUGS: LiteRT REF first
         order.reverse()
+    if info.tflm_bug and row.tflm == YES:
+        notes.append(f"TFLM bug, checked against LiteRT REF: {info.tflm_bug}")
     oracle = next(((out, name) for out, name in order if out is not None), None)
     if module is not None and oracle is not None:
         row.exact = exactness(module, xs, *oracle)

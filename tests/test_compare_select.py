@@ -1,6 +1,7 @@
 """Comparisons feeding SELECT_V2: every predicate, zero points
 at the ends of the range, scales over many octaves, broadcasting, NumPy and C against TFLM
-(int8) and LiteRT REF (uint8); SELECT_V2 with a constant condition (int16 too); the refusals."""
+(int8) and LiteRT REF (uint8); SELECT_V2 with a constant condition (int16 too).
+int16 comparisons: tests/test_compare_int16.py."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ import numpy as np
 import pytest
 from backends_check import check_model
 
-from tqc.errors import TqcError
-from tqc.pipeline import lower
 from tqc.tflite_writer import Op, Tensor, write_model
 
 PREDICATES = ("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL")
@@ -51,15 +50,3 @@ def test_select_with_a_constant_condition(tmp_path: Path, kind: str) -> None:
     path = tmp_path / "m.tflite"
     write_model(path, tensors, [Op("SELECT_V2", ["k", "a", "c"], ["y"])], ["a", "c"], ["y"])
     assert check_model(path, 5, 0, ("numpy", "c")) == []
-
-
-def test_an_int16_comparison_is_refused(tmp_path: Path) -> None:
-    """TFLM's int16 GREATER reads parameters its Prepare never sets (measured: every output
-    false), its other int16 predicates fail; LiteRT REF compares int16 GREATER/LESS stored values
-    raw but rescales EQUAL: no reference to follow."""
-    tensors = [Tensor("a", (1, 3), "int16", 0.1, 0), Tensor("b", (1, 3), "int16", 0.1, 0),
-               Tensor("k", (1, 3), "bool")]
-    path = tmp_path / "m.tflite"
-    write_model(path, tensors, [Op("GREATER", ["a", "b"], ["k"])], ["a", "b"], ["k"])
-    with pytest.raises(TqcError, match="op #0 GREATER: int16 activations are not supported"):
-        lower(path)

@@ -15,8 +15,10 @@ unless ``stream=True``: then the samples are one stream and variable tensors car
 Inputs are cast to the model's dtype when the values fit (ValueError otherwise).
 
 ``auto`` policy: ``tflm`` unless the model has uint8 tensors other than graph inputs consumed only by
-QUANTIZE / graph outputs produced by QUANTIZE (legacy uint8 model) -> ``litert-ref``; if TFLM fails
-to load or run the model, ``litert-ref`` is used instead (logged).
+QUANTIZE / graph outputs produced by QUANTIZE (legacy uint8 model) -> ``litert-ref``, or an
+operator in ``TFLM_KERNEL_BUGS`` (a TFLM kernel known to run and give wrong results for that input
+type) -> ``litert-ref``; if TFLM fails to load or run the model, ``litert-ref`` is used instead
+(logged).
 
 Measured per shared model (ai-edge-litert 2.3.0, tflite-micro 0.dev20261023, 2 cores; ``auto``
 choice, ms per inference inside the child; every model runs):
@@ -55,6 +57,16 @@ _NP_DTYPES: dict[int, type] = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.
                                6: np.bool_, 7: np.int16, 9: np.int8, 10: np.float64, 12: np.uint64,
                                15: np.uint32, 16: np.uint16}
 _QUANTIZE = 114
+_TYPE_NAMES = {v: k for k, v in {"int8": 9, "int16": 7, "uint8": 3, "int32": 2}.items()}
+
+# TFLM kernels that run but compute wrong results, keyed by (builtin code, type of input 0):
+# the ``auto`` policy uses LiteRT REF for a model with such an operator. Each entry was measured
+# (tflite-micro 0.dev20261023) and has a test in tests/test_reference_policy.py.
+TFLM_KERNEL_BUGS: dict[tuple[int, str], str] = {
+    # comparisons.cc ComparisonsPrepare sets the rescaling parameters for int8 only;
+    # GreaterEval's int16 case then rescales with multipliers of 0: every output false.
+    (61, "int16"): "GREATER int16 reads rescaling parameters its Prepare never sets (all false)",
+}
 _MIN_ARENA = 16 << 20
 _MAX_ARENA = 2 << 30
 
@@ -79,6 +91,7 @@ class ModelInfo:
     outputs: tuple[IoSpec, ...]
     legacy_uint8: bool  # uint8 tensors beyond I/O QUANTIZE edges
     size: int
+    tflm_bug: str | None = None  # why TFLM is not the reference (TFLM_KERNEL_BUGS), if it is not
 
 
 def model_info(model: str | Path) -> ModelInfo:
@@ -113,10 +126,14 @@ def _parse(buf: bytes) -> ModelInfo:
     ok_uint8: set[int] = set()  # I/O tensors touching only QUANTIZE ops
     consumers: dict[int, list[int]] = {}
     producer: dict[int, int] = {}
+    bug: str | None = None
     for k in range(sg.OperatorsLength()):
         op = sg.Operators(k)
         oc = m.OperatorCodes(op.OpcodeIndex())
         code = max(oc.BuiltinCode(), oc.DeprecatedBuiltinCode())
+        first = int(op.Inputs(0)) if op.InputsLength() else -1
+        if first >= 0 and bug is None:
+            bug = TFLM_KERNEL_BUGS.get((code, _TYPE_NAMES.get(sg.Tensors(first).Type(), "")))
         for t in (op.InputsAsNumpy() if op.InputsLength() else []):
             consumers.setdefault(int(t), []).append(code)
         for t in (op.OutputsAsNumpy() if op.OutputsLength() else []):
@@ -128,7 +145,7 @@ def _parse(buf: bytes) -> ModelInfo:
         if producer.get(t) == _QUANTIZE and not consumers.get(t):
             ok_uint8.add(t)
     legacy = any(sg.Tensors(i).Type() == 3 and i not in ok_uint8 for i in range(sg.TensorsLength()))
-    return ModelInfo(tuple(io(i) for i in ins), tuple(io(i) for i in outs), legacy, len(buf))
+    return ModelInfo(tuple(io(i) for i in ins), tuple(io(i) for i in outs), legacy, len(buf), bug)
 
 
 def _sample_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -226,8 +243,8 @@ def run_reference_with_runtime(model: str | Path, inputs: Sequence[np.ndarray],
         return _run_one(model, info, xs, runtime, timeout, stream), runtime
     if stream:
         raise ValueError("stream=True needs an explicit runtime")
-    if info.legacy_uint8:
-        log.info("%s: legacy uint8 model -> litert-ref", model.name)
+    if info.legacy_uint8 or info.tflm_bug:
+        log.info("%s: %s -> litert-ref", model.name, info.tflm_bug or "legacy uint8 model")
         return _run_one(model, info, xs, "litert-ref", timeout), "litert-ref"
     try:
         return _run_one(model, info, xs, "tflm", timeout), "tflm"
@@ -256,7 +273,7 @@ def choose_reference(model: str | Path) -> Runtime:
 @functools.lru_cache(maxsize=64)
 def _choose(path: str, _mtime: int) -> Runtime:
     info = model_info(path)
-    if info.legacy_uint8:
+    if info.legacy_uint8 or info.tflm_bug:
         return "litert-ref"
     zeros = [np.zeros((1,) + _sample_shape(s.shape), s.dtype) for s in info.inputs]
     try:

@@ -182,6 +182,9 @@ EXPRESSIONS: dict[type[Operation], ExpressionHandler] = {
     tqi.MinOp: min_max,
     tqi.FloorDivOp: lambda lp, op, x: f"tqc_floor_div_i32({x[0]}, {x[1]})",
     tqi.FloorModOp: lambda lp, op, x: f"tqc_floor_mod_i32({x[0]}, {x[1]})",
+    tqi.DivideOp: lambda lp, op, x:
+        f"tqc_divide_i32({x[0]}, {x[1]}, {int_value(op.properties['output_multiplier'])}, "
+        f"{int_value(op.properties['output_shift'])})",
     tqi.SelectPositiveOp: lambda lp, op, x: f"({x[0]} >= 0 ? {x[1]} : {x[2]})",
     tqi.NonNegOp: lambda lp, op, x: f"(uint8_t)({x[0]} >= 0)",  # a bool: one byte, 0 or 1
     tqi.QuantizeOp: quantize,

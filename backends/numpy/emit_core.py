@@ -68,6 +68,13 @@ def binary(p: NumpyPrinter, op: Operation) -> str:
     return f"{p.v(op.output)} = {expr}"
 
 
+@prints(tqi.DivideOp)
+def divide_(p: NumpyPrinter, op: Operation) -> str:
+    assert isinstance(op, tqi.DivideOp)
+    return (f"{p.v(op.output)} = divide({p.v(op.lhs)}, {p.v(op.rhs)}, "
+            f"{int_value(op.output_multiplier)}, {int_value(op.output_shift)})")
+
+
 @prints(tqi.NonzeroCheckOp)
 def nonzero_check(p: NumpyPrinter, op: Operation) -> str:
     assert isinstance(op, tqi.NonzeroCheckOp)

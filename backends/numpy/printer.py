@@ -51,7 +51,8 @@ prints = HANDLERS.register
 
 # Semantics modules a generated module carries only when it has one of these ops (so that the
 # modules of models without them stay as they were).
-OPTIONAL_RUNTIME: dict[type[Operation], str] = {tqi.MulRoundF32Op: "round_f32",
+OPTIONAL_RUNTIME: dict[type[Operation], str] = {tqi.DivideOp: "divide",
+                                                 tqi.MulRoundF32Op: "round_f32",
                                                  tqi.MulAddRoundF32Op: "round_f32",
                                                  tqi.QuantizeRneOp: "round_f32",
                                                  tqi.LogSoftmaxOp: "log_softmax",

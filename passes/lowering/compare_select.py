@@ -13,9 +13,19 @@ lowered value; otherwise (a graph output, a CAST, ...) it is the bool `tqi.nonne
 byte 0/1 in C, np.bool_ in NumPy). Checked on all 256 × 256 pairs of stored values
 (tests/test_compare_bool.py). A scale of 1 or more is refused (TFLM's
 QuantizeMultiplierSmallerThanOneExp aborts; LiteRT would use QuantizeMultiplierGreaterThanOne).
-int16 is refused: TFLM's int16 GREATER reads parameters its Prepare never sets (measured: every
-output false) and its other predicates fail; LiteRT REF compares the stored int16 values raw
-for GREATER / LESS but not for EQUAL.
+
+int16 (LiteRT REF, tflite/kernels/comparisons.cc, ai-edge-litert 2.3.0; TFLM refuses EQUAL,
+NOT_EQUAL, LESS, LESS_EQUAL and GREATER_EQUAL on int16 and its GREATER reads parameters its
+Prepare leaves at zero: every output false, a known TFLM bug, tqc.reference):
+    EQUAL, NOT_EQUAL (quantized int16: `ComparisonQuantized<int16_t>`): rescaled exactly as
+        int8 above, c_i = RDBPOT(SRDHM((x_i − zp_i) · 2^8, m_i), −s_i) (|x_i − zp_i| · 2^8
+        < 2^24: no overflow); scales need not be equal.
+    LESS, LESS_EQUAL, GREATER, GREATER_EQUAL (`Comparison<int16_t>`; GREATER is LESS with
+        the inputs swapped): the STORED int16 values compared raw, scales and zero points
+        ignored: c_i = x_i (widened to int32).
+Measured against LiteRT REF on random int16 pairs (equal and different scales and zero points):
+raw order predicates and rescaled (in)equality match on every pair, the other reading does not
+(tests/test_compare_int16.py).
 
 SELECT_V2 (TFLM micro/kernels/select.cc, any element type; x and y of one type): the stored
 values copied, out = cond ? x : y, broadcasting. The condition is a comparison above or a
@@ -57,13 +67,18 @@ def lower_compare(b: Builder, op: Operation) -> list[SSAValue]:
 def _condition(b: Builder, op: tq.CompareOp) -> SSAValue:
     """The int32 condition k: the comparison is true where k >= 0."""
     q1, q2 = qtype(op.lhs), qtype(op.rhs)
-    if not storage_name(q1) == storage_name(q2) or storage_name(q1) not in ("i8", "ui8"):
-        raise b.error(f"{storage_name(q1)}, {storage_name(q2)} inputs are not supported (int8 "
-                      "and uint8 only)")
-    c1 = _scaled(b, b.operands[0], q1.scale, q1.zero_point)
-    c2 = _scaled(b, b.operands[1], q2.scale, q2.zero_point)
-    out = b.tensor("i32", shape(op.output))
+    if not storage_name(q1) == storage_name(q2) or storage_name(q1) not in ("i8", "ui8", "i16"):
+        raise b.error(f"{storage_name(q1)}, {storage_name(q2)} inputs are not supported (int8, "
+                      "uint8 and int16 only)")
+    if q1.per_axis or q2.per_axis:
+        raise b.error("per-axis quantization is not supported")
     predicate = op.name.removeprefix("tq.").upper()
+    if storage_name(q1) == "i16" and predicate not in ("EQUAL", "NOT_EQUAL"):
+        c1, c2 = b.widen(b.operands[0]), b.widen(b.operands[1])  # LiteRT: raw stored values
+    else:
+        c1 = _scaled(b, b.operands[0], q1.scale, q1.zero_point)
+        c2 = _scaled(b, b.operands[1], q2.scale, q2.zero_point)
+    out = b.tensor("i32", shape(op.output))
     if predicate in ("LESS", "LESS_EQUAL"):
         c1, c2 = c2, c1
     d = b.value(tqi.SubOp, [c1, c2], out)

@@ -1595,6 +1595,32 @@ static inline int32_t tqc_reciprocal(int32_t x, int x_integer_digits, int *num_b
   return tqc_one_over_one_plus_x(tqc_u32_to_i32(shifted - 0x80000000u));
 }
 
+/* gemmlowp RoundingDivideByPOT as x86 evaluates it for any exponent e (tqc/semantics/divide.py):
+ * mask = int32((1ll << (e & 63)) - 1), (x >> (e & 31)) + ((x & mask) > (mask >> 1) + (x < 0)). */
+static inline int32_t tqc_rdbpot_x86(int32_t x, int e) {
+  const uint32_t e64 = (uint32_t)e & 63u, e32 = (uint32_t)e & 31u;
+  const int32_t mask = tqc_wrap_i32((int64_t)(((uint64_t)1 << e64) - 1u));
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return tqc_wrap_i32((int64_t)(x >> e32) + ((x & mask) > threshold ? 1 : 0));
+}
+
+/* reference_ops::DivElementwise's quotient before the output zero point (tqi.divide): v1, v2 the
+ * inputs minus their zero points (v2 != 0: tqi.nonzero_check ran; 0 for v2 == 0). */
+static inline int32_t tqc_divide_i32(int32_t v1, int32_t v2, int32_t multiplier, int shift) {
+  int recip_shift, headroom;
+  int32_t inverse, unscaled;
+  if (v2 == 0) return 0;
+  if (v2 < 0) {
+    v1 = tqc_wrap_i32(-(int64_t)v1);
+    v2 = tqc_wrap_i32(-(int64_t)v2);
+  }
+  inverse = tqc_reciprocal(v2, 31, &recip_shift);
+  headroom = v1 >= 0 ? tqc_count_leading_zeros((uint32_t)v1) - 1
+             : v1 == INT32_MIN ? 0 : tqc_count_leading_zeros((uint32_t)(2 * (-(int64_t)v1) - 1));
+  unscaled = tqc_mul_high(tqc_wrap_i32((int64_t)v1 * ((int64_t)1 << headroom)), inverse);
+  return tqc_rdbpot_x86(tqc_mul_high(unscaled, multiplier), -(shift - recip_shift - headroom));
+}
+
 /* One softmax row of `depth` 8-bit values to the output type TY (min OUT_MIN, max OUT_MAX,
  * OUT_BITS wide): exp of the Q5.26 rescaled differences to the row maximum, summed in Q12.19,
  * times the reciprocal of the sum, offset by the output type's minimum. Returns 1 (and leaves
