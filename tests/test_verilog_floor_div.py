@@ -20,7 +20,12 @@ from test_floor_div_mod import _full, _nonzero, model
 from test_verilog_backend import needs_sim, needs_verilator
 
 from tqc.backends.verilog import sim
-from tqc.backends.verilog.target import build_design, from_hardware, simulate, to_hardware
+from tqc.backends.verilog.target import (
+    build_design,
+    from_hardware,
+    simulate,
+    to_hardware,
+)
 from tqc.errors import TqcError
 from tqc.pipeline import identifier, load_numpy_model, lower
 from tqc.reference import run_reference
