@@ -11,6 +11,10 @@ inputs with `inputs(stage)` (or `take(value)` one by one, in `stage.inputs` orde
 declares its output with `output(stage, width)`: a value with several consumers (stages or
 output ports) goes through `tqc_fork`, with a whole-tensor FIFO in front of every consumer
 that is not an engine; a handler never sees the fork.
+
+A chain step may be a run-time check (`Step.check`, `tqi.nonzero_check`): its chain gets a
+sticky `err` output, and the top module ORs every such output into its own `err` port (only
+designs with a check have one).
 """
 
 from __future__ import annotations
