@@ -35,6 +35,15 @@ def cast(c: Chain, op: Operation) -> None:
     c.add(expr, width, signed, expr_width=width, registered=False)
 
 
+@emits(tqi.NonzeroCheckOp)
+def nonzero_check(c: Chain, op: Operation) -> None:
+    """The element unchanged (one register); a beat holding 0 raises the chain's `err` output,
+    which stays high until `rst` (the reference fails the invocation: LiteRT FLOOR_DIV /
+    FLOOR_MOD's 'Division by 0'; the design's `err` port)."""
+    assert isinstance(op, tqi.NonzeroCheckOp)
+    c.add("{x}", c.width, c.signed, expr_width=c.width, check=True)
+
+
 @emits(tqi.NonNegOp)
 def nonneg(c: Chain, op: Operation) -> None:
     """x >= 0 of an int32, a one-bit bool (a comparison's result): a signed compare, which

@@ -11,6 +11,10 @@ inputs with `inputs(stage)` (or `take(value)` one by one, in `stage.inputs` orde
 declares its output with `output(stage, width)`: a value with several consumers (stages or
 output ports) goes through `tqc_fork`, with a whole-tensor FIFO in front of every consumer
 that is not an engine; a handler never sees the fork.
+
+A chain step may be a run-time check (`Step.check`, `tqi.nonzero_check`): its chain gets a
+sticky `err` output, and the top module ORs every such output into its own `err` port (only
+designs with a check have one).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class Step:
     signed: bool
     expr_width: int = 32
     registered: bool = True
+    check: bool = False  # a beat whose input is 0 raises the chain's sticky `err` output
 
 
 @dataclass
@@ -93,6 +98,11 @@ class Chain:
         return f"{{{{{width - have}{{{fill}}}}}, {{x}}}}"
 
     @property
+    def checks(self) -> bool:
+        """Whether the chain has an `err` output (a run-time check, `tqi.nonzero_check`)."""
+        return any(s.check for s in self.steps)
+
+    @property
     def beats(self) -> int:
         """Beats per pixel: the values of the channel counter {c}."""
         return self.channels // self.lanes
@@ -120,8 +130,8 @@ class Chain:
         return f"{name}({{c}})" if self.lanes == 1 else f"{name}_{{lane}}({{c}})"
 
     def add(self, expr: str, width: int, signed: bool, expr_width: int = 32,
-            registered: bool = True) -> None:
-        self.steps.append(Step(expr, width, signed, expr_width, registered))
+            registered: bool = True, check: bool = False) -> None:
+        self.steps.append(Step(expr, width, signed, expr_width, registered, check))
 
     def render(self, module: str) -> str:
         cw, n, lanes = clog2(self.beats), len(self.steps), self.lanes
@@ -140,7 +150,8 @@ class Chain:
             f"    input [{lanes * self.in_width - 1}:0] in_data,",
             "    output out_valid,",
             "    input out_ready,",
-            f"    output [{lanes * self.width - 1}:0] out_data",
+            f"    output [{lanes * self.width - 1}:0] out_data" + (",\n    output err"
+                                                               if self.checks else ""),
             ");",
             '`include "tqc_fixedpoint.vh"',
             *(f.replace("{module}", module) for f in self.functions),
@@ -169,6 +180,7 @@ class Chain:
                 "    end",
             ]
         lines.append("    wire adv;")
+        lines += self.render_checks(lanes)
         for i, st in enumerate(self.steps, 1):
             for j in range(lanes):
                 expr = (st.expr.replace("{x}", at("d", i - 1, j)).replace("{c}", f"c{i - 1}")
@@ -210,6 +222,23 @@ class Chain:
         ]
         return "\n".join(lines) + "\n"
 
+    def render_checks(self, lanes: int) -> list[str]:
+        """The sticky `err` register: set when a beat whose input is 0 in any lane passes a
+        checking step (`adv` moves it on), cleared only by `rst`."""
+        zero = []
+        for i, st in enumerate(self.steps, 1):
+            if st.check:
+                names = [f"d{i - 1}" if lanes == 1 else f"d{i - 1}_{j}" for j in range(lanes)]
+                zero.append(f"(v{i - 1} && ({' || '.join(f'~|{d}' for d in names)}))")
+        if not zero:
+            return []
+        return ["    reg err_r;",
+                "    always @(posedge clk) begin",
+                "        if (rst) err_r <= 1'b0;",
+                f"        else if (adv && ({' || '.join(zero)})) err_r <= 1'b1;",
+                "    end",
+                "    assign err = err_r;"]
+
 
 # ---- the design -------------------------------------------------------------------------
 
@@ -219,6 +248,7 @@ class Emitted:
     files: dict[str, str]
     sources: list[str]  # Verilog files of the design, top first
     top: str
+    err: bool = False  # the top has an `err` output (a run-time check)
 
 
 class VerilogEmitter:
@@ -234,6 +264,7 @@ class VerilogEmitter:
         self.lanes: dict[str, int] = {p.name: 1 for p in plan.inputs}  # stream → elements per beat
         self.wires: list[str] = []
         self.instances: list[str] = []
+        self.errors: list[str] = []  # the `err` outputs of run-time checks (the top's `err`)
         self.count = 0
 
     def new_stream(self, width: int, lanes: int = 1) -> str:
@@ -350,7 +381,7 @@ class VerilogEmitter:
             self.files[t] = (TEMPLATES / t).read_text()
         sources = [f"{name}.v", *(f"{m}.v" for m, _ in self.modules),
                    *sorted(t for t in self.templates if t.endswith(".v"))]
-        return Emitted(self.files, sources, name)
+        return Emitted(self.files, sources, name, bool(self.errors))
 
     def handler(self, op: Operation) -> Callable:
         handler = self.handlers.get(type(op))
@@ -379,7 +410,14 @@ class VerilogEmitter:
         for suffix, text in chain.roms.items():
             self.files[f"{module}_{suffix}.hex"] = text
         src, dst = self.connect(stage, chain.width)
-        self.instances.append(self.instance(module, f"u_{stage.name}", src, dst))
+        inst = self.instance(module, f"u_{stage.name}", src, dst)
+        if chain.checks:
+            err = f"err_{stage.name}"
+            self.wires.append(f"    wire {err};")
+            self.errors.append(err)
+            inst = inst.replace(f".out_data({dst}_data)\n",
+                                f".out_data({dst}_data),\n        .err({err})\n")
+        self.instances.append(inst)
 
     def top(self) -> str:
         plan = self.plan
@@ -398,6 +436,8 @@ class VerilogEmitter:
         for p in plan.outputs:
             ports += [f"    output {p.name}_valid,", f"    input {p.name}_ready,",
                       f"    output [{p.kind.bits - 1}:0] {p.name}_data,"]
+        if self.errors:  # a run-time check: the reference fails the invocation
+            ports.append("    output err,")
         ports[-1] = ports[-1].removesuffix(",")
         unused = [p for p in plan.inputs if root(p.value) not in self.consumers]
         lines = [
@@ -418,6 +458,8 @@ class VerilogEmitter:
             lines += [f"    assign {p.name}_valid = {src}_valid;",
                       f"    assign {src}_ready = {p.name}_ready;",
                       f"    assign {p.name}_data = {src}_data;"]
+        if self.errors:
+            lines.append(f"    assign err = {' | '.join(self.errors)};")
         lines.append("endmodule")
         return "\n".join(lines) + "\n"
 

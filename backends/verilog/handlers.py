@@ -8,6 +8,7 @@ from tqc.backends.verilog import (  # noqa: F401  (imported for their `@emits` r
     emit_broadcast,
     emit_conv,
     emit_elementwise,
+    emit_floordiv,
     emit_gather,
     emit_join,
     emit_l2norm,

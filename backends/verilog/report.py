@@ -10,7 +10,8 @@ reads one tap per cycle while the previous window divides (DVW cycles), so an ou
 max(taps, DVW + 1); softmax reads each row three times (load, sum, output) plus ~10 cycles of
 reciprocal; log-softmax likewise, with ~26 cycles of logarithm; L2 normalization loads a row (summing
 squares), takes ~27 cycles of 1/sqrt, then writes it; a sum takes its whole input, then drains its M accumulators (M + 2 cycles). Each chain
-step adds one register.
+step adds one register. A floor divider (tqc_floordiv) takes a beat every N + 1 cycles (N = 8
+or 16 iterations, one load).
 
 - `latency`: the serial upper bound of the first sample (every layer waits for all of its
   input); `overlap_latency`: the estimate with a layer starting an output row as soon as the
@@ -27,6 +28,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from tqc.backends.verilog.emit_floordiv import OPS as DIVIDERS
+from tqc.backends.verilog.emit_floordiv import cycles_per_beat
 from tqc.backends.verilog.emit_pool import divider_width
 from tqc.backends.verilog.gather_map import MAPS, gather_map
 from tqc.backends.verilog.prepare import Plan, Stage, hw_kind, is_mac, ring_rows, root
@@ -243,6 +246,14 @@ def estimate(plan: Plan) -> Estimate:
                 depth = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide + three
                 mults += (wide - three) * stage.in_lanes  # one copy per lane
                 mults53 += three * stage.in_lanes
+            elif type(stage.ops[0]) in DIVIDERS:  # tqc_floordiv: a beat every N + 1 cycles
+                per = cycles_per_beat(stage.ops[0])
+                beats = -(-elements // stage.out_lanes)
+                interval = max(interval, beats * per)
+                latency += beats * per + 1
+                arrival[root(stage.output)] = (start + per + 1,
+                                               max(end, start + (beats - 1) * per) + per + 1)
+                continue
             else:
                 depth = 1
             latency += depth

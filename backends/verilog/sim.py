@@ -174,6 +174,7 @@ def prune(root: Path, limit: int, keep: Path, idle: float = 3600.0) -> list[Path
 
 RESULT = re.compile(r"TQC_RESULT samples=(\d+) mismatches=(\d+) latency=(-?\d+) total=(\d+)")
 SAMPLE = re.compile(r"TQC_SAMPLE \d+ done=(\d+)")
+FAILED = re.compile(r"TQC_FAILED err at cycle (\d+) after (\d+) complete samples")
 
 
 def suffixes(n: int) -> list[str]:
@@ -211,6 +212,12 @@ def simulate(folder: Path, top: str, inputs_hex: list[str], n: int,
         if m is None or "TQC_ERROR" in log:
             err = next((line for line in log.splitlines() if "TQC_ERROR" in line), log[-500:])
             raise TqcError(f"verilog backend: simulation did not finish: {err}")
+        failed = FAILED.search(log)
+        if failed is not None:  # as the C target's invoke returning 1
+            raise TqcError(f"verilog target: the design raised err at cycle {failed[1]}, after "
+                           f"{failed[2]} complete sample(s): a run-time check failed (a zero "
+                           "divisor of FLOOR_DIV / FLOOR_MOD: the reference fails that "
+                           "invocation)")
         done = [int(d) for d in SAMPLE.findall(log)]
         texts = [(work / f"out{suffix}.hex").read_text() for suffix in suffixes(outputs)]
         return SimResult(texts, int(m[1]), int(m[2]), int(m[3]), int(m[4]), log, done)

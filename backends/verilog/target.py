@@ -5,7 +5,9 @@ Top module `<name>`: clk, rst (synchronous, active high), and one valid/ready/da
 per model input and output: in_valid/in_ready/in_data and out_valid/out_ready/out_data for a
 model's only input / output, else in0_*, in1_*, … and out0_*, … in the model's order; one
 element per beat in row-major order, W bits per element of the quantized tensors. A float
-input's QUANTIZE and a float output's DEQUANTIZE run on the host.
+input's QUANTIZE and a float output's DEQUANTIZE run on the host. A design with a run-time check
+(FLOOR_DIV / FLOOR_MOD's zero divisor) has one more output, `err` (sticky until rst): the
+reference fails that invocation, and `run` raises as the C target does on its status 1.
 """
 
 from __future__ import annotations
@@ -133,6 +135,9 @@ def test_vectors(module: ModuleOp, plan: Plan, n: int) -> tuple[list[np.ndarray]
             x = rng.integers(info.min, info.max, full, endpoint=True).astype(dtype)
             x[0], x[1] = info.min, info.max
         xs.append(x)
+    if any(isinstance(op, tqi.NonzeroCheckOp) for op in module.walk()):
+        for x in xs:  # the reference fails on a zero divisor: none in the vectors
+            x[x == 0] = 1
     ys = generated.run(*xs)
     ys = list(ys) if isinstance(ys, tuple) else [ys]
     if not xs:  # no inputs (constant outputs only): the one sample n times
@@ -151,7 +156,7 @@ def build_design(module: ModuleOp, name: str, options: TargetOptions,
     ins, outs = tb_ports(plan.inputs), tb_ports(plan.outputs)
     est = estimate(plan)
     timeout = 20 * (est.latency + TB_SAMPLES * est.interval) + 100_000
-    files[f"{name}_tb.v"] = testbench(name, ins, outs, TB_SAMPLES, timeout)
+    files[f"{name}_tb.v"] = testbench(name, ins, outs, TB_SAMPLES, timeout, emitted.err)
     if vectors:
         xs, ys = test_vectors(module, plan, TB_SAMPLES)
         for port, x in zip(ins, xs):

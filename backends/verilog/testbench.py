@@ -14,6 +14,10 @@ is complete on every output port; back to back, done[k] - done[k-1] is the inter
 samples. Plusargs, with `<p>` the port's suffix (empty for a design's only input / output,
 else its index: `+in0=`, `+out1=`): +in<p>=FILE +out<p>=FILE +expect<p>=FILE +nocheck +n=N
 +throttle=1 (random gaps on every handshake, each port its own) +seed=S +timeout=C.
+
+A design with an `err` output (a run-time check: FLOOR_DIV / FLOOR_MOD's zero divisor, where
+the reference fails the invocation) is watched too: the cycle `err` rises, the testbench
+prints `TQC_FAILED err at cycle C after D complete samples` (and runs on to the end).
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ def vector_file(name: str, what: str, port: TbPort) -> str:
     return f"{name}_tb_{what}{port.suffix}.hex"
 
 
-def _declarations(name: str, inputs: list[TbPort], outputs: list[TbPort]) -> list[str]:
+def _declarations(name: str, inputs: list[TbPort], outputs: list[TbPort],
+                  err: bool) -> list[str]:
     lines = []
     for p in inputs:
         lines += [f"    reg {p.name}_valid = 1'b0;", f"    wire {p.name}_ready;",
@@ -56,6 +61,9 @@ def _declarations(name: str, inputs: list[TbPort], outputs: list[TbPort]) -> lis
                   f"    reg [8*1024-1:0] {p.name}_path, {p.name}_exp_path;"]
     conns = [f"        .{p.name}_valid({p.name}_valid), .{p.name}_ready({p.name}_ready), "
              f".{p.name}_data({p.name}_data)" for p in [*inputs, *outputs]]
+    if err:
+        lines += ["    wire err;", "    reg err_seen = 1'b0;"]
+        conns.append("        .err(err)")
     return [*lines, "", f"    {name} dut (", "        .clk(clk), .rst(rst),",
             ",\n".join(conns), "    );"]
 
@@ -123,7 +131,7 @@ def _sinks(outputs: list[TbPort]) -> list[str]:
 
 
 def testbench(name: str, inputs: list[TbPort], outputs: list[TbPort], n_default: int,
-              timeout: int) -> str:
+              timeout: int, err: bool = False) -> str:
     """`<name>_tb.v`: drives every input port, checks every output port (module docstring)."""
     both = [*inputs, *outputs]
     beat = " || ".join(f"({p.name}_valid && {p.name}_ready)" for p in inputs) or "1'b0"
@@ -146,7 +154,7 @@ def testbench(name: str, inputs: list[TbPort], outputs: list[TbPort], n_default:
         "    reg rst = 1'b1;",
         "    always #5 clk = ~clk;",
         "",
-        *_declarations(name, inputs, outputs),
+        *_declarations(name, inputs, outputs, err),
         "",
         "    integer n, throttle, seed, timeout, r, mismatches, cycle, start, latency, done;",
         "    reg checking, failed;",
@@ -177,6 +185,12 @@ def testbench(name: str, inputs: list[TbPort], outputs: list[TbPort], n_default:
         *_sources(inputs),
         *_sinks(outputs),
         *readies,
+        *([  # a run-time check failed: the reference fails this invocation
+            "            if (err && !err_seen) begin",
+            "                err_seen = 1'b1;",
+            '                $display("TQC_FAILED err at cycle %0d after %0d complete samples",',
+            "                         cycle - start + 1, done);",
+            "            end"] if err else []),
         f"            while (done < n && {complete}) begin",
         "                if (done == 0) latency = cycle - start + 1;",
         '                $display("TQC_SAMPLE %0d done=%0d", done, cycle - start + 1);',

@@ -13,7 +13,12 @@ floor(double(a)/double(b)) is the exact floor of a/b for |a|, |b| ≤ 2^15 (a no
 quotient lies at least 1/|b| from an integer, far beyond the double's rounding). The one
 quotient outside the type, MIN / −1 = −MIN, converts through int32 and wraps to MIN
 (measured: −32768 / −1 = −32768, −128 / −1 = −128; tests/test_floor_div_mod.py); FloorMod gives
-0 there (int arithmetic). TFLM has no integer kernel (the reference is LiteRT REF for both).
+0 there (int arithmetic). That conversion is undefined behaviour in C++, and the PyPI wheel
+(x86-64) does not wrap everywhere: with same-shape operands the loop is vectorized by 8 and its
+lanes saturate to MAX (127, 32767), only the scalar tail (the last n mod 8 elements) and the
+broadcasting kernel wrap (measured: 20 elements of −32768 / −1 give 16 × 32767, then 4 ×
+−32768; tests/test_verilog_floor_div.py). tqc wraps everywhere (the tests put MIN / −1 where the
+reference wraps). TFLM has no integer kernel (the reference is LiteRT REF for both).
 So: widen to int32, exact floor division / modulo, cast back with wrap-around.
 """
 
