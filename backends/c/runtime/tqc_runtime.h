@@ -565,27 +565,46 @@ static inline int tqc_vnni_dw_i8(uint32_t *restrict acc, const int32_t *restrict
 }
 #define TQC_FAST_DW_i8 tqc_vnni_dw_i8
 
-/* The requantize epilogue on 16 lanes: tqc_mul_high (vpmuldq on even and odd lanes, + 2^30,
- * arithmetic >> 31; the INT32_MIN * INT32_MIN lanes saturate), tqc_shift_right_round
- * (per-lane exponent), + zero point, clamp, narrowing store (truncation = tqi.cast's wrap). */
+/* The requantize epilogue on 16 lanes, both roundings in one arithmetic shift per 64-bit lane.
+ * With P = a * b (int64; vpmuldq on the even and on the odd lanes), tqc_mul_high(a, b) is
+ * x = (P + 2^30) >> 31 (gemmlowp's nudge 1 - 2^30 for negative products and C's truncating
+ * division give the same floor), and tqc_shift_right_round(x, e) for e >= 1 is
+ * (x + 2^(e-1) - [x < 0]) >> e (ties away from zero). Since floor((floor(y / 2^31) + c) / 2^e)
+ * = floor((y + c * 2^31) / 2^(31 + e)) for an integer c, and x < 0 iff P < -2^30:
+ *     result = (P + 2^30 + 2^(e-1) * 2^31 - [P < -2^30] * 2^31) >> (31 + e)   (e >= 1)
+ *     result = (P + 2^30) >> 31                                               (e = 0)
+ * in int64 without overflow (|P| <= 2^62, the added terms < 2^61 + 2^30). INT32_MIN * INT32_MIN
+ * (P = 2^62), which tqc_mul_high saturates to INT32_MAX, gives 2^(31-e) = the rounded shift of
+ * INT32_MAX for e >= 1; for e = 0 those lanes are set to INT32_MAX. Then + zero point (int32
+ * wrap-around), clamp; the callers' narrowing store truncates (= tqi.cast's wrap). About 15
+ * vector instructions per 16 lanes (the per-channel constants are hoisted by the compiler). */
 static TQC_ALWAYS_INLINE __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
                                                      int32_t lo, int32_t hi) {
-  const __m512i one = _mm512_set1_epi32(1), min = _mm512_set1_epi32(INT32_MIN);
-  const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
-  const __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, b), half), 31);
-  const __m512i odd = _mm512_srai_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32)),
-                       half), 31);
-  const __mmask16 sat = _mm512_cmpeq_epi32_mask(a, min) & _mm512_cmpeq_epi32_mask(b, min);
-  const __m512i x = _mm512_mask_mov_epi32(
-      _mm512_mask_blend_epi32((__mmask16)0xAAAA, even, _mm512_slli_epi64(odd, 32)), sat,
-      _mm512_set1_epi32(INT32_MAX));
-  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
-  const __m512i threshold = _mm512_add_epi32(_mm512_srai_epi32(mask, 1), _mm512_srli_epi32(x, 31));
-  __m512i v = _mm512_srav_epi32(x, e);
-  v = _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, mask), threshold), v, one);
-  v = _mm512_add_epi32(v, zp);
-  return _mm512_min_epi32(_mm512_max_epi32(v, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi));
+  const __m512i one = _mm512_set1_epi64(1), lowmask = _mm512_set1_epi64(0xFFFFFFFF);
+  const __m512i min = _mm512_set1_epi32(INT32_MIN), limit = _mm512_set1_epi64(-((int64_t)1 << 30));
+  const __m512i half = _mm512_set1_epi64((int64_t)1 << 30), k31 = _mm512_set1_epi64(31);
+  const __m512i e0 = _mm512_and_si512(e, lowmask), e1 = _mm512_srli_epi64(e, 32);
+  /* per lane: 2^30 + (2^e >> 1) * 2^31; 2^31 to take off when e >= 1; the shift 31 + e */
+  const __m512i c0 = _mm512_add_epi64(half, _mm512_slli_epi64(_mm512_srli_epi64(_mm512_sllv_epi64(one, e0), 1), 31));
+  const __m512i c1 = _mm512_add_epi64(half, _mm512_slli_epi64(_mm512_srli_epi64(_mm512_sllv_epi64(one, e1), 1), 31));
+  const __m512i d0 = _mm512_slli_epi64(_mm512_min_epu64(e0, one), 31);
+  const __m512i d1 = _mm512_slli_epi64(_mm512_min_epu64(e1, one), 31);
+  const __mmask16 maybe = _mm512_cmpeq_epi32_mask(b, min) &
+                          _mm512_cmpeq_epi32_mask(e, _mm512_setzero_si512());
+  __m512i p0 = _mm512_mul_epi32(a, b);
+  __m512i p1 = _mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32));
+  const __mmask8 n0 = _mm512_cmplt_epi64_mask(p0, limit), n1 = _mm512_cmplt_epi64_mask(p1, limit);
+  __m512i x;
+  p0 = _mm512_add_epi64(p0, c0);
+  p1 = _mm512_add_epi64(p1, c1);
+  p0 = _mm512_srav_epi64(_mm512_mask_sub_epi64(p0, n0, p0, d0), _mm512_add_epi64(e0, k31));
+  p1 = _mm512_srav_epi64(_mm512_mask_sub_epi64(p1, n1, p1, d1), _mm512_add_epi64(e1, k31));
+  x = _mm512_mask_shuffle_epi32(p0, (__mmask16)0xAAAA, p1, _MM_PERM_CDAB);
+  if (maybe)
+    x = _mm512_mask_mov_epi32(x, _mm512_mask_cmpeq_epi32_mask(maybe, a, min),
+                              _mm512_set1_epi32(INT32_MAX));
+  x = _mm512_add_epi32(x, zp);
+  return _mm512_min_epi32(_mm512_max_epi32(x, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi));
 }
 static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n,
                                    const int32_t *restrict mv, int32_t m,
