@@ -6,7 +6,8 @@
 
 `--save` writes each model's generated C (with c_latency.py's harness and random input) to
 DIR/MODEL/; `--against` generates the C of this tree, builds both with the same flags and runs
-the two programs alternately `--rounds` times (each a median of `--runs` invocations), then
+the two programs alternately `--rounds` times (after checking that their outputs on the input
+are equal) (each a median of `--runs` invocations), then
 prints per model the median of the round medians for both and their ratio (before / after).
 On a shared, loaded machine the interleaving keeps both sides under the same load.
 """
@@ -27,6 +28,20 @@ sys.path.insert(0, str(HERE))
 
 from c_latency import BENCH_MAIN, FLAGS, _inputs
 
+CHECK_MAIN = r"""
+#include <stdio.h>
+#include "model.h"
+%(buffers)s
+int main(int argc, char **argv) {
+  FILE *f = fopen(argv[1], "rb");
+  (void)argc;
+%(read)s
+  if (model_invoke(%(args)s) != 0) return 2;
+%(dump)s
+  return 0;
+}
+"""
+
 
 def write_c(model: Path, work: Path) -> None:
     """The model's generated C, bench.c and in.bin in `work`."""
@@ -42,6 +57,9 @@ def write_c(model: Path, work: Path) -> None:
     args = ", ".join([f"in{i}" for i in range(len(ins))] + [f"out{j}" for j in range(len(outs))])
     files["bench.c"] = BENCH_MAIN % {"buffers": "\n".join(buffers), "read": "\n".join(read),
                                      "args": args}
+    dump = [f"  fwrite(out{j}, sizeof out{j}, 1, stdout);" for j in range(len(outs))]
+    files["check.c"] = CHECK_MAIN % {"buffers": "\n".join(buffers), "read": "\n".join(read),
+                                     "args": args, "dump": "\n".join(dump)}
     work.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (work / name).write_text(text)
@@ -53,8 +71,14 @@ def build(work: Path, flags: list[str], cc: str = "gcc") -> None:
     from tqc.backends.c.target import BASE_FLAGS
 
     base = [f for f in BASE_FLAGS if f != "-std=c99"] + ["-std=c99"]
-    subprocess.run([cc, *base, *flags, "model.c", "model_weights.c", "bench.c", "-o", "bench"],
-                   cwd=work, check=True)
+    for main in ("bench", "check"):
+        subprocess.run([cc, *base, *flags, "model.c", "model_weights.c", f"{main}.c", "-o", main],
+                       cwd=work, check=True)
+
+
+def outputs(work: Path) -> bytes:
+    return subprocess.run(["./check", "in.bin"], cwd=work, check=True,
+                          capture_output=True).stdout
 
 
 def run(work: Path, runs: int) -> float:
@@ -85,13 +109,16 @@ def main(argv: list[str] | None = None) -> int:
             write_c(model, after)
             build(before, flags)
             build(after, flags)
+            same = outputs(before) == outputs(after)
             tb, ta = [], []
             for _ in range(args.rounds):
                 tb.append(run(before, args.runs))
                 ta.append(run(after, args.runs))
             b, a = statistics.median(tb), statistics.median(ta)
-            print(f"{model.stem:45s} before {b:9.1f} us  after {a:9.1f} us  speed-up {b / a:5.2f}"
-                  f"   (rounds before {min(tb):.1f}-{max(tb):.1f}, after {min(ta):.1f}-{max(ta):.1f})",
+            unit = "us"
+            print(f"{model.stem:45s} before {b:9.1f} {unit}  after {a:9.1f} {unit}  speed-up {b / a:5.2f}"
+                  f"  (min {min(tb) / min(ta):5.2f})"
+                  f"  outputs {'equal' if same else 'DIFFER'}   (rounds before {min(tb):.1f}-{max(tb):.1f}, after {min(ta):.1f}-{max(ta):.1f})",
                   flush=True)
     return 0
 

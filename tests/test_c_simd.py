@@ -155,12 +155,14 @@ def _wide_model(tmp_path: Path, op: str, dtype: str, zx: int, zw: int, extreme_w
                 seed: int) -> Path:
     """A single op wide enough for whole vectors plus tails: 70 or 131 channels, depths of 4 to
     9 vectors; `extreme_w` puts every weight at the type's minimum or maximum (sums that may
-    leave int32: the wrap-around variants)."""
+    leave int32: the wrap-around variants). The "_narrow" convs have 29 output channels (the
+    AVX-512 kernel's 8-pixel tiles of two 16-channel blocks, the second partial)."""
     rng = np.random.default_rng(seed)
     lo, hi = (0, 255) if dtype == "uint8" else (-128, 127)
     c = 131 if op == "depthwise" else 70
-    o = c if op == "depthwise" else 37
+    o = c if op == "depthwise" else 29 if op.endswith("_narrow") else 37
     shape = {"conv": (o, 3, 3, c), "conv1x1": (o, 1, 1, c), "depthwise": (1, 3, 3, c),
+             "conv_narrow": (o, 3, 3, c), "conv1x1_narrow": (o, 1, 1, c),
              "fully_connected": (o, 9 * c + 5)}[op]
     if extreme_w:
         w = np.where(rng.random(shape) < 0.5, lo, hi)
@@ -197,7 +199,8 @@ WIDE = [("int8", -128, 0, False), ("int8", 127, 0, True), ("int8", 3, 0, False),
 
 
 @pytest.mark.parametrize("dtype, zx, zw, extreme_w", WIDE)
-@pytest.mark.parametrize("op", ["conv", "conv1x1", "depthwise", "fully_connected"])
+@pytest.mark.parametrize("op", ["conv", "conv1x1", "conv_narrow", "conv1x1_narrow", "depthwise",
+                                "fully_connected"])
 def test_wide_single_op(tmp_path: Path, op: str, dtype: str, zx: int, zw: int,
                         extreme_w: bool) -> None:
     """Whole vectors and tails, extreme input and weight zero points, extreme weights; also

@@ -403,75 +403,90 @@ typedef struct {
 static TQC_ALWAYS_INLINE __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
                                                      int32_t lo, int32_t hi);
 #define TQC_DEFINE_VNNI_PGEMM(SUF, T)                                                       \
-  /* Stores int32 sums to out, or (rq not NULL) their requantized bytes to out8. */        \
+  /* Stores int32 sums to out, or (rq not NULL) their requantized bytes to out8: a tile of pp\
+   * pixels (4 or 8, a constant after inlining) by nb blocks of 16 channels from c0. */     \
   static TQC_ALWAYS_INLINE void tqc_vnni_ptile_##SUF(int32_t *restrict out, void *out8,     \
-                                                     const tqc_rq *rq,                     \
-                                                     const int32_t *restrict init,         \
-                                                     const T *const *x, const int32_t *corr, \
-                                                     int mp, const T *restrict w, int n,   \
-                                                     int count, int c0, int nb) {          \
-    const int k4 = (n + 3) >> 2;                                                           \
-    const size_t bstride = (size_t)k4 * 64;                                                \
-    __m512i s[4][4];                                                                       \
-    int q, j, g;                                                                           \
-    for (q = 0; q < 4; ++q)                                                                \
-      for (j = 0; j < nb; ++j) s[q][j] = _mm512_setzero_si512();                           \
-    for (g = 0; g < k4; ++g) {                                                             \
-      const int left = n - 4 * g;                                                          \
-      __m512i xv[4], wv[4];                                                                \
-      for (q = 0; q < 4; ++q) xv[q] = tqc_v512_bcast4(x[q] + 4 * g, left);                 \
-      for (j = 0; j < nb; ++j)                                                             \
-        wv[j] = _mm512_loadu_si512((const void *)(w + (size_t)(c0 / 16 + j) * bstride +    \
-                                                  (size_t)g * 64));                        \
-      for (q = 0; q < 4; ++q)                                                              \
-        for (j = 0; j < nb; ++j) s[q][j] = TQC_VNNI_STEP_##SUF(s[q][j], xv[q], wv[j]);     \
-    }                                                                                      \
-    for (j = 0; j < nb; ++j) {                                                             \
-      const int c = c0 + 16 * j, left = count - c;                                         \
-      const __mmask16 k16 = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u); \
-      const __m512i b = init ? _mm512_maskz_loadu_epi32(k16, init + c) : _mm512_setzero_si512(); \
-      if (rq) {                                                                            \
-        const __m512i mv = rq->mv ? _mm512_maskz_loadu_epi32(k16, rq->mv + c) : _mm512_set1_epi32(rq->m); \
-        const __m512i ev = rq->sv ? _mm512_cvtepi8_epi32(_mm512_castsi512_si128(           \
-                                        _mm512_maskz_loadu_epi8(k16, rq->sv + c)))         \
-                                  : _mm512_set1_epi32(rq->s);                              \
-        const __m512i zv = rq->zv ? _mm512_maskz_loadu_epi32(k16, rq->zv + c) : _mm512_set1_epi32(rq->z); \
-        for (q = 0; q < mp; ++q)                                                           \
-          _mm512_mask_cvtepi32_storeu_epi8(                                                \
-              (char *)out8 + (size_t)q * (size_t)count + c, k16,                           \
-              tqc_v512_requant16(_mm512_add_epi32(_mm512_sub_epi32(s[q][j], _mm512_set1_epi32(corr[q])), b), \
-                                 mv, ev, zv, rq->lo, rq->hi));                             \
-      } else {                                                                             \
-        for (q = 0; q < mp; ++q)                                                           \
-          _mm512_mask_storeu_epi32(out + (size_t)q * (size_t)count + c, k16,               \
-                                   _mm512_add_epi32(_mm512_sub_epi32(s[q][j],              \
-                                                                     _mm512_set1_epi32(corr[q])), b)); \
-      }                                                                                    \
-    }                                                                                      \
-  }                                                                                        \
+                                                     const tqc_rq *rq,                      \
+                                                     const int32_t *restrict init,          \
+                                                     const T *const *x, const __m512i *corr,\
+                                                     int mp, const T *restrict w, int n,    \
+                                                     int count, int c0, int nb, int pp) {   \
+    const int k4 = (n + 3) >> 2;                                                            \
+    const size_t bstride = (size_t)k4 * 64;                                                 \
+    __m512i s[8][4];                                                                        \
+    int q, j, g;                                                                            \
+    for (j = 0; j < nb; ++j) { /* the sums start from init - the flip's excess */           \
+      const int left = count - (c0 + 16 * j);                                               \
+      const __mmask16 k16 = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);\
+      const __m512i b = init ? _mm512_maskz_loadu_epi32(k16, init + c0 + 16 * j) : _mm512_setzero_si512();\
+      for (q = 0; q < pp; ++q) s[q][j] = _mm512_sub_epi32(b, corr[q]);                      \
+    }                                                                                       \
+    for (g = 0; g < k4; ++g) {                                                              \
+      const int left = n - 4 * g;                                                           \
+      __m512i xv[8], wv[4];                                                                 \
+      for (q = 0; q < pp; ++q) xv[q] = tqc_v512_bcast4(x[q] + 4 * g, left);                 \
+      for (j = 0; j < nb; ++j)                                                              \
+        wv[j] = _mm512_loadu_si512((const void *)(w + (size_t)(c0 / 16 + j) * bstride +     \
+                                                  (size_t)g * 64));                         \
+      for (q = 0; q < pp; ++q)                                                              \
+        for (j = 0; j < nb; ++j) s[q][j] = TQC_VNNI_STEP_##SUF(s[q][j], xv[q], wv[j]);      \
+    }                                                                                       \
+    for (j = 0; j < nb; ++j) {                                                              \
+      const int c = c0 + 16 * j, left = count - c;                                          \
+      const __mmask16 k16 = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);\
+      if (rq) {                                                                             \
+        const __m512i mv = rq->mv ? _mm512_maskz_loadu_epi32(k16, rq->mv + c) : _mm512_set1_epi32(rq->m);\
+        const __m512i ev = rq->sv ? _mm512_cvtepi8_epi32(_mm512_castsi512_si128(            \
+                                        _mm512_maskz_loadu_epi8(k16, rq->sv + c)))          \
+                                  : _mm512_set1_epi32(rq->s);                               \
+        const __m512i zv = rq->zv ? _mm512_maskz_loadu_epi32(k16, rq->zv + c) : _mm512_set1_epi32(rq->z);\
+        for (q = 0; q < mp && q < pp; ++q)                                                            \
+          _mm512_mask_cvtepi32_storeu_epi8(                                                 \
+              (char *)out8 + (size_t)q * (size_t)count + c, k16,                            \
+              tqc_v512_requant16(s[q][j], mv, ev, zv, rq->lo, rq->hi));                     \
+      } else {                                                                              \
+        for (q = 0; q < mp && q < pp; ++q)                                                            \
+          _mm512_mask_storeu_epi32(out + (size_t)q * (size_t)count + c, k16, s[q][j]);      \
+      }                                                                                     \
+    }                                                                                       \
+  }                                                                                         \
+  /* Tiles of 8 pixels for up to 32 channels (16 or 8 accumulators: enough independent      \
+   * vpdpbusd chains to cover their latency), else of 4 pixels by 64 (then 16) channels. */ \
   static TQC_ALWAYS_INLINE void tqc_vnni_pgemm_any_##SUF(int32_t *out, void *out8,          \
-                                                         const tqc_rq *rq,                 \
-                                                         const int32_t *restrict init,     \
-                                                         const T *restrict a, int np,      \
-                                                         const T *restrict w, int n,       \
-                                                         int count) {                      \
-    int p, q, c;                                                                           \
-    for (p = 0; p < np; p += 4) {                                                          \
-      const int mp = np - p < 4 ? np - p : 4;                                              \
-      const T *x[4];                                                                       \
-      int32_t corr[4];                                                                     \
-      int32_t *o = out ? out + (size_t)p * (size_t)count : NULL;                           \
-      void *o8 = out8 ? (void *)((char *)out8 + (size_t)p * (size_t)count) : NULL;         \
-      for (q = 0; q < 4; ++q) { /* a missing pixel repeats the first (never stored) */     \
-        x[q] = a + (size_t)(p + (q < mp ? q : 0)) * (size_t)n;                             \
-        corr[q] = _mm512_reduce_add_epi32(tqc_vnni_corr_##SUF(x[q], n));                   \
-      }                                                                                    \
-      for (c = 0; c + 64 <= count; c += 64)                                                \
-        tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, c, 4);             \
-      for (; c < count; c += 16)                                                           \
-        tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, c, 1);             \
-    }                                                                                      \
-  }                                                                                        \
+                                                         const tqc_rq *rq,                  \
+                                                         const int32_t *restrict init,      \
+                                                         const T *restrict a, int np,       \
+                                                         const T *restrict w, int n,        \
+                                                         int count) {                       \
+    const int pp = count <= 32 ? 8 : 4;                                                     \
+    int p, q, c;                                                                            \
+    for (p = 0; p < np; p += pp) {                                                          \
+      const int mp = np - p < pp ? np - p : pp;                                             \
+      const T *x[8];                                                                        \
+      __m512i corr[8];                                                                      \
+      int32_t *o = out ? out + (size_t)p * (size_t)count : NULL;                            \
+      void *o8 = out8 ? (void *)((char *)out8 + (size_t)p * (size_t)count) : NULL;          \
+      for (q = 0; q < pp; ++q) /* a missing pixel repeats the first (never stored) */       \
+        x[q] = a + (size_t)(p + (q < mp ? q : 0)) * (size_t)n;                              \
+      /* the pixels' excesses reduced 4 at a time, then each broadcast */                   \
+      for (q = 0; q < pp; q += 4) {                                                         \
+        const __m512i c4 = _mm512_castsi128_si512(tqc_v512_hsum4(                           \
+            tqc_vnni_corr_##SUF(x[q], n), tqc_vnni_corr_##SUF(x[q + 1], n),                 \
+            tqc_vnni_corr_##SUF(x[q + 2], n), tqc_vnni_corr_##SUF(x[q + 3], n)));           \
+        for (c = 0; c < 4; ++c) corr[q + c] = _mm512_permutexvar_epi32(_mm512_set1_epi32(c), c4);\
+      }                                                                                     \
+      if (count <= 16) {                                                                    \
+        tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, 0, 1, 8);           \
+      } else if (count <= 32) {                                                             \
+        tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, 0, 2, 8);           \
+      } else {                                                                              \
+        for (c = 0; c + 64 <= count; c += 64)                                               \
+          tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, c, 4, 4);         \
+        for (; c < count; c += 16)                                                          \
+          tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, c, 1, 4);         \
+      }                                                                                     \
+    }                                                                                       \
+  }                                                                                         \
   static inline int tqc_vnni_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
                                          const T *restrict a, int np, const T *restrict w,  \
                                          int n, int count) {                               \
