@@ -289,3 +289,31 @@ def test_requant_paths_agree(tmp_path: Path) -> None:
     assert lines[-1] == f"{2**31 - 1} {-(2**31) + 1}" and len(lines) > 7000
     for name, text in outputs.items():
         assert text == outputs["portable"], f"{name} differs from the portable path"
+
+
+# -- compilers and optimisation levels ------------------------------------------------------------
+
+@pytest.mark.parametrize("cc", ["gcc", "clang"])
+def test_compilers_and_levels_agree(tmp_path: Path, cc: str) -> None:
+    """A narrow conv (8-pixel AVX-512 tiles, a partial channel block), a 1x1 conv and a
+    depthwise conv built by `cc` at -O0, -O2 and -O3 with the AVX-512 VNNI flags, with AVX2 only
+    and with -DTQC_NO_SIMD: every build gives the NumPy backend's bits (itself checked against
+    the reference runtime here)."""
+    if not shutil.which(cc):
+        pytest.skip(f"{cc} not installed")
+    runnable = [name for name in ("portable", "avx512vnni", "avx2") if _runnable(name)]
+    for op in ("conv_narrow", "conv1x1_narrow", "depthwise"):
+        model = _wide_model(tmp_path, op, "int8", -128, 0, False, seed=7 + len(op))
+        module = lower(model)
+        xs = _inputs(io_specs(module)[0], 4, 1)
+        files, _, printer = generate(module, "model")
+        expected = import_source(print_numpy(module, "model"), "model").run(*xs)
+        expected = list(expected) if isinstance(expected, tuple) else [expected]
+        ref_out, used = run_reference_with_runtime(model, xs)
+        _assert_same(f"NumPy vs {used}", expected, ref_out)
+        for name in runnable:
+            for level in ("-O0", "-O2", "-O3"):
+                flags = [level, *VARIANTS[name][0][1:]]
+                exe = build(files, "model", tmp_path / f"{op}_{name}{level}", flags, cc=cc)
+                _assert_same(f"{cc} {level} {name} {op} vs NumPy", run_program(exe, printer, xs),
+                             expected)
