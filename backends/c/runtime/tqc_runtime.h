@@ -402,6 +402,10 @@ typedef struct {
 } tqc_rq;
 static TQC_ALWAYS_INLINE __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
                                                      int32_t lo, int32_t hi);
+/* The mask of the first `left` of 16 lanes (none for left <= 0, all for left >= 16). */
+static inline __mmask16 tqc_k16(int left) {
+  return left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1u);
+}
 #define TQC_DEFINE_VNNI_PGEMM(SUF, T)                                                       \
   /* Stores int32 sums to out, or (rq not NULL) their requantized bytes to out8: a tile of pp\
    * pixels (4 or 8, a constant after inlining) by nb blocks of 16 channels from c0. */     \
@@ -416,8 +420,8 @@ static TQC_ALWAYS_INLINE __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512
     __m512i s[8][4];                                                                        \
     int q, j, g;                                                                            \
     for (j = 0; j < nb; ++j) { /* the sums start from init - the flip's excess */           \
-      const int left = count - (c0 + 16 * j);                                               \
-      const __mmask16 k16 = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);\
+      const int left = (int)((unsigned)count - (unsigned)(c0 + 16 * j));                   \
+      const __mmask16 k16 = tqc_k16(left);                                                  \
       const __m512i b = init ? _mm512_maskz_loadu_epi32(k16, init + c0 + 16 * j) : _mm512_setzero_si512();\
       for (q = 0; q < pp; ++q) s[q][j] = _mm512_sub_epi32(b, corr[q]);                      \
     }                                                                                       \
@@ -432,8 +436,8 @@ static TQC_ALWAYS_INLINE __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512
         for (j = 0; j < nb; ++j) s[q][j] = TQC_VNNI_STEP_##SUF(s[q][j], xv[q], wv[j]);      \
     }                                                                                       \
     for (j = 0; j < nb; ++j) {                                                              \
-      const int c = c0 + 16 * j, left = count - c;                                          \
-      const __mmask16 k16 = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u);\
+      const int c = c0 + 16 * j, left = (int)((unsigned)count - (unsigned)c);               \
+      const __mmask16 k16 = tqc_k16(left);                                                  \
       if (rq) {                                                                             \
         const __m512i mv = rq->mv ? _mm512_maskz_loadu_epi32(k16, rq->mv + c) : _mm512_set1_epi32(rq->m);\
         const __m512i ev = rq->sv ? _mm512_cvtepi8_epi32(_mm512_castsi512_si128(            \
