@@ -155,12 +155,14 @@ def _wide_model(tmp_path: Path, op: str, dtype: str, zx: int, zw: int, extreme_w
                 seed: int) -> Path:
     """A single op wide enough for whole vectors plus tails: 70 or 131 channels, depths of 4 to
     9 vectors; `extreme_w` puts every weight at the type's minimum or maximum (sums that may
-    leave int32: the wrap-around variants)."""
+    leave int32: the wrap-around variants). The "_narrow" convs have 29 output channels (the
+    AVX-512 kernel's 8-pixel tiles of two 16-channel blocks, the second partial)."""
     rng = np.random.default_rng(seed)
     lo, hi = (0, 255) if dtype == "uint8" else (-128, 127)
     c = 131 if op == "depthwise" else 70
-    o = c if op == "depthwise" else 37
+    o = c if op == "depthwise" else 29 if op.endswith("_narrow") else 37
     shape = {"conv": (o, 3, 3, c), "conv1x1": (o, 1, 1, c), "depthwise": (1, 3, 3, c),
+             "conv_narrow": (o, 3, 3, c), "conv1x1_narrow": (o, 1, 1, c),
              "fully_connected": (o, 9 * c + 5)}[op]
     if extreme_w:
         w = np.where(rng.random(shape) < 0.5, lo, hi)
@@ -197,7 +199,8 @@ WIDE = [("int8", -128, 0, False), ("int8", 127, 0, True), ("int8", 3, 0, False),
 
 
 @pytest.mark.parametrize("dtype, zx, zw, extreme_w", WIDE)
-@pytest.mark.parametrize("op", ["conv", "conv1x1", "depthwise", "fully_connected"])
+@pytest.mark.parametrize("op", ["conv", "conv1x1", "conv_narrow", "conv1x1_narrow", "depthwise",
+                                "fully_connected"])
 def test_wide_single_op(tmp_path: Path, op: str, dtype: str, zx: int, zw: int,
                         extreme_w: bool) -> None:
     """Whole vectors and tails, extreme input and weight zero points, extreme weights; also
@@ -286,3 +289,56 @@ def test_requant_paths_agree(tmp_path: Path) -> None:
     assert lines[-1] == f"{2**31 - 1} {-(2**31) + 1}" and len(lines) > 7000
     for name, text in outputs.items():
         assert text == outputs["portable"], f"{name} differs from the portable path"
+
+
+# -- compilers and optimisation levels ------------------------------------------------------------
+
+@pytest.mark.parametrize("cc", ["gcc", "clang"])
+def test_compilers_and_levels_agree(tmp_path: Path, cc: str) -> None:
+    """A narrow conv (8-pixel AVX-512 tiles, a partial channel block), a 1x1 conv and a
+    depthwise conv built by `cc` at -O0, -O2 and -O3 with the AVX-512 VNNI flags, with AVX2 only
+    and with -DTQC_NO_SIMD: every build gives the NumPy backend's bits (itself checked against
+    the reference runtime here)."""
+    if not shutil.which(cc):
+        pytest.skip(f"{cc} not installed")
+    runnable = [name for name in ("portable", "avx512vnni", "avx2") if _runnable(name)]
+    for op in ("conv_narrow", "conv1x1_narrow", "depthwise"):
+        model = _wide_model(tmp_path, op, "int8", -128, 0, False, seed=7 + len(op))
+        module = lower(model)
+        xs = _inputs(io_specs(module)[0], 4, 1)
+        files, _, printer = generate(module, "model")
+        expected = import_source(print_numpy(module, "model"), "model").run(*xs)
+        expected = list(expected) if isinstance(expected, tuple) else [expected]
+        ref_out, used = run_reference_with_runtime(model, xs)
+        _assert_same(f"NumPy vs {used}", expected, ref_out)
+        for name in runnable:
+            for level in ("-O0", "-O2", "-O3"):
+                flags = [level, *VARIANTS[name][0][1:]]
+                exe = build(files, "model", tmp_path / f"{op}_{name}{level}", flags, cc=cc)
+                _assert_same(f"{cc} {level} {name} {op} vs NumPy", run_program(exe, printer, xs),
+                             expected)
+
+
+def test_aarch64_portable_path(tmp_path: Path) -> None:
+    """The C for a 64-bit ARM core (no x86 SIMD path applies: the portable loops), cross-built
+    with aarch64-linux-gnu-gcc (-O2 and -O3 -mcpu=cortex-a76, which has sdot) and run under
+    qemu-aarch64, gives the NumPy backend's bits. Skipped without the cross tools (Debian:
+    gcc-aarch64-linux-gnu qemu-user)."""
+    cross, qemu = shutil.which("aarch64-linux-gnu-gcc"), shutil.which("qemu-aarch64")
+    if not cross or not qemu:
+        pytest.skip("aarch64-linux-gnu-gcc or qemu-aarch64 not installed")
+    for op in ("conv_narrow", "conv1x1_narrow", "depthwise", "fully_connected"):
+        model = _wide_model(tmp_path, op, "int8", 3, 0, False, seed=11 + len(op))
+        module = lower(model)
+        xs = _inputs(io_specs(module)[0], 4, 1)
+        files, _, printer = generate(module, "model")
+        expected = import_source(print_numpy(module, "model"), "model").run(*xs)
+        expected = list(expected) if isinstance(expected, tuple) else [expected]
+        for flags in (["-O2"], ["-O3", "-mcpu=cortex-a76"]):
+            work = tmp_path / f"{op}{flags[0]}"
+            exe = build(files, "model", work, [*flags, "-static"], cc=cross)
+            arm = exe.with_name("model_example.arm")
+            exe.rename(arm)
+            exe.write_text(f'#!/bin/sh\nexec "{qemu}" "{arm}" "$@"\n')
+            exe.chmod(0o755)
+            _assert_same(f"aarch64 {flags} {op} vs NumPy", run_program(exe, printer, xs), expected)

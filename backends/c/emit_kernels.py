@@ -19,9 +19,9 @@ from tqc.backends.c.loops import DimLoop, strides
 from tqc.backends.c.packing import pack_conv_filter
 from tqc.backends.c.requant_chain import RequantChain, requant_chain
 from tqc.backends.c.schedule import (
-    CONV_PIXEL_BLOCK,
     Kernel,
     conv_patch_mode,
+    conv_pixel_block,
     conv_window,
     depthwise_as_conv,
     fused_requant_conv,
@@ -232,7 +232,8 @@ def _conv(lp: LayerPrinter, k: Kernel, op: tqi.ConvLikeOp, weights: np.ndarray |
         gemm, w_name = f"tqc_gemm_{dot}", lp.buf(w)
         patch_fn, sum_fn = f"tqc_patch_{xs}", "tqc_sum_i16"
         patch_args = f"{x_off}, 0"
-    pixels, block = oh * ow, CONV_PIXEL_BLOCK
+    pixels = oh * ow
+    block = conv_pixel_block(o, mode, chain is not None, pixels)
     b = lp.body
     b.loop = DimLoop(dims(out), ["n" if n > 1 else "0", f"((p0 + q) / {ow})",
                                  f"((p0 + q) % {ow})", "c"], "o")

@@ -35,6 +35,20 @@ from tqc.errors import TqcError
 from tqc.names import legal_identifier
 
 CONV_PIXEL_BLOCK = 4  # output pixels per conv matrix product (weight reuse)
+NARROW_CONV_BLOCK = 8  # for convs of up to 32 output channels (the VNNI kernel's 8-pixel tiles)
+
+
+def conv_pixel_block(out_channels: int, mode: str, fused: bool, pixels: int) -> int:
+    """Output pixels per call of a conv's matrix product. A conv that requantizes inside its
+    kernel (`fused`): all `pixels` at once for a 1x1 conv that reads the image itself ("direct":
+    no patch memory), 8 for up to 32 output channels (the AVX-512 VNNI kernel then tiles 8
+    pixels, enough independent sums to hide vpdpbusd's latency), else 4; any other conv 4 (its
+    int32 accumulators are in the arena)."""
+    if not fused:
+        return CONV_PIXEL_BLOCK
+    if mode == "direct":
+        return pixels
+    return NARROW_CONV_BLOCK if out_channels <= 32 else CONV_PIXEL_BLOCK
 VIEWS: tuple[type[Operation], ...] = (tqi.ReshapeOp,)
 # Ops that name storage rather than compute: the weights, the state (backends/c/state.py).
 STORAGE_ONLY: tuple[type[Operation], ...] = (tqi.ConstOp, tqi.StateOp)
@@ -236,11 +250,13 @@ def _scratch(k: Kernel) -> list[Scratch]:
         assert isinstance(anchor, tqi.ConvLikeOp)
         kh, kw, c = conv_window(anchor)
         mode = conv_patch_mode(anchor)
-        accs = [] if fused_requant_conv(k) else [Scratch("acc", acc, CONV_PIXEL_BLOCK * channels)]
+        fused = fused_requant_conv(k) is not None
+        block = conv_pixel_block(channels, mode, fused, 0)
+        accs = [] if fused else [Scratch("acc", acc, block * channels)]
         if mode == "direct":
             return accs
         patch = KINDS["i16"] if mode == "offset" else kind_of(anchor.input)
-        return [*accs, Scratch("patch", patch, CONV_PIXEL_BLOCK * kh * kw * c)]
+        return [*accs, Scratch("patch", patch, block * kh * kw * c)]
     wraps = isinstance(anchor, tqi.DepthwiseConv2DOp) and acc.name == "i32"
     return [Scratch("acc", acc, channels, wraps)]
 

@@ -402,76 +402,95 @@ typedef struct {
 } tqc_rq;
 static TQC_ALWAYS_INLINE __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
                                                      int32_t lo, int32_t hi);
+/* The mask of the first `left` of 16 lanes (none for left <= 0, all for left >= 16). */
+static inline __mmask16 tqc_k16(int left) {
+  return left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1u);
+}
 #define TQC_DEFINE_VNNI_PGEMM(SUF, T)                                                       \
-  /* Stores int32 sums to out, or (rq not NULL) their requantized bytes to out8. */        \
+  /* Stores int32 sums to out, or (rq not NULL) their requantized bytes to out8: a tile of pp\
+   * pixels (4 or 8, a constant after inlining) by nb blocks of 16 channels from c0. */     \
   static TQC_ALWAYS_INLINE void tqc_vnni_ptile_##SUF(int32_t *restrict out, void *out8,     \
-                                                     const tqc_rq *rq,                     \
-                                                     const int32_t *restrict init,         \
-                                                     const T *const *x, const int32_t *corr, \
-                                                     int mp, const T *restrict w, int n,   \
-                                                     int count, int c0, int nb) {          \
-    const int k4 = (n + 3) >> 2;                                                           \
-    const size_t bstride = (size_t)k4 * 64;                                                \
-    __m512i s[4][4];                                                                       \
-    int q, j, g;                                                                           \
-    for (q = 0; q < 4; ++q)                                                                \
-      for (j = 0; j < nb; ++j) s[q][j] = _mm512_setzero_si512();                           \
-    for (g = 0; g < k4; ++g) {                                                             \
-      const int left = n - 4 * g;                                                          \
-      __m512i xv[4], wv[4];                                                                \
-      for (q = 0; q < 4; ++q) xv[q] = tqc_v512_bcast4(x[q] + 4 * g, left);                 \
-      for (j = 0; j < nb; ++j)                                                             \
-        wv[j] = _mm512_loadu_si512((const void *)(w + (size_t)(c0 / 16 + j) * bstride +    \
-                                                  (size_t)g * 64));                        \
-      for (q = 0; q < 4; ++q)                                                              \
-        for (j = 0; j < nb; ++j) s[q][j] = TQC_VNNI_STEP_##SUF(s[q][j], xv[q], wv[j]);     \
-    }                                                                                      \
-    for (j = 0; j < nb; ++j) {                                                             \
-      const int c = c0 + 16 * j, left = count - c;                                         \
-      const __mmask16 k16 = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1u); \
-      const __m512i b = init ? _mm512_maskz_loadu_epi32(k16, init + c) : _mm512_setzero_si512(); \
-      if (rq) {                                                                            \
-        const __m512i mv = rq->mv ? _mm512_maskz_loadu_epi32(k16, rq->mv + c) : _mm512_set1_epi32(rq->m); \
-        const __m512i ev = rq->sv ? _mm512_cvtepi8_epi32(_mm512_castsi512_si128(           \
-                                        _mm512_maskz_loadu_epi8(k16, rq->sv + c)))         \
-                                  : _mm512_set1_epi32(rq->s);                              \
-        const __m512i zv = rq->zv ? _mm512_maskz_loadu_epi32(k16, rq->zv + c) : _mm512_set1_epi32(rq->z); \
-        for (q = 0; q < mp; ++q)                                                           \
-          _mm512_mask_cvtepi32_storeu_epi8(                                                \
-              (char *)out8 + (size_t)q * (size_t)count + c, k16,                           \
-              tqc_v512_requant16(_mm512_add_epi32(_mm512_sub_epi32(s[q][j], _mm512_set1_epi32(corr[q])), b), \
-                                 mv, ev, zv, rq->lo, rq->hi));                             \
-      } else {                                                                             \
-        for (q = 0; q < mp; ++q)                                                           \
-          _mm512_mask_storeu_epi32(out + (size_t)q * (size_t)count + c, k16,               \
-                                   _mm512_add_epi32(_mm512_sub_epi32(s[q][j],              \
-                                                                     _mm512_set1_epi32(corr[q])), b)); \
-      }                                                                                    \
-    }                                                                                      \
-  }                                                                                        \
+                                                     const tqc_rq *rq,                      \
+                                                     const int32_t *restrict init,          \
+                                                     const T *const *x, const __m512i *corr,\
+                                                     int mp, const T *restrict w, int n,    \
+                                                     int count, int c0, int nb, int pp) {   \
+    const int k4 = (n + 3) >> 2;                                                            \
+    const size_t bstride = (size_t)k4 * 64;                                                 \
+    __m512i s[8][4];                                                                        \
+    int q, j, g;                                                                            \
+    for (j = 0; j < nb; ++j) { /* the sums start from init - the flip's excess */           \
+      const int left = (int)((unsigned)count - (unsigned)(c0 + 16 * j));                   \
+      const __mmask16 k16 = tqc_k16(left);                                                  \
+      const __m512i b = init ? _mm512_maskz_loadu_epi32(k16, init + c0 + 16 * j) : _mm512_setzero_si512();\
+      for (q = 0; q < pp; ++q) s[q][j] = _mm512_sub_epi32(b, corr[q]);                      \
+    }                                                                                       \
+    for (g = 0; g < k4; ++g) {                                                              \
+      const int left = n - 4 * g;                                                           \
+      __m512i xv[8], wv[4];                                                                 \
+      for (q = 0; q < pp; ++q) xv[q] = tqc_v512_bcast4(x[q] + 4 * g, left);                 \
+      for (j = 0; j < nb; ++j)                                                              \
+        wv[j] = _mm512_loadu_si512((const void *)(w + (size_t)(c0 / 16 + j) * bstride +     \
+                                                  (size_t)g * 64));                         \
+      for (q = 0; q < pp; ++q)                                                              \
+        for (j = 0; j < nb; ++j) s[q][j] = TQC_VNNI_STEP_##SUF(s[q][j], xv[q], wv[j]);      \
+    }                                                                                       \
+    for (j = 0; j < nb; ++j) {                                                              \
+      const int c = c0 + 16 * j, left = (int)((unsigned)count - (unsigned)c);               \
+      const __mmask16 k16 = tqc_k16(left);                                                  \
+      if (rq) {                                                                             \
+        const __m512i mv = rq->mv ? _mm512_maskz_loadu_epi32(k16, rq->mv + c) : _mm512_set1_epi32(rq->m);\
+        const __m512i ev = rq->sv ? _mm512_cvtepi8_epi32(_mm512_castsi512_si128(            \
+                                        _mm512_maskz_loadu_epi8(k16, rq->sv + c)))          \
+                                  : _mm512_set1_epi32(rq->s);                               \
+        const __m512i zv = rq->zv ? _mm512_maskz_loadu_epi32(k16, rq->zv + c) : _mm512_set1_epi32(rq->z);\
+        for (q = 0; q < mp && q < pp; ++q)                                                            \
+          _mm512_mask_cvtepi32_storeu_epi8(                                                 \
+              (char *)out8 + (size_t)q * (size_t)count + c, k16,                            \
+              tqc_v512_requant16(s[q][j], mv, ev, zv, rq->lo, rq->hi));                     \
+      } else {                                                                              \
+        for (q = 0; q < mp && q < pp; ++q)                                                            \
+          _mm512_mask_storeu_epi32(out + (size_t)q * (size_t)count + c, k16, s[q][j]);      \
+      }                                                                                     \
+    }                                                                                       \
+  }                                                                                         \
+  /* Tiles of 8 pixels for up to 32 channels (16 or 8 accumulators: enough independent      \
+   * vpdpbusd chains to cover their latency), else of 4 pixels by 64 (then 16) channels. */ \
   static TQC_ALWAYS_INLINE void tqc_vnni_pgemm_any_##SUF(int32_t *out, void *out8,          \
-                                                         const tqc_rq *rq,                 \
-                                                         const int32_t *restrict init,     \
-                                                         const T *restrict a, int np,      \
-                                                         const T *restrict w, int n,       \
-                                                         int count) {                      \
-    int p, q, c;                                                                           \
-    for (p = 0; p < np; p += 4) {                                                          \
-      const int mp = np - p < 4 ? np - p : 4;                                              \
-      const T *x[4];                                                                       \
-      int32_t corr[4];                                                                     \
-      int32_t *o = out ? out + (size_t)p * (size_t)count : NULL;                           \
-      void *o8 = out8 ? (void *)((char *)out8 + (size_t)p * (size_t)count) : NULL;         \
-      for (q = 0; q < 4; ++q) { /* a missing pixel repeats the first (never stored) */     \
-        x[q] = a + (size_t)(p + (q < mp ? q : 0)) * (size_t)n;                             \
-        corr[q] = _mm512_reduce_add_epi32(tqc_vnni_corr_##SUF(x[q], n));                   \
-      }                                                                                    \
-      for (c = 0; c + 64 <= count; c += 64)                                                \
-        tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, c, 4);             \
-      for (; c < count; c += 16)                                                           \
-        tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, c, 1);             \
-    }                                                                                      \
-  }                                                                                        \
+                                                         const tqc_rq *rq,                  \
+                                                         const int32_t *restrict init,      \
+                                                         const T *restrict a, int np,       \
+                                                         const T *restrict w, int n,        \
+                                                         int count) {                       \
+    const int pp = count <= 32 ? 8 : 4;                                                     \
+    int p, q, c;                                                                            \
+    for (p = 0; p < np; p += pp) {                                                          \
+      const int mp = np - p < pp ? np - p : pp;                                             \
+      const T *x[8];                                                                        \
+      __m512i corr[8];                                                                      \
+      int32_t *o = out ? out + (size_t)p * (size_t)count : NULL;                            \
+      void *o8 = out8 ? (void *)((char *)out8 + (size_t)p * (size_t)count) : NULL;          \
+      for (q = 0; q < pp; ++q) /* a missing pixel repeats the first (never stored) */       \
+        x[q] = a + (size_t)(p + (q < mp ? q : 0)) * (size_t)n;                              \
+      /* the pixels' excesses reduced 4 at a time, then each broadcast */                   \
+      for (q = 0; q < pp; q += 4) {                                                         \
+        const __m512i c4 = _mm512_castsi128_si512(tqc_v512_hsum4(                           \
+            tqc_vnni_corr_##SUF(x[q], n), tqc_vnni_corr_##SUF(x[q + 1], n),                 \
+            tqc_vnni_corr_##SUF(x[q + 2], n), tqc_vnni_corr_##SUF(x[q + 3], n)));           \
+        for (c = 0; c < 4; ++c) corr[q + c] = _mm512_permutexvar_epi32(_mm512_set1_epi32(c), c4);\
+      }                                                                                     \
+      if (count <= 16) {                                                                    \
+        tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, 0, 1, 8);           \
+      } else if (count <= 32) {                                                             \
+        tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, 0, 2, 8);           \
+      } else {                                                                              \
+        for (c = 0; c + 64 <= count; c += 64)                                               \
+          tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, c, 4, 4);         \
+        for (; c < count; c += 16)                                                          \
+          tqc_vnni_ptile_##SUF(o, o8, rq, init, x, corr, mp, w, n, count, c, 1, 4);         \
+      }                                                                                     \
+    }                                                                                       \
+  }                                                                                         \
   static inline int tqc_vnni_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
                                          const T *restrict a, int np, const T *restrict w,  \
                                          int n, int count) {                               \
@@ -565,27 +584,46 @@ static inline int tqc_vnni_dw_i8(uint32_t *restrict acc, const int32_t *restrict
 }
 #define TQC_FAST_DW_i8 tqc_vnni_dw_i8
 
-/* The requantize epilogue on 16 lanes: tqc_mul_high (vpmuldq on even and odd lanes, + 2^30,
- * arithmetic >> 31; the INT32_MIN * INT32_MIN lanes saturate), tqc_shift_right_round
- * (per-lane exponent), + zero point, clamp, narrowing store (truncation = tqi.cast's wrap). */
+/* The requantize epilogue on 16 lanes, both roundings in one arithmetic shift per 64-bit lane.
+ * With P = a * b (int64; vpmuldq on the even and on the odd lanes), tqc_mul_high(a, b) is
+ * x = (P + 2^30) >> 31 (gemmlowp's nudge 1 - 2^30 for negative products and C's truncating
+ * division give the same floor), and tqc_shift_right_round(x, e) for e >= 1 is
+ * (x + 2^(e-1) - [x < 0]) >> e (ties away from zero). Since floor((floor(y / 2^31) + c) / 2^e)
+ * = floor((y + c * 2^31) / 2^(31 + e)) for an integer c, and x < 0 iff P < -2^30:
+ *     result = (P + 2^30 + 2^(e-1) * 2^31 - [P < -2^30] * 2^31) >> (31 + e)   (e >= 1)
+ *     result = (P + 2^30) >> 31                                               (e = 0)
+ * in int64 without overflow (|P| <= 2^62, the added terms < 2^61 + 2^30). INT32_MIN * INT32_MIN
+ * (P = 2^62), which tqc_mul_high saturates to INT32_MAX, gives 2^(31-e) = the rounded shift of
+ * INT32_MAX for e >= 1; for e = 0 those lanes are set to INT32_MAX. Then + zero point (int32
+ * wrap-around), clamp; the callers' narrowing store truncates (= tqi.cast's wrap). About 15
+ * vector instructions per 16 lanes (the per-channel constants are hoisted by the compiler). */
 static TQC_ALWAYS_INLINE __m512i tqc_v512_requant16(__m512i a, __m512i b, __m512i e, __m512i zp,
                                                      int32_t lo, int32_t hi) {
-  const __m512i one = _mm512_set1_epi32(1), min = _mm512_set1_epi32(INT32_MIN);
-  const __m512i half = _mm512_set1_epi64((int64_t)1 << 30);
-  const __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, b), half), 31);
-  const __m512i odd = _mm512_srai_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32)),
-                       half), 31);
-  const __mmask16 sat = _mm512_cmpeq_epi32_mask(a, min) & _mm512_cmpeq_epi32_mask(b, min);
-  const __m512i x = _mm512_mask_mov_epi32(
-      _mm512_mask_blend_epi32((__mmask16)0xAAAA, even, _mm512_slli_epi64(odd, 32)), sat,
-      _mm512_set1_epi32(INT32_MAX));
-  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, e), one);
-  const __m512i threshold = _mm512_add_epi32(_mm512_srai_epi32(mask, 1), _mm512_srli_epi32(x, 31));
-  __m512i v = _mm512_srav_epi32(x, e);
-  v = _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(_mm512_and_si512(x, mask), threshold), v, one);
-  v = _mm512_add_epi32(v, zp);
-  return _mm512_min_epi32(_mm512_max_epi32(v, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi));
+  const __m512i one = _mm512_set1_epi64(1), lowmask = _mm512_set1_epi64(0xFFFFFFFF);
+  const __m512i min = _mm512_set1_epi32(INT32_MIN), limit = _mm512_set1_epi64(-((int64_t)1 << 30));
+  const __m512i half = _mm512_set1_epi64((int64_t)1 << 30), k31 = _mm512_set1_epi64(31);
+  const __m512i e0 = _mm512_and_si512(e, lowmask), e1 = _mm512_srli_epi64(e, 32);
+  /* per lane: 2^30 + (2^e >> 1) * 2^31; 2^31 to take off when e >= 1; the shift 31 + e */
+  const __m512i c0 = _mm512_add_epi64(half, _mm512_slli_epi64(_mm512_srli_epi64(_mm512_sllv_epi64(one, e0), 1), 31));
+  const __m512i c1 = _mm512_add_epi64(half, _mm512_slli_epi64(_mm512_srli_epi64(_mm512_sllv_epi64(one, e1), 1), 31));
+  const __m512i d0 = _mm512_slli_epi64(_mm512_min_epu64(e0, one), 31);
+  const __m512i d1 = _mm512_slli_epi64(_mm512_min_epu64(e1, one), 31);
+  const __mmask16 maybe = _mm512_cmpeq_epi32_mask(b, min) &
+                          _mm512_cmpeq_epi32_mask(e, _mm512_setzero_si512());
+  __m512i p0 = _mm512_mul_epi32(a, b);
+  __m512i p1 = _mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32));
+  const __mmask8 n0 = _mm512_cmplt_epi64_mask(p0, limit), n1 = _mm512_cmplt_epi64_mask(p1, limit);
+  __m512i x;
+  p0 = _mm512_add_epi64(p0, c0);
+  p1 = _mm512_add_epi64(p1, c1);
+  p0 = _mm512_srav_epi64(_mm512_mask_sub_epi64(p0, n0, p0, d0), _mm512_add_epi64(e0, k31));
+  p1 = _mm512_srav_epi64(_mm512_mask_sub_epi64(p1, n1, p1, d1), _mm512_add_epi64(e1, k31));
+  x = _mm512_mask_shuffle_epi32(p0, (__mmask16)0xAAAA, p1, _MM_PERM_CDAB);
+  if (maybe)
+    x = _mm512_mask_mov_epi32(x, _mm512_mask_cmpeq_epi32_mask(maybe, a, min),
+                              _mm512_set1_epi32(INT32_MAX));
+  x = _mm512_add_epi32(x, zp);
+  return _mm512_min_epi32(_mm512_max_epi32(x, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi));
 }
 static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n,
                                    const int32_t *restrict mv, int32_t m,
