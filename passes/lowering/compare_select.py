@@ -39,19 +39,35 @@ import numpy as np
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.accessors import shape
-from tqc.dialects.element import element, storage_name
+from tqc.dialects.accessors import int_array, int_attr, shape
+from tqc.dialects.element import element, kind, storage_name
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.elementwise import rescaled_input
+from tqc.semantics.compare_scale import large_scale_codes
 from tqc.semantics.quant_math import quantize_multiplier
 
 
 def _scaled(b: Builder, x: SSAValue, scale: float, zero_point: int) -> SSAValue:
     m, s = quantize_multiplier(scale)
-    if s > 0:
-        raise b.error(f"input scale {scale!r} is 1 or more: the kernel's multiplier must be "
-                      "below 1")
-    return rescaled_input(b, x, zero_point, 8, m, s)
+    if s <= 0:
+        return rescaled_input(b, x, zero_point, 8, m, s)
+    lo, hi = kind(element(x)).range
+    if scale == 1.0:
+        raise b.error("input scale 1.0 is 1 or more: TFLM and LiteRT abort "
+                      "(QuantizeMultiplierGreaterThanOne wants a scale above 1)")
+    if element(x) == "i16":
+        raise b.error(f"input scale {scale!r} is 1 or more: not supported for int16")
+    codes = large_scale_codes(lo, hi, zero_point, m, s)
+    if codes is None:
+        raise b.error(f"input scale {scale!r} with zero point {zero_point}: LiteRT's result "
+                      f"(RoundingDivideByPOT by −{s}, undefined in C++) depends on how its loop "
+                      "is vectorized, not supported")
+    assert np.array_equal(codes, 2 * (np.arange(lo, hi + 1) >= zero_point) - 1)
+    # 2·[x >= zp] − 1 = clamp(2·x + 1 − 2·zp, −1, 1)
+    doubled = b.value(tqi.ShiftLeftOp, [b.widen(x)], b.tensor("i32", shape(x)),
+                      amount=int_array([1]))
+    shifted = b.add_const(doubled, [1 - 2 * zero_point])
+    return b.value(tqi.ClampOp, [shifted], shifted.type, min=int_attr(-1), max=int_attr(1))
 
 
 @lowers(tq.EqualOp, tq.NotEqualOp, tq.LessOp, tq.LessEqualOp, tq.GreaterOp, tq.GreaterEqualOp)
