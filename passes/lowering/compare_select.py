@@ -11,8 +11,23 @@ tqc computes an int32 condition k with out = (k >= 0):
 (|c_i| < 2^24, no overflow). When only SELECT_V2 conditions read the comparison, k is the
 lowered value; otherwise (a graph output, a CAST, ...) it is the bool `tqi.nonneg(k)` (i1: one
 byte 0/1 in C, np.bool_ in NumPy). Checked on all 256 × 256 pairs of stored values
-(tests/test_compare_bool.py). A scale of 1 or more is refused (TFLM's
-QuantizeMultiplierSmallerThanOneExp aborts; LiteRT would use QuantizeMultiplierGreaterThanOne).
+(tests/test_compare_bool.py).
+
+An int8/uint8 input scale S_i >= 1 (measured, tflite-micro 0.dev20261023, ai-edge-litert 2.3.0
+x86-64; tests/test_compare_scale.py): TFLM's Prepare aborts (TFLITE_CHECK in
+QuantizeMultiplierSmallerThanOneExp, signal 6) on int8 and uint8, so the reference is LiteRT
+REF for both. LiteRT's QuantizeMultiplier takes QuantizeMultiplierGreaterThanOne for S >= 1:
+at S = 1.0 exactly its TFLITE_CHECK_GT(S, 1) aborts (refused: no runtime runs it); above 1,
+(m_i, s_i) = QuantizeMultiplier(S_i) with s_i >= 1 and the kernel computes
+RDBPOT(SRDHM((x_i − zp_i) · 2^8, m_i), −s_i), a negative exponent (undefined in C++). The
+x86-64 wheel evaluates it in four ways depending on the loop (tqc/semantics/compare_scale.py);
+where all four agree on every stored value the result is
+    c_i = 2·[x_i >= zp_i] − 1 = clamp(2·x_i + 1 − 2·zp_i, −1, 1)      (−1 or 1)
+(always for S_i < 2^16, i.e. s_i <= 16; for s_i in 17..31 and 65..95 when every stored value
+keeps |SRDHM| below 2^((−s_i) & 31)), compared with the other input's c as above. Elsewhere
+(e.g. 2^20, 3e9, 1e12, 1e38, or 1e5 with zp −128) the reference's output depends on the shapes
+and on the element's position (measured: same-shape and broadcast layouts differ), so tqc
+refuses with one line. int16 EQUAL / NOT_EQUAL with S >= 1 stay refused.
 
 int16 (LiteRT REF, tflite/kernels/comparisons.cc, ai-edge-litert 2.3.0; TFLM refuses EQUAL,
 NOT_EQUAL, LESS, LESS_EQUAL and GREATER_EQUAL on int16 and its GREATER reads parameters its
