@@ -110,10 +110,11 @@ def test_int16_condition_of_select(tmp_path: Path, predicate: str) -> None:
     assert check_model(path, 8, 3, ("numpy", "c")) == []
 
 
-def test_a_scale_of_one_or_more_is_refused(tmp_path: Path) -> None:
-    """EQUAL rescales with QuantizeMultiplierSmallerThanOneExp as int8 does; tqc keeps the int8
-    refusal of a scale >= 1 (LiteRT would switch to QuantizeMultiplierGreaterThanOne)."""
-    path = _model(tmp_path / "m.tflite", "EQUAL", (2.0, 0), (0.1, 0), (1, 3), (1, 3), (1, 3))
+def test_a_scale_of_one_is_refused(tmp_path: Path) -> None:
+    """EQUAL rescales as int8 does: at a scale of exactly 1 LiteRT's
+    QuantizeMultiplierGreaterThanOne aborts, so tqc refuses; scales above 1:
+    tests/test_compare_scale.py."""
+    path = _model(tmp_path / "m.tflite", "EQUAL", (1.0, 0), (0.1, 0), (1, 3), (1, 3), (1, 3))
     with pytest.raises(TqcError, match=r"op #0 EQUAL.*is 1 or more"):
         lower(path)
 

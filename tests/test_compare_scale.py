@@ -124,6 +124,56 @@ def test_loop_dependent_scales_are_refused(tmp_path: Path, quant: tuple[float, i
         lower(path)
 
 
+# int16 EQUAL / NOT_EQUAL (LiteRT REF): supported up to S < 2^8 for any zero point, beyond (300:
+# shift 9, zero point 0) where the stored range keeps |SRDHM| < 2^(32 - s).
+INT16_QUANTIZATIONS = [
+    (2.0, 0, 2.0, 0),
+    (1.5, 100, 0.001, -5),
+    (100.0, -3, 0.5, 7),
+    (200.0, -32768, 255.0, 32767),
+    (300.0, 0, 1.2, 1),
+]
+
+
+@pytest.mark.parametrize("broadcast", [False, True], ids=["same_shape", "broadcast"])
+@pytest.mark.parametrize("quant", INT16_QUANTIZATIONS, ids=lambda q: "_".join(map(str, q)))
+def test_int16_equal_not_equal(tmp_path: Path, quant: tuple[float, int, float, int],
+                               broadcast: bool) -> None:
+    """Every int16 value of a against b at its zero point, one below and above it, and a few
+    fixed values (broadcast: b is (1, 1, 8), a (1, 65536, 1))."""
+    s1, z1, s2, z2 = quant
+    a = np.arange(-32768, 32768, dtype=np.int64)
+    near = [z2 - 1, z2, z2 + 1, 0, 5, -5, 32767, -32768]
+    if broadcast:
+        xs = [a.reshape(1, -1, 1), np.array(near).reshape(1, 1, -1)]
+    else:
+        xs = [np.stack([a] * 3), np.stack([np.full_like(a, z2 + d) for d in (-1, 0, 1)])]
+    xs = [np.clip(x, -32768, 32767).astype(np.int16) for x in xs]
+    shape_a, shape_b = ((1, *x.shape[1:]) for x in xs)  # three samples of (1, 65536)
+    out_shape = tuple(int(d) for d in np.broadcast_shapes(shape_a, shape_b))
+    tensors = [Tensor("a", shape_a, "int16", s1, z1), Tensor("b", shape_b, "int16", s2, z2),
+               Tensor("equal", out_shape, "bool"), Tensor("not_equal", out_shape, "bool")]
+    ops = [Op("EQUAL", ["a", "b"], ["equal"]), Op("NOT_EQUAL", ["a", "b"], ["not_equal"])]
+    path = tmp_path / "m.tflite"
+    write_model(path, tensors, ops, ["a", "b"], ["equal", "not_equal"])
+    ref = run_reference(path, xs, runtime="litert-ref")
+    ours, refused = run_backends(path, xs, ("numpy", "c"), list(load_numpy_model(path).run(*xs)))
+    assert refused == []
+    for name, outs in ours.items():
+        for got, want in zip(outs, ref):
+            bad = np.flatnonzero(np.asarray(got).ravel() != want.ravel())
+            assert bad.size == 0, f"{name} {quant}: {bad.size} values differ from LiteRT REF"
+
+
+def test_int16_loop_dependent_scale_is_refused(tmp_path: Path) -> None:
+    tensors = [Tensor("a", (1, 3), "int16", 1000.0, 0), Tensor("b", (1, 3), "int16", 0.1, 0),
+               Tensor("k", (1, 3), "bool")]
+    path = tmp_path / "m.tflite"
+    write_model(path, tensors, [Op("EQUAL", ["a", "b"], ["k"])], ["a", "b"], ["k"])
+    with pytest.raises(TqcError, match=r"op #0 EQUAL: input scale 1000.0 with zero point 0"):
+        lower(path)
+
+
 @pytest.mark.slow
 def test_verilog_simulation(tmp_path: Path) -> None:
     from tqc.backends.verilog import sim

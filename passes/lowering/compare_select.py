@@ -27,7 +27,9 @@ where all four agree on every stored value the result is
 keeps |SRDHM| below 2^((−s_i) & 31)), compared with the other input's c as above. Elsewhere
 (e.g. 2^20, 3e9, 1e12, 1e38, or 1e5 with zp −128) the reference's output depends on the shapes
 and on the element's position (measured: same-shape and broadcast layouts differ), so tqc
-refuses with one line. int16 EQUAL / NOT_EQUAL with S >= 1 stay refused.
+refuses with one line. int16 EQUAL / NOT_EQUAL (LiteRT REF, the same ComparisonWithScaling)
+follow the same rule: |SRDHM| < 2^24, so every int16 input with s_i <= 8 (S_i < 256) is
+supported, larger ones where the stored range allows.
 
 int16 (LiteRT REF, tflite/kernels/comparisons.cc, ai-edge-litert 2.3.0; TFLM refuses EQUAL,
 NOT_EQUAL, LESS, LESS_EQUAL and GREATER_EQUAL on int16 and its GREATER reads parameters its
@@ -70,8 +72,6 @@ def _scaled(b: Builder, x: SSAValue, scale: float, zero_point: int) -> SSAValue:
     if scale == 1.0:
         raise b.error("input scale 1.0 is 1 or more: TFLM and LiteRT abort "
                       "(QuantizeMultiplierGreaterThanOne wants a scale above 1)")
-    if element(x) == "i16":
-        raise b.error(f"input scale {scale!r} is 1 or more: not supported for int16")
     codes = large_scale_codes(lo, hi, zero_point, m, s)
     if codes is None:
         raise b.error(f"input scale {scale!r} with zero point {zero_point}: LiteRT's result "

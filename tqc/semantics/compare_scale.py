@@ -1,10 +1,10 @@
 """A comparison input with a scale of 1 or more, as LiteRT REF's x86-64 build computes it.
 
 LiteRT (tflite/kernels/comparisons.cc, ai-edge-litert 2.3.0) rescales each int8/uint8 input
-with its own QuantizeMultiplier: QuantizeMultiplierGreaterThanOne when double(S) >= 1, whose
+(and quantized int16 of EQUAL / NOT_EQUAL) with its own QuantizeMultiplier: QuantizeMultiplierGreaterThanOne when double(S) >= 1, whose
 TFLITE_CHECK_GT(S, 1) aborts at S = 1 exactly, else (m, s) = QuantizeMultiplier(S), s >= 1.
 The kernel then computes MultiplyByQuantizedMultiplierSmallerThanOneExp(v · 2^8, m, s) =
-RoundingDivideByPOT(x, e) with x = SRDHM(v · 2^8, m) (|x| < 2^16) and the NEGATIVE exponent
+RoundingDivideByPOT(x, e) with x = SRDHM(v · 2^8, m) (|x| < 2^16; int16 2^24), NEGATIVE exponent
 e = −s, undefined in C++: `mask = int32((1ll << e) − 1)`, `threshold = (mask >> 1) + (x < 0)`,
 `(x >> e) + ((x & mask) > threshold)`. Measured on every pair of stored values in several
 layouts (same shapes, either input broadcast along the inner or the outer axis, a scalar),
@@ -17,8 +17,8 @@ vectorized, hoisted out of the inner loop) the element falls in:
 tqc implements an input whose result is the same under all four evaluations for every stored
 value, and refuses the others (their result depends on the shapes and the element's
 position). Where they agree the result is 2·[v >= 0] − 1 (mask −1, and x >> e only the sign
-of x): for every input with s <= 16 (S < 2^16), and for s in 17..31 and 65..95 when every
-stored value keeps |x| below 2^((−s) & 31).
+of x): for every 8-bit input with s <= 16 (S < 2^16; int16: s <= 8), and for larger s in
+1..31 and 65..95 when every stored value keeps |x| below 2^((−s) & 31).
 """
 
 import numpy as np
