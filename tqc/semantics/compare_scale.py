@@ -5,7 +5,8 @@ LiteRT (tflite/kernels/comparisons.cc, ai-edge-litert 2.3.0) rescales each int8/
 QuantizeMultiplierGreaterThanOne when double(S) >= 1, whose TFLITE_CHECK_GT(S, 1) aborts at
 S = 1 exactly, else (m, s) = QuantizeMultiplier(S), s >= 1. The kernel then computes
 MultiplyByQuantizedMultiplierSmallerThanOneExp(v · 2^8, m, s) = RoundingDivideByPOT(x, e)
-with x = SRDHM(v · 2^8, m) (|x| < 2^16; int16: 2^24) and the NEGATIVE exponent e = −s, undefined in C++: `mask = int32((1ll << e) − 1)`, `threshold = (mask >> 1) + (x < 0)`,
+with x = SRDHM(v · 2^8, m) (|x| < 2^16; int16: 2^24) and the NEGATIVE exponent e = −s,
+undefined in C++: `mask = int32((1ll << e) − 1)`, `threshold = (mask >> 1) + (x < 0)`,
 `(x >> e) + ((x & mask) > threshold)`. Measured on every pair of stored values in several
 layouts (same shapes, either input broadcast along the inner or the outer axis, a scalar),
 the wheel evaluates each of the two shifts in one of two ways, depending on the loop (scalar,
