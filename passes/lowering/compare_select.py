@@ -17,8 +17,8 @@ An int8/uint8 input scale S_i >= 1 (measured, tflite-micro 0.dev20261023, ai-edg
 x86-64; tests/test_compare_scale.py): TFLM's Prepare aborts on int8 (TFLITE_CHECK_LT in
 QuantizeMultiplierSmallerThanOneExp, signal 6; uint8 it refuses at Invoke, any scale), so the
 reference is LiteRT REF for both. LiteRT's QuantizeMultiplier takes
-QuantizeMultiplierGreaterThanOne for S >= 1: at S = 1.0 exactly its TFLITE_CHECK_GT(S, 1) aborts (refused: no runtime runs it); above 1,
-(m_i, s_i) = QuantizeMultiplier(S_i) with s_i >= 1 and the kernel computes
+QuantizeMultiplierGreaterThanOne for S >= 1: at S = 1.0 exactly its TFLITE_CHECK_GT(S, 1)
+aborts (refused: no runtime runs it); above 1, (m_i, s_i) = QuantizeMultiplier(S_i) with s_i >= 1 and the kernel computes
 RDBPOT(SRDHM((x_i − zp_i) · 2^8, m_i), −s_i), a negative exponent (undefined in C++). The
 x86-64 wheel evaluates it in four ways depending on the loop (tqc/semantics/compare_scale.py);
 where all four agree on every stored value the result is
