@@ -19,9 +19,9 @@ QuantizeMultiplierSmallerThanOneExp, signal 6; uint8 it refuses at Invoke, any s
 reference is LiteRT REF for both. LiteRT's QuantizeMultiplier takes
 QuantizeMultiplierGreaterThanOne for S >= 1: at S = 1.0 exactly its TFLITE_CHECK_GT(S, 1)
 aborts (refused: no runtime runs it); above 1, (m_i, s_i) = QuantizeMultiplier(S_i) with
-s_i >= 1 and the kernel computes RDBPOT(SRDHM((x_i − zp_i) · 2^8, m_i), −s_i), a negative exponent (undefined in C++). The
-x86-64 wheel evaluates it in four ways depending on the loop (tqc/semantics/compare_scale.py);
-where all four agree on every stored value the result is
+s_i >= 1 and the kernel computes RDBPOT(SRDHM((x_i − zp_i) · 2^8, m_i), −s_i), a negative
+exponent (undefined in C++). The x86-64 wheel evaluates it in four ways depending on the loop
+(tqc/semantics/compare_scale.py); where all four agree on every stored value the result is
     c_i = 2·[x_i >= zp_i] − 1 = clamp(2·x_i + 1 − 2·zp_i, −1, 1)      (−1 or 1)
 (always for S_i < 2^16, i.e. s_i <= 16; for s_i in 17..31 and 65..95 when every stored value
 keeps |SRDHM| below 2^((−s_i) & 31)), compared with the other input's c as above. Elsewhere
