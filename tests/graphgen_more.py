@@ -265,7 +265,7 @@ def second_operand(b: Builder, x: str, same_quant: bool) -> str:
 
 def comparison(b: Builder, x: str) -> str | None:
     """A comparison of x with a second operand: a bool side tensor."""
-    if b.kind == "int16" or b.quant(x)[0] >= 1:  # (scales of 1 or more: TFLM aborts)
+    if b.kind == "int16" or b.quant(x)[0] >= 1:  # (>= 1: TFLM aborts, tests/test_compare_scale.py)
         return None
     y = second_operand(b, x, same_quant=False)
     if b.tensors[y].scale is None or b.quant(y)[0] >= 1:
