@@ -17,7 +17,8 @@
 //          mask = k >= 32 ? -1 : 2^k - 1, (s >>> (k & 31)) + ((s & mask) > (mask >>> 1) + (s < 0))
 // A zero divisor gives an unspecified result (tqi.nonzero_check in front raises err).
 // Cycles: one to load a beat, 9 multiply steps; the result register frees the datapath, so
-// beats follow every 10 cycles. Per lane one 32 x 32 signed multiplier, 102 flip-flops.
+// beats follow every 10 cycles. Per lane one 32 x 32 signed multiplier and 166 flip-flops
+// (a << hr, hd, x, t, e, the result); yosys synth_xilinx, L = 1: 4 DSP48E1, ~1100 LUTs.
 module tqc_divide #(
     parameter L = 1,
     parameter signed [31:0] MULT = 32'sd1073741824,    // output_multiplier
