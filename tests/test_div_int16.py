@@ -2,7 +2,8 @@
 divisors and divisors next to their zero point (the largest quotients), at ordinary and extreme
 quantizations (ties decided by the float32 multiplier quotient, tiny and huge scales, zero points
 at the ends, a multiplier flushed to zero); random broadcasting shapes with fused activations;
-NumPy and C. A divisor at its zero point fails the reference, NumPy and C; the refusals."""
+NumPy and C (Verilog: tests/test_verilog_div.py). A divisor at its zero point fails the reference,
+NumPy and C; the refusals."""
 
 from __future__ import annotations
 
@@ -119,10 +120,3 @@ def test_mixed_types_are_refused(tmp_path: Path) -> None:
     write_model(path, tensors, [Op("DIV", ["a", "b"], ["y"])], ["a", "b"], ["y"])
     with pytest.raises(TqcError, match=r"op #0 DIV.*i16 / i8 → i16 is not supported"):
         lower(path)
-
-
-def test_verilog_refuses_in_one_line(tmp_path: Path) -> None:
-    path = _model(tmp_path / "div.tflite", QUANTIZATIONS["ordinary"], (1, 3), (1, 3), (1, 3))
-    with pytest.raises(TqcError, match=r"op #0 DIV .*no Verilog hardware") as e:
-        get_target("verilog").emit(lower(path), "m", TargetOptions())
-    assert "\n" not in str(e.value)

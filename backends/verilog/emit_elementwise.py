@@ -39,7 +39,7 @@ def cast(c: Chain, op: Operation) -> None:
 def nonzero_check(c: Chain, op: Operation) -> None:
     """The element unchanged (one register); a beat holding 0 raises the chain's `err` output,
     which stays high until `rst` (the reference fails the invocation: LiteRT FLOOR_DIV /
-    FLOOR_MOD's 'Division by 0'; the design's `err` port)."""
+    FLOOR_MOD's 'Division by 0', int16 DIV's CheckNonZero; the design's `err` port)."""
     assert isinstance(op, tqi.NonzeroCheckOp)
     c.add("{x}", c.width, c.signed, expr_width=c.width, check=True)
 

@@ -7,6 +7,7 @@ from tqc.backends.verilog import (  # noqa: F401  (imported for their `@emits` r
     emit_argmax,
     emit_broadcast,
     emit_conv,
+    emit_divide,
     emit_elementwise,
     emit_floordiv,
     emit_gather,

@@ -11,7 +11,8 @@ max(taps, DVW + 1); softmax reads each row three times (load, sum, output) plus 
 reciprocal; log-softmax likewise, with ~26 cycles of logarithm; L2 normalization loads a row (summing
 squares), takes ~27 cycles of 1/sqrt, then writes it; a sum takes its whole input, then drains its M accumulators (M + 2 cycles). Each chain
 step adds one register. A floor divider (tqc_floordiv) takes a beat every N + 1 cycles (N = 8
-or 16 iterations, one load).
+or 16 iterations, one load), the DIV datapath (tqc_divide) every 10 (one load, nine multiply
+steps).
 
 - `latency`: the serial upper bound of the first sample (every layer waits for all of its
   input); `overlap_latency`: the estimate with a layer starting an output row as soon as the
@@ -28,8 +29,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from tqc.backends.verilog.emit_floordiv import OPS as DIVIDERS
-from tqc.backends.verilog.emit_floordiv import cycles_per_beat
+from xdsl.ir import Operation
+
+from tqc.backends.verilog.emit_divide import CYCLES_PER_BEAT as DIVIDE_CYCLES
+from tqc.backends.verilog.emit_floordiv import OPS as FLOOR_DIVIDERS
+from tqc.backends.verilog.emit_floordiv import cycles_per_beat as floor_div_cycles
 from tqc.backends.verilog.emit_pool import divider_width
 from tqc.backends.verilog.gather_map import MAPS, gather_map
 from tqc.backends.verilog.prepare import Plan, Stage, hw_kind, is_mac, ring_rows, root
@@ -222,6 +226,15 @@ def _overlapped(stage: Stage, start: float, end: float, compute: int) -> tuple[f
     return first + per_row / max(1, _elements(dims(stage.output)) // r.oh), done
 
 
+def divider_cycles(op: Operation) -> int | None:
+    """Cycles per beat of a multi-cycle join (tqc_floordiv, tqc_divide), None for others."""
+    if isinstance(op, tqi.DivideOp):
+        return DIVIDE_CYCLES
+    if type(op) in FLOOR_DIVIDERS:
+        return floor_div_cycles(op)
+    return None
+
+
 def estimate(plan: Plan) -> Estimate:
     macs = mac_units = mults = mults53 = rom = buf = ideal_lat = ideal_int = 0
     loads = [_elements(dims(p.value)) for p in plan.inputs]
@@ -246,8 +259,9 @@ def estimate(plan: Plan) -> Estimate:
                 depth = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide + three
                 mults += (wide - three) * stage.in_lanes  # one copy per lane
                 mults53 += three * stage.in_lanes
-            elif type(stage.ops[0]) in DIVIDERS:  # tqc_floordiv: a beat every N + 1 cycles
-                per = cycles_per_beat(stage.ops[0])
+            elif (per := divider_cycles(stage.ops[0])) is not None:  # a beat every `per`
+                if isinstance(stage.ops[0], tqi.DivideOp):
+                    mults += stage.in_lanes  # one 32 x 32 multiplier per lane
                 beats = -(-elements // stage.out_lanes)
                 interval = max(interval, beats * per)
                 latency += beats * per + 1

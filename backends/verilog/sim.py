@@ -216,7 +216,7 @@ def simulate(folder: Path, top: str, inputs_hex: list[str], n: int,
         if failed is not None:  # as the C target's invoke returning 1
             raise TqcError(f"verilog target: the design raised err at cycle {failed[1]}, after "
                            f"{failed[2]} complete sample(s): a run-time check failed (a zero "
-                           "divisor of FLOOR_DIV / FLOOR_MOD: the reference fails that "
+                           "divisor of DIV, FLOOR_DIV or FLOOR_MOD: the reference fails that "
                            "invocation)")
         done = [int(d) for d in SAMPLE.findall(log)]
         texts = [(work / f"out{suffix}.hex").read_text() for suffix in suffixes(outputs)]

@@ -6,7 +6,7 @@ per model input and output: in_valid/in_ready/in_data and out_valid/out_ready/ou
 model's only input / output, else in0_*, in1_*, … and out0_*, … in the model's order; one
 element per beat in row-major order, W bits per element of the quantized tensors. A float
 input's QUANTIZE and a float output's DEQUANTIZE run on the host. A design with a run-time check
-(FLOOR_DIV / FLOOR_MOD's zero divisor) has one more output, `err` (sticky until rst): the
+(the zero divisor of DIV int16, FLOOR_DIV, FLOOR_MOD) has one more output, `err` (sticky until rst): the
 reference fails that invocation, and `run` raises as the C target does on its status 1.
 """
 

@@ -15,7 +15,7 @@ samples. Plusargs, with `<p>` the port's suffix (empty for a design's only input
 else its index: `+in0=`, `+out1=`): +in<p>=FILE +out<p>=FILE +expect<p>=FILE +nocheck +n=N
 +throttle=1 (random gaps on every handshake, each port its own) +seed=S +timeout=C.
 
-A design with an `err` output (a run-time check: FLOOR_DIV / FLOOR_MOD's zero divisor, where
+A design with an `err` output (a run-time check: the zero divisor of DIV, FLOOR_DIV, FLOOR_MOD, where
 the reference fails the invocation) is watched too: the cycle `err` rises, the testbench
 prints `TQC_FAILED err at cycle C after D complete samples` (and runs on to the end).
 """
