@@ -187,13 +187,19 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
 #define TQC_SIMD_AVX2 1
 #elif !defined(TQC_NO_SIMD) && defined(__SSE2__)
 #define TQC_SIMD_SSE2 1
+#elif !defined(TQC_NO_SIMD) && defined(__ARM_NEON) && defined(__aarch64__) && \
+    !defined(__ARM_BIG_ENDIAN)
+#define TQC_SIMD_NEON 1
+#if defined(__ARM_FEATURE_DOTPROD)
+#define TQC_SIMD_NEON_DOTPROD 1
+#endif
 #endif
 /* Conv filters of tqc_pgemm_* / tqc_pconv_* (below): packed for the AVX-512 VNNI and SSE2
  * kernels, plain rows [count][n] for AVX2 and the portable loops, which run faster on rows
  * (a dot product over contiguous depth values). NAME_weights.c includes this header to store
  * the matching layout; each layout has its own array name, so NAME.c and NAME_weights.c built
  * with different flag sets do not link. */
-#if defined(TQC_SIMD_AVX512VNNI) || defined(TQC_SIMD_SSE2)
+#if defined(TQC_SIMD_AVX512VNNI) || defined(TQC_SIMD_SSE2) || defined(TQC_SIMD_NEON_DOTPROD)
 #define TQC_PACKED_FILTERS 1
 #endif
 
@@ -1032,6 +1038,324 @@ TQC_DEFINE_MADD_PGEMM(i8, int8_t)
 TQC_DEFINE_MADD_PGEMM(u8, uint8_t)
 #define TQC_FAST_PGEMM_i8 tqc_madd_pgemm_i8
 #define TQC_FAST_PGEMM_u8 tqc_madd_pgemm_u8
+#endif /* TQC_PACKED_FILTERS */
+#elif defined(TQC_SIMD_NEON)
+#include <arm_neon.h>
+/* 64-bit ARM (little-endian) with Advanced SIMD: the 8-bit dot products with sdot / udot
+ * (vdotq_s32, vdotq_laneq_s32: four byte products added to an int32 lane, wrapping) where
+ * the core has them (__ARM_FEATURE_DOTPROD, e.g. -march=armv8.2-a+dotprod, -mcpu=cortex-a76),
+ * else products widened to 16 bits (vmull_s8: exact, |x * w| <= 128 * 128, or 255 * 255
+ * unsigned) and added in pairs into int32 lanes (vpadalq_s16; a pair of products could leave
+ * int16, so they are never summed in 16 bits). Every sum is an int32 sum modulo 2^32, as in
+ * the portable loops. The requantize epilogue, 4 lanes a vector (see tqc_neon_requant4). */
+
+/* The 4 bytes at p (the first `left` of them when left < 4, the others 0) as one uint32,
+ * byte t in bits 8t.. (little-endian: byte t of the 32-bit lane). */
+static inline uint32_t tqc_neon_load4(const void *p, int left) {
+  const unsigned char *b = (const unsigned char *)p;
+  uint32_t v = 0;
+  int t;
+  for (t = 0; t < 4 && t < left; ++t) v |= (uint32_t)b[t] << (8 * t);
+  return v;
+}
+
+/* tqc_requant_*'s chain on 4 lanes, ne = -exponent (0 <= exponent <= 31):
+ * - vqrdmulhq_s32(a, b) = saturate((2 a b + 2^31) >> 32) = (a b + 2^30) >> 31 (floor), which is
+ *   tqc_mul_high (gemmlowp's SaturatingRoundingDoublingHighMul: its nudge 1 - 2^30 for
+ *   negative products with C's truncating division is the same floor, ties upward); the one
+ *   overflow, INT32_MIN * INT32_MIN, saturates to INT32_MAX in both.
+ * - vrshlq_s32(v, -e) = (v + 2^(e-1)) >> e computed without overflow (ties upward), and
+ *   gemmlowp's RoundingDivideByPOT rounds ties away from zero: (x + 2^(e-1) - [x < 0]) >> e.
+ *   So x - 1 for negative x first: (x & ne) >> 31 is -1 when e >= 1 (ne's sign bit set) and
+ *   x < 0, else 0 (e = 0: no rounding). vqaddq saturates only for x = INT32_MIN, which gives
+ *   the same result: (2^31 + 2^(e-1) - 1) >> e = (2^31 + 2^(e-1)) >> e for e >= 1 (and
+ *   tqc_mul_high never returns INT32_MIN).
+ * - then + zero point (wrapping, as tqc_add_i32), clamp; the narrowing store truncates. */
+static TQC_ALWAYS_INLINE int32x4_t tqc_neon_requant4(int32x4_t a, int32x4_t b, int32x4_t ne,
+                                                      int32x4_t zp, int32x4_t lo, int32x4_t hi) {
+  const int32x4_t x = vqrdmulhq_s32(a, b);
+  const int32x4_t fixed = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, ne), 31));
+  return vminq_s32(vmaxq_s32(vaddq_s32(vrshlq_s32(fixed, ne), zp), lo), hi);
+}
+/* The requantize parameters of 16 channels: multiplier, -exponent, zero point. */
+typedef struct {
+  int32x4_t m[4], ne[4], z[4];
+} tqc_neon_rq16;
+/* Channels c .. c + 15 of (mv or m, sv or s, zv or z); only the first `left` exist (reads stop
+ * there, the other lanes get 0). */
+static TQC_ALWAYS_INLINE void tqc_neon_rq16_load(tqc_neon_rq16 *r, int c, int left,
+                                                  const int32_t *mv, int32_t m, const int8_t *sv,
+                                                  int s, const int32_t *zv, int32_t z) {
+  int32_t mb[16], zb[16];
+  int8_t sb[16];
+  const int32_t *mp = mv ? mv + c : NULL, *zp = zv ? zv + c : NULL;
+  const int8_t *sp = sv ? sv + c : NULL;
+  int j;
+  if (left < 16) {
+    for (j = 0; j < 16; ++j) {
+      mb[j] = mv && j < left ? mv[c + j] : 0;
+      zb[j] = zv && j < left ? zv[c + j] : 0;
+      sb[j] = sv && j < left ? sv[c + j] : 0;
+    }
+    mp = mv ? mb : NULL, zp = zv ? zb : NULL, sp = sv ? sb : NULL;
+  }
+  if (sp) {
+    const int8x16_t e8 = vld1q_s8(sp);
+    const int16x8_t e0 = vmovl_s8(vget_low_s8(e8)), e1 = vmovl_high_s8(e8);
+    r->ne[0] = vnegq_s32(vmovl_s16(vget_low_s16(e0)));
+    r->ne[1] = vnegq_s32(vmovl_high_s16(e0));
+    r->ne[2] = vnegq_s32(vmovl_s16(vget_low_s16(e1)));
+    r->ne[3] = vnegq_s32(vmovl_high_s16(e1));
+  } else {
+    r->ne[0] = r->ne[1] = r->ne[2] = r->ne[3] = vdupq_n_s32(-s);
+  }
+  for (j = 0; j < 4; ++j) {
+    r->m[j] = mp ? vld1q_s32(mp + 4 * j) : vdupq_n_s32(m);
+    r->z[j] = zp ? vld1q_s32(zp + 4 * j) : vdupq_n_s32(z);
+  }
+}
+/* 16 accumulators requantized to 16 bytes (each the low byte of its clamped int32). */
+static TQC_ALWAYS_INLINE uint8x16_t tqc_neon_requant16(const int32x4_t *a, const tqc_neon_rq16 *r,
+                                                        int32x4_t lo, int32x4_t hi) {
+  int32x4_t v[4];
+  int j;
+  for (j = 0; j < 4; ++j) v[j] = tqc_neon_requant4(a[j], r->m[j], r->ne[j], r->z[j], lo, hi);
+  return vreinterpretq_u8_s8(vmovn_high_s16(
+      vmovn_s16(vmovn_high_s32(vmovn_s32(v[0]), v[1])), vmovn_high_s32(vmovn_s32(v[2]), v[3])));
+}
+/* The first `left` (< 16) bytes of v to out. */
+static inline void tqc_neon_store_part8(void *out, uint8x16_t v, int left) {
+  uint8_t b[16];
+  int j;
+  vst1q_u8(b, v);
+  for (j = 0; j < left; ++j) ((uint8_t *)out)[j] = b[j];
+}
+static inline int tqc_neon_requant(void *out, const int32_t *restrict acc, int n,
+                                   const int32_t *restrict mv, int32_t m,
+                                   const int8_t *restrict sv, int s, const int32_t *restrict zv,
+                                   int32_t z, int32_t lo, int32_t hi) {
+  const int32x4_t lov = vdupq_n_s32(lo), hiv = vdupq_n_s32(hi);
+  tqc_neon_rq16 r;
+  int32x4_t a[4];
+  int c, j;
+  for (c = 0; c < n; c += 16) {
+    const int left = n - c;
+    tqc_neon_rq16_load(&r, c, left, mv, m, sv, s, zv, z);
+    if (left >= 16) {
+      for (j = 0; j < 4; ++j) a[j] = vld1q_s32(acc + c + 4 * j);
+      vst1q_u8((uint8_t *)out + c, tqc_neon_requant16(a, &r, lov, hiv));
+    } else {
+      int32_t ab[16];
+      for (j = 0; j < 16; ++j) ab[j] = j < left ? acc[c + j] : 0;
+      for (j = 0; j < 4; ++j) a[j] = vld1q_s32(ab + 4 * j);
+      tqc_neon_store_part8((uint8_t *)out + c, tqc_neon_requant16(a, &r, lov, hiv), left);
+    }
+  }
+  return 1;
+}
+#define TQC_FAST_REQUANT tqc_neon_requant
+
+/* acc + x . w over 16 bytes (int32 lanes, each the sum of its 4 bytes' products, wrapping). */
+#define TQC_NEON_MULL_i8(acc, x, w)                                                          \
+  vpadalq_s16(vpadalq_s16((acc), vmull_s8(vget_low_s8(x), vget_low_s8(w))), vmull_high_s8((x), (w)))
+#define TQC_NEON_MULL_u8(acc, x, w)                                                          \
+  vreinterpretq_s32_u32(vpadalq_u16(                                                         \
+      vpadalq_u16(vreinterpretq_u32_s32(acc), vmull_u8(vget_low_u8(x), vget_low_u8(w))),     \
+      vmull_high_u8((x), (w))))
+#if defined(TQC_SIMD_NEON_DOTPROD)
+#define TQC_NEON_DOT_i8(acc, x, w) vdotq_s32((acc), (x), (w))
+#define TQC_NEON_DOT_u8(acc, x, w)                                                           \
+  vreinterpretq_s32_u32(vdotq_u32(vreinterpretq_u32_s32(acc), (x), (w)))
+#else
+#define TQC_NEON_DOT_i8(acc, x, w) TQC_NEON_MULL_i8(acc, x, w)
+#define TQC_NEON_DOT_u8(acc, x, w) TQC_NEON_MULL_u8(acc, x, w)
+#endif
+/* acc + x . w over 8 bytes (int32 lanes of pair sums). */
+#define TQC_NEON_DOT8_i8(acc, x, w) vpadalq_s16((acc), vmull_s8((x), (w)))
+#define TQC_NEON_DOT8_u8(acc, x, w)                                                          \
+  vreinterpretq_s32_u32(vpadalq_u16(vreinterpretq_u32_s32(acc), vmull_u8((x), (w))))
+#define TQC_NEON_LD16_i8(p) vld1q_s8(p)
+#define TQC_NEON_LD16_u8(p) vld1q_u8(p)
+#define TQC_NEON_LD8_i8(p) vld1_s8(p)
+#define TQC_NEON_LD8_u8(p) vld1_u8(p)
+#define TQC_NEON_V16_i8 int8x16_t
+#define TQC_NEON_V16_u8 uint8x16_t
+#define TQC_NEON_V8_i8 int8x8_t
+#define TQC_NEON_V8_u8 uint8x8_t
+
+/* Dot products with rows (fully connected; the conv's rows without sdot): four rows at a
+ * time, 16 depth values a step (then 8), the n mod 8 tail in scalar uint32 arithmetic; a last
+ * group of fewer than four rows repeats row 0 and keeps only the rows that exist. */
+#define TQC_DEFINE_NEON_DOTS(SUF, T)                                                         \
+  static inline int tqc_neon_dots_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                        const T *restrict a, const T *restrict w, int n,    \
+                                        int count) {                                        \
+    int r, k, q;                                                                            \
+    for (r = 0; r < count; r += 4) {                                                        \
+      const int rows = count - r < 4 ? count - r : 4;                                      \
+      const T *w0 = w + (size_t)r * (size_t)n;                                              \
+      const T *w1 = rows > 1 ? w0 + n : w0, *w2 = rows > 2 ? w0 + 2 * n : w0;               \
+      const T *w3 = rows > 3 ? w0 + 3 * n : w0;                                             \
+      int32x4_t s0 = vdupq_n_s32(0), s1 = s0, s2 = s0, s3 = s0;                             \
+      uint32_t t[4] = {0, 0, 0, 0};                                                         \
+      int32_t sums[4];                                                                      \
+      for (k = 0; k + 16 <= n; k += 16) {                                                   \
+        const TQC_NEON_V16_##SUF x = TQC_NEON_LD16_##SUF(a + k);                            \
+        s0 = TQC_NEON_DOT_##SUF(s0, x, TQC_NEON_LD16_##SUF(w0 + k));                        \
+        s1 = TQC_NEON_DOT_##SUF(s1, x, TQC_NEON_LD16_##SUF(w1 + k));                        \
+        s2 = TQC_NEON_DOT_##SUF(s2, x, TQC_NEON_LD16_##SUF(w2 + k));                        \
+        s3 = TQC_NEON_DOT_##SUF(s3, x, TQC_NEON_LD16_##SUF(w3 + k));                        \
+      }                                                                                     \
+      if (k + 8 <= n) {                                                                     \
+        const TQC_NEON_V8_##SUF x = TQC_NEON_LD8_##SUF(a + k);                              \
+        s0 = TQC_NEON_DOT8_##SUF(s0, x, TQC_NEON_LD8_##SUF(w0 + k));                        \
+        s1 = TQC_NEON_DOT8_##SUF(s1, x, TQC_NEON_LD8_##SUF(w1 + k));                        \
+        s2 = TQC_NEON_DOT8_##SUF(s2, x, TQC_NEON_LD8_##SUF(w2 + k));                        \
+        s3 = TQC_NEON_DOT8_##SUF(s3, x, TQC_NEON_LD8_##SUF(w3 + k));                        \
+        k += 8;                                                                             \
+      }                                                                                     \
+      for (; k < n; ++k) {                                                                  \
+        const uint32_t xv = (uint32_t)(int32_t)a[k];                                        \
+        t[0] += xv * (uint32_t)(int32_t)w0[k];                                              \
+        t[1] += xv * (uint32_t)(int32_t)w1[k];                                              \
+        t[2] += xv * (uint32_t)(int32_t)w2[k];                                              \
+        t[3] += xv * (uint32_t)(int32_t)w3[k];                                              \
+      }                                                                                     \
+      vst1q_s32(sums, vpaddq_s32(vpaddq_s32(s0, s1), vpaddq_s32(s2, s3)));                  \
+      for (q = 0; q < rows; ++q)                                                            \
+        out[r + q] = tqc_u32_to_i32((uint32_t)sums[q] + t[q] +                              \
+                                    (init ? (uint32_t)init[r + q] : 0u));                   \
+    }                                                                                       \
+    return 1;                                                                               \
+  }                                                                                         \
+  static inline int tqc_neon_gemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                        const T *restrict a, int np, const T *restrict w,   \
+                                        int n, int count) {                                 \
+    int p;                                                                                  \
+    for (p = 0; p < np; ++p)                                                                \
+      tqc_neon_dots_##SUF(out + (size_t)p * (size_t)count, init, a + (size_t)p * (size_t)n, \
+                          w, n, count);                                                     \
+    return 1;                                                                               \
+  }
+TQC_DEFINE_NEON_DOTS(i8, int8_t)
+TQC_DEFINE_NEON_DOTS(u8, uint8_t)
+#define TQC_FAST_DOTS_i8 tqc_neon_dots_i8
+#define TQC_FAST_DOTS_u8 tqc_neon_dots_u8
+#define TQC_FAST_GEMM_i8 tqc_neon_gemm_i8
+#define TQC_FAST_GEMM_u8 tqc_neon_gemm_u8
+
+#if defined(TQC_PACKED_FILTERS) /* sdot */
+/* Packed conv weights (tqc_pgemm_*, layout below) with sdot / udot: output channels in the
+ * lanes, no horizontal sums. A tile of 4 pixels by 16 channels (16 accumulators, XNNPACK's
+ * 4x16c4): each step loads 16 activations of each pixel and, per group of 4 depth values, the
+ * block's 64 bytes of weights (4 vectors of 4 channels x 4 bytes), flipped back (^ 0x80: the
+ * packed bytes are stored flipped for vpdpbusd) and multiplied by the group's 4 activations of
+ * each pixel (vdotq_laneq_s32). The last n mod 16 depth values go one group at a time, the
+ * group's 4 activations broadcast (the missing ones 0: the padded weights un-flip to -128 or
+ * 128, times 0). A missing pixel repeats the first and a missing channel computes the padding;
+ * neither is stored. */
+#define TQC_NEON_FLIP_i8(v) veorq_s8((v), vdupq_n_s8(-128))
+#define TQC_NEON_FLIP_u8(v) veorq_u8((v), vdupq_n_u8(0x80))
+#define TQC_NEON_BCAST_i8(u) vreinterpretq_s8_u32(vdupq_n_u32(u))
+#define TQC_NEON_BCAST_u8(u) vreinterpretq_u8_u32(vdupq_n_u32(u))
+#define TQC_NEON_DOTL_i8(acc, w, x, l) vdotq_laneq_s32((acc), (w), (x), l)
+#define TQC_NEON_DOTL_u8(acc, w, x, l)                                                       \
+  vreinterpretq_s32_u32(vdotq_laneq_u32(vreinterpretq_u32_s32(acc), (w), (x), l))
+/* Group g + L (L a literal lane) of the 16 activations xv[q] of each pixel. */
+#define TQC_NEON_PGROUP(SUF, T, L)                                                              \
+  do {                                                                                       \
+    const T *wg = w + (size_t)(g + (L)) * 64;                                                \
+    for (j = 0; j < 4; ++j) wv[j] = TQC_NEON_FLIP_##SUF(TQC_NEON_LD16_##SUF(wg + 16 * j));   \
+    for (q = 0; q < 4; ++q)                                                                  \
+      for (j = 0; j < 4; ++j) s[q][j] = TQC_NEON_DOTL_##SUF(s[q][j], wv[j], xv[q], L);       \
+  } while (0)
+#define TQC_DEFINE_NEON_PGEMM(SUF, T)                                                        \
+  /* int32 sums to out, or (rq not NULL) their requantized bytes to out8: 4 pixels x[q] (mp \
+   * of them stored) by the 16 channels from c, whose packed block starts at w. */          \
+  static TQC_ALWAYS_INLINE void tqc_neon_ptile_##SUF(                                        \
+      int32_t *restrict out, void *out8, const tqc_neon_rq16 *rq, int32x4_t lo,              \
+      int32x4_t hi, const int32_t *restrict init, const T *const *x, int mp,                 \
+      const T *restrict w, int n, int count, int c) {                                        \
+    const int left = count - c;                                                              \
+    int32x4_t s[4][4], b[4];                                                                 \
+    TQC_NEON_V16_##SUF xv[4], wv[4];                                                         \
+    int32_t buf[16];                                                                         \
+    int q, j, k, g;                                                                          \
+    if (init && left < 16) {                                                                 \
+      for (j = 0; j < 16; ++j) buf[j] = j < left ? init[c + j] : 0;                          \
+      for (j = 0; j < 4; ++j) b[j] = vld1q_s32(buf + 4 * j);                                 \
+    } else {                                                                                 \
+      for (j = 0; j < 4; ++j) b[j] = init ? vld1q_s32(init + c + 4 * j) : vdupq_n_s32(0);    \
+    }                                                                                        \
+    for (q = 0; q < 4; ++q)                                                                  \
+      for (j = 0; j < 4; ++j) s[q][j] = b[j];                                                \
+    for (k = 0, g = 0; k + 16 <= n; k += 16, g += 4) {                                       \
+      for (q = 0; q < 4; ++q) xv[q] = TQC_NEON_LD16_##SUF(x[q] + k);                         \
+      TQC_NEON_PGROUP(SUF, T, 0);                                                               \
+      TQC_NEON_PGROUP(SUF, T, 1);                                                               \
+      TQC_NEON_PGROUP(SUF, T, 2);                                                               \
+      TQC_NEON_PGROUP(SUF, T, 3);                                                               \
+    }                                                                                        \
+    for (; k < n; k += 4, ++g) {                                                             \
+      for (q = 0; q < 4; ++q) xv[q] = TQC_NEON_BCAST_##SUF(tqc_neon_load4(x[q] + k, n - k)); \
+      TQC_NEON_PGROUP(SUF, T, 0);                                                               \
+    }                                                                                        \
+    for (q = 0; q < mp; ++q) {                                                               \
+      if (rq) {                                                                              \
+        const uint8x16_t v = tqc_neon_requant16(s[q], rq, lo, hi);                           \
+        uint8_t *o = (uint8_t *)out8 + (size_t)q * (size_t)count + c;                        \
+        if (left >= 16) vst1q_u8(o, v);                                                      \
+        else tqc_neon_store_part8(o, v, left);                                               \
+      } else if (left >= 16) {                                                               \
+        for (j = 0; j < 4; ++j) vst1q_s32(out + (size_t)q * (size_t)count + c + 4 * j, s[q][j]); \
+      } else {                                                                               \
+        for (j = 0; j < 4; ++j) vst1q_s32(buf + 4 * j, s[q][j]);                             \
+        for (j = 0; j < left; ++j) out[(size_t)q * (size_t)count + c + j] = buf[j];           \
+      }                                                                                      \
+    }                                                                                        \
+  }                                                                                          \
+  static TQC_ALWAYS_INLINE void tqc_neon_pgemm_any_##SUF(                                    \
+      int32_t *out, void *out8, const int32_t *restrict init, const T *restrict a, int np,  \
+      const T *restrict w, int n, int count, const int32_t *mv, int32_t m, const int8_t *sv, \
+      int s, const int32_t *zv, int32_t z, int32_t lo, int32_t hi) {                         \
+    const size_t bstride = (size_t)((n + 3) >> 2) * 64;                                      \
+    const int32x4_t lov = vdupq_n_s32(lo), hiv = vdupq_n_s32(hi);                            \
+    tqc_neon_rq16 rq;                                                                        \
+    int p, q, c;                                                                             \
+    for (c = 0; c < count; c += 16) {                                                        \
+      if (out8) tqc_neon_rq16_load(&rq, c, count - c, mv, m, sv, s, zv, z);                  \
+      for (p = 0; p < np; p += 4) {                                                          \
+        const int mp = np - p < 4 ? np - p : 4;                                              \
+        const T *x[4];                                                                       \
+        for (q = 0; q < 4; ++q) x[q] = a + (size_t)(p + (q < mp ? q : 0)) * (size_t)n;       \
+        tqc_neon_ptile_##SUF(out ? out + (size_t)p * (size_t)count : NULL,                   \
+                             out8 ? (void *)((char *)out8 + (size_t)p * (size_t)count) : NULL, \
+                             out8 ? &rq : NULL, lov, hiv, init, x, mp,                       \
+                             w + (size_t)(c >> 4) * bstride, n, count, c);                   \
+      }                                                                                      \
+    }                                                                                        \
+  }                                                                                          \
+  static inline int tqc_neon_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                         const T *restrict a, int np, const T *restrict w,   \
+                                         int n, int count) {                                 \
+    tqc_neon_pgemm_any_##SUF(out, NULL, init, a, np, w, n, count, NULL, 0, NULL, 0, NULL, 0, \
+                             0, 0);                                                          \
+    return 1;                                                                                \
+  }                                                                                          \
+  static inline int tqc_neon_pconv_##SUF(void *out, const int32_t *restrict init,            \
+                                         const T *restrict a, int np, const T *restrict w,   \
+                                         int n, int count, const int32_t *mv, int32_t m,    \
+                                         const int8_t *sv, int s, const int32_t *zv,        \
+                                         int32_t z, int32_t lo, int32_t hi) {               \
+    tqc_neon_pgemm_any_##SUF(NULL, out, init, a, np, w, n, count, mv, m, sv, s, zv, z, lo, hi); \
+    return 1;                                                                                \
+  }
+TQC_DEFINE_NEON_PGEMM(i8, int8_t)
+TQC_DEFINE_NEON_PGEMM(u8, uint8_t)
+#define TQC_FAST_PGEMM_i8 tqc_neon_pgemm_i8
+#define TQC_FAST_PGEMM_u8 tqc_neon_pgemm_u8
+#define TQC_FAST_PCONV_i8 tqc_neon_pconv_i8
+#define TQC_FAST_PCONV_u8 tqc_neon_pconv_u8
 #endif /* TQC_PACKED_FILTERS */
 #endif /* SIMD paths */
 
