@@ -26,6 +26,7 @@ from tqc.backends.numpy.printer import print_numpy
 from tqc.backends.numpy.target import import_source
 from tqc.pipeline import io_specs, lower
 from tqc.reference import run_reference_with_runtime
+from tqc.tflite_writer import Op, Tensor, write_model
 
 CROSS, QEMU = shutil.which("aarch64-linux-gnu-gcc"), shutil.which("qemu-aarch64")
 needs_cross = pytest.mark.skipif(not CROSS or not QEMU,
@@ -117,6 +118,48 @@ def test_small_single_op(tmp_path: Path, op: str, dtype: str, case: int) -> None
     model = (_fc_model(tmp_path, case, dtype) if op == "fully_connected"
              else _conv_model(tmp_path, case, op == "depthwise", dtype))
     _check_aarch64(model, tmp_path, n=6)
+
+
+def _dw_model(tmp_path: Path, c: int, stride: int, dil: int, padding: str, dtype: str,
+              seed: int) -> Path:
+    """A 3x3 depthwise conv (multiplier 1) of c channels on a 7x9 image: the NEON row kernel
+    takes c a multiple of 8 (8 channels a step); int8 per-channel, or uint8 with weight zero
+    point 151 (a filter offset)."""
+    rng = np.random.default_rng(seed)
+    lo, hi = (0, 255) if dtype == "uint8" else (-128, 127)
+    w = rng.integers(lo, hi + 1, (1, 3, 3, c))
+    w[0, 0, 0, :2] = lo, hi  # extremes
+    sw = [0.004] if dtype == "uint8" else [float(v) for v in rng.uniform(0.0005, 0.02, c)]
+    zw = [151] if dtype == "uint8" else [0] * c
+    sx = 0.05
+    oh, ow = ((7 - 1) // stride + 1, (9 - 1) // stride + 1) if padding == "SAME" else (
+        (7 - 2 * dil - 1) // stride + 1, (9 - 2 * dil - 1) // stride + 1)
+    tensors = [
+        Tensor("x", (1, 7, 9, c), dtype, sx, int(rng.integers(lo, hi + 1))),
+        Tensor("w", (1, 3, 3, c), dtype, sw, zw, 3, w.astype(dtype)),
+        Tensor("b", (c,), "int32", [sx * s for s in sw], [0] * len(sw), 0,
+               rng.integers(-20000, 20000, c).astype(np.int32)),
+        Tensor("y", (1, oh, ow, c), dtype, sx * sw[0] * 200, int(rng.integers(lo, hi + 1))),
+    ]
+    opts = {"padding": padding, "stride_h": stride, "stride_w": stride, "depth_multiplier": 1,
+            "dilation_h_factor": dil, "dilation_w_factor": dil,
+            "fused_activation_function": "RELU6" if seed % 2 else "NONE"}
+    path = tmp_path / "dw.tflite"
+    write_model(path, tensors, [Op("DEPTHWISE_CONV_2D", ["x", "w", "b"], ["y"], opts)], ["x"],
+                ["y"])
+    return path
+
+
+@needs_cross
+@pytest.mark.parametrize("c, stride, dil, padding", [(8, 1, 1, "SAME"), (24, 2, 1, "SAME"),
+                                                     (64, 1, 2, "VALID"), (16, 2, 2, "SAME")])
+@pytest.mark.parametrize("dtype", ["int8", "uint8"])
+def test_depthwise_rows(tmp_path: Path, c: int, stride: int, dil: int, padding: str,
+                        dtype: str) -> None:
+    """The NEON depthwise rows (c a multiple of 8; stride, dilation, padding; uint8 with a
+    filter offset), also against the reference runtime."""
+    model = _dw_model(tmp_path, c, stride, dil, padding, dtype, seed=c + 10 * stride + dil)
+    _check_aarch64(model, tmp_path, reference=True)
 
 
 # -- the requantize epilogue on its extremes ----------------------------------------------------

@@ -1079,8 +1079,17 @@ static TQC_ALWAYS_INLINE int32x4_t tqc_neon_requant4(int32x4_t a, int32x4_t b, i
 }
 /* The requantize parameters of 16 channels: multiplier, -exponent, zero point. */
 typedef struct {
-  int32x4_t m[4], ne[4], z[4];
+  int32x4_t m0, m1, m2, m3, ne0, ne1, ne2, ne3, z0, z1, z2, z3;
 } tqc_neon_rq16;
+/* -e for the 16 exponents at sv (int8). */
+static TQC_ALWAYS_INLINE void tqc_neon_neg_exp16(const int8_t *sv, tqc_neon_rq16 *r) {
+  const int8x16_t e8 = vld1q_s8(sv);
+  const int16x8_t e0 = vmovl_s8(vget_low_s8(e8)), e1 = vmovl_high_s8(e8);
+  r->ne0 = vnegq_s32(vmovl_s16(vget_low_s16(e0)));
+  r->ne1 = vnegq_s32(vmovl_high_s16(e0));
+  r->ne2 = vnegq_s32(vmovl_s16(vget_low_s16(e1)));
+  r->ne3 = vnegq_s32(vmovl_high_s16(e1));
+}
 /* Channels c .. c + 15 of (mv or m, sv or s, zv or z); only the first `left` exist (reads stop
  * there, the other lanes get 0). */
 static TQC_ALWAYS_INLINE void tqc_neon_rq16_load(tqc_neon_rq16 *r, int c, int left,
@@ -1100,28 +1109,37 @@ static TQC_ALWAYS_INLINE void tqc_neon_rq16_load(tqc_neon_rq16 *r, int c, int le
     mp = mv ? mb : NULL, zp = zv ? zb : NULL, sp = sv ? sb : NULL;
   }
   if (sp) {
-    const int8x16_t e8 = vld1q_s8(sp);
-    const int16x8_t e0 = vmovl_s8(vget_low_s8(e8)), e1 = vmovl_high_s8(e8);
-    r->ne[0] = vnegq_s32(vmovl_s16(vget_low_s16(e0)));
-    r->ne[1] = vnegq_s32(vmovl_high_s16(e0));
-    r->ne[2] = vnegq_s32(vmovl_s16(vget_low_s16(e1)));
-    r->ne[3] = vnegq_s32(vmovl_high_s16(e1));
+    tqc_neon_neg_exp16(sp, r);
   } else {
-    r->ne[0] = r->ne[1] = r->ne[2] = r->ne[3] = vdupq_n_s32(-s);
+    r->ne0 = r->ne1 = r->ne2 = r->ne3 = vdupq_n_s32(-s);
   }
-  for (j = 0; j < 4; ++j) {
-    r->m[j] = mp ? vld1q_s32(mp + 4 * j) : vdupq_n_s32(m);
-    r->z[j] = zp ? vld1q_s32(zp + 4 * j) : vdupq_n_s32(z);
+  if (mp) {
+    r->m0 = vld1q_s32(mp), r->m1 = vld1q_s32(mp + 4);
+    r->m2 = vld1q_s32(mp + 8), r->m3 = vld1q_s32(mp + 12);
+  } else {
+    r->m0 = r->m1 = r->m2 = r->m3 = vdupq_n_s32(m);
+  }
+  if (zp) {
+    r->z0 = vld1q_s32(zp), r->z1 = vld1q_s32(zp + 4);
+    r->z2 = vld1q_s32(zp + 8), r->z3 = vld1q_s32(zp + 12);
+  } else {
+    r->z0 = r->z1 = r->z2 = r->z3 = vdupq_n_s32(z);
   }
 }
-/* 16 accumulators requantized to 16 bytes (each the low byte of its clamped int32). */
-static TQC_ALWAYS_INLINE uint8x16_t tqc_neon_requant16(const int32x4_t *a, const tqc_neon_rq16 *r,
+/* Four int32x4 to 16 bytes, each the low byte of its lane. */
+static TQC_ALWAYS_INLINE uint8x16_t tqc_neon_narrow16(int32x4_t a, int32x4_t b, int32x4_t c,
+                                                       int32x4_t d) {
+  return vreinterpretq_u8_s8(vmovn_high_s16(vmovn_s16(vmovn_high_s32(vmovn_s32(a), b)),
+                                            vmovn_high_s32(vmovn_s32(c), d)));
+}
+/* 16 accumulators requantized to 16 bytes. */
+static TQC_ALWAYS_INLINE uint8x16_t tqc_neon_requant16(int32x4_t a0, int32x4_t a1, int32x4_t a2,
+                                                        int32x4_t a3, const tqc_neon_rq16 *r,
                                                         int32x4_t lo, int32x4_t hi) {
-  int32x4_t v[4];
-  int j;
-  for (j = 0; j < 4; ++j) v[j] = tqc_neon_requant4(a[j], r->m[j], r->ne[j], r->z[j], lo, hi);
-  return vreinterpretq_u8_s8(vmovn_high_s16(
-      vmovn_s16(vmovn_high_s32(vmovn_s32(v[0]), v[1])), vmovn_high_s32(vmovn_s32(v[2]), v[3])));
+  return tqc_neon_narrow16(tqc_neon_requant4(a0, r->m0, r->ne0, r->z0, lo, hi),
+                           tqc_neon_requant4(a1, r->m1, r->ne1, r->z1, lo, hi),
+                           tqc_neon_requant4(a2, r->m2, r->ne2, r->z2, lo, hi),
+                           tqc_neon_requant4(a3, r->m3, r->ne3, r->z3, lo, hi));
 }
 /* The first `left` (< 16) bytes of v to out. */
 static inline void tqc_neon_store_part8(void *out, uint8x16_t v, int left) {
@@ -1130,26 +1148,37 @@ static inline void tqc_neon_store_part8(void *out, uint8x16_t v, int left) {
   vst1q_u8(b, v);
   for (j = 0; j < left; ++j) ((uint8_t *)out)[j] = b[j];
 }
-static inline int tqc_neon_requant(void *out, const int32_t *restrict acc, int n,
-                                   const int32_t *restrict mv, int32_t m,
-                                   const int8_t *restrict sv, int s, const int32_t *restrict zv,
-                                   int32_t z, int32_t lo, int32_t hi) {
+/* tqc_requant_*: 16 channels a step, then 4, then one at a time (the scalar chain). */
+static TQC_ALWAYS_INLINE int tqc_neon_requant(void *out, const int32_t *restrict acc, int n,
+                                              const int32_t *restrict mv, int32_t m,
+                                              const int8_t *restrict sv, int s,
+                                              const int32_t *restrict zv, int32_t z, int32_t lo,
+                                              int32_t hi) {
   const int32x4_t lov = vdupq_n_s32(lo), hiv = vdupq_n_s32(hi);
+  const int32x4_t m4 = vdupq_n_s32(m), ne4 = vdupq_n_s32(-s), z4 = vdupq_n_s32(z);
+  uint8_t *o = (uint8_t *)out;
   tqc_neon_rq16 r;
-  int32x4_t a[4];
-  int c, j;
-  for (c = 0; c < n; c += 16) {
-    const int left = n - c;
-    tqc_neon_rq16_load(&r, c, left, mv, m, sv, s, zv, z);
-    if (left >= 16) {
-      for (j = 0; j < 4; ++j) a[j] = vld1q_s32(acc + c + 4 * j);
-      vst1q_u8((uint8_t *)out + c, tqc_neon_requant16(a, &r, lov, hiv));
-    } else {
-      int32_t ab[16];
-      for (j = 0; j < 16; ++j) ab[j] = j < left ? acc[c + j] : 0;
-      for (j = 0; j < 4; ++j) a[j] = vld1q_s32(ab + 4 * j);
-      tqc_neon_store_part8((uint8_t *)out + c, tqc_neon_requant16(a, &r, lov, hiv), left);
-    }
+  int c = 0;
+  for (; c + 16 <= n; c += 16) {
+    tqc_neon_rq16_load(&r, c, 16, mv, m, sv, s, zv, z);
+    vst1q_u8(o + c, tqc_neon_requant16(vld1q_s32(acc + c), vld1q_s32(acc + c + 4),
+                                       vld1q_s32(acc + c + 8), vld1q_s32(acc + c + 12), &r,
+                                       lov, hiv));
+  }
+  for (; c + 4 <= n; c += 4) {
+    const int32x4_t ne = sv ? vnegq_s32(vmovl_s16(vget_low_s16(vmovl_s8(vreinterpret_s8_u32(
+                                  vdup_n_u32(tqc_neon_load4(sv + c, 4)))))))
+                            : ne4;
+    const int32x4_t v = tqc_neon_requant4(vld1q_s32(acc + c), mv ? vld1q_s32(mv + c) : m4, ne,
+                                          zv ? vld1q_s32(zv + c) : z4, lov, hiv);
+    const uint32_t u = vget_lane_u32(
+        vreinterpret_u32_s8(vmovn_s16(vcombine_s16(vmovn_s32(v), vdup_n_s16(0)))), 0);
+    o[c] = (uint8_t)u, o[c + 1] = (uint8_t)(u >> 8), o[c + 2] = (uint8_t)(u >> 16);
+    o[c + 3] = (uint8_t)(u >> 24);
+  }
+  for (; c < n; ++c) {
+    const int32_t v = tqc_shift_right_round(tqc_mul_high(acc[c], mv ? mv[c] : m), sv ? sv[c] : s);
+    o[c] = tqc_wrap_u8((int64_t)tqc_clamp_i32(tqc_add_i32(v, zv ? zv[c] : z), lo, hi));
   }
   return 1;
 }
@@ -1190,6 +1219,7 @@ static inline int tqc_neon_requant(void *out, const int32_t *restrict acc, int n
   static inline int tqc_neon_dots_##SUF(int32_t *restrict out, const int32_t *restrict init, \
                                         const T *restrict a, const T *restrict w, int n,    \
                                         int count) {                                        \
+    const int n16 = n & ~15, n8 = n & ~7;                                                   \
     int r, k, q;                                                                            \
     for (r = 0; r < count; r += 4) {                                                        \
       const int rows = count - r < 4 ? count - r : 4;                                      \
@@ -1199,22 +1229,21 @@ static inline int tqc_neon_requant(void *out, const int32_t *restrict acc, int n
       int32x4_t s0 = vdupq_n_s32(0), s1 = s0, s2 = s0, s3 = s0;                             \
       uint32_t t[4] = {0, 0, 0, 0};                                                         \
       int32_t sums[4];                                                                      \
-      for (k = 0; k + 16 <= n; k += 16) {                                                   \
+      for (k = 0; k < n16; k += 16) {                                                       \
         const TQC_NEON_V16_##SUF x = TQC_NEON_LD16_##SUF(a + k);                            \
         s0 = TQC_NEON_DOT_##SUF(s0, x, TQC_NEON_LD16_##SUF(w0 + k));                        \
         s1 = TQC_NEON_DOT_##SUF(s1, x, TQC_NEON_LD16_##SUF(w1 + k));                        \
         s2 = TQC_NEON_DOT_##SUF(s2, x, TQC_NEON_LD16_##SUF(w2 + k));                        \
         s3 = TQC_NEON_DOT_##SUF(s3, x, TQC_NEON_LD16_##SUF(w3 + k));                        \
       }                                                                                     \
-      if (k + 8 <= n) {                                                                     \
-        const TQC_NEON_V8_##SUF x = TQC_NEON_LD8_##SUF(a + k);                              \
-        s0 = TQC_NEON_DOT8_##SUF(s0, x, TQC_NEON_LD8_##SUF(w0 + k));                        \
-        s1 = TQC_NEON_DOT8_##SUF(s1, x, TQC_NEON_LD8_##SUF(w1 + k));                        \
-        s2 = TQC_NEON_DOT8_##SUF(s2, x, TQC_NEON_LD8_##SUF(w2 + k));                        \
-        s3 = TQC_NEON_DOT8_##SUF(s3, x, TQC_NEON_LD8_##SUF(w3 + k));                        \
-        k += 8;                                                                             \
+      if (n8 > n16) {                                                                       \
+        const TQC_NEON_V8_##SUF x = TQC_NEON_LD8_##SUF(a + n16);                            \
+        s0 = TQC_NEON_DOT8_##SUF(s0, x, TQC_NEON_LD8_##SUF(w0 + n16));                      \
+        s1 = TQC_NEON_DOT8_##SUF(s1, x, TQC_NEON_LD8_##SUF(w1 + n16));                      \
+        s2 = TQC_NEON_DOT8_##SUF(s2, x, TQC_NEON_LD8_##SUF(w2 + n16));                      \
+        s3 = TQC_NEON_DOT8_##SUF(s3, x, TQC_NEON_LD8_##SUF(w3 + n16));                      \
       }                                                                                     \
-      for (; k < n; ++k) {                                                                  \
+      for (k = n8; k < n; ++k) {                                                            \
         const uint32_t xv = (uint32_t)(int32_t)a[k];                                        \
         t[0] += xv * (uint32_t)(int32_t)w0[k];                                              \
         t[1] += xv * (uint32_t)(int32_t)w1[k];                                              \
@@ -1244,6 +1273,107 @@ TQC_DEFINE_NEON_DOTS(u8, uint8_t)
 #define TQC_FAST_GEMM_i8 tqc_neon_gemm_i8
 #define TQC_FAST_GEMM_u8 tqc_neon_gemm_u8
 
+/* tqc_dw_row_* (depthwise, channel multiplier 1, 8-bit input; see there) for c a multiple of 8:
+ * a pixel whose window lies inside the image runs 8 channels a step with the sums in registers
+ * (init + x * (w + w_off)), the requantize on the registers; int8 without filter offset
+ * multiplies the bytes into int16 (vmull_s8, exact: |x * w| <= 128 * 128) and widens the
+ * products into the int32 sums (vaddw_s16), otherwise x and w + w_off are widened to int16
+ * (|w + w_off| <= 255 is checked) and multiplied into the sums (vmlal_s16, exact in int32).
+ * Sums modulo 2^32 as the reference's int32 sum. Pixels whose window leaves the image take the
+ * portable loop, then tqc_neon_requant. */
+#define TQC_NEON_DW_MAC8_i8(a0, a1, xt, wt, wo, plain)                                       \
+  do {                                                                                       \
+    if (plain) {                                                                             \
+      const int16x8_t p_ = vmull_s8(vld1_s8(xt), vld1_s8(wt));                               \
+      a0 = vaddw_s16(a0, vget_low_s16(p_)), a1 = vaddw_high_s16(a1, p_);                     \
+    } else {                                                                                 \
+      const int16x8_t x_ = vmovl_s8(vld1_s8(xt)), w_ = vaddq_s16(vmovl_s8(vld1_s8(wt)), wo); \
+      a0 = vmlal_s16(a0, vget_low_s16(x_), vget_low_s16(w_)), a1 = vmlal_high_s16(a1, x_, w_); \
+    }                                                                                        \
+  } while (0)
+#define TQC_NEON_DW_MAC8_u8(a0, a1, xt, wt, wo, plain)                                       \
+  do {                                                                                       \
+    const int16x8_t x_ = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(xt)));                       \
+    const int16x8_t w_ = vaddq_s16(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(wt))), wo);         \
+    (void)(plain);                                                                           \
+    a0 = vmlal_s16(a0, vget_low_s16(x_), vget_low_s16(w_)), a1 = vmlal_high_s16(a1, x_, w_); \
+  } while (0)
+/* 8 sums of channels cb.. requantized to 8 bytes at out. */
+static TQC_ALWAYS_INLINE void tqc_neon_requant8_store(uint8_t *out, int32x4_t a0, int32x4_t a1,
+                                                      int cb, const int32_t *restrict mv,
+                                                      int32_t m, const int8_t *restrict sv,
+                                                      int s, const int32_t *restrict zv,
+                                                      int32_t z, int32x4_t lo, int32x4_t hi) {
+  int32x4_t ne0, ne1;
+  if (sv) {
+    const int16x8_t e = vmovl_s8(vld1_s8(sv + cb));
+    ne0 = vnegq_s32(vmovl_s16(vget_low_s16(e))), ne1 = vnegq_s32(vmovl_high_s16(e));
+  } else {
+    ne0 = ne1 = vdupq_n_s32(-s);
+  }
+  a0 = tqc_neon_requant4(a0, mv ? vld1q_s32(mv + cb) : vdupq_n_s32(m), ne0,
+                         zv ? vld1q_s32(zv + cb) : vdupq_n_s32(z), lo, hi);
+  a1 = tqc_neon_requant4(a1, mv ? vld1q_s32(mv + cb + 4) : vdupq_n_s32(m), ne1,
+                         zv ? vld1q_s32(zv + cb + 4) : vdupq_n_s32(z), lo, hi);
+  vst1_u8(out, vreinterpret_u8_s8(vmovn_s16(vmovn_high_s32(vmovn_s32(a0), a1))));
+}
+#define TQC_DEFINE_NEON_DW_ROW(XS, TX)                                                       \
+  static TQC_ALWAYS_INLINE int tqc_neon_dw_row_##XS(                                         \
+      void *out, uint32_t *restrict acc, const TX *restrict x, int in_h, int in_w, int c,   \
+      const TX *restrict w, const int32_t *restrict bias, const int32_t *restrict init,     \
+      int kh, int kw, int out_w, int y0, int sw, int left, int dil_h, int dil_w,             \
+      int32_t x_off, int32_t w_off, const int32_t *restrict mv, int32_t m,                  \
+      const int8_t *restrict sv, int s, const int32_t *restrict zv, int32_t z, int32_t lo,  \
+      int32_t hi) {                                                                          \
+    const int rows_inside = y0 >= 0 && y0 + (kh - 1) * dil_h < in_h;                         \
+    const int lim = in_w - 1 - (kw - 1) * dil_w + left;                                      \
+    const int ox_a = (left + sw - 1) / sw;                                                   \
+    const int ox_b = lim < 0 ? 0 : (lim / sw + 1 < out_w ? lim / sw + 1 : out_w);            \
+    const int32x4_t lov = vdupq_n_s32(lo), hiv = vdupq_n_s32(hi);                            \
+    const int16x8_t wo = vdupq_n_s16((int16_t)(w_off < -255 || w_off > 255 ? 0 : w_off));   \
+    const int plain = w_off == 0;                                                            \
+    int ox, ky, kx, ch, cb;                                                                  \
+    if (c % 8 != 0 || w_off < -255 || w_off > 255) return 0;                                 \
+    for (ox = 0; ox < out_w; ++ox) {                                                         \
+      const int x0 = ox * sw - left;                                                         \
+      uint8_t *o = (uint8_t *)out + (size_t)ox * (size_t)c;                                  \
+      if (rows_inside && ox >= ox_a && ox < ox_b) {                                          \
+        for (cb = 0; cb < c; cb += 8) {                                                      \
+          int32x4_t a0 = vld1q_s32(init + cb), a1 = vld1q_s32(init + cb + 4);                \
+          for (ky = 0; ky < kh; ++ky) {                                                      \
+            const TX *xr = x + ((long)(y0 + ky * dil_h) * in_w + x0) * c + cb;               \
+            const TX *wr = w + (long)ky * kw * c + cb;                                       \
+            for (kx = 0; kx < kw; ++kx)                                                      \
+              TQC_NEON_DW_MAC8_##XS(a0, a1, xr + (long)kx * dil_w * c, wr + (long)kx * c, wo, \
+                                    plain);                                                  \
+          }                                                                                  \
+          tqc_neon_requant8_store(o + cb, a0, a1, cb, mv, m, sv, s, zv, z, lov, hiv);        \
+        }                                                                                    \
+        continue;                                                                            \
+      }                                                                                      \
+      for (ch = 0; ch < c; ++ch) acc[ch] = bias ? (uint32_t)bias[ch] : 0u;                   \
+      for (ky = 0; ky < kh; ++ky) {                                                          \
+        const int iy = y0 + ky * dil_h;                                                      \
+        if (iy < 0 || iy >= in_h) continue;                                                  \
+        for (kx = 0; kx < kw; ++kx) {                                                        \
+          const int ix = x0 + kx * dil_w;                                                    \
+          const TX *xt;                                                                      \
+          const TX *wt = w + (long)(ky * kw + kx) * c;                                       \
+          if (ix < 0 || ix >= in_w) continue;                                                \
+          xt = x + ((long)iy * in_w + ix) * c;                                               \
+          for (ch = 0; ch < c; ++ch)                                                         \
+            acc[ch] += (uint32_t)(((int32_t)xt[ch] + x_off) * ((int32_t)wt[ch] + w_off));    \
+        }                                                                                    \
+      }                                                                                      \
+      tqc_neon_requant(o, (const int32_t *)(const void *)acc, c, mv, m, sv, s, zv, z, lo, hi); \
+    }                                                                                        \
+    return 1;                                                                                \
+  }
+TQC_DEFINE_NEON_DW_ROW(i8, int8_t)
+TQC_DEFINE_NEON_DW_ROW(u8, uint8_t)
+#define TQC_FAST_DW_ROW_i8 tqc_neon_dw_row_i8
+#define TQC_FAST_DW_ROW_u8 tqc_neon_dw_row_u8
+
 #if defined(TQC_PACKED_FILTERS) /* sdot */
 /* Packed conv weights (tqc_pgemm_*, layout below) with sdot / udot: output channels in the
  * lanes, no horizontal sums. A tile of 4 pixels by 16 channels (16 accumulators, XNNPACK's
@@ -1261,93 +1391,137 @@ TQC_DEFINE_NEON_DOTS(u8, uint8_t)
 #define TQC_NEON_DOTL_i8(acc, w, x, l) vdotq_laneq_s32((acc), (w), (x), l)
 #define TQC_NEON_DOTL_u8(acc, w, x, l)                                                       \
   vreinterpretq_s32_u32(vdotq_laneq_u32(vreinterpretq_u32_s32(acc), (w), (x), l))
-/* Group g + L (L a literal lane) of the 16 activations xv[q] of each pixel. */
-#define TQC_NEON_PGROUP(SUF, T, L)                                                              \
+/* Group g + L (L a literal lane) of the activations x0v .. x3v of the 4 pixels: the group's 64
+ * bytes of weights (4 vectors of 4 channels x 4 bytes), flipped back, and 16 sdot / udot. */
+#define TQC_NEON_PGROUP(SUF, T, L)                                                           \
   do {                                                                                       \
     const T *wg = w + (size_t)(g + (L)) * 64;                                                \
-    for (j = 0; j < 4; ++j) wv[j] = TQC_NEON_FLIP_##SUF(TQC_NEON_LD16_##SUF(wg + 16 * j));   \
-    for (q = 0; q < 4; ++q)                                                                  \
-      for (j = 0; j < 4; ++j) s[q][j] = TQC_NEON_DOTL_##SUF(s[q][j], wv[j], xv[q], L);       \
+    const TQC_NEON_V16_##SUF w0 = TQC_NEON_FLIP_##SUF(TQC_NEON_LD16_##SUF(wg));              \
+    const TQC_NEON_V16_##SUF w1 = TQC_NEON_FLIP_##SUF(TQC_NEON_LD16_##SUF(wg + 16));         \
+    const TQC_NEON_V16_##SUF w2 = TQC_NEON_FLIP_##SUF(TQC_NEON_LD16_##SUF(wg + 32));         \
+    const TQC_NEON_V16_##SUF w3 = TQC_NEON_FLIP_##SUF(TQC_NEON_LD16_##SUF(wg + 48));         \
+    s00 = TQC_NEON_DOTL_##SUF(s00, w0, x0v, L), s01 = TQC_NEON_DOTL_##SUF(s01, w1, x0v, L);  \
+    s02 = TQC_NEON_DOTL_##SUF(s02, w2, x0v, L), s03 = TQC_NEON_DOTL_##SUF(s03, w3, x0v, L);  \
+    s10 = TQC_NEON_DOTL_##SUF(s10, w0, x1v, L), s11 = TQC_NEON_DOTL_##SUF(s11, w1, x1v, L);  \
+    s12 = TQC_NEON_DOTL_##SUF(s12, w2, x1v, L), s13 = TQC_NEON_DOTL_##SUF(s13, w3, x1v, L);  \
+    s20 = TQC_NEON_DOTL_##SUF(s20, w0, x2v, L), s21 = TQC_NEON_DOTL_##SUF(s21, w1, x2v, L);  \
+    s22 = TQC_NEON_DOTL_##SUF(s22, w2, x2v, L), s23 = TQC_NEON_DOTL_##SUF(s23, w3, x2v, L);  \
+    s30 = TQC_NEON_DOTL_##SUF(s30, w0, x3v, L), s31 = TQC_NEON_DOTL_##SUF(s31, w1, x3v, L);  \
+    s32 = TQC_NEON_DOTL_##SUF(s32, w2, x3v, L), s33 = TQC_NEON_DOTL_##SUF(s33, w3, x3v, L);  \
   } while (0)
+/* One pixel's 16 sums (the first `left` channels exist) to out (int32), or requantized (rq, a
+ * constant after inlining) to out8. */
+static TQC_ALWAYS_INLINE void tqc_neon_pstore(int32_t *out0, void *out8, size_t offset,
+                                               int requant, const tqc_neon_rq16 *rq,
+                                               int32x4_t lo, int32x4_t hi, int left,
+                                               int32x4_t a0, int32x4_t a1, int32x4_t a2,
+                                               int32x4_t a3) {
+  int32_t buf[16], *out;
+  int j;
+  if (requant) {
+    const uint8x16_t v = tqc_neon_requant16(a0, a1, a2, a3, rq, lo, hi);
+    uint8_t *o = (uint8_t *)out8 + offset;
+    if (left >= 16) vst1q_u8(o, v);
+    else tqc_neon_store_part8(o, v, left);
+    return;
+  }
+  out = out0 + offset;
+  if (left >= 16) {
+    vst1q_s32(out, a0), vst1q_s32(out + 4, a1), vst1q_s32(out + 8, a2), vst1q_s32(out + 12, a3);
+    return;
+  }
+  vst1q_s32(buf, a0), vst1q_s32(buf + 4, a1), vst1q_s32(buf + 8, a2), vst1q_s32(buf + 12, a3);
+  for (j = 0; j < left; ++j) out[j] = buf[j];
+}
 #define TQC_DEFINE_NEON_PGEMM(SUF, T)                                                        \
-  /* int32 sums to out, or (rq not NULL) their requantized bytes to out8: 4 pixels x[q] (mp \
-   * of them stored) by the 16 channels from c, whose packed block starts at w. */          \
+  /* int32 sums to out, or (requant) their requantized bytes to out8: 4 pixels x0 .. x3    \
+   * (mp of them stored) by the 16 channels from c, whose packed block starts at w; the 16   \
+   * sums stay in registers (named, not an array: gcc -O2 keeps arrays of vectors in       \
+   * memory when it does not unroll their loops). */                                        \
   static TQC_ALWAYS_INLINE void tqc_neon_ptile_##SUF(                                        \
-      int32_t *restrict out, void *out8, const tqc_neon_rq16 *rq, int32x4_t lo,              \
-      int32x4_t hi, const int32_t *restrict init, const T *const *x, int mp,                 \
-      const T *restrict w, int n, int count, int c) {                                        \
+      int32_t *out, void *out8, size_t off, int requant, const tqc_neon_rq16 *rq, int32x4_t lo, \
+      int32x4_t hi, const int32_t *restrict init, const T *x0, const T *x1, const T *x2,    \
+      const T *x3, int mp, const T *restrict w, int n, int count, int c) {                   \
     const int left = count - c;                                                              \
-    int32x4_t s[4][4], b[4];                                                                 \
-    TQC_NEON_V16_##SUF xv[4], wv[4];                                                         \
+    int32x4_t b0, b1, b2, b3, s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23;    \
+    int32x4_t s30, s31, s32, s33;                                                            \
+    TQC_NEON_V16_##SUF x0v, x1v, x2v, x3v;                                                   \
     int32_t buf[16];                                                                         \
-    int q, j, k, g;                                                                          \
-    if (init && left < 16) {                                                                 \
-      for (j = 0; j < 16; ++j) buf[j] = j < left ? init[c + j] : 0;                          \
-      for (j = 0; j < 4; ++j) b[j] = vld1q_s32(buf + 4 * j);                                 \
+    int j, k, g;                                                                             \
+    if (!init) {                                                                             \
+      b0 = b1 = b2 = b3 = vdupq_n_s32(0);                                                    \
     } else {                                                                                 \
-      for (j = 0; j < 4; ++j) b[j] = init ? vld1q_s32(init + c + 4 * j) : vdupq_n_s32(0);    \
+      const int32_t *ip = init + c;                                                          \
+      if (left < 16) {                                                                       \
+        for (j = 0; j < 16; ++j) buf[j] = j < left ? init[c + j] : 0;                        \
+        ip = buf;                                                                            \
+      }                                                                                      \
+      b0 = vld1q_s32(ip), b1 = vld1q_s32(ip + 4), b2 = vld1q_s32(ip + 8);                    \
+      b3 = vld1q_s32(ip + 12);                                                               \
     }                                                                                        \
-    for (q = 0; q < 4; ++q)                                                                  \
-      for (j = 0; j < 4; ++j) s[q][j] = b[j];                                                \
+    s00 = s10 = s20 = s30 = b0, s01 = s11 = s21 = s31 = b1;                                  \
+    s02 = s12 = s22 = s32 = b2, s03 = s13 = s23 = s33 = b3;                                  \
     for (k = 0, g = 0; k + 16 <= n; k += 16, g += 4) {                                       \
-      for (q = 0; q < 4; ++q) xv[q] = TQC_NEON_LD16_##SUF(x[q] + k);                         \
-      TQC_NEON_PGROUP(SUF, T, 0);                                                               \
-      TQC_NEON_PGROUP(SUF, T, 1);                                                               \
-      TQC_NEON_PGROUP(SUF, T, 2);                                                               \
-      TQC_NEON_PGROUP(SUF, T, 3);                                                               \
+      x0v = TQC_NEON_LD16_##SUF(x0 + k), x1v = TQC_NEON_LD16_##SUF(x1 + k);                  \
+      x2v = TQC_NEON_LD16_##SUF(x2 + k), x3v = TQC_NEON_LD16_##SUF(x3 + k);                  \
+      TQC_NEON_PGROUP(SUF, T, 0);                                                            \
+      TQC_NEON_PGROUP(SUF, T, 1);                                                            \
+      TQC_NEON_PGROUP(SUF, T, 2);                                                            \
+      TQC_NEON_PGROUP(SUF, T, 3);                                                            \
     }                                                                                        \
     for (; k < n; k += 4, ++g) {                                                             \
-      for (q = 0; q < 4; ++q) xv[q] = TQC_NEON_BCAST_##SUF(tqc_neon_load4(x[q] + k, n - k)); \
-      TQC_NEON_PGROUP(SUF, T, 0);                                                               \
+      x0v = TQC_NEON_BCAST_##SUF(tqc_neon_load4(x0 + k, n - k));                             \
+      x1v = TQC_NEON_BCAST_##SUF(tqc_neon_load4(x1 + k, n - k));                             \
+      x2v = TQC_NEON_BCAST_##SUF(tqc_neon_load4(x2 + k, n - k));                             \
+      x3v = TQC_NEON_BCAST_##SUF(tqc_neon_load4(x3 + k, n - k));                             \
+      TQC_NEON_PGROUP(SUF, T, 0);                                                            \
     }                                                                                        \
-    for (q = 0; q < mp; ++q) {                                                               \
-      if (rq) {                                                                              \
-        const uint8x16_t v = tqc_neon_requant16(s[q], rq, lo, hi);                           \
-        uint8_t *o = (uint8_t *)out8 + (size_t)q * (size_t)count + c;                        \
-        if (left >= 16) vst1q_u8(o, v);                                                      \
-        else tqc_neon_store_part8(o, v, left);                                               \
-      } else if (left >= 16) {                                                               \
-        for (j = 0; j < 4; ++j) vst1q_s32(out + (size_t)q * (size_t)count + c + 4 * j, s[q][j]); \
-      } else {                                                                               \
-        for (j = 0; j < 4; ++j) vst1q_s32(buf + 4 * j, s[q][j]);                             \
-        for (j = 0; j < left; ++j) out[(size_t)q * (size_t)count + c + j] = buf[j];           \
-      }                                                                                      \
-    }                                                                                        \
+    tqc_neon_pstore(out, out8, off, requant, rq, lo, hi, left, s00, s01, s02, s03);          \
+    if (mp > 1)                                                                              \
+      tqc_neon_pstore(out, out8, off + (size_t)count, requant, rq, lo, hi, left, s10, s11,   \
+                      s12, s13);                                                             \
+    if (mp > 2)                                                                              \
+      tqc_neon_pstore(out, out8, off + 2 * (size_t)count, requant, rq, lo, hi, left, s20,    \
+                      s21, s22, s23);                                                        \
+    if (mp > 3)                                                                              \
+      tqc_neon_pstore(out, out8, off + 3 * (size_t)count, requant, rq, lo, hi, left, s30,    \
+                      s31, s32, s33);                                                        \
   }                                                                                          \
   static TQC_ALWAYS_INLINE void tqc_neon_pgemm_any_##SUF(                                    \
-      int32_t *out, void *out8, const int32_t *restrict init, const T *restrict a, int np,  \
+      int32_t *out, void *out8, int requant, const int32_t *restrict init, const T *a,      \
+      int np,                                                                                \
       const T *restrict w, int n, int count, const int32_t *mv, int32_t m, const int8_t *sv, \
       int s, const int32_t *zv, int32_t z, int32_t lo, int32_t hi) {                         \
     const size_t bstride = (size_t)((n + 3) >> 2) * 64;                                      \
     const int32x4_t lov = vdupq_n_s32(lo), hiv = vdupq_n_s32(hi);                            \
     tqc_neon_rq16 rq;                                                                        \
-    int p, q, c;                                                                             \
+    int p, c;                                                                                \
     for (c = 0; c < count; c += 16) {                                                        \
-      if (out8) tqc_neon_rq16_load(&rq, c, count - c, mv, m, sv, s, zv, z);                  \
+      if (requant) tqc_neon_rq16_load(&rq, c, count - c, mv, m, sv, s, zv, z);               \
       for (p = 0; p < np; p += 4) {                                                          \
-        const int mp = np - p < 4 ? np - p : 4;                                              \
-        const T *x[4];                                                                       \
-        for (q = 0; q < 4; ++q) x[q] = a + (size_t)(p + (q < mp ? q : 0)) * (size_t)n;       \
-        tqc_neon_ptile_##SUF(out ? out + (size_t)p * (size_t)count : NULL,                   \
-                             out8 ? (void *)((char *)out8 + (size_t)p * (size_t)count) : NULL, \
-                             out8 ? &rq : NULL, lov, hiv, init, x, mp,                       \
+        const int mp = np - p < 4 ? np - p : 4; /* a missing pixel repeats the first */      \
+        const T *x0 = a + (size_t)p * (size_t)n;                                             \
+        tqc_neon_ptile_##SUF(out, out8, (size_t)p * (size_t)count + (size_t)c, requant, &rq, \
+                             lov, hiv, init, x0, mp > 1 ? x0 + n : x0,                        \
+                             mp > 2 ? x0 + 2 * n : x0, mp > 3 ? x0 + 3 * n : x0, mp,         \
                              w + (size_t)(c >> 4) * bstride, n, count, c);                   \
       }                                                                                      \
     }                                                                                        \
   }                                                                                          \
-  static inline int tqc_neon_pgemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
-                                         const T *restrict a, int np, const T *restrict w,   \
-                                         int n, int count) {                                 \
-    tqc_neon_pgemm_any_##SUF(out, NULL, init, a, np, w, n, count, NULL, 0, NULL, 0, NULL, 0, \
-                             0, 0);                                                          \
+  static TQC_ALWAYS_INLINE int tqc_neon_pgemm_##SUF(int32_t *restrict out,                   \
+                                                    const int32_t *restrict init,            \
+                                                    const T *restrict a, int np,             \
+                                                    const T *restrict w, int n, int count) { \
+    tqc_neon_pgemm_any_##SUF(out, NULL, 0, init, a, np, w, n, count, NULL, 0, NULL, 0, NULL, \
+                             0, 0, 0);                                                       \
     return 1;                                                                                \
   }                                                                                          \
-  static inline int tqc_neon_pconv_##SUF(void *out, const int32_t *restrict init,            \
-                                         const T *restrict a, int np, const T *restrict w,   \
-                                         int n, int count, const int32_t *mv, int32_t m,    \
-                                         const int8_t *sv, int s, const int32_t *zv,        \
-                                         int32_t z, int32_t lo, int32_t hi) {               \
-    tqc_neon_pgemm_any_##SUF(NULL, out, init, a, np, w, n, count, mv, m, sv, s, zv, z, lo, hi); \
+  static TQC_ALWAYS_INLINE int tqc_neon_pconv_##SUF(                                         \
+      void *out, const int32_t *restrict init, const T *restrict a, int np,                  \
+      const T *restrict w, int n, int count, const int32_t *mv, int32_t m, const int8_t *sv, \
+      int s, const int32_t *zv, int32_t z, int32_t lo, int32_t hi) {                         \
+    tqc_neon_pgemm_any_##SUF(NULL, out, 1, init, a, np, w, n, count, mv, m, sv, s, zv, z, lo, \
+                             hi);                                                            \
     return 1;                                                                                \
   }
 TQC_DEFINE_NEON_PGEMM(i8, int8_t)
