@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from test_c_backend import _assert_same, _inputs
 from test_c_simd import REQUANT_MAIN, _wide_model
 from test_ops_conv_fc import _conv_model, _fc_model
+
 from tqc.backends.c.printer import RUNTIME_HEADER
 from tqc.backends.c.target import build, generate, run_program
 from tqc.backends.numpy.printer import print_numpy
@@ -31,6 +31,8 @@ from tqc.tflite_writer import Op, Tensor, write_model
 CROSS, QEMU = shutil.which("aarch64-linux-gnu-gcc"), shutil.which("qemu-aarch64")
 needs_cross = pytest.mark.skipif(not CROSS or not QEMU,
                                  reason="aarch64-linux-gnu-gcc or qemu-aarch64 not installed")
+# clang cross-compiles with gcc's aarch64 headers, libraries and linker
+CLANG = "clang --target=aarch64-linux-gnu" if shutil.which("clang") else None
 
 # name: (flags, the macros the runtime header must define: the others must stay undefined)
 VARIANTS: dict[str, tuple[list[str], set[str]]] = {
@@ -39,6 +41,8 @@ VARIANTS: dict[str, tuple[list[str], set[str]]] = {
     "neon": (["-O2", "-march=armv8-a"], {"TQC_SIMD_NEON"}),
     "portable": (["-O2", "-DTQC_NO_SIMD", "-march=armv8.2-a+dotprod"], set()),
 }
+# built by clang too (when installed): the sdot path
+CLANG_VARIANTS = {"clang_dotprod": ["-O3", "-march=armv8.2-a+dotprod"]}
 MACROS = ["TQC_SIMD_NEON", "TQC_SIMD_NEON_DOTPROD", "TQC_PACKED_FILTERS", "TQC_SIMD_AVX512VNNI",
           "TQC_SIMD_AVX2", "TQC_SIMD_SSE2"]
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
@@ -56,8 +60,7 @@ def _qemu_wrapper(exe: Path) -> Path:
 def _check_aarch64(model: Path, tmp: Path, n: int = 4, reference: bool = False,
                    sanitize: bool = False) -> None:
     """Every aarch64 build of `model` == the NumPy backend (== the reference with
-    `reference`), bit for bit; `sanitize`: the dotprod build again at -O0 with the C
-    compiler's strict warnings."""
+    `reference`), bit for bit; `sanitize`: the dotprod build again at -O0, and by clang."""
     module = lower(model)
     xs = _inputs(io_specs(module)[0], n, 1)
     files, _, printer = generate(module, "model")
@@ -66,11 +69,13 @@ def _check_aarch64(model: Path, tmp: Path, n: int = 4, reference: bool = False,
     if reference:
         ref_out, used = run_reference_with_runtime(model, xs)
         _assert_same(f"NumPy vs {used}", expected, ref_out)
-    builds = dict(VARIANTS)
+    builds = [(name, flags, str(CROSS)) for name, (flags, _) in VARIANTS.items()]
     if sanitize:
-        builds["dotprod_O0"] = (["-O0", *STRICT, "-march=armv8.2-a+dotprod"], set())
-    for name, (flags, _) in builds.items():
-        exe = _qemu_wrapper(build(files, "model", tmp / name, [*flags, "-static"], cc=CROSS))
+        builds.append(("dotprod_O0", ["-O0", "-march=armv8.2-a+dotprod"], str(CROSS)))
+        if CLANG:
+            builds += [(name, flags, CLANG) for name, flags in CLANG_VARIANTS.items()]
+    for name, flags, cc in builds:
+        exe = _qemu_wrapper(build(files, "model", tmp / name, [*flags, "-static"], cc=cc))
         _assert_same(f"aarch64 {name} vs NumPy", run_program(exe, printer, xs), expected)
 
 
@@ -78,7 +83,7 @@ def _check_aarch64(model: Path, tmp: Path, n: int = 4, reference: bool = False,
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_feature_macros_select_the_path(tmp_path: Path, variant: str) -> None:
     """Each aarch64 flag set defines exactly its macros (`-DTQC_NO_SIMD` none, whatever -march
-    says); packed conv filters go with the sdot path only."""
+    says), under gcc and clang; packed conv filters go with the sdot path only."""
     flags, want = VARIANTS[variant]
     packed = "TQC_SIMD_NEON_DOTPROD" in want
     (tmp_path / "tqc_runtime.h").write_text(RUNTIME_HEADER.read_text())
@@ -88,9 +93,10 @@ def test_feature_macros_select_the_path(tmp_path: Path, variant: str) -> None:
         probe += [f"#if {'!' if on else ''}defined({macro})", f'#error "{macro}"', "#endif"]
     probe.append("int tqc_probe(void) { return 0; }")
     (tmp_path / "probe.c").write_text("\n".join(probe) + "\n")
-    cmd = [str(CROSS), *STRICT, *flags, "-c", "probe.c", "-o", "probe.o"]
-    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+    for cc in [[str(CROSS)], *([CLANG.split()] if CLANG else [])]:
+        cmd = [*cc, *STRICT, *flags, "-c", "probe.c", "-o", "probe.o"]
+        proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, f"{cc[0]}: {proc.stderr}"
 
 
 @needs_cross
@@ -279,9 +285,12 @@ def test_requant_extremes(tmp_path: Path) -> None:
                            cwd=tmp_path, check=True)
             outputs.setdefault(src, {})["host"] = subprocess.run(
                 [str(exe)], capture_output=True, text=True, check=True).stdout
-        for name, (flags, _) in VARIANTS.items():
+        cross = [(name, [str(CROSS), *flags]) for name, (flags, _) in VARIANTS.items()]
+        if CLANG:
+            cross += [(name, [*CLANG.split(), *flags]) for name, flags in CLANG_VARIANTS.items()]
+        for name, cmd in cross:
             exe = tmp_path / f"{src}_{name}"
-            subprocess.run([str(CROSS), *STRICT, *flags, "-static", f"{src}.c", "-o", exe.name],
+            subprocess.run([*cmd, *STRICT, "-static", f"{src}.c", "-o", exe.name],
                            cwd=tmp_path, check=True)
             outputs.setdefault(src, {})[name] = subprocess.run(
                 [str(QEMU), str(exe)], capture_output=True, text=True, check=True).stdout

@@ -165,7 +165,7 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
   return negative ? (int32_t)-(int64_t)r : (int32_t)r;
 }
 
-/* ---- optional SIMD paths (x86: AVX-512 VNNI, AVX2, SSE2) ---------------------------- */
+/* ---- optional SIMD paths (x86: AVX-512 VNNI, AVX2, SSE2; 64-bit ARM: NEON) ---------- */
 /* Compiled in when the compiler targets the instructions (its feature-test macros, e.g.
  * -march=native) unless TQC_NO_SIMD is defined; otherwise only the portable loops exist. They
  * serve the 8-bit dot products (`tqc_dots_*` and `tqc_gemm_*` of i8_i8 and u8_u8) and give the
@@ -179,7 +179,10 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
  * - AVX2, else SSE2 (x86-64's baseline): sign- or zero-extended 16-bit products summed in pairs
  *   by (v)pmaddwd (exact: at most 2 * 255 * 255 per pair); a tail of n mod 16 (8) bytes runs in
  *   scalar uint32 arithmetic.
- * The depthwise conv (multiplier 1, int8) and the requantize epilogue have AVX-512 paths too. */
+ * - NEON (64-bit ARM, little-endian; TQC_SIMD_NEON, and TQC_SIMD_NEON_DOTPROD where the core
+ *   has sdot / udot, __ARM_FEATURE_DOTPROD): see the NEON section below.
+ * The depthwise conv (multiplier 1, int8) and the requantize epilogue have AVX-512 and NEON
+ * paths too. */
 #if !defined(TQC_NO_SIMD) && defined(__AVX512F__) && defined(__AVX512BW__) && \
     defined(__AVX512VNNI__)
 #define TQC_SIMD_AVX512VNNI 1
@@ -194,11 +197,11 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
 #define TQC_SIMD_NEON_DOTPROD 1
 #endif
 #endif
-/* Conv filters of tqc_pgemm_* / tqc_pconv_* (below): packed for the AVX-512 VNNI and SSE2
- * kernels, plain rows [count][n] for AVX2 and the portable loops, which run faster on rows
- * (a dot product over contiguous depth values). NAME_weights.c includes this header to store
- * the matching layout; each layout has its own array name, so NAME.c and NAME_weights.c built
- * with different flag sets do not link. */
+/* Conv filters of tqc_pgemm_* / tqc_pconv_* (below): packed for the AVX-512 VNNI, SSE2 and
+ * NEON sdot kernels, plain rows [count][n] for AVX2, plain NEON and the portable loops, which
+ * run faster on rows (a dot product over contiguous depth values). NAME_weights.c includes
+ * this header to store the matching layout; each layout has its own array name, so NAME.c and
+ * NAME_weights.c built with different flag sets do not link. */
 #if defined(TQC_SIMD_AVX512VNNI) || defined(TQC_SIMD_SSE2) || defined(TQC_SIMD_NEON_DOTPROD)
 #define TQC_PACKED_FILTERS 1
 #endif
@@ -1274,11 +1277,12 @@ TQC_DEFINE_NEON_DOTS(u8, uint8_t)
 #define TQC_FAST_GEMM_u8 tqc_neon_gemm_u8
 
 /* tqc_dw_row_* (depthwise, channel multiplier 1, 8-bit input; see there) for c a multiple of 8:
- * a pixel whose window lies inside the image runs 8 channels a step with the sums in registers
- * (init + x * (w + w_off)), the requantize on the registers; int8 without filter offset
- * multiplies the bytes into int16 (vmull_s8, exact: |x * w| <= 128 * 128) and widens the
+ * a pixel whose window lies inside the image runs 16 (then 8) channels a step with the sums in
+ * registers (init + x * (w + w_off)), the requantize on the registers; int8 without filter
+ * offset multiplies the bytes into int16 (vmull_s8, exact: |x * w| <= 128 * 128) and widens the
  * products into the int32 sums (vaddw_s16), otherwise x and w + w_off are widened to int16
- * (|w + w_off| <= 255 is checked) and multiplied into the sums (vmlal_s16, exact in int32).
+ * (|w_off| <= 255 is checked, so |w + w_off| <= 510) and multiplied into the sums (vmlal_s16,
+ * exact in int32).
  * Sums modulo 2^32 as the reference's int32 sum. Pixels whose window leaves the image take the
  * portable loop, then tqc_neon_requant. */
 #define TQC_NEON_DW_MAC8_i8(a0, a1, xt, wt, wo, plain)                                       \
@@ -1297,6 +1301,37 @@ TQC_DEFINE_NEON_DOTS(u8, uint8_t)
     const int16x8_t w_ = vaddq_s16(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(wt))), wo);         \
     (void)(plain);                                                                           \
     a0 = vmlal_s16(a0, vget_low_s16(x_), vget_low_s16(w_)), a1 = vmlal_high_s16(a1, x_, w_); \
+  } while (0)
+#define TQC_NEON_DW_MAC16_i8(a0, a1, a2, a3, xt, wt, wo, plain)                              \
+  do {                                                                                       \
+    const int8x16_t xv_ = vld1q_s8(xt), wv_ = vld1q_s8(wt);                                  \
+    if (plain) {                                                                             \
+      const int16x8_t p_ = vmull_s8(vget_low_s8(xv_), vget_low_s8(wv_));                     \
+      const int16x8_t q_ = vmull_high_s8(xv_, wv_);                                          \
+      a0 = vaddw_s16(a0, vget_low_s16(p_)), a1 = vaddw_high_s16(a1, p_);                     \
+      a2 = vaddw_s16(a2, vget_low_s16(q_)), a3 = vaddw_high_s16(a3, q_);                     \
+    } else {                                                                                 \
+      const int16x8_t x0_ = vmovl_s8(vget_low_s8(xv_)), x1_ = vmovl_high_s8(xv_);            \
+      const int16x8_t w0_ = vaddq_s16(vmovl_s8(vget_low_s8(wv_)), wo);                       \
+      const int16x8_t w1_ = vaddq_s16(vmovl_high_s8(wv_), wo);                               \
+      a0 = vmlal_s16(a0, vget_low_s16(x0_), vget_low_s16(w0_));                              \
+      a1 = vmlal_high_s16(a1, x0_, w0_);                                                     \
+      a2 = vmlal_s16(a2, vget_low_s16(x1_), vget_low_s16(w1_));                              \
+      a3 = vmlal_high_s16(a3, x1_, w1_);                                                     \
+    }                                                                                        \
+  } while (0)
+#define TQC_NEON_DW_MAC16_u8(a0, a1, a2, a3, xt, wt, wo, plain)                              \
+  do {                                                                                       \
+    const uint8x16_t xv_ = vld1q_u8(xt), wv_ = vld1q_u8(wt);                                 \
+    const int16x8_t x0_ = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(xv_)));                 \
+    const int16x8_t x1_ = vreinterpretq_s16_u16(vmovl_high_u8(xv_));                         \
+    const int16x8_t w0_ = vaddq_s16(vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(wv_))), wo);  \
+    const int16x8_t w1_ = vaddq_s16(vreinterpretq_s16_u16(vmovl_high_u8(wv_)), wo);          \
+    (void)(plain);                                                                           \
+    a0 = vmlal_s16(a0, vget_low_s16(x0_), vget_low_s16(w0_));                                \
+    a1 = vmlal_high_s16(a1, x0_, w0_);                                                       \
+    a2 = vmlal_s16(a2, vget_low_s16(x1_), vget_low_s16(w1_));                                \
+    a3 = vmlal_high_s16(a3, x1_, w1_);                                                       \
   } while (0)
 /* 8 sums of channels cb.. requantized to 8 bytes at out. */
 static TQC_ALWAYS_INLINE void tqc_neon_requant8_store(uint8_t *out, int32x4_t a0, int32x4_t a1,
@@ -1338,7 +1373,21 @@ static TQC_ALWAYS_INLINE void tqc_neon_requant8_store(uint8_t *out, int32x4_t a0
       const int x0 = ox * sw - left;                                                         \
       uint8_t *o = (uint8_t *)out + (size_t)ox * (size_t)c;                                  \
       if (rows_inside && ox >= ox_a && ox < ox_b) {                                          \
-        for (cb = 0; cb < c; cb += 8) {                                                      \
+        for (cb = 0; cb + 16 <= c; cb += 16) {                                               \
+          int32x4_t a0 = vld1q_s32(init + cb), a1 = vld1q_s32(init + cb + 4);                \
+          int32x4_t a2 = vld1q_s32(init + cb + 8), a3 = vld1q_s32(init + cb + 12);           \
+          tqc_neon_rq16 rq;                                                                  \
+          for (ky = 0; ky < kh; ++ky) {                                                      \
+            const TX *xr = x + ((long)(y0 + ky * dil_h) * in_w + x0) * c + cb;               \
+            const TX *wr = w + (long)ky * kw * c + cb;                                       \
+            for (kx = 0; kx < kw; ++kx)                                                      \
+              TQC_NEON_DW_MAC16_##XS(a0, a1, a2, a3, xr + (long)kx * dil_w * c,              \
+                                     wr + (long)kx * c, wo, plain);                          \
+          }                                                                                  \
+          tqc_neon_rq16_load(&rq, cb, 16, mv, m, sv, s, zv, z);                              \
+          vst1q_u8(o + cb, tqc_neon_requant16(a0, a1, a2, a3, &rq, lov, hiv));               \
+        }                                                                                    \
+        for (; cb < c; cb += 8) {                                                            \
           int32x4_t a0 = vld1q_s32(init + cb), a1 = vld1q_s32(init + cb + 4);                \
           for (ky = 0; ky < kh; ++ky) {                                                      \
             const TX *xr = x + ((long)(y0 + ky * dil_h) * in_w + x0) * c + cb;               \
