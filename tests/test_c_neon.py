@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_c_backend import _assert_same, _inputs
+from differential import shared_model
+from test_c_backend import FIXTURES, _assert_same, _inputs
 from test_c_simd import REQUANT_MAIN, _wide_model
 from test_ops_conv_fc import _conv_model, _fc_model
 
@@ -166,6 +167,26 @@ def test_depthwise_rows(tmp_path: Path, c: int, stride: int, dil: int, padding: 
     filter offset), also against the reference runtime."""
     model = _dw_model(tmp_path, c, stride, dil, padding, dtype, seed=c + 10 * stride + dil)
     _check_aarch64(model, tmp_path, reference=True)
+
+
+FIXTURE_MODELS = sorted(p.name for p in FIXTURES.glob("*.tflite"))
+SHARED = ["mlperftiny_kws_dscnn_int8.tflite", "tflm_micro_speech_int8.tflite",
+          "mlperftiny_vww_mobilenetv1_96_int8.tflite", "coral_mobilenet_v1_025_128_uint8.tflite",
+          "mlperftiny_ic_resnet8_cifar10_int8.tflite", "armmlzoo_ds_cnn_small_int16x8.tflite"]
+
+
+@needs_cross
+@pytest.mark.parametrize("name", FIXTURE_MODELS)
+def test_fixture_model(tmp_path: Path, name: str) -> None:
+    _check_aarch64(FIXTURES / name, tmp_path)
+
+
+@needs_cross
+@pytest.mark.parametrize("name", SHARED)
+def test_shared_model(tmp_path: Path, name: str) -> None:
+    """Whole models (the first convs of 1 and 3 channels, pointwise and depthwise layers of 8 to
+    256 channels, uint8 and int16x8), 2 samples each."""
+    _check_aarch64(shared_model(name), tmp_path, n=2)
 
 
 # -- the requantize epilogue on its extremes ----------------------------------------------------
