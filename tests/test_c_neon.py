@@ -292,7 +292,7 @@ int main(void) {
 def test_requant_extremes(tmp_path: Path) -> None:
     """The NEON requantize (vqrdmulhq_s32, the sign fixup and vrshlq_s32) equals the scalar
     chain on every exponent's rounding ties, INT32_MIN / INT32_MAX accumulators and multipliers
-    and 1.4 M random lanes, in every aarch64 build, with the x86 portable build's checksum;
+    and random lanes (1.7 M in all), in every aarch64 build, with the x86 portable build's checksum;
     and test_c_simd's requantize program prints the portable path's numbers."""
     (tmp_path / "tqc_runtime.h").write_text(RUNTIME_HEADER.read_text())
     (tmp_path / "extremes.c").write_text(EXTREMES_MAIN)
