@@ -47,6 +47,8 @@ CLANG_VARIANTS = {"clang_dotprod": ["-O3", "-march=armv8.2-a+dotprod"]}
 MACROS = ["TQC_SIMD_NEON", "TQC_SIMD_NEON_DOTPROD", "TQC_PACKED_FILTERS", "TQC_SIMD_AVX512VNNI",
           "TQC_SIMD_AVX2", "TQC_SIMD_SSE2"]
 STRICT = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
+# UndefinedBehaviorSanitizer (static: runs under qemu-aarch64; AddressSanitizer does not)
+UBSAN = ["-O1", "-fsanitize=undefined", "-fno-sanitize-recover=all", "-DTQC_SEPARATE_BUFFERS"]
 
 
 def _qemu_wrapper(exe: Path) -> Path:
@@ -61,7 +63,8 @@ def _qemu_wrapper(exe: Path) -> Path:
 def _check_aarch64(model: Path, tmp: Path, n: int = 4, reference: bool = False,
                    sanitize: bool = False) -> None:
     """Every aarch64 build of `model` == the NumPy backend (== the reference with
-    `reference`), bit for bit; `sanitize`: the dotprod build again at -O0, and by clang."""
+    `reference`), bit for bit; `sanitize`: the dotprod build again at -O0, by clang, and
+    the dotprod and plain NEON builds under UBSan."""
     module = lower(model)
     xs = _inputs(io_specs(module)[0], n, 1)
     files, _, printer = generate(module, "model")
@@ -73,6 +76,9 @@ def _check_aarch64(model: Path, tmp: Path, n: int = 4, reference: bool = False,
     builds = [(name, flags, str(CROSS)) for name, (flags, _) in VARIANTS.items()]
     if sanitize:
         builds.append(("dotprod_O0", ["-O0", "-march=armv8.2-a+dotprod"], str(CROSS)))
+        builds += [(f"{name}_ubsan", [*UBSAN, march], str(CROSS))
+                   for name, march in (("dotprod", "-march=armv8.2-a+dotprod"),
+                                       ("neon", "-march=armv8-a"))]
         if CLANG:
             builds += [(name, flags, CLANG) for name, flags in CLANG_VARIANTS.items()]
     for name, flags, cc in builds:
@@ -166,7 +172,7 @@ def test_depthwise_rows(tmp_path: Path, c: int, stride: int, dil: int, padding: 
     """The NEON depthwise rows (c a multiple of 8; stride, dilation, padding; uint8 with a
     filter offset), also against the reference runtime."""
     model = _dw_model(tmp_path, c, stride, dil, padding, dtype, seed=c + 10 * stride + dil)
-    _check_aarch64(model, tmp_path, reference=True)
+    _check_aarch64(model, tmp_path, reference=True, sanitize=c == 64)
 
 
 FIXTURE_MODELS = sorted(p.name for p in FIXTURES.glob("*.tflite"))
@@ -309,6 +315,7 @@ def test_requant_extremes(tmp_path: Path) -> None:
         cross = [(name, [str(CROSS), *flags]) for name, (flags, _) in VARIANTS.items()]
         if CLANG:
             cross += [(name, [*CLANG.split(), *flags]) for name, flags in CLANG_VARIANTS.items()]
+        cross.append(("ubsan", [str(CROSS), *UBSAN, "-march=armv8.2-a+dotprod"]))
         for name, cmd in cross:
             exe = tmp_path / f"{src}_{name}"
             subprocess.run([*cmd, *STRICT, "-static", f"{src}.c", "-o", exe.name],

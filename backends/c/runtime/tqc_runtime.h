@@ -1073,12 +1073,17 @@ static inline uint32_t tqc_neon_load4(const void *p, int left) {
  *   x < 0, else 0 (e = 0: no rounding). vqaddq saturates only for x = INT32_MIN, which gives
  *   the same result: (2^31 + 2^(e-1) - 1) >> e = (2^31 + 2^(e-1)) >> e for e >= 1 (and
  *   tqc_mul_high never returns INT32_MIN).
- * - then + zero point (wrapping, as tqc_add_i32), clamp; the narrowing store truncates. */
+ * - then + zero point (wrapping, as tqc_add_i32), clamp; the narrowing store truncates.
+ * The shift exponents are 0..31, so their negation (vnegq_s32) never overflows. */
 static TQC_ALWAYS_INLINE int32x4_t tqc_neon_requant4(int32x4_t a, int32x4_t b, int32x4_t ne,
                                                       int32x4_t zp, int32x4_t lo, int32x4_t hi) {
   const int32x4_t x = vqrdmulhq_s32(a, b);
   const int32x4_t fixed = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, ne), 31));
-  return vminq_s32(vmaxq_s32(vaddq_s32(vrshlq_s32(fixed, ne), zp), lo), hi);
+  /* the zero point added in uint32 lanes: gcc's vaddq_s32 is a signed vector `+`, whose
+   * overflow UBSan reports */
+  const int32x4_t v = vreinterpretq_s32_u32(
+      vaddq_u32(vreinterpretq_u32_s32(vrshlq_s32(fixed, ne)), vreinterpretq_u32_s32(zp)));
+  return vminq_s32(vmaxq_s32(v, lo), hi);
 }
 /* The requantize parameters of 16 channels: multiplier, -exponent, zero point. */
 typedef struct {
