@@ -1071,8 +1071,8 @@ static inline uint32_t tqc_neon_load4(const void *p, int left) {
  *   gemmlowp's RoundingDivideByPOT rounds ties away from zero: (x + 2^(e-1) - [x < 0]) >> e.
  *   So x - 1 for negative x first: (x & ne) >> 31 is -1 when e >= 1 (ne's sign bit set) and
  *   x < 0, else 0 (e = 0: no rounding). vqaddq saturates only for x = INT32_MIN, which gives
- *   the same result: (2^31 + 2^(e-1) - 1) >> e = (2^31 + 2^(e-1)) >> e for e >= 1 (and
- *   tqc_mul_high never returns INT32_MIN).
+ *   the same result: (-2^31 + 2^(e-1) - 1) >> e = (-2^31 + 2^(e-1)) >> e = -2^(31-e) for
+ *   e >= 1 (and tqc_mul_high never returns INT32_MIN).
  * - then + zero point (wrapping, as tqc_add_i32), clamp; the narrowing store truncates.
  * The shift exponents are 0..31, so their negation (vnegq_s32) never overflows. */
 static TQC_ALWAYS_INLINE int32x4_t tqc_neon_requant4(int32x4_t a, int32x4_t b, int32x4_t ne,
