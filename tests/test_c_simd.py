@@ -317,28 +317,3 @@ def test_compilers_and_levels_agree(tmp_path: Path, cc: str) -> None:
                 exe = build(files, "model", tmp_path / f"{op}_{name}{level}", flags, cc=cc)
                 _assert_same(f"{cc} {level} {name} {op} vs NumPy", run_program(exe, printer, xs),
                              expected)
-
-
-def test_aarch64_portable_path(tmp_path: Path) -> None:
-    """The C for a 64-bit ARM core (no x86 SIMD path applies: the portable loops), cross-built
-    with aarch64-linux-gnu-gcc (-O2 and -O3 -mcpu=cortex-a76, which has sdot) and run under
-    qemu-aarch64, gives the NumPy backend's bits. Skipped without the cross tools (Debian:
-    gcc-aarch64-linux-gnu qemu-user)."""
-    cross, qemu = shutil.which("aarch64-linux-gnu-gcc"), shutil.which("qemu-aarch64")
-    if not cross or not qemu:
-        pytest.skip("aarch64-linux-gnu-gcc or qemu-aarch64 not installed")
-    for op in ("conv_narrow", "conv1x1_narrow", "depthwise", "fully_connected"):
-        model = _wide_model(tmp_path, op, "int8", 3, 0, False, seed=11 + len(op))
-        module = lower(model)
-        xs = _inputs(io_specs(module)[0], 4, 1)
-        files, _, printer = generate(module, "model")
-        expected = import_source(print_numpy(module, "model"), "model").run(*xs)
-        expected = list(expected) if isinstance(expected, tuple) else [expected]
-        for flags in (["-O2"], ["-O3", "-mcpu=cortex-a76"]):
-            work = tmp_path / f"{op}{flags[0]}"
-            exe = build(files, "model", work, [*flags, "-static"], cc=cross)
-            arm = exe.with_name("model_example.arm")
-            exe.rename(arm)
-            exe.write_text(f'#!/bin/sh\nexec "{qemu}" "{arm}" "$@"\n')
-            exe.chmod(0o755)
-            _assert_same(f"aarch64 {flags} {op} vs NumPy", run_program(exe, printer, xs), expected)

@@ -1,6 +1,7 @@
 """Conv filters packed at compile time for the inner loop of `tqc_pgemm_*` (tqc_runtime.h) on
-the AVX-512 VNNI and SSE2 paths; NAME_weights.c also keeps the rows [count][n] for AVX2 and the
-portable loop, and the C preprocessor keeps one (TQC_PACKED_FILTERS; docs/c_backend.md).
+the AVX-512 VNNI, SSE2 and NEON sdot paths; NAME_weights.c also keeps the rows [count][n] for
+AVX2, plain NEON and the portable loop, and the C preprocessor keeps one (TQC_PACKED_FILTERS;
+docs/c_backend.md).
 
 XNNPACK's layout for 8-bit GEMMs with 4-byte dot products (vpdpbusd, sdot): output channels in
 the vector lanes, so that a kernel broadcasts 4 activations of a pixel and updates 16 channels

@@ -141,7 +141,7 @@ def layouts(cname: str, ct: str, packed: np.ndarray, rows: np.ndarray,
     TQC_PACKED_FILTERS): their definitions (`init` gives the initializer), or else the extern
     declarations and `cname` naming the chosen one. The two arrays have different names, so
     that NAME.c and NAME_weights.c compiled for different layouts do not link."""
-    lines = [f"/* {cname}: packed (TQC_PACKED_FILTERS: AVX-512 VNNI, SSE2), else rows */"]
+    lines = [f"/* {cname}: packed (TQC_PACKED_FILTERS: AVX-512 VNNI, SSE2, NEON sdot), else rows */"]
     for cond, suffix, data in (("#if defined(TQC_PACKED_FILTERS)", "packed", packed),
                                ("#else", "rows", rows)):
         lines.append(cond)

@@ -165,7 +165,7 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
   return negative ? (int32_t)-(int64_t)r : (int32_t)r;
 }
 
-/* ---- optional SIMD paths (x86: AVX-512 VNNI, AVX2, SSE2) ---------------------------- */
+/* ---- optional SIMD paths (x86: AVX-512 VNNI, AVX2, SSE2; 64-bit ARM: NEON) ---------- */
 /* Compiled in when the compiler targets the instructions (its feature-test macros, e.g.
  * -march=native) unless TQC_NO_SIMD is defined; otherwise only the portable loops exist. They
  * serve the 8-bit dot products (`tqc_dots_*` and `tqc_gemm_*` of i8_i8 and u8_u8) and give the
@@ -179,7 +179,10 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
  * - AVX2, else SSE2 (x86-64's baseline): sign- or zero-extended 16-bit products summed in pairs
  *   by (v)pmaddwd (exact: at most 2 * 255 * 255 per pair); a tail of n mod 16 (8) bytes runs in
  *   scalar uint32 arithmetic.
- * The depthwise conv (multiplier 1, int8) and the requantize epilogue have AVX-512 paths too. */
+ * - NEON (64-bit ARM, little-endian; TQC_SIMD_NEON, and TQC_SIMD_NEON_DOTPROD where the core
+ *   has sdot / udot, __ARM_FEATURE_DOTPROD): see the NEON section below.
+ * The depthwise conv (multiplier 1, int8) and the requantize epilogue have AVX-512 and NEON
+ * paths too. */
 #if !defined(TQC_NO_SIMD) && defined(__AVX512F__) && defined(__AVX512BW__) && \
     defined(__AVX512VNNI__)
 #define TQC_SIMD_AVX512VNNI 1
@@ -187,13 +190,19 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
 #define TQC_SIMD_AVX2 1
 #elif !defined(TQC_NO_SIMD) && defined(__SSE2__)
 #define TQC_SIMD_SSE2 1
+#elif !defined(TQC_NO_SIMD) && defined(__ARM_NEON) && defined(__aarch64__) && \
+    !defined(__ARM_BIG_ENDIAN)
+#define TQC_SIMD_NEON 1
+#if defined(__ARM_FEATURE_DOTPROD)
+#define TQC_SIMD_NEON_DOTPROD 1
 #endif
-/* Conv filters of tqc_pgemm_* / tqc_pconv_* (below): packed for the AVX-512 VNNI and SSE2
- * kernels, plain rows [count][n] for AVX2 and the portable loops, which run faster on rows
- * (a dot product over contiguous depth values). NAME_weights.c includes this header to store
- * the matching layout; each layout has its own array name, so NAME.c and NAME_weights.c built
- * with different flag sets do not link. */
-#if defined(TQC_SIMD_AVX512VNNI) || defined(TQC_SIMD_SSE2)
+#endif
+/* Conv filters of tqc_pgemm_* / tqc_pconv_* (below): packed for the AVX-512 VNNI, SSE2 and
+ * NEON sdot kernels, plain rows [count][n] for AVX2, plain NEON and the portable loops, which
+ * run faster on rows (a dot product over contiguous depth values). NAME_weights.c includes
+ * this header to store the matching layout; each layout has its own array name, so NAME.c and
+ * NAME_weights.c built with different flag sets do not link. */
+#if defined(TQC_SIMD_AVX512VNNI) || defined(TQC_SIMD_SSE2) || defined(TQC_SIMD_NEON_DOTPROD)
 #define TQC_PACKED_FILTERS 1
 #endif
 
@@ -1032,6 +1041,549 @@ TQC_DEFINE_MADD_PGEMM(i8, int8_t)
 TQC_DEFINE_MADD_PGEMM(u8, uint8_t)
 #define TQC_FAST_PGEMM_i8 tqc_madd_pgemm_i8
 #define TQC_FAST_PGEMM_u8 tqc_madd_pgemm_u8
+#endif /* TQC_PACKED_FILTERS */
+#elif defined(TQC_SIMD_NEON)
+#include <arm_neon.h>
+/* 64-bit ARM (little-endian) with Advanced SIMD: the 8-bit dot products with sdot / udot
+ * (vdotq_s32, vdotq_laneq_s32: four byte products added to an int32 lane, wrapping) where
+ * the core has them (__ARM_FEATURE_DOTPROD, e.g. -march=armv8.2-a+dotprod, -mcpu=cortex-a76),
+ * else products widened to 16 bits (vmull_s8: exact, |x * w| <= 128 * 128, or 255 * 255
+ * unsigned) and added in pairs into int32 lanes (vpadalq_s16; a pair of products could leave
+ * int16, so they are never summed in 16 bits). Every sum is an int32 sum modulo 2^32, as in
+ * the portable loops. The requantize epilogue, 4 lanes a vector (see tqc_neon_requant4). */
+
+/* The 4 bytes at p (the first `left` of them when left < 4, the others 0) as one uint32,
+ * byte t in bits 8t.. (little-endian: byte t of the 32-bit lane). */
+static inline uint32_t tqc_neon_load4(const void *p, int left) {
+  const unsigned char *b = (const unsigned char *)p;
+  uint32_t v = 0;
+  int t;
+  for (t = 0; t < 4 && t < left; ++t) v |= (uint32_t)b[t] << (8 * t);
+  return v;
+}
+
+/* tqc_requant_*'s chain on 4 lanes, ne = -exponent (0 <= exponent <= 31):
+ * - vqrdmulhq_s32(a, b) = saturate((2 a b + 2^31) >> 32) = (a b + 2^30) >> 31 (floor), which is
+ *   tqc_mul_high (gemmlowp's SaturatingRoundingDoublingHighMul: its nudge 1 - 2^30 for
+ *   negative products with C's truncating division is the same floor, ties upward); the one
+ *   overflow, INT32_MIN * INT32_MIN, saturates to INT32_MAX in both.
+ * - vrshlq_s32(v, -e) = (v + 2^(e-1)) >> e computed without overflow (ties upward), and
+ *   gemmlowp's RoundingDivideByPOT rounds ties away from zero: (x + 2^(e-1) - [x < 0]) >> e.
+ *   So x - 1 for negative x first: (x & ne) >> 31 is -1 when e >= 1 (ne's sign bit set) and
+ *   x < 0, else 0 (e = 0: no rounding). vqaddq saturates only for x = INT32_MIN, which gives
+ *   the same result: (-2^31 + 2^(e-1) - 1) >> e = (-2^31 + 2^(e-1)) >> e = -2^(31-e) for
+ *   e >= 1 (and tqc_mul_high never returns INT32_MIN).
+ * - then + zero point (wrapping, as tqc_add_i32), clamp; the narrowing store truncates.
+ * The shift exponents are 0..31, so their negation (vnegq_s32) never overflows. */
+static TQC_ALWAYS_INLINE int32x4_t tqc_neon_requant4(int32x4_t a, int32x4_t b, int32x4_t ne,
+                                                      int32x4_t zp, int32x4_t lo, int32x4_t hi) {
+  const int32x4_t x = vqrdmulhq_s32(a, b);
+  const int32x4_t fixed = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, ne), 31));
+  /* the zero point added in uint32 lanes: gcc's vaddq_s32 is a signed vector `+`, whose
+   * overflow UBSan reports */
+  const int32x4_t v = vreinterpretq_s32_u32(
+      vaddq_u32(vreinterpretq_u32_s32(vrshlq_s32(fixed, ne)), vreinterpretq_u32_s32(zp)));
+  return vminq_s32(vmaxq_s32(v, lo), hi);
+}
+/* The requantize parameters of 16 channels: multiplier, -exponent, zero point. */
+typedef struct {
+  int32x4_t m0, m1, m2, m3, ne0, ne1, ne2, ne3, z0, z1, z2, z3;
+} tqc_neon_rq16;
+/* -e for the 16 exponents at sv (int8). */
+static TQC_ALWAYS_INLINE void tqc_neon_neg_exp16(const int8_t *sv, tqc_neon_rq16 *r) {
+  const int8x16_t e8 = vld1q_s8(sv);
+  const int16x8_t e0 = vmovl_s8(vget_low_s8(e8)), e1 = vmovl_high_s8(e8);
+  r->ne0 = vnegq_s32(vmovl_s16(vget_low_s16(e0)));
+  r->ne1 = vnegq_s32(vmovl_high_s16(e0));
+  r->ne2 = vnegq_s32(vmovl_s16(vget_low_s16(e1)));
+  r->ne3 = vnegq_s32(vmovl_high_s16(e1));
+}
+/* Channels c .. c + 15 of (mv or m, sv or s, zv or z); only the first `left` exist (reads stop
+ * there, the other lanes get 0). */
+static TQC_ALWAYS_INLINE void tqc_neon_rq16_load(tqc_neon_rq16 *r, int c, int left,
+                                                  const int32_t *mv, int32_t m, const int8_t *sv,
+                                                  int s, const int32_t *zv, int32_t z) {
+  int32_t mb[16], zb[16];
+  int8_t sb[16];
+  const int32_t *mp = mv ? mv + c : NULL, *zp = zv ? zv + c : NULL;
+  const int8_t *sp = sv ? sv + c : NULL;
+  int j;
+  if (left < 16) {
+    for (j = 0; j < 16; ++j) {
+      mb[j] = mv && j < left ? mv[c + j] : 0;
+      zb[j] = zv && j < left ? zv[c + j] : 0;
+      sb[j] = sv && j < left ? sv[c + j] : 0;
+    }
+    mp = mv ? mb : NULL, zp = zv ? zb : NULL, sp = sv ? sb : NULL;
+  }
+  if (sp) {
+    tqc_neon_neg_exp16(sp, r);
+  } else {
+    r->ne0 = r->ne1 = r->ne2 = r->ne3 = vdupq_n_s32(-s);
+  }
+  if (mp) {
+    r->m0 = vld1q_s32(mp), r->m1 = vld1q_s32(mp + 4);
+    r->m2 = vld1q_s32(mp + 8), r->m3 = vld1q_s32(mp + 12);
+  } else {
+    r->m0 = r->m1 = r->m2 = r->m3 = vdupq_n_s32(m);
+  }
+  if (zp) {
+    r->z0 = vld1q_s32(zp), r->z1 = vld1q_s32(zp + 4);
+    r->z2 = vld1q_s32(zp + 8), r->z3 = vld1q_s32(zp + 12);
+  } else {
+    r->z0 = r->z1 = r->z2 = r->z3 = vdupq_n_s32(z);
+  }
+}
+/* Four int32x4 to 16 bytes, each the low byte of its lane. */
+static TQC_ALWAYS_INLINE uint8x16_t tqc_neon_narrow16(int32x4_t a, int32x4_t b, int32x4_t c,
+                                                       int32x4_t d) {
+  return vreinterpretq_u8_s8(vmovn_high_s16(vmovn_s16(vmovn_high_s32(vmovn_s32(a), b)),
+                                            vmovn_high_s32(vmovn_s32(c), d)));
+}
+/* 16 accumulators requantized to 16 bytes. */
+static TQC_ALWAYS_INLINE uint8x16_t tqc_neon_requant16(int32x4_t a0, int32x4_t a1, int32x4_t a2,
+                                                        int32x4_t a3, const tqc_neon_rq16 *r,
+                                                        int32x4_t lo, int32x4_t hi) {
+  return tqc_neon_narrow16(tqc_neon_requant4(a0, r->m0, r->ne0, r->z0, lo, hi),
+                           tqc_neon_requant4(a1, r->m1, r->ne1, r->z1, lo, hi),
+                           tqc_neon_requant4(a2, r->m2, r->ne2, r->z2, lo, hi),
+                           tqc_neon_requant4(a3, r->m3, r->ne3, r->z3, lo, hi));
+}
+/* The first `left` (< 16) bytes of v to out. */
+static inline void tqc_neon_store_part8(void *out, uint8x16_t v, int left) {
+  uint8_t b[16];
+  int j;
+  vst1q_u8(b, v);
+  for (j = 0; j < left; ++j) ((uint8_t *)out)[j] = b[j];
+}
+/* tqc_requant_*: 16 channels a step, then 4, then one at a time (the scalar chain). */
+static TQC_ALWAYS_INLINE int tqc_neon_requant(void *out, const int32_t *restrict acc, int n,
+                                              const int32_t *restrict mv, int32_t m,
+                                              const int8_t *restrict sv, int s,
+                                              const int32_t *restrict zv, int32_t z, int32_t lo,
+                                              int32_t hi) {
+  const int32x4_t lov = vdupq_n_s32(lo), hiv = vdupq_n_s32(hi);
+  const int32x4_t m4 = vdupq_n_s32(m), ne4 = vdupq_n_s32(-s), z4 = vdupq_n_s32(z);
+  uint8_t *o = (uint8_t *)out;
+  tqc_neon_rq16 r;
+  int c = 0;
+  for (; c + 16 <= n; c += 16) {
+    tqc_neon_rq16_load(&r, c, 16, mv, m, sv, s, zv, z);
+    vst1q_u8(o + c, tqc_neon_requant16(vld1q_s32(acc + c), vld1q_s32(acc + c + 4),
+                                       vld1q_s32(acc + c + 8), vld1q_s32(acc + c + 12), &r,
+                                       lov, hiv));
+  }
+  for (; c + 4 <= n; c += 4) {
+    const int32x4_t ne = sv ? vnegq_s32(vmovl_s16(vget_low_s16(vmovl_s8(vreinterpret_s8_u32(
+                                  vdup_n_u32(tqc_neon_load4(sv + c, 4)))))))
+                            : ne4;
+    const int32x4_t v = tqc_neon_requant4(vld1q_s32(acc + c), mv ? vld1q_s32(mv + c) : m4, ne,
+                                          zv ? vld1q_s32(zv + c) : z4, lov, hiv);
+    const uint32_t u = vget_lane_u32(
+        vreinterpret_u32_s8(vmovn_s16(vcombine_s16(vmovn_s32(v), vdup_n_s16(0)))), 0);
+    o[c] = (uint8_t)u, o[c + 1] = (uint8_t)(u >> 8), o[c + 2] = (uint8_t)(u >> 16);
+    o[c + 3] = (uint8_t)(u >> 24);
+  }
+  for (; c < n; ++c) {
+    const int32_t v = tqc_shift_right_round(tqc_mul_high(acc[c], mv ? mv[c] : m), sv ? sv[c] : s);
+    o[c] = tqc_wrap_u8((int64_t)tqc_clamp_i32(tqc_add_i32(v, zv ? zv[c] : z), lo, hi));
+  }
+  return 1;
+}
+#define TQC_FAST_REQUANT tqc_neon_requant
+
+/* acc + x . w over 16 bytes (int32 lanes, each the sum of its 4 bytes' products, wrapping). */
+#define TQC_NEON_MULL_i8(acc, x, w)                                                          \
+  vpadalq_s16(vpadalq_s16((acc), vmull_s8(vget_low_s8(x), vget_low_s8(w))), vmull_high_s8((x), (w)))
+#define TQC_NEON_MULL_u8(acc, x, w)                                                          \
+  vreinterpretq_s32_u32(vpadalq_u16(                                                         \
+      vpadalq_u16(vreinterpretq_u32_s32(acc), vmull_u8(vget_low_u8(x), vget_low_u8(w))),     \
+      vmull_high_u8((x), (w))))
+#if defined(TQC_SIMD_NEON_DOTPROD)
+#define TQC_NEON_DOT_i8(acc, x, w) vdotq_s32((acc), (x), (w))
+#define TQC_NEON_DOT_u8(acc, x, w)                                                           \
+  vreinterpretq_s32_u32(vdotq_u32(vreinterpretq_u32_s32(acc), (x), (w)))
+#else
+#define TQC_NEON_DOT_i8(acc, x, w) TQC_NEON_MULL_i8(acc, x, w)
+#define TQC_NEON_DOT_u8(acc, x, w) TQC_NEON_MULL_u8(acc, x, w)
+#endif
+/* acc + x . w over 8 bytes (int32 lanes of pair sums). */
+#define TQC_NEON_DOT8_i8(acc, x, w) vpadalq_s16((acc), vmull_s8((x), (w)))
+#define TQC_NEON_DOT8_u8(acc, x, w)                                                          \
+  vreinterpretq_s32_u32(vpadalq_u16(vreinterpretq_u32_s32(acc), vmull_u8((x), (w))))
+#define TQC_NEON_LD16_i8(p) vld1q_s8(p)
+#define TQC_NEON_LD16_u8(p) vld1q_u8(p)
+#define TQC_NEON_LD8_i8(p) vld1_s8(p)
+#define TQC_NEON_LD8_u8(p) vld1_u8(p)
+#define TQC_NEON_V16_i8 int8x16_t
+#define TQC_NEON_V16_u8 uint8x16_t
+#define TQC_NEON_V8_i8 int8x8_t
+#define TQC_NEON_V8_u8 uint8x8_t
+
+/* Dot products with rows (fully connected; the conv's rows without sdot): four rows at a
+ * time, 16 depth values a step (then 8), the n mod 8 tail in scalar uint32 arithmetic; a last
+ * group of fewer than four rows repeats row 0 and keeps only the rows that exist. */
+#define TQC_DEFINE_NEON_DOTS(SUF, T)                                                         \
+  static inline int tqc_neon_dots_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                        const T *restrict a, const T *restrict w, int n,    \
+                                        int count) {                                        \
+    const int n16 = n & ~15, n8 = n & ~7;                                                   \
+    int r, k, q;                                                                            \
+    for (r = 0; r < count; r += 4) {                                                        \
+      const int rows = count - r < 4 ? count - r : 4;                                      \
+      const T *w0 = w + (size_t)r * (size_t)n;                                              \
+      const T *w1 = rows > 1 ? w0 + n : w0, *w2 = rows > 2 ? w0 + 2 * n : w0;               \
+      const T *w3 = rows > 3 ? w0 + 3 * n : w0;                                             \
+      int32x4_t s0 = vdupq_n_s32(0), s1 = s0, s2 = s0, s3 = s0;                             \
+      uint32_t t[4] = {0, 0, 0, 0};                                                         \
+      int32_t sums[4];                                                                      \
+      for (k = 0; k < n16; k += 16) {                                                       \
+        const TQC_NEON_V16_##SUF x = TQC_NEON_LD16_##SUF(a + k);                            \
+        s0 = TQC_NEON_DOT_##SUF(s0, x, TQC_NEON_LD16_##SUF(w0 + k));                        \
+        s1 = TQC_NEON_DOT_##SUF(s1, x, TQC_NEON_LD16_##SUF(w1 + k));                        \
+        s2 = TQC_NEON_DOT_##SUF(s2, x, TQC_NEON_LD16_##SUF(w2 + k));                        \
+        s3 = TQC_NEON_DOT_##SUF(s3, x, TQC_NEON_LD16_##SUF(w3 + k));                        \
+      }                                                                                     \
+      if (n8 > n16) {                                                                       \
+        const TQC_NEON_V8_##SUF x = TQC_NEON_LD8_##SUF(a + n16);                            \
+        s0 = TQC_NEON_DOT8_##SUF(s0, x, TQC_NEON_LD8_##SUF(w0 + n16));                      \
+        s1 = TQC_NEON_DOT8_##SUF(s1, x, TQC_NEON_LD8_##SUF(w1 + n16));                      \
+        s2 = TQC_NEON_DOT8_##SUF(s2, x, TQC_NEON_LD8_##SUF(w2 + n16));                      \
+        s3 = TQC_NEON_DOT8_##SUF(s3, x, TQC_NEON_LD8_##SUF(w3 + n16));                      \
+      }                                                                                     \
+      for (k = n8; k < n; ++k) {                                                            \
+        const uint32_t xv = (uint32_t)(int32_t)a[k];                                        \
+        t[0] += xv * (uint32_t)(int32_t)w0[k];                                              \
+        t[1] += xv * (uint32_t)(int32_t)w1[k];                                              \
+        t[2] += xv * (uint32_t)(int32_t)w2[k];                                              \
+        t[3] += xv * (uint32_t)(int32_t)w3[k];                                              \
+      }                                                                                     \
+      vst1q_s32(sums, vpaddq_s32(vpaddq_s32(s0, s1), vpaddq_s32(s2, s3)));                  \
+      for (q = 0; q < rows; ++q)                                                            \
+        out[r + q] = tqc_u32_to_i32((uint32_t)sums[q] + t[q] +                              \
+                                    (init ? (uint32_t)init[r + q] : 0u));                   \
+    }                                                                                       \
+    return 1;                                                                               \
+  }                                                                                         \
+  static inline int tqc_neon_gemm_##SUF(int32_t *restrict out, const int32_t *restrict init, \
+                                        const T *restrict a, int np, const T *restrict w,   \
+                                        int n, int count) {                                 \
+    int p;                                                                                  \
+    for (p = 0; p < np; ++p)                                                                \
+      tqc_neon_dots_##SUF(out + (size_t)p * (size_t)count, init, a + (size_t)p * (size_t)n, \
+                          w, n, count);                                                     \
+    return 1;                                                                               \
+  }
+TQC_DEFINE_NEON_DOTS(i8, int8_t)
+TQC_DEFINE_NEON_DOTS(u8, uint8_t)
+#define TQC_FAST_DOTS_i8 tqc_neon_dots_i8
+#define TQC_FAST_DOTS_u8 tqc_neon_dots_u8
+#define TQC_FAST_GEMM_i8 tqc_neon_gemm_i8
+#define TQC_FAST_GEMM_u8 tqc_neon_gemm_u8
+
+/* tqc_dw_row_* (depthwise, channel multiplier 1, 8-bit input; see there) for c a multiple of 8:
+ * a pixel whose window lies inside the image runs 16 (then 8) channels a step with the sums in
+ * registers (init + x * (w + w_off)), the requantize on the registers; int8 without filter
+ * offset multiplies the bytes into int16 (vmull_s8, exact: |x * w| <= 128 * 128) and widens the
+ * products into the int32 sums (vaddw_s16), otherwise x and w + w_off are widened to int16
+ * (|w_off| <= 255 is checked, so |w + w_off| <= 510) and multiplied into the sums (vmlal_s16,
+ * exact in int32).
+ * Sums modulo 2^32 as the reference's int32 sum. Pixels whose window leaves the image take the
+ * portable loop, then tqc_neon_requant. */
+#define TQC_NEON_DW_MAC8_i8(a0, a1, xt, wt, wo, plain)                                       \
+  do {                                                                                       \
+    if (plain) {                                                                             \
+      const int16x8_t p_ = vmull_s8(vld1_s8(xt), vld1_s8(wt));                               \
+      a0 = vaddw_s16(a0, vget_low_s16(p_)), a1 = vaddw_high_s16(a1, p_);                     \
+    } else {                                                                                 \
+      const int16x8_t x_ = vmovl_s8(vld1_s8(xt)), w_ = vaddq_s16(vmovl_s8(vld1_s8(wt)), wo); \
+      a0 = vmlal_s16(a0, vget_low_s16(x_), vget_low_s16(w_)), a1 = vmlal_high_s16(a1, x_, w_); \
+    }                                                                                        \
+  } while (0)
+#define TQC_NEON_DW_MAC8_u8(a0, a1, xt, wt, wo, plain)                                       \
+  do {                                                                                       \
+    const int16x8_t x_ = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(xt)));                       \
+    const int16x8_t w_ = vaddq_s16(vreinterpretq_s16_u16(vmovl_u8(vld1_u8(wt))), wo);         \
+    (void)(plain);                                                                           \
+    a0 = vmlal_s16(a0, vget_low_s16(x_), vget_low_s16(w_)), a1 = vmlal_high_s16(a1, x_, w_); \
+  } while (0)
+#define TQC_NEON_DW_MAC16_i8(a0, a1, a2, a3, xt, wt, wo, plain)                              \
+  do {                                                                                       \
+    const int8x16_t xv_ = vld1q_s8(xt), wv_ = vld1q_s8(wt);                                  \
+    if (plain) {                                                                             \
+      const int16x8_t p_ = vmull_s8(vget_low_s8(xv_), vget_low_s8(wv_));                     \
+      const int16x8_t q_ = vmull_high_s8(xv_, wv_);                                          \
+      a0 = vaddw_s16(a0, vget_low_s16(p_)), a1 = vaddw_high_s16(a1, p_);                     \
+      a2 = vaddw_s16(a2, vget_low_s16(q_)), a3 = vaddw_high_s16(a3, q_);                     \
+    } else {                                                                                 \
+      const int16x8_t x0_ = vmovl_s8(vget_low_s8(xv_)), x1_ = vmovl_high_s8(xv_);            \
+      const int16x8_t w0_ = vaddq_s16(vmovl_s8(vget_low_s8(wv_)), wo);                       \
+      const int16x8_t w1_ = vaddq_s16(vmovl_high_s8(wv_), wo);                               \
+      a0 = vmlal_s16(a0, vget_low_s16(x0_), vget_low_s16(w0_));                              \
+      a1 = vmlal_high_s16(a1, x0_, w0_);                                                     \
+      a2 = vmlal_s16(a2, vget_low_s16(x1_), vget_low_s16(w1_));                              \
+      a3 = vmlal_high_s16(a3, x1_, w1_);                                                     \
+    }                                                                                        \
+  } while (0)
+#define TQC_NEON_DW_MAC16_u8(a0, a1, a2, a3, xt, wt, wo, plain)                              \
+  do {                                                                                       \
+    const uint8x16_t xv_ = vld1q_u8(xt), wv_ = vld1q_u8(wt);                                 \
+    const int16x8_t x0_ = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(xv_)));                 \
+    const int16x8_t x1_ = vreinterpretq_s16_u16(vmovl_high_u8(xv_));                         \
+    const int16x8_t w0_ = vaddq_s16(vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(wv_))), wo);  \
+    const int16x8_t w1_ = vaddq_s16(vreinterpretq_s16_u16(vmovl_high_u8(wv_)), wo);          \
+    (void)(plain);                                                                           \
+    a0 = vmlal_s16(a0, vget_low_s16(x0_), vget_low_s16(w0_));                                \
+    a1 = vmlal_high_s16(a1, x0_, w0_);                                                       \
+    a2 = vmlal_s16(a2, vget_low_s16(x1_), vget_low_s16(w1_));                                \
+    a3 = vmlal_high_s16(a3, x1_, w1_);                                                       \
+  } while (0)
+/* 8 sums of channels cb.. requantized to 8 bytes at out. */
+static TQC_ALWAYS_INLINE void tqc_neon_requant8_store(uint8_t *out, int32x4_t a0, int32x4_t a1,
+                                                      int cb, const int32_t *restrict mv,
+                                                      int32_t m, const int8_t *restrict sv,
+                                                      int s, const int32_t *restrict zv,
+                                                      int32_t z, int32x4_t lo, int32x4_t hi) {
+  int32x4_t ne0, ne1;
+  if (sv) {
+    const int16x8_t e = vmovl_s8(vld1_s8(sv + cb));
+    ne0 = vnegq_s32(vmovl_s16(vget_low_s16(e))), ne1 = vnegq_s32(vmovl_high_s16(e));
+  } else {
+    ne0 = ne1 = vdupq_n_s32(-s);
+  }
+  a0 = tqc_neon_requant4(a0, mv ? vld1q_s32(mv + cb) : vdupq_n_s32(m), ne0,
+                         zv ? vld1q_s32(zv + cb) : vdupq_n_s32(z), lo, hi);
+  a1 = tqc_neon_requant4(a1, mv ? vld1q_s32(mv + cb + 4) : vdupq_n_s32(m), ne1,
+                         zv ? vld1q_s32(zv + cb + 4) : vdupq_n_s32(z), lo, hi);
+  vst1_u8(out, vreinterpret_u8_s8(vmovn_s16(vmovn_high_s32(vmovn_s32(a0), a1))));
+}
+#define TQC_DEFINE_NEON_DW_ROW(XS, TX)                                                       \
+  static TQC_ALWAYS_INLINE int tqc_neon_dw_row_##XS(                                         \
+      void *out, uint32_t *restrict acc, const TX *restrict x, int in_h, int in_w, int c,   \
+      const TX *restrict w, const int32_t *restrict bias, const int32_t *restrict init,     \
+      int kh, int kw, int out_w, int y0, int sw, int left, int dil_h, int dil_w,             \
+      int32_t x_off, int32_t w_off, const int32_t *restrict mv, int32_t m,                  \
+      const int8_t *restrict sv, int s, const int32_t *restrict zv, int32_t z, int32_t lo,  \
+      int32_t hi) {                                                                          \
+    const int rows_inside = y0 >= 0 && y0 + (kh - 1) * dil_h < in_h;                         \
+    const int lim = in_w - 1 - (kw - 1) * dil_w + left;                                      \
+    const int ox_a = (left + sw - 1) / sw;                                                   \
+    const int ox_b = lim < 0 ? 0 : (lim / sw + 1 < out_w ? lim / sw + 1 : out_w);            \
+    const int32x4_t lov = vdupq_n_s32(lo), hiv = vdupq_n_s32(hi);                            \
+    const int16x8_t wo = vdupq_n_s16((int16_t)(w_off < -255 || w_off > 255 ? 0 : w_off));   \
+    const int plain = w_off == 0;                                                            \
+    int ox, ky, kx, ch, cb;                                                                  \
+    if (c % 8 != 0 || w_off < -255 || w_off > 255) return 0;                                 \
+    for (ox = 0; ox < out_w; ++ox) {                                                         \
+      const int x0 = ox * sw - left;                                                         \
+      uint8_t *o = (uint8_t *)out + (size_t)ox * (size_t)c;                                  \
+      if (rows_inside && ox >= ox_a && ox < ox_b) {                                          \
+        for (cb = 0; cb + 16 <= c; cb += 16) {                                               \
+          int32x4_t a0 = vld1q_s32(init + cb), a1 = vld1q_s32(init + cb + 4);                \
+          int32x4_t a2 = vld1q_s32(init + cb + 8), a3 = vld1q_s32(init + cb + 12);           \
+          tqc_neon_rq16 rq;                                                                  \
+          for (ky = 0; ky < kh; ++ky) {                                                      \
+            const TX *xr = x + ((long)(y0 + ky * dil_h) * in_w + x0) * c + cb;               \
+            const TX *wr = w + (long)ky * kw * c + cb;                                       \
+            for (kx = 0; kx < kw; ++kx)                                                      \
+              TQC_NEON_DW_MAC16_##XS(a0, a1, a2, a3, xr + (long)kx * dil_w * c,              \
+                                     wr + (long)kx * c, wo, plain);                          \
+          }                                                                                  \
+          tqc_neon_rq16_load(&rq, cb, 16, mv, m, sv, s, zv, z);                              \
+          vst1q_u8(o + cb, tqc_neon_requant16(a0, a1, a2, a3, &rq, lov, hiv));               \
+        }                                                                                    \
+        for (; cb < c; cb += 8) {                                                            \
+          int32x4_t a0 = vld1q_s32(init + cb), a1 = vld1q_s32(init + cb + 4);                \
+          for (ky = 0; ky < kh; ++ky) {                                                      \
+            const TX *xr = x + ((long)(y0 + ky * dil_h) * in_w + x0) * c + cb;               \
+            const TX *wr = w + (long)ky * kw * c + cb;                                       \
+            for (kx = 0; kx < kw; ++kx)                                                      \
+              TQC_NEON_DW_MAC8_##XS(a0, a1, xr + (long)kx * dil_w * c, wr + (long)kx * c, wo, \
+                                    plain);                                                  \
+          }                                                                                  \
+          tqc_neon_requant8_store(o + cb, a0, a1, cb, mv, m, sv, s, zv, z, lov, hiv);        \
+        }                                                                                    \
+        continue;                                                                            \
+      }                                                                                      \
+      for (ch = 0; ch < c; ++ch) acc[ch] = bias ? (uint32_t)bias[ch] : 0u;                   \
+      for (ky = 0; ky < kh; ++ky) {                                                          \
+        const int iy = y0 + ky * dil_h;                                                      \
+        if (iy < 0 || iy >= in_h) continue;                                                  \
+        for (kx = 0; kx < kw; ++kx) {                                                        \
+          const int ix = x0 + kx * dil_w;                                                    \
+          const TX *xt;                                                                      \
+          const TX *wt = w + (long)(ky * kw + kx) * c;                                       \
+          if (ix < 0 || ix >= in_w) continue;                                                \
+          xt = x + ((long)iy * in_w + ix) * c;                                               \
+          for (ch = 0; ch < c; ++ch)                                                         \
+            acc[ch] += (uint32_t)(((int32_t)xt[ch] + x_off) * ((int32_t)wt[ch] + w_off));    \
+        }                                                                                    \
+      }                                                                                      \
+      tqc_neon_requant(o, (const int32_t *)(const void *)acc, c, mv, m, sv, s, zv, z, lo, hi); \
+    }                                                                                        \
+    return 1;                                                                                \
+  }
+TQC_DEFINE_NEON_DW_ROW(i8, int8_t)
+TQC_DEFINE_NEON_DW_ROW(u8, uint8_t)
+#define TQC_FAST_DW_ROW_i8 tqc_neon_dw_row_i8
+#define TQC_FAST_DW_ROW_u8 tqc_neon_dw_row_u8
+
+#if defined(TQC_PACKED_FILTERS) /* sdot */
+/* Packed conv weights (tqc_pgemm_*, layout below) with sdot / udot: output channels in the
+ * lanes, no horizontal sums. A tile of 4 pixels by 16 channels (16 accumulators, XNNPACK's
+ * 4x16c4): each step loads 16 activations of each pixel and, per group of 4 depth values, the
+ * block's 64 bytes of weights (4 vectors of 4 channels x 4 bytes), flipped back (^ 0x80: the
+ * packed bytes are stored flipped for vpdpbusd) and multiplied by the group's 4 activations of
+ * each pixel (vdotq_laneq_s32). The last n mod 16 depth values go one group at a time, the
+ * group's 4 activations broadcast (the missing ones 0: the padded weights un-flip to -128 or
+ * 128, times 0). A missing pixel repeats the first and a missing channel computes the padding;
+ * neither is stored. */
+#define TQC_NEON_FLIP_i8(v) veorq_s8((v), vdupq_n_s8(-128))
+#define TQC_NEON_FLIP_u8(v) veorq_u8((v), vdupq_n_u8(0x80))
+#define TQC_NEON_BCAST_i8(u) vreinterpretq_s8_u32(vdupq_n_u32(u))
+#define TQC_NEON_BCAST_u8(u) vreinterpretq_u8_u32(vdupq_n_u32(u))
+#define TQC_NEON_DOTL_i8(acc, w, x, l) vdotq_laneq_s32((acc), (w), (x), l)
+#define TQC_NEON_DOTL_u8(acc, w, x, l)                                                       \
+  vreinterpretq_s32_u32(vdotq_laneq_u32(vreinterpretq_u32_s32(acc), (w), (x), l))
+/* Group g + L (L a literal lane) of the activations x0v .. x3v of the 4 pixels: the group's 64
+ * bytes of weights (4 vectors of 4 channels x 4 bytes), flipped back, and 16 sdot / udot. */
+#define TQC_NEON_PGROUP(SUF, T, L)                                                           \
+  do {                                                                                       \
+    const T *wg = w + (size_t)(g + (L)) * 64;                                                \
+    const TQC_NEON_V16_##SUF w0 = TQC_NEON_FLIP_##SUF(TQC_NEON_LD16_##SUF(wg));              \
+    const TQC_NEON_V16_##SUF w1 = TQC_NEON_FLIP_##SUF(TQC_NEON_LD16_##SUF(wg + 16));         \
+    const TQC_NEON_V16_##SUF w2 = TQC_NEON_FLIP_##SUF(TQC_NEON_LD16_##SUF(wg + 32));         \
+    const TQC_NEON_V16_##SUF w3 = TQC_NEON_FLIP_##SUF(TQC_NEON_LD16_##SUF(wg + 48));         \
+    s00 = TQC_NEON_DOTL_##SUF(s00, w0, x0v, L), s01 = TQC_NEON_DOTL_##SUF(s01, w1, x0v, L);  \
+    s02 = TQC_NEON_DOTL_##SUF(s02, w2, x0v, L), s03 = TQC_NEON_DOTL_##SUF(s03, w3, x0v, L);  \
+    s10 = TQC_NEON_DOTL_##SUF(s10, w0, x1v, L), s11 = TQC_NEON_DOTL_##SUF(s11, w1, x1v, L);  \
+    s12 = TQC_NEON_DOTL_##SUF(s12, w2, x1v, L), s13 = TQC_NEON_DOTL_##SUF(s13, w3, x1v, L);  \
+    s20 = TQC_NEON_DOTL_##SUF(s20, w0, x2v, L), s21 = TQC_NEON_DOTL_##SUF(s21, w1, x2v, L);  \
+    s22 = TQC_NEON_DOTL_##SUF(s22, w2, x2v, L), s23 = TQC_NEON_DOTL_##SUF(s23, w3, x2v, L);  \
+    s30 = TQC_NEON_DOTL_##SUF(s30, w0, x3v, L), s31 = TQC_NEON_DOTL_##SUF(s31, w1, x3v, L);  \
+    s32 = TQC_NEON_DOTL_##SUF(s32, w2, x3v, L), s33 = TQC_NEON_DOTL_##SUF(s33, w3, x3v, L);  \
+  } while (0)
+/* One pixel's 16 sums (the first `left` channels exist) to out (int32), or requantized (rq, a
+ * constant after inlining) to out8. */
+static TQC_ALWAYS_INLINE void tqc_neon_pstore(int32_t *out0, void *out8, size_t offset,
+                                               int requant, const tqc_neon_rq16 *rq,
+                                               int32x4_t lo, int32x4_t hi, int left,
+                                               int32x4_t a0, int32x4_t a1, int32x4_t a2,
+                                               int32x4_t a3) {
+  int32_t buf[16], *out;
+  int j;
+  if (requant) {
+    const uint8x16_t v = tqc_neon_requant16(a0, a1, a2, a3, rq, lo, hi);
+    uint8_t *o = (uint8_t *)out8 + offset;
+    if (left >= 16) vst1q_u8(o, v);
+    else tqc_neon_store_part8(o, v, left);
+    return;
+  }
+  out = out0 + offset;
+  if (left >= 16) {
+    vst1q_s32(out, a0), vst1q_s32(out + 4, a1), vst1q_s32(out + 8, a2), vst1q_s32(out + 12, a3);
+    return;
+  }
+  vst1q_s32(buf, a0), vst1q_s32(buf + 4, a1), vst1q_s32(buf + 8, a2), vst1q_s32(buf + 12, a3);
+  for (j = 0; j < left; ++j) out[j] = buf[j];
+}
+#define TQC_DEFINE_NEON_PGEMM(SUF, T)                                                        \
+  /* int32 sums to out, or (requant) their requantized bytes to out8: 4 pixels x0 .. x3    \
+   * (mp of them stored) by the 16 channels from c, whose packed block starts at w; the 16   \
+   * sums stay in registers (named, not an array: gcc -O2 keeps arrays of vectors in       \
+   * memory when it does not unroll their loops). */                                        \
+  static TQC_ALWAYS_INLINE void tqc_neon_ptile_##SUF(                                        \
+      int32_t *out, void *out8, size_t off, int requant, const tqc_neon_rq16 *rq, int32x4_t lo, \
+      int32x4_t hi, const int32_t *restrict init, const T *x0, const T *x1, const T *x2,    \
+      const T *x3, int mp, const T *restrict w, int n, int count, int c) {                   \
+    const int left = count - c;                                                              \
+    int32x4_t b0, b1, b2, b3, s00, s01, s02, s03, s10, s11, s12, s13, s20, s21, s22, s23;    \
+    int32x4_t s30, s31, s32, s33;                                                            \
+    TQC_NEON_V16_##SUF x0v, x1v, x2v, x3v;                                                   \
+    int32_t buf[16];                                                                         \
+    int j, k, g;                                                                             \
+    if (!init) {                                                                             \
+      b0 = b1 = b2 = b3 = vdupq_n_s32(0);                                                    \
+    } else {                                                                                 \
+      const int32_t *ip = init + c;                                                          \
+      if (left < 16) {                                                                       \
+        for (j = 0; j < 16; ++j) buf[j] = j < left ? init[c + j] : 0;                        \
+        ip = buf;                                                                            \
+      }                                                                                      \
+      b0 = vld1q_s32(ip), b1 = vld1q_s32(ip + 4), b2 = vld1q_s32(ip + 8);                    \
+      b3 = vld1q_s32(ip + 12);                                                               \
+    }                                                                                        \
+    s00 = s10 = s20 = s30 = b0, s01 = s11 = s21 = s31 = b1;                                  \
+    s02 = s12 = s22 = s32 = b2, s03 = s13 = s23 = s33 = b3;                                  \
+    for (k = 0, g = 0; k + 16 <= n; k += 16, g += 4) {                                       \
+      x0v = TQC_NEON_LD16_##SUF(x0 + k), x1v = TQC_NEON_LD16_##SUF(x1 + k);                  \
+      x2v = TQC_NEON_LD16_##SUF(x2 + k), x3v = TQC_NEON_LD16_##SUF(x3 + k);                  \
+      TQC_NEON_PGROUP(SUF, T, 0);                                                            \
+      TQC_NEON_PGROUP(SUF, T, 1);                                                            \
+      TQC_NEON_PGROUP(SUF, T, 2);                                                            \
+      TQC_NEON_PGROUP(SUF, T, 3);                                                            \
+    }                                                                                        \
+    for (; k < n; k += 4, ++g) {                                                             \
+      x0v = TQC_NEON_BCAST_##SUF(tqc_neon_load4(x0 + k, n - k));                             \
+      x1v = TQC_NEON_BCAST_##SUF(tqc_neon_load4(x1 + k, n - k));                             \
+      x2v = TQC_NEON_BCAST_##SUF(tqc_neon_load4(x2 + k, n - k));                             \
+      x3v = TQC_NEON_BCAST_##SUF(tqc_neon_load4(x3 + k, n - k));                             \
+      TQC_NEON_PGROUP(SUF, T, 0);                                                            \
+    }                                                                                        \
+    tqc_neon_pstore(out, out8, off, requant, rq, lo, hi, left, s00, s01, s02, s03);          \
+    if (mp > 1)                                                                              \
+      tqc_neon_pstore(out, out8, off + (size_t)count, requant, rq, lo, hi, left, s10, s11,   \
+                      s12, s13);                                                             \
+    if (mp > 2)                                                                              \
+      tqc_neon_pstore(out, out8, off + 2 * (size_t)count, requant, rq, lo, hi, left, s20,    \
+                      s21, s22, s23);                                                        \
+    if (mp > 3)                                                                              \
+      tqc_neon_pstore(out, out8, off + 3 * (size_t)count, requant, rq, lo, hi, left, s30,    \
+                      s31, s32, s33);                                                        \
+  }                                                                                          \
+  static TQC_ALWAYS_INLINE void tqc_neon_pgemm_any_##SUF(                                    \
+      int32_t *out, void *out8, int requant, const int32_t *restrict init, const T *a,      \
+      int np,                                                                                \
+      const T *restrict w, int n, int count, const int32_t *mv, int32_t m, const int8_t *sv, \
+      int s, const int32_t *zv, int32_t z, int32_t lo, int32_t hi) {                         \
+    const size_t bstride = (size_t)((n + 3) >> 2) * 64;                                      \
+    const int32x4_t lov = vdupq_n_s32(lo), hiv = vdupq_n_s32(hi);                            \
+    tqc_neon_rq16 rq;                                                                        \
+    int p, c;                                                                                \
+    for (c = 0; c < count; c += 16) {                                                        \
+      if (requant) tqc_neon_rq16_load(&rq, c, count - c, mv, m, sv, s, zv, z);               \
+      for (p = 0; p < np; p += 4) {                                                          \
+        const int mp = np - p < 4 ? np - p : 4; /* a missing pixel repeats the first */      \
+        const T *x0 = a + (size_t)p * (size_t)n;                                             \
+        tqc_neon_ptile_##SUF(out, out8, (size_t)p * (size_t)count + (size_t)c, requant, &rq, \
+                             lov, hiv, init, x0, mp > 1 ? x0 + n : x0,                        \
+                             mp > 2 ? x0 + 2 * n : x0, mp > 3 ? x0 + 3 * n : x0, mp,         \
+                             w + (size_t)(c >> 4) * bstride, n, count, c);                   \
+      }                                                                                      \
+    }                                                                                        \
+  }                                                                                          \
+  static TQC_ALWAYS_INLINE int tqc_neon_pgemm_##SUF(int32_t *restrict out,                   \
+                                                    const int32_t *restrict init,            \
+                                                    const T *restrict a, int np,             \
+                                                    const T *restrict w, int n, int count) { \
+    tqc_neon_pgemm_any_##SUF(out, NULL, 0, init, a, np, w, n, count, NULL, 0, NULL, 0, NULL, \
+                             0, 0, 0);                                                       \
+    return 1;                                                                                \
+  }                                                                                          \
+  static TQC_ALWAYS_INLINE int tqc_neon_pconv_##SUF(                                         \
+      void *out, const int32_t *restrict init, const T *restrict a, int np,                  \
+      const T *restrict w, int n, int count, const int32_t *mv, int32_t m, const int8_t *sv, \
+      int s, const int32_t *zv, int32_t z, int32_t lo, int32_t hi) {                         \
+    tqc_neon_pgemm_any_##SUF(NULL, out, 1, init, a, np, w, n, count, mv, m, sv, s, zv, z, lo, \
+                             hi);                                                            \
+    return 1;                                                                                \
+  }
+TQC_DEFINE_NEON_PGEMM(i8, int8_t)
+TQC_DEFINE_NEON_PGEMM(u8, uint8_t)
+#define TQC_FAST_PGEMM_i8 tqc_neon_pgemm_i8
+#define TQC_FAST_PGEMM_u8 tqc_neon_pgemm_u8
+#define TQC_FAST_PCONV_i8 tqc_neon_pconv_i8
+#define TQC_FAST_PCONV_u8 tqc_neon_pconv_u8
 #endif /* TQC_PACKED_FILTERS */
 #endif /* SIMD paths */
 
