@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from xdsl.ir import Operation
+from xdsl.ir import Operation, SSAValue
 
 from tqc.backends.verilog.emit_conv import rom_lines
 from tqc.backends.verilog.emit_sum import GROUPS, axis_groups, output_strides
@@ -20,7 +20,7 @@ from tqc.backends.verilog.emitter import VerilogEmitter
 from tqc.backends.verilog.prepare import Stage, clog2, hw_kind
 from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
-from tqc.dialects.accessors import dense_array
+from tqc.dialects.accessors import dense_array, shape as dims
 from tqc.dialects.origin import refusal
 
 
@@ -70,3 +70,17 @@ def broadcast(e: VerilogEmitter, op: Operation, operand: str, shape: tuple[int, 
     e.template("tqc_bcast.v")
     e.instances.append(e.instance("tqc_bcast", f"u_bcast_{dst}", operand, dst, text))
     return dst
+
+
+def at_result_shape(e: VerilogEmitter, op: Operation, stream: str, value: SSAValue,
+                    width: int) -> str:
+    """`stream` (carrying `value`) at `op`'s result shape: itself, or repeated by `broadcast`
+    where `value` broadcasts (one lane, lanes.broadcasts)."""
+    result = dims(op.results[0])
+    return stream if dims(value) == result else broadcast(e, op, stream, dims(value), result, width)
+
+
+def stream_ports(**streams: str) -> str:
+    """An instance's valid/ready/data connections, one line per port name = stream."""
+    return ",\n".join(f"        .{p}_valid({s}_valid), .{p}_ready({s}_ready), .{p}_data({s}_data)"
+                       for p, s in streams.items())

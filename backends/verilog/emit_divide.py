@@ -9,12 +9,11 @@ comes from `tqc_source` (emit_broadcast.py), as for the other joins."""
 
 from __future__ import annotations
 
-from tqc.backends.verilog.emit_broadcast import broadcast
+from tqc.backends.verilog.emit_broadcast import at_result_shape, stream_ports
 from tqc.backends.verilog.emitter import VerilogEmitter
 from tqc.backends.verilog.prepare import Stage, hw_kind
 from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
-from tqc.dialects.accessors import shape as dims
 from tqc.dialects.origin import refusal
 
 CYCLES_PER_BEAT = 10  # one to load a beat, nine multiply steps (the result register frees it)
@@ -28,18 +27,12 @@ def divide(e: VerilogEmitter, stage: Stage) -> str:
         raise refusal(op, "operands other than int32: no Verilog hardware")
     lanes = stage.in_lanes
     a, b = e.take(op.lhs, lanes), e.take(op.rhs, lanes)
-    result = dims(op.output)
-    if dims(op.lhs) != result:  # one lane (lanes.broadcasts)
-        a = broadcast(e, op, a, dims(op.lhs), result, 32)
-    if dims(op.rhs) != result:
-        b = broadcast(e, op, b, dims(op.rhs), result, 32)
+    a = at_result_shape(e, op, a, op.lhs, 32)
+    b = at_result_shape(e, op, b, op.rhs, 32)
     dst = e.new_stream(32, lanes)
     e.produced[stage.output] = dst
     e.template("tqc_divide.v")
     multiplier, shift = op.output_multiplier.value.data, op.output_shift.value.data
     return (f"    tqc_divide #(.L({lanes}), .MULT({multiplier}), .SHIFT({shift})) "
             f"u_{stage.name} (\n        .clk(clk), .rst(rst),\n"
-            f"        .a_valid({a}_valid), .a_ready({a}_ready), .a_data({a}_data),\n"
-            f"        .b_valid({b}_valid), .b_ready({b}_ready), .b_data({b}_data),\n"
-            f"        .out_valid({dst}_valid), .out_ready({dst}_ready), .out_data({dst}_data)\n"
-            "    );")
+            f"{stream_ports(a=a, b=b, out=dst)}\n    );")

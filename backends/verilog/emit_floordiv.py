@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from xdsl.ir import Operation
 
-from tqc.backends.verilog.emit_broadcast import broadcast
+from tqc.backends.verilog.emit_broadcast import at_result_shape, stream_ports
 from tqc.backends.verilog.emitter import VerilogEmitter
 from tqc.backends.verilog.prepare import Stage, clog2, hw_kind, root, signed_width
 from tqc.backends.verilog.registry import emits
 from tqc.dialects import tqi
-from tqc.dialects.accessors import shape as dims
 from tqc.dialects.element import kind_of
 from tqc.dialects.origin import refusal
 
@@ -53,17 +52,11 @@ def floor_div(e: VerilogEmitter, stage: Stage) -> str:
     n = operand_bits(op)
     lanes = stage.in_lanes
     a, b = e.take(op.lhs, lanes), e.take(op.rhs, lanes)
-    result = dims(op.output)
-    if dims(op.lhs) != result:  # one lane (lanes.broadcasts)
-        a = broadcast(e, op, a, dims(op.lhs), result, width)
-    if dims(op.rhs) != result:
-        b = broadcast(e, op, b, dims(op.rhs), result, width)
+    a = at_result_shape(e, op, a, op.lhs, width)
+    b = at_result_shape(e, op, b, op.rhs, width)
     dst = e.new_stream(width, lanes)
     e.produced[stage.output] = dst
     e.template("tqc_floordiv.v")
     return (f"    tqc_floordiv #(.W({width}), .N({n}), .L({lanes}), .MOD({OPS[type(op)]}), "
             f".CW({clog2(n + 1)})) u_{stage.name} (\n        .clk(clk), .rst(rst),\n"
-            f"        .a_valid({a}_valid), .a_ready({a}_ready), .a_data({a}_data),\n"
-            f"        .b_valid({b}_valid), .b_ready({b}_ready), .b_data({b}_data),\n"
-            f"        .out_valid({dst}_valid), .out_ready({dst}_ready), .out_data({dst}_data)\n"
-            "    );")
+            f"{stream_ports(a=a, b=b, out=dst)}\n    );")
