@@ -140,3 +140,30 @@ def test_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["explain", str(FIXTURES / "mlp_digits_int8.tflite"), "--plot", str(tmp_path / "x.jpg")]) == 1
     assert "the file name must end in .png" in capsys.readouterr().err
+
+
+COMPARE = """model compare
+input  a : {t}[1,4] scale={s} zp={z}
+input  b : {t}[1,4] scale={s} zp={z}
+tensor y : bool[1,4]
+y = GREATER(a, b)
+output y
+"""
+
+
+@pytest.mark.parametrize("kind, scale, zp, real, note", [
+    ("int8", 0.05, -3, {"S1": [0.05], "S2": [0.05]}, "2^8·S = 12.8, 12.8"),
+    ("int8", 3.0, -3, {}, "becomes its sign 2·[q >= Z] − 1"),
+    ("int16", 0.0004, 0, {}, "compared as stored"),
+])
+def test_comparison_multipliers(tmp_path: Path, kind: str, scale: float, zp: int,
+                                real: dict[str, list[float]], note: str) -> None:
+    """A comparison rescales each input by its own scale (M = S1, S2; the fixed point carries
+    2^8 of headroom), reduces a scale >= 1 to the sign, compares int16 order predicates raw."""
+    text = COMPARE.format(t=kind, s=scale, z=zp)
+    (layer,) = tqc.load(_model(tmp_path, text, f"compare_{kind}_{zp}")).explain()
+    assert {k: [pytest.approx(v) for v in vs] for k, vs in layer.real_multipliers.items()} == real
+    assert len(layer.rescales) == (2 if real else 0)
+    for r in layer.rescales:
+        assert r.real == [pytest.approx(2**8 * scale, rel=1e-6)]
+    assert any(note in n for n in layer.notes), layer.notes

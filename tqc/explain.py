@@ -32,6 +32,7 @@ from tqc.passes.lower_requantize import parse_layer_mark
 # Not a linear rescaling: the output scale is fixed by the kernel or the function is a table.
 NONLINEAR = ("SOFTMAX", "LOG_SOFTMAX", "LOGISTIC", "TANH", "HARD_SWISH", "ELU", "EXP", "LOG",
              "SQRT", "RSQRT", "GELU", "L2_NORMALIZATION")
+COMPARISONS = ("EQUAL", "NOT_EQUAL", "LESS", "LESS_EQUAL", "GREATER", "GREATER_EQUAL")
 PRODUCTS = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "TRANSPOSE_CONV", "MUL",
             "BATCH_MATMUL")
 
@@ -210,6 +211,8 @@ def _real_multipliers(opcode: str, ins: list[TensorQuant | None],
                       out: TensorQuant | None) -> dict[str, list[float]]:
     """The real numbers the layer must multiply by, from the scales (double products)."""
     q = [t for t in ins if t is not None and t.storage != "i32"]  # skip the bias
+    if opcode in COMPARISONS:  # each input by its own scale; the output is a bool
+        return {f"S{k + 1}": [t.scales[0]] for k, t in enumerate(q)}
     if out is None or not q or opcode in NONLINEAR:
         return {}
     s3 = out.scales[0]
@@ -219,6 +222,25 @@ def _real_multipliers(opcode: str, ins: list[TensorQuant | None],
     if opcode == "DIV" and len(q) >= 2:  # real quotient = (S1/(S2·S3))·(q1/q2)
         return {"S1/(S2*S3)": [q[0].scales[0] / (q[1].scales[0] * s3)]}
     return {f"S{k + 1}/S3": [t.scales[0] / s3] for k, t in enumerate(q)}
+
+
+def _comparison_note(ins: list[TensorQuant | None], found: list[Rescale]) -> str:
+    """How a comparison's inputs meet: rescaled each by its own scale, reduced to their sign
+    (a scale of 1 or more, see tqc/semantics/compare_scale.py), or compared raw."""
+    parts = []
+    if found:
+        reals = ", ".join(f"{r.real[0]:.6g}" for r in found)
+        parts.append("an input with a scale below 1 becomes 2^8·S·(q − Z) in int32 (q − Z shifted "
+                     "left by 8 bits of headroom, then multiplied by its own scale S as a "
+                     f"fixed-point multiplier: m·2^(shift−31) = 2^8·S = {reals})")
+    if any(t is not None and t.scales[0] >= 1 for t in ins):
+        parts.append("an input with a scale >= 1 becomes its sign 2·[q >= Z] − 1 (the reference's "
+                     "rescale shifts right by a negative amount; tqc compiles it where every "
+                     "evaluation of that by LiteRT REF x86-64 agrees: tqc/semantics/compare_scale.py)")
+    if not parts:
+        return ("the inputs are compared as stored (same scale and zero point, or int16 order "
+                "predicates, which the reference compares raw)")
+    return "; ".join(parts) + "; the two int32 values are compared"
 
 
 def explain_layer(mark: str, ops: list[Operation], quantized: dict[int, Operation]) -> LayerReport:
@@ -233,9 +255,13 @@ def explain_layer(mark: str, ops: list[Operation], quantized: dict[int, Operatio
         k = KINDS[outs[0].storage]
         narrow = (k.lo, k.hi) != clamp
     engine = next((op for op in ops if isinstance(op, tqi.ConvLikeOp | tqi.FullyConnectedOp)), None)
+    found = rescales(ops)
+    real = _real_multipliers(opcode, ins, outs[0] if outs else None)
+    if opcode in COMPARISONS:
+        notes = [*notes, _comparison_note(ins, found)]
+        real = real if found else {}  # compared as stored: no multiplier
     return LayerReport(
-        index, opcode, output, ins, outs,
-        _real_multipliers(opcode, ins, outs[0] if outs else None), rescales(ops), clamp, narrow,
+        index, opcode, output, ins, outs, real, found, clamp, narrow,
         accumulator(engine) if engine else None,
         int_value(engine.input_offset) if engine else None,
         int_value(engine.filter_offset) if engine else None,
