@@ -183,6 +183,35 @@ static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int expo
  *   has sdot / udot, __ARM_FEATURE_DOTPROD): see the NEON section below.
  * The depthwise conv (multiplier 1, int8) and the requantize epilogue have AVX-512 and NEON
  * paths too. */
+/* A depthwise output pixel (channel multiplier 1, 8-bit input) whose window may leave the
+ * image: acc[ch] = bias[ch] + sum over the in-bounds taps of (x + x_off) * (w + w_off), a sum
+ * modulo 2^32 as the reference's int32 sum; taps outside the image are skipped (the reference
+ * skips them). The edge pixels of tqc_dw_row_* and of its NEON path. */
+#define TQC_DEFINE_DW_EDGE(XS, TX)                                                          \
+  static inline void tqc_dw_edge_##XS(uint32_t *restrict acc, const TX *restrict x, int in_h, \
+                                      int in_w, int c, const TX *restrict w,               \
+                                      const int32_t *restrict bias, int kh, int kw, int y0, \
+                                      int x0, int dil_h, int dil_w, int32_t x_off,         \
+                                      int32_t w_off) {                                     \
+    int ky, kx, ch;                                                                        \
+    for (ch = 0; ch < c; ++ch) acc[ch] = bias ? (uint32_t)bias[ch] : 0u;                   \
+    for (ky = 0; ky < kh; ++ky) {                                                          \
+      const int iy = y0 + ky * dil_h;                                                      \
+      if (iy < 0 || iy >= in_h) continue;                                                  \
+      for (kx = 0; kx < kw; ++kx) {                                                        \
+        const int ix = x0 + kx * dil_w;                                                    \
+        const TX *xt;                                                                      \
+        const TX *wt = w + (long)(ky * kw + kx) * c;                                       \
+        if (ix < 0 || ix >= in_w) continue;                                                \
+        xt = x + ((long)iy * in_w + ix) * c;                                               \
+        for (ch = 0; ch < c; ++ch)                                                         \
+          acc[ch] += (uint32_t)(((int32_t)xt[ch] + x_off) * ((int32_t)wt[ch] + w_off));    \
+      }                                                                                    \
+    }                                                                                      \
+  }
+TQC_DEFINE_DW_EDGE(i8, int8_t)
+TQC_DEFINE_DW_EDGE(u8, uint8_t)
+
 #if !defined(TQC_NO_SIMD) && defined(__AVX512F__) && defined(__AVX512BW__) && \
     defined(__AVX512VNNI__)
 #define TQC_SIMD_AVX512VNNI 1
@@ -1372,7 +1401,7 @@ static TQC_ALWAYS_INLINE void tqc_neon_requant8_store(uint8_t *out, int32x4_t a0
     const int32x4_t lov = vdupq_n_s32(lo), hiv = vdupq_n_s32(hi);                            \
     const int16x8_t wo = vdupq_n_s16((int16_t)(w_off < -255 || w_off > 255 ? 0 : w_off));   \
     const int plain = w_off == 0;                                                            \
-    int ox, ky, kx, ch, cb;                                                                  \
+    int ox, ky, kx, cb;                                                                      \
     if (c % 8 != 0 || w_off < -255 || w_off > 255) return 0;                                 \
     for (ox = 0; ox < out_w; ++ox) {                                                         \
       const int x0 = ox * sw - left;                                                         \
@@ -1405,20 +1434,8 @@ static TQC_ALWAYS_INLINE void tqc_neon_requant8_store(uint8_t *out, int32x4_t a0
         }                                                                                    \
         continue;                                                                            \
       }                                                                                      \
-      for (ch = 0; ch < c; ++ch) acc[ch] = bias ? (uint32_t)bias[ch] : 0u;                   \
-      for (ky = 0; ky < kh; ++ky) {                                                          \
-        const int iy = y0 + ky * dil_h;                                                      \
-        if (iy < 0 || iy >= in_h) continue;                                                  \
-        for (kx = 0; kx < kw; ++kx) {                                                        \
-          const int ix = x0 + kx * dil_w;                                                    \
-          const TX *xt;                                                                      \
-          const TX *wt = w + (long)(ky * kw + kx) * c;                                       \
-          if (ix < 0 || ix >= in_w) continue;                                                \
-          xt = x + ((long)iy * in_w + ix) * c;                                               \
-          for (ch = 0; ch < c; ++ch)                                                         \
-            acc[ch] += (uint32_t)(((int32_t)xt[ch] + x_off) * ((int32_t)wt[ch] + w_off));    \
-        }                                                                                    \
-      }                                                                                      \
+      tqc_dw_edge_##XS(acc, x, in_h, in_w, c, w, bias, kh, kw, y0, x0, dil_h, dil_w, x_off,   \
+                       w_off);                                                               \
       tqc_neon_requant(o, (const int32_t *)(const void *)acc, c, mv, m, sv, s, zv, z, lo, hi); \
     }                                                                                        \
     return 1;                                                                                \
@@ -1982,20 +1999,8 @@ TQC_DEFINE_PCONV(u8, uint8_t, i8, int8_t)
               acc[ch] += (uint32_t)((int32_t)xt[ch] * ((int32_t)wt[ch] + w_off));          \
           }                                                                                \
       } else {                                                                             \
-        for (ch = 0; ch < c; ++ch) acc[ch] = bias ? (uint32_t)bias[ch] : 0u;               \
-        for (ky = 0; ky < kh; ++ky) {                                                      \
-          const int iy = y0 + ky * dil_h;                                                  \
-          if (iy < 0 || iy >= in_h) continue;                                              \
-          for (kx = 0; kx < kw; ++kx) {                                                    \
-            const int ix = x0 + kx * dil_w;                                                \
-            const TX *xt;                                                                  \
-            const TX *wt = w + (long)(ky * kw + kx) * c;                                   \
-            if (ix < 0 || ix >= in_w) continue;                                            \
-            xt = x + ((long)iy * in_w + ix) * c;                                           \
-            for (ch = 0; ch < c; ++ch)                                                     \
-              acc[ch] += (uint32_t)(((int32_t)xt[ch] + x_off) * ((int32_t)wt[ch] + w_off)); \
-          }                                                                                \
-        }                                                                                  \
+        tqc_dw_edge_##XS(acc, x, in_h, in_w, c, w, bias, kh, kw, y0, x0, dil_h, dil_w, x_off, \
+                         w_off);                                                           \
       }                                                                                    \
       tqc_requant_##OS(out + (long)ox * c, (const int32_t *)(const void *)acc, c, mv, m, sv, s, \
                        zv, z, lo, hi);                                                     \
