@@ -135,9 +135,10 @@ def run_unit(v1: np.ndarray, v2: np.ndarray, params: list[tuple[int, int]], lane
              throttle: bool) -> str:
     """Build (cached) and run the testbench; returns its DONE line."""
     files = {"tqc_divide.v": (TEMPLATES / "tqc_divide.v").read_text(),
+             "tqc_multicycle.v": (TEMPLATES / "tqc_multicycle.v").read_text(),
              "tqc_fixedpoint.vh": (TEMPLATES / "tqc_fixedpoint.vh").read_text(),
              "tb.v": unit_testbench(len(v1), lanes, params)}
-    folder = sim.build(files, ["tb.v", "tqc_divide.v"], "tb", "verilator")
+    folder = sim.build(files, ["tb.v", "tqc_divide.v", "tqc_multicycle.v"], "tb", "verilator")
     with tempfile.TemporaryDirectory(prefix="tqc_divide_unit_") as d:
         work = Path(d)
         (work / "a.hex").write_text(_hex(v1))

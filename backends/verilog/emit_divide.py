@@ -32,6 +32,7 @@ def divide(e: VerilogEmitter, stage: Stage) -> str:
     dst = e.new_stream(32, lanes)
     e.produced[stage.output] = dst
     e.template("tqc_divide.v")
+    e.template("tqc_multicycle.v")
     multiplier, shift = op.output_multiplier.value.data, op.output_shift.value.data
     return (f"    tqc_divide #(.L({lanes}), .MULT({multiplier}), .SHIFT({shift})) "
             f"u_{stage.name} (\n        .clk(clk), .rst(rst),\n"

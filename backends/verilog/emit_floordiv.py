@@ -57,6 +57,7 @@ def floor_div(e: VerilogEmitter, stage: Stage) -> str:
     dst = e.new_stream(width, lanes)
     e.produced[stage.output] = dst
     e.template("tqc_floordiv.v")
+    e.template("tqc_multicycle.v")
     return (f"    tqc_floordiv #(.W({width}), .N({n}), .L({lanes}), .MOD({OPS[type(op)]}), "
             f".CW({clog2(n + 1)})) u_{stage.name} (\n        .clk(clk), .rst(rst),\n"
             f"{stream_ports(a=a, b=b, out=dst)}\n    );")

@@ -37,7 +37,6 @@ module tqc_divide #(
     output [L*32-1:0] out_data
 );
 `include "tqc_fixedpoint.vh"
-    localparam [3:0] DONE = 4'd10;
     localparam [31:0] E0 = 32'd31 - SHIFT;              // e = E0 - lz + hr (mod 64)
 
     // SaturatingRoundingMultiplyByPOT<e> for e = 1, 2: a saturating left shift
@@ -67,13 +66,8 @@ module tqc_divide #(
         end
     endfunction
 
-    reg busy;
-    reg [3:0] step;             // 1..9: multiply steps, DONE: the result is ready
-    reg o_valid;
-    reg [L*32-1:0] o_data;
-    wire finish = busy && step == DONE && (!o_valid || out_ready);
-    wire fire = a_valid && b_valid && (!busy || finish);
-    wire run = busy && step != DONE;
+    wire fire, run;
+    wire [3:0] step;            // 1..9: the multiply steps (tqc_multicycle)
     wire [L*32-1:0] r;
     genvar i;
     generate
@@ -124,22 +118,8 @@ module tqc_divide #(
     endgenerate
     assign a_ready = fire;
     assign b_ready = fire;
-    assign out_valid = o_valid;
-    assign out_data = o_data;
-    always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'b0;
-            step <= 4'd0;
-            o_valid <= 1'b0;
-        end else begin
-            if (fire) begin
-                busy <= 1'b1;
-                step <= 4'd1;
-            end else if (finish) busy <= 1'b0;
-            else if (run) step <= step + 4'd1;
-            if (finish) o_valid <= 1'b1;
-            else if (out_ready) o_valid <= 1'b0;
-        end
-        if (finish) o_data <= r;
-    end
+    tqc_multicycle #(.STEPS(9), .CW(4), .DW(L*32)) ctl (
+        .clk(clk), .rst(rst), .in_valid(a_valid && b_valid), .fire(fire), .run(run), .step(step),
+        .r(r), .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data)
+    );
 endmodule

@@ -7,14 +7,14 @@
 //   MOD 0: q = neg ? -(qa + up) : qa             (floor; MIN / -1 = 2^(N-1), W > N bits)
 //   MOD 1: m = up ? |b| - ra : ra; r = (up ? sign(b) : sign(a)) ? -m : m   (the sign of b)
 // A zero divisor gives an unspecified result (tqi.nonzero_check in front raises err).
-// Cycles: one to load a beat, N iterations; the result register frees the divider, so beats
-// follow every N + 1 cycles. One (N+1)-bit subtractor and 3N + 2 flip-flops per lane.
+// Cycles (tqc_multicycle): one to load a beat, N iterations; the result register frees the
+// divider, so beats follow every N + 1 cycles. One (N+1)-bit subtractor and 3N + 2 flip-flops per lane.
 module tqc_floordiv #(
     parameter W = 32,
     parameter N = 16,
     parameter L = 1,
     parameter MOD = 0,
-    parameter CW = 5            // bits of the iteration counter (holds N)
+    parameter CW = 5            // bits of the iteration counter (holds N + 1)
 ) (
     input clk,
     input rst,
@@ -30,15 +30,10 @@ module tqc_floordiv #(
     input out_ready,
     output [L*W-1:0] out_data
 );
-    localparam integer N_I = N;
-    localparam [CW-1:0] ITER = N_I[CW-1:0];
-    reg busy;
-    reg [CW-1:0] cnt;           // iterations left
-    reg o_valid;
-    reg [L*W-1:0] o_data;
-    wire finish = busy && cnt == {CW{1'b0}} && (!o_valid || out_ready);
-    wire fire = a_valid && b_valid && (!busy || finish);
-    wire step = busy && cnt != {CW{1'b0}};
+    wire fire, step;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [CW-1:0] n;            // the iteration (tqc_multicycle counts; the lanes need only step)
+    /* verilator lint_on UNUSEDSIGNAL */
     wire [L*W-1:0] r;
     genvar i;
     generate
@@ -79,22 +74,8 @@ module tqc_floordiv #(
     endgenerate
     assign a_ready = fire;
     assign b_ready = fire;
-    assign out_valid = o_valid;
-    assign out_data = o_data;
-    always @(posedge clk) begin
-        if (rst) begin
-            busy <= 1'b0;
-            cnt <= {CW{1'b0}};
-            o_valid <= 1'b0;
-        end else begin
-            if (fire) begin
-                busy <= 1'b1;
-                cnt <= ITER;
-            end else if (finish) busy <= 1'b0;
-            else if (step) cnt <= cnt - 1'b1;
-            if (finish) o_valid <= 1'b1;
-            else if (out_ready) o_valid <= 1'b0;
-        end
-        if (finish) o_data <= r;
-    end
+    tqc_multicycle #(.STEPS(N), .CW(CW), .DW(L*W)) ctl (
+        .clk(clk), .rst(rst), .in_valid(a_valid && b_valid), .fire(fire), .run(step), .step(n),
+        .r(r), .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data)
+    );
 endmodule
