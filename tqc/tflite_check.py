@@ -112,21 +112,32 @@ def check_graph(model: ModelInfo) -> None:
 
 
 MANY = 1 << 30
-# (fewest inputs, most inputs, fewest outputs, most outputs) of the builtins tqc imports, from
-# the TFLite schema and TFLM's Prepare functions. The first `fewest inputs` must be present
+# (fewest inputs, most inputs, fewest outputs, most outputs) of every builtin tqc imports (a
+# test keeps this in step with the import handlers), from the TFLite schema and TFLM's / LiteRT's
+# Prepare functions. The first `fewest inputs` must be present
 # (index >= 0), except for LSTM and SVDF, whose handlers check their optional operands.
 ARITY: dict[str, tuple[int, int, int, int]] = {
-    **{op: (2, 2, 1, 1) for op in ("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM", "PRELU", "ARG_MAX",
-                                   "EXPAND_DIMS", "GATHER", "MEAN", "PAD", "TRANSPOSE",
+    **{op: (2, 2, 1, 1) for op in ("ADD", "SUB", "MUL", "DIV", "FLOOR_DIV", "FLOOR_MOD",
+                                   "SQUARED_DIFFERENCE", "MAXIMUM", "MINIMUM", "PRELU",
+                                   "ARG_MAX", "ARG_MIN", "EQUAL", "NOT_EQUAL", "LESS",
+                                   "LESS_EQUAL", "GREATER", "GREATER_EQUAL", "LOGICAL_AND",
+                                   "LOGICAL_OR", "BATCH_MATMUL", "BROADCAST_TO", "CUMSUM",
+                                   "EXPAND_DIMS", "FILL", "GATHER", "GATHER_ND",
+                                   "EMBEDDING_LOOKUP", "MEAN", "SUM", "REDUCE_MAX", "REDUCE_MIN",
+                                   "MIRROR_PAD", "PAD", "REVERSE_V2", "TRANSPOSE",
                                    "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR")},
     **{op: (1, 1, 1, 1) for op in ("AVERAGE_POOL_2D", "MAX_POOL_2D", "DEPTH_TO_SPACE",
-                                   "SPACE_TO_DEPTH", "DEQUANTIZE", "QUANTIZE", "HARD_SWISH",
-                                   "LEAKY_RELU", "LOGISTIC", "RELU", "RELU6", "RELU_N1_TO_1",
-                                   "TANH", "SHAPE", "SOFTMAX", "SQUEEZE")},
-    **{op: (3, 3, 1, 1) for op in ("BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND")},
-    "CONCATENATION": (1, MANY, 1, 1), "PACK": (1, MANY, 1, 1),
+                                   "SPACE_TO_DEPTH", "DEQUANTIZE", "QUANTIZE", "CAST",
+                                   "HARD_SWISH", "LEAKY_RELU", "LOGISTIC", "RELU", "RELU6",
+                                   "RELU_N1_TO_1", "TANH", "ELU", "ABS", "NEG", "EXP", "LOG",
+                                   "RSQRT", "LOGICAL_NOT", "ZEROS_LIKE", "SHAPE", "SOFTMAX",
+                                   "LOG_SOFTMAX", "L2_NORMALIZATION", "SQUEEZE")},
+    **{op: (3, 3, 1, 1) for op in ("BATCH_TO_SPACE_ND", "SPACE_TO_BATCH_ND", "SELECT",
+                                   "SELECT_V2", "SLICE", "DYNAMIC_UPDATE_SLICE")},
+    "CONCATENATION": (1, MANY, 1, 1), "PACK": (1, MANY, 1, 1), "ADD_N": (2, MANY, 1, 1),
     "CONV_2D": (2, 3, 1, 1), "DEPTHWISE_CONV_2D": (2, 3, 1, 1), "FULLY_CONNECTED": (2, 3, 1, 1),
     "PADV2": (2, 3, 1, 1), "RESHAPE": (1, 2, 1, 1), "SPLIT": (2, 2, 1, MANY),
+    "SPLIT_V": (3, 3, 1, MANY), "UNPACK": (1, 1, 1, MANY),
     "STRIDED_SLICE": (4, 4, 1, 1), "TRANSPOSE_CONV": (3, 4, 1, 1),
     "SVDF": (1, 5, 1, 1), "UNIDIRECTIONAL_SEQUENCE_LSTM": (1, 24, 1, 1),
 }
@@ -134,7 +145,7 @@ OPTIONAL_INSIDE = ("SVDF", "UNIDIRECTIONAL_SEQUENCE_LSTM")
 
 
 def check_arity(model: ModelInfo) -> None:
-    """Operand and result counts of the ops tqc knows (others are refused by the importer)."""
+    """Operand and result counts of the ops tqc imports (others are refused by the importer)."""
     for op in model.ops:
         if op.opcode not in ARITY:
             continue
