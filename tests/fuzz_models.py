@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -266,7 +267,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 def run_case(case: Case, directory: Path, seconds: float = 30.0) -> str:
     """Compile the case's bytes in-process (NumPy and C emitters) and run the NumPy module on
-    three samples (all-minimum, all-maximum, random) with every NumPy warning an error:
+    three samples (all-minimum, all-maximum, random) with every warning an error (compile and run):
     'ran', 'refused: MSG', 'hang' or 'crash: TYPE: MSG (at FILE:LINE)'. A run that raises, or
     returns outputs of other shapes or dtypes than the model declares, is a crash."""
     from tqc import api
@@ -275,7 +276,8 @@ def run_case(case: Case, directory: Path, seconds: float = 30.0) -> str:
     path = directory / f"case{case.index}.tflite"
     path.write_bytes(case.data)
     try:
-        with time_limit(seconds):
+        with time_limit(seconds), warnings.catch_warnings():
+            warnings.simplefilter("error")  # a compile-time warning (NaN cast, ...) is a finding
             model = api.load(path)
             for target in ("numpy", "c"):
                 model.emit(target, "m")

@@ -77,6 +77,8 @@ REFUSALS = {
     "arity": (_fc(op_inputs=["x"]), r"op #0 FULLY_CONNECTED: 1 inputs \(needs 2 to 3\)"),
     "bias length": (_fc(op_inputs=["x", "w", "b"], extra=[Tensor("b", (3,), "int32", 0.005, 0, data=np.ones(3, np.int32))]),
                     r"op #0 FULLY_CONNECTED, tensor 'y': bias \[3\] does not hold one value per output channel \(2\)"),
+    "bias type": (_fc(op_inputs=["x", "w", "b"], extra=[Tensor("b", (2,), "float32", 0.005, 0, data=np.ones(2, np.float32))]),
+                  r"op #0 FULLY_CONNECTED, tensor 'b': bias of type float32 for int8 inputs \(the kernel reads int32\)"),
     "rank": (_fc(w=Tensor("w", (8,), "int8", 0.01, 0, data=np.ones(8, np.int8))), r"op #0 FULLY_CONNECTED, tensor 'w': rank 1 \(shape \[8\]\), needs rank 2"),
 }
 

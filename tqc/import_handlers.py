@@ -97,6 +97,7 @@ def conv(imp: Importer, op: OpInfo) -> None:
     bias = imp.value(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else None
     cls = tq.Conv2DOp if op.opcode == "CONV_2D" else tq.DepthwiseConv2DOp
     _check_quantized(imp, op)
+    _check_bias_dtype(imp, op, 2, op.inputs[0])
     _check_bias_type_option(imp, op, bias is not None)
     imp.emit(cls, [imp.value(op.inputs[0]), imp.value(op.inputs[1]), bias], props)
 
@@ -118,6 +119,7 @@ def transpose_conv(imp: Importer, op: OpInfo) -> None:
     if len(imp.tensor(x).shape) != 4 or len(imp.tensor(weights).shape) != 4:
         raise imp.error("needs a 4-D input and 4-D weights", x)
     has_bias = len(op.inputs) > 3 and op.inputs[3] >= 0
+    _check_bias_dtype(imp, op, 3, x)
     bias = imp.value(op.inputs[3]) if has_bias else None
     get_activation = getattr(o, "FusedActivationFunction", None)
     props = {
@@ -135,6 +137,7 @@ def fully_connected(imp: Importer, op: OpInfo) -> None:
         raise imp.error("shuffled weights format is not supported")
     bias = imp.value(op.inputs[2]) if len(op.inputs) > 2 and op.inputs[2] >= 0 else None
     _check_quantized(imp, op)
+    _check_bias_dtype(imp, op, 2, op.inputs[0])
     _check_bias_type_option(imp, op, bias is not None)
     props = imp.activation(o) if o is not None else {"activation": StringAttr("NONE")}
     imp.emit(tq.FullyConnectedOp, [imp.value(op.inputs[0]), imp.value(op.inputs[1]), bias], props)
@@ -156,6 +159,18 @@ def batch_matmul(imp: Importer, op: OpInfo) -> None:
     props = {"adj_x": int_attr(int(bool(_opt(op, "AdjX", False)))),
              "adj_y": int_attr(int(bool(_opt(op, "AdjY", False))))}
     imp.emit(tq.BatchMatMulOp, [imp.value(op.inputs[0]), imp.value(op.inputs[1])], props)
+
+
+def _check_bias_dtype(imp: Importer, op: OpInfo, slot: int, x: int) -> None:
+    """The bias of a quantized conv / FC / transpose conv is int32 (int8 and uint8 inputs) or
+    int32 / int64 (int16 inputs), as the reference kernels read it."""
+    if len(op.inputs) <= slot or op.inputs[slot] < 0:
+        return
+    bias, source = imp.tensor(op.inputs[slot]), imp.tensor(x)
+    allowed = ("int32", "int64") if source.dtype == "int16" else ("int32",)
+    if source.quantized and bias.dtype not in allowed:
+        raise imp.error(f"bias of type {bias.dtype} for {source.dtype} inputs (the kernel reads "
+                        f"{' or '.join(allowed)})", op.inputs[slot])
 
 
 def _check_bias_type_option(imp: Importer, op: OpInfo, has_bias: bool) -> None:
