@@ -91,3 +91,21 @@ def test_int16_zero_points_are_refused(tmp_path: Path) -> None:
                   (0, 4, 0), (0.1, 0.1, 0.1))
     with pytest.raises(TqcError, match="op #0 BATCH_MATMUL: int16 needs zero points 0"):
         lower(path)
+
+
+@pytest.mark.parametrize("a_shape, b_shape, out, adj, message", [
+    ((1, 2, 3), (1, 3, 4), (7, 2, 4), (False, False), r"output shape \[7, 2, 4\] should be \[1, 2, 4\]"),
+    ((1, 2, 3), (1, 4, 3), (1, 2, 4), (False, False), r"inner dimensions differ: \[1, 2, 3\] by \[1, 4, 3\]"),
+    ((1, 2, 2, 3), (1, 3, 3, 4), (1, 3, 2, 4), (False, False), r"batch dimensions of \[1, 2, 2, 3\] and \[1, 3, 3, 4\] do not broadcast"),
+    ((1, 3, 2), (1, 4, 3), (1, 2, 4), (True, True), None),
+])
+def test_shapes_are_checked(tmp_path: Path, a_shape: tuple[int, ...], b_shape: tuple[int, ...],
+                            out: tuple[int, ...], adj: tuple[bool, bool], message: str | None) -> None:
+    """The output shape follows from the operands (fuzz seed 4 case 3648: a damaged output shape
+    reached the NumPy run); adj_x / adj_y swap the last two axes."""
+    path = _model(tmp_path / "m.tflite", "int8", a_shape, b_shape, out, adj, (0, 0, 0), (0.1, 0.1, 0.1))
+    if message is None:
+        lower(path)
+        return
+    with pytest.raises(TqcError, match=r"op #0 BATCH_MATMUL, tensor '[by]': " + message):
+        lower(path)

@@ -143,6 +143,24 @@ def fully_connected(imp: Importer, op: OpInfo) -> None:
     imp.emit(tq.FullyConnectedOp, [imp.value(op.inputs[0]), imp.value(op.inputs[1]), bias], props)
 
 
+def _check_matmul_shapes(imp: Importer, op: OpInfo, adj_x: bool, adj_y: bool) -> None:
+    """BATCH_MATMUL: x (..., R, K) (adj_x: (..., K, R)) by y (..., K, C) (adj_y: (..., C, K))
+    gives (broadcast batch dims..., R, C)."""
+    xs, ys = (tuple(imp.tensor(i).shape) for i in op.inputs[:2])
+    (r, k), (k2, c) = (xs[-1:-3:-1] if adj_x else xs[-2:]), (ys[-1:-3:-1] if adj_y else ys[-2:])
+    if k != k2:
+        raise imp.error(f"inner dimensions differ: {list(xs)} by {list(ys)} (adj_x {adj_x}, "
+                        f"adj_y {adj_y})", op.inputs[1])
+    try:
+        batch = np.broadcast_shapes(xs[:-2], ys[:-2])
+    except ValueError:
+        raise imp.error(f"batch dimensions of {list(xs)} and {list(ys)} do not broadcast",
+                        op.inputs[1]) from None
+    out = tuple(imp.tensor(op.outputs[0]).shape)
+    if out != (*batch, r, c):
+        raise imp.error(f"output shape {list(out)} should be {[*batch, r, c]}", op.outputs[0])
+
+
 @handles("BATCH_MATMUL")
 def batch_matmul(imp: Importer, op: OpInfo) -> None:
     """Both operands and the output quantized per tensor (TFLM reads `params.scale` only); ranks
@@ -156,8 +174,9 @@ def batch_matmul(imp: Importer, op: OpInfo) -> None:
                             "one scale)", i)
         if not 2 <= len(t.shape) <= 5:
             raise imp.error(f"rank {len(t.shape)} is not supported (TFLM takes 2 to 5)", i)
-    props = {"adj_x": int_attr(int(bool(_opt(op, "AdjX", False)))),
-             "adj_y": int_attr(int(bool(_opt(op, "AdjY", False))))}
+    adj_x, adj_y = bool(_opt(op, "AdjX", False)), bool(_opt(op, "AdjY", False))
+    _check_matmul_shapes(imp, op, adj_x, adj_y)
+    props = {"adj_x": int_attr(int(adj_x)), "adj_y": int_attr(int(adj_y))}
     imp.emit(tq.BatchMatMulOp, [imp.value(op.inputs[0]), imp.value(op.inputs[1])], props)
 
 
