@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +92,20 @@ def test_meaningless_models_are_refused_naming_the_place(name: str, tmp_path: Pa
     path.write_bytes(data)
     with pytest.raises(TqcError, match=message):
         lower(path)
+
+
+def test_signalling_nan_scale_is_refused_without_a_warning(tmp_path: Path) -> None:
+    """A flipped bit can make a scale a signalling NaN, whose widening to float64 raises the
+    'invalid' FP flag (a RuntimeWarning, fuzz seed 4); it is refused like any NaN scale."""
+    marker = struct.pack("<f", 0.123)
+    data = _fc(x=Tensor("x", (1, 4), "int8", 0.123, 0))
+    assert data.count(marker) == 1
+    path = tmp_path / "m.tflite"
+    path.write_bytes(data.replace(marker, struct.pack("<I", 0x7F800001)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TqcError, match=r"tensor #0 'x': scale nan"):
+            lower(path)
 
 
 def test_valid_model_of_the_refusal_tests_compiles(tmp_path: Path) -> None:

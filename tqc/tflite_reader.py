@@ -115,7 +115,9 @@ def _tensor(model: Any, graph: Any, index: int, buf: bytes) -> TensorInfo:
     info.is_variable = bool(t.IsVariable())
     q = t.Quantization()
     if q is not None and q.ScaleLength() > 0:
-        info.scales = scales = q.ScaleAsNumpy().astype(np.float32).astype(np.float64)
+        with np.errstate(invalid="ignore"):  # a signalling NaN raises "invalid" when widened;
+            # NaN scales are refused by tflite_check with the tensor's name
+            info.scales = scales = q.ScaleAsNumpy().astype(np.float32).astype(np.float64)
         zps = q.ZeroPointAsNumpy() if q.ZeroPointLength() else np.zeros(1, np.int64)
         info.zero_points = zero_points = np.asarray(zps, dtype=np.int64)
         if len(zero_points) == 1 and len(scales) > 1:
