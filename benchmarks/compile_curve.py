@@ -1,7 +1,7 @@
 """Compile time against model size: is it linear? (issue 14: "keep compile time linear").
 
     python benchmarks/compile_curve.py [--targets c numpy] [--layers 16 32 64 128 256 512]
-                                       [--shared] [--markdown]
+                                       [--shared]
 
 Two curves, each compile in this process from a fresh `tqc.load` (import of the .tflite/.tqm,
 the passes, lowering and the target's emitter; the Python start-up and tqc's own import are
@@ -10,6 +10,7 @@ not counted), best of --repeats:
   weights; written as .tqm), N = --layers: seconds, and seconds per layer, per target;
 - --shared: every model of ../shared/models: operators, file bytes, seconds per target.
 Linear means a flat "per layer" column; the shared models show where real graphs sit on it.
+Prints Markdown tables (docs/compile-time.md holds a run).
 """
 
 from __future__ import annotations
@@ -62,7 +63,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--layers", nargs="+", type=int, default=[16, 32, 64, 128, 256, 512])
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--shared", action="store_true")
-    p.add_argument("--markdown", action="store_true")
     args = p.parse_args(argv)
     sep = " | "
     head = ["layers"] + [f"{t} s{sep}{t} ms per layer" for t in args.targets]

@@ -12,6 +12,8 @@ TFLite reference kernels compute them (`lite/kernels/internal/common.h`):
                           (TFLITE_SINGLE_ROUNDING);
 - `tqi.mul_shift_round64` int64 in, int32 out: (x * m16 + 2^(n-1)) >> n, the int64 overload
                           used by the 16x8 kernels (16-bit multiplier, one rounding);
+- `tqi.mul_shift_round_wide` int64 in, int32 out: floor((x * m + 2^(n-1)) / 2^n) with the
+                          product exact (LiteRT BUILTIN_REF's int16 FULLY_CONNECTED);
 - `tqi.mul_round_double`  int32(round(double(x) * scale)) emulated with integers (LiteRT's
                           legacy uint8 FULLY_CONNECTED);
 - `tqi.mul_round_f32`     rint(float32(float32(x) * scale)), ties to even, emulated with integers
@@ -353,6 +355,20 @@ class MulShiftRound64Op(PerChannelOp):
 
     name = "tqi.mul_shift_round64"
     RANGES: ClassVar[dict[str, tuple[int, int]]] = {"multiplier": INT32, "amount": (1, 62)}
+    IO: ClassVar[tuple[str, str] | None] = ("i64", "i32")
+    multiplier = prop_def(DenseArrayBase)
+    amount = prop_def(DenseArrayBase)
+
+
+@irdl_op_definition
+class MulShiftRoundWideOp(PerChannelOp):
+    """One-rounding requantize of an int64 accumulator with the full 32-bit multiplier and an
+    exact product (LiteRT BUILTIN_REF's int16 FULLY_CONNECTED, measured: tests/test_litert_ref.py):
+    int32(floor((x * m + 2^(amount-1)) / 2^amount)), x * m exact (up to 94 bits, no int64 wrap),
+    the result wrapped to int32; 0 <= m < 2^31, amount = 31 - shift."""
+
+    name = "tqi.mul_shift_round_wide"
+    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"multiplier": (0, 2**31 - 1), "amount": (1, 62)}
     IO: ClassVar[tuple[str, str] | None] = ("i64", "i32")
     multiplier = prop_def(DenseArrayBase)
     amount = prop_def(DenseArrayBase)
@@ -788,6 +804,7 @@ TQI = Dialect(
         ShiftRightRoundOp,
         MulShiftRoundOp,
         MulShiftRound64Op,
+        MulShiftRoundWideOp,
         MulRoundDoubleOp,
         MulRoundF32Op,
         MulAddRoundF32Op,

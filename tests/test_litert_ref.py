@@ -1,5 +1,6 @@
-"""`--reference litert-ref`: LiteRT BUILTIN_REF's int8 FULLY_CONNECTED rounds once (TFLM twice);
-tqc matches it bit for bit, per-tensor and per-channel, and the default (tflm) does not."""
+"""`--reference litert-ref`: LiteRT BUILTIN_REF's int8 FULLY_CONNECTED rounds once (TFLM twice)
+and its int16 FULLY_CONNECTED rounds once with the full 32-bit multiplier (TFLM: a 16-bit one);
+tqc matches both bit for bit, per-tensor and per-channel, and the default (tflm) does not."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from differential import random_inputs
+from test_verilog_backend import needs_sim
 
+from tqc.backends.verilog.target import build_design, from_hardware, simulate, to_hardware
 from tqc.pipeline import identifier, io_specs, lower
 from tqc.reference import run_reference_with_runtime
 from tqc.targets import TargetOptions, get_target
@@ -22,6 +25,33 @@ tensor y : int8[3,6]  scale={sy} zp={zy}
 y = FULLY_CONNECTED(x, w, b)
 output y
 """
+
+
+FC16 = """
+input  x : int16[3,24]  scale={sx} zp=0
+const  w : int8[8,24]  scale={sw} zp=0  random(seed={seed})
+const  b : int64[8]  scale=auto  data={bias}
+tensor y : int16[3,8]  scale={sy} zp=0
+y = FULLY_CONNECTED(x, w, b)
+output y
+"""
+
+
+def _models16(tmp_path: Path) -> list[Path]:
+    """int16 FCs over scales 1e-4..1, per-tensor and per-channel weights, biases up to 2^40
+    (the int64 product acc·m wraps: LiteRT's C++ does too)."""
+    rng = np.random.default_rng(3)
+    paths = []
+    for k in range(6):
+        f32 = lambda lo, hi: f"{float(np.float32(10 ** rng.uniform(lo, hi)))!r}"  # noqa: E731
+        sw = f"[{', '.join(f32(-3, -1) for _ in range(8))}]" if k % 2 else f32(-3, -1)
+        bound = 2**40 if k == 5 else 2**20
+        bias = [int(v) for v in rng.integers(-bound, bound, 8)]
+        source = tmp_path / f"fc16_{k}.tqm"
+        source.write_text(FC16.format(sx=f32(-4, -2), sw=sw, seed=k, sy=f32(-3, 0), bias=bias))
+        paths.append(tmp_path / f"fc16_{k}.tflite")
+        build_file(source, paths[-1])
+    return paths
 
 
 def _models(tmp_path: Path) -> list[Path]:
@@ -59,3 +89,28 @@ def test_int8_fully_connected_equals_litert_ref(tmp_path: Path, target: str) -> 
 
 def test_tflm_arithmetic_differs_from_litert_ref(tmp_path: Path) -> None:
     assert _differing(_models(tmp_path), "tflm", "numpy") > 0
+
+
+@pytest.mark.parametrize("target", ["numpy", "c"])
+def test_int16_fully_connected_equals_litert_ref(tmp_path: Path, target: str) -> None:
+    assert _differing(_models16(tmp_path), "litert-ref", target) == 0
+
+
+def test_int16_tflm_arithmetic_differs_from_litert_ref(tmp_path: Path) -> None:
+    assert _differing(_models16(tmp_path), "tflm", "numpy") > 0
+
+
+@needs_sim
+def test_int16_fully_connected_verilog_equals_litert_ref(tmp_path: Path) -> None:
+    """The wide requantize in hardware (96-bit product): per-tensor and a per-channel model whose
+    biases reach 2^40 (an int64 product would wrap), simulated against LiteRT BUILTIN_REF."""
+    paths = _models16(tmp_path)
+    for path in (paths[0], paths[5]):
+        module = lower(path, reference="litert-ref")
+        xs = random_inputs(io_specs(module)[0], 12, seed=2)
+        (ref,), _ = run_reference_with_runtime(path, xs, "litert-ref")
+        design = build_design(module, "dut", TargetOptions(), vectors=False)
+        assert "tqc_mul_shift_round_wide_finish" in "".join(str(v) for v in design.files.values())
+        hw, _ = simulate(design, to_hardware(design.plan, xs))
+        (ours,) = from_hardware(design.plan, hw)
+        assert np.array_equal(ours, ref), f"{path.name}: {np.count_nonzero(ours != ref)} differ"

@@ -92,18 +92,20 @@ def mul_shift_round(c: Chain, op: Operation) -> None:
     c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(total, 6)})", 32, True)
 
 
-@emits(tqi.MulShiftRound64Op)
+@emits(tqi.MulShiftRound64Op, tqi.MulShiftRoundWideOp)
 def mul_shift_round64(c: Chain, op: Operation) -> None:
-    """The int64 overload of MultiplyByQuantizedMultiplier (16x8 kernels), one rounding:
-    int32((x · m16 + 2^(n-1)) >> n) on the int64 accumulator, product and sum wrapping in
-    int64; two steps: the low 64 bits of the product, then the rounding shift (n in 1..62,
-    the same finish as `mul_shift_round`)."""
-    assert isinstance(op, tqi.MulShiftRound64Op)
+    """One rounding of the int64 accumulator: int32((x · m + 2^(n-1)) >> n) in two steps, the
+    product, then the rounding shift (n in 1..62) and the int32 wrap. tqi.mul_shift_round64
+    (16x8 kernels, 16-bit m): the low 64 bits of the product, wrapping as the C code does (the
+    same finish as `mul_shift_round`); tqi.mul_shift_round_wide (LiteRT BUILTIN_REF's int16
+    FULLY_CONNECTED, 31-bit m): the exact 96-bit product (templates/tqc_fixedpoint.vh)."""
+    assert isinstance(op, tqi.MulShiftRound64Op | tqi.MulShiftRoundWideOp)
     if c.width != 64:
         raise refusal(op, "on a non-int64 input: no Verilog hardware yet")
-    m = c.param(ints(op.multiplier), 64)
-    c.add(f"{{x}} * {m}", 64, True, expr_width=64)
-    c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(ints(op.amount), 6)})", 32, True)
+    wide = isinstance(op, tqi.MulShiftRoundWideOp)
+    bits, finish = (96, "tqc_mul_shift_round_wide_finish") if wide else (64, "tqc_mul_shift_round_finish")
+    c.add(f"{c.x(bits)} * {c.param(ints(op.multiplier), bits)}", bits, True, expr_width=bits)
+    c.add(f"{finish}({{x}}, {c.param(ints(op.amount), 6)})", 32, True)
 
 
 def round_double_exponent(e: int) -> int:

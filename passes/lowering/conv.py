@@ -11,7 +11,10 @@ Multipliers: int8 conv per channel in double, S_in·S_w[c]/S_out (PopulateConvol
 QuantizationParams); uint8 conv and per-tensor int8 FULLY_CONNECTED use the float32 product
 float(S_in·S_w) / S_out (GetQuantizedConvolutionMultipler). Rounding: double (TFLM).
 
-`--reference litert-ref`: int8 FULLY_CONNECTED rounds once, as LiteRT BUILTIN_REF's kernel does
+`--reference litert-ref`: int8 FULLY_CONNECTED rounds once, as LiteRT BUILTIN_REF's kernel does,
+and int16 FULLY_CONNECTED rounds once with the full 32-bit multiplier, int32(floor((acc·m +
+2^(30−shift)) / 2^(31−shift))) with the product exact (`tqi.mul_shift_round_wide`; no int64
+wrap: measured with accumulators beyond 2^33), where TFLM uses a 16-bit one
 (measured, per-tensor and per-channel: `tests/test_litert_ref.py`); everything else as above.
 
 `--reference xnnpack`: 8-bit CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED keep the accumulation
@@ -188,25 +191,31 @@ def reduced_multiplier(m: int) -> int:
 
 
 def requantize_16x8(b: Builder, acc: SSAValue, ms: Sequence[int], shifts: Sequence[int],
-                    zero_point: int, clamp: tuple[int, int]) -> SSAValue:
+                    zero_point: int, clamp: tuple[int, int], full: bool = False) -> SSAValue:
     """clamp(MultiplyByQuantizedMultiplier(acc, m, shift) + zero_point) → int16, for an i64
-    accumulator (one rounding, 16-bit multiplier) or an i32 one (the int32 overload)."""
+    accumulator (one rounding, 16-bit multiplier; `full`: the 32-bit multiplier m itself,
+    int32((acc·m + 2^(30−shift)) >> (31−shift)), LiteRT BUILTIN_REF's int16 FULLY_CONNECTED)
+    or an i32 one (the int32 overload)."""
     if element(acc) == "i32":
         return b.requantize(acc, ms, shifts, zero_point, clamp, "i16")
-    bad = sorted({s for s in shifts if s >= 15})
+    top = 31 if full else 15
+    bad = sorted({s for s in shifts if s >= top})
     if bad:
         raise b.error(f"multiplier exponent {bad[-1]} is too large for the int16 kernels: "
-                      f"MultiplyByQuantizedMultiplier(int64) would shift by {15 - bad[-1]} bits "
-                      f"(undefined in C); S_in*S_w/S_out must be below 2^14 "
+                      f"MultiplyByQuantizedMultiplier(int64) would shift by {top - bad[-1]} bits "
+                      f"(undefined in C); S_in*S_w/S_out must be below 2^{top - 1} "
                       f"(tensor '{b.op.results[0].name_hint}')")
-    reduced = [reduced_multiplier(m) for m in ms]
-    amounts = [15 - s for s in shifts]
+    reduced = list(ms) if full else [reduced_multiplier(m) for m in ms]
+    amounts = [top - s for s in shifts]
     if len(set(zip(reduced, amounts))) == 1:
         reduced, amounts = reduced[:1], amounts[:1]
-    b.note(f"int64 accumulator, one rounding: 16-bit multiplier {reduced[0]} (from {ms[0]}), "
+    b.note(f"int64 accumulator, one rounding: 32-bit multiplier {reduced[0]}, right shift "
+           f"{amounts[0]} (LiteRT BUILTIN_REF)" if full else
+           f"int64 accumulator, one rounding: 16-bit multiplier {reduced[0]} (from {ms[0]}), "
            f"right shift {amounts[0]}")
-    x = b.value(tqi.MulShiftRound64Op, [acc], b.tensor("i32", shape(acc)),
-                multiplier=int_array(reduced), amount=int_array(amounts))
+    x = b.value(tqi.MulShiftRoundWideOp if full else tqi.MulShiftRound64Op, [acc],
+                b.tensor("i32", shape(acc)), multiplier=int_array(reduced),
+                amount=int_array(amounts))
     x = b.add_const(x, [zero_point])
     x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(clamp[0]), max=int_attr(clamp[1]))
     return b.cast(x, "i16")
@@ -312,7 +321,9 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
         out = _requantize_legacy_fc(b, acc, mantissa, exponent, out_q,
                                     clamp_bounds(op, op.output))
     elif int16:
-        out = requantize_16x8(b, acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output))
+        # LiteRT BUILTIN_REF's int16 kernel: the full multiplier (measured: tests/test_litert_ref.py)
+        out = requantize_16x8(b, acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
+                              full=b.reference == "litert-ref")
     else:
         out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
                            storage_name(out_q), single_rounding=single)

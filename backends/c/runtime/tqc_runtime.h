@@ -114,6 +114,18 @@ static inline int32_t tqc_mul_shift_round64(int64_t x, int32_t m16, int amount) 
   return tqc_wrap_i32(t >> amount);
 }
 
+/* LiteRT BUILTIN_REF's int16 FULLY_CONNECTED requantize: int32(floor((x * m + 2^(n-1)) / 2^n))
+ * with the product exact (0 <= m < 2^31, 1 <= n <= 62), the result wrapped to int32. With
+ * x = h * 2^32 + l: H = h * m (|H| < 2^62), L = l * m + 2^(n-1) < 2^64; n >= 32:
+ * (H + (L >> 32)) >> (n - 32); n < 32: H * 2^(32-n) + (L >> n) modulo 2^64, whose low 32 bits
+ * are the result (tqc/semantics/int64.py). */
+static inline int32_t tqc_mul_shift_round_wide(int64_t x, int32_t m, int n) {
+  const uint64_t big = ((uint64_t)x & 0xFFFFFFFFu) * (uint64_t)m + ((uint64_t)1 << (n - 1));
+  const int64_t high = (x >> 32) * (int64_t)m;
+  if (n >= 32) return tqc_wrap_i32((high + (int64_t)(big >> 32)) >> (n - 32));
+  return tqc_u32_to_i32((uint32_t)(((uint64_t)high << (32 - n)) + (big >> n)));
+}
+
 /* Single-rounding MultiplyByQuantizedMultiplier (TFLITE_SINGLE_ROUNDING):
  * (x * m + 2^(30 - shift)) >> (31 - shift) in int64 (-31 <= shift <= 30). */
 static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shift) {

@@ -41,6 +41,19 @@ function [31:0] tqc_mul_shift_round_finish;
     end
 endfunction
 
+// The same finish on the exact 96-bit product of tqi.mul_shift_round_wide (LiteRT BUILTIN_REF's
+// int16 FULLY_CONNECTED: int64 accumulator times the full multiplier), ts in 1..62.
+function [31:0] tqc_mul_shift_round_wide_finish;
+    input [95:0] p;
+    input [5:0] ts;
+    reg [95:0] t;
+    begin
+        t = p + (96'd1 << (ts - 6'd1));
+        t = $unsigned($signed(t) >>> ts);
+        tqc_mul_shift_round_wide_finish = t[31:0];
+    end
+endfunction
+
 // static_cast<int32_t>(round((double)x * scale)) with integers only (tqi.mul_round_double,
 // LiteRT's legacy uint8 FULLY_CONNECTED), scale = m * 2^e exactly (m odd, |m| < 2^53), in two
 // steps after the exact signed product p = x * m (85 bits).
