@@ -12,8 +12,6 @@ TFLite reference kernels compute them (`lite/kernels/internal/common.h`):
                           (TFLITE_SINGLE_ROUNDING);
 - `tqi.mul_shift_round64` int64 in, int32 out: (x * m16 + 2^(n-1)) >> n, the int64 overload
                           used by the 16x8 kernels (16-bit multiplier, one rounding);
-- `tqi.mul_shift_round_wide` int64 in, int32 out: floor((x * m + 2^(n-1)) / 2^n) with the
-                          product exact (LiteRT BUILTIN_REF's int16 FULLY_CONNECTED);
 - `tqi.mul_round_double`  int32(round(double(x) * scale)) emulated with integers (LiteRT's
                           legacy uint8 FULLY_CONNECTED);
 - `tqi.mul_round_f32`     rint(float32(float32(x) * scale)), ties to even, emulated with integers
@@ -361,27 +359,14 @@ class MulShiftRound64Op(PerChannelOp):
 
 
 @irdl_op_definition
-class MulShiftRoundWideOp(PerChannelOp):
-    """One-rounding requantize of an int64 accumulator with the full 32-bit multiplier and an
-    exact product (LiteRT BUILTIN_REF's int16 FULLY_CONNECTED, measured: tests/test_litert_ref.py):
-    int32(floor((x * m + 2^(amount-1)) / 2^amount)), x * m exact (up to 94 bits, no int64 wrap),
-    the result wrapped to int32; 0 <= m < 2^31, amount = 31 - shift."""
-
-    name = "tqi.mul_shift_round_wide"
-    RANGES: ClassVar[dict[str, tuple[int, int]]] = {"multiplier": (0, 2**31 - 1), "amount": (1, 62)}
-    IO: ClassVar[tuple[str, str] | None] = ("i64", "i32")
-    multiplier = prop_def(DenseArrayBase)
-    amount = prop_def(DenseArrayBase)
-
-
-@irdl_op_definition
 class MulRoundDoubleOp(PerChannelOp):
-    """int32(round(double(x) * scale)) computed with integers only: the requantize of LiteRT's
-    legacy uint8 FULLY_CONNECTED (BUILTIN_REF, reference_ops::FullyConnected with float scales).
-    scale = mantissa · 2^exponent exactly (`quant_math.double_parts`: mantissa odd, |mantissa|
-    < 2^53, or 0). With a = |x| ≤ 2^31:
+    """int32(round(double(x) * scale)) computed with integers only: the requantize of LiteRT
+    BUILTIN_REF's float-scale FULLY_CONNECTED kernels (legacy uint8: int32 x; int16: an int64
+    accumulator, which the lowering bounds below 2^53 so that double(x) is exact). scale =
+    mantissa · 2^exponent exactly (`quant_math.double_parts`: mantissa odd, |mantissa| < 2^53,
+    or 0). With a = |x| < 2^53:
 
-      P = a · |mantissa|                         exact, < 2^84
+      P = a · |mantissa|                         exact, < 2^106
       q = P / 2^k rounded to nearest, ties to even, k = max(bitlen(P) − 53, 0)
                                                  (the double product, rounded to 53 bits)
       R = q · 2^s, s = k + exponent, rounded half up when s < 0
@@ -391,8 +376,15 @@ class MulRoundDoubleOp(PerChannelOp):
 
     name = "tqi.mul_round_double"
     RANGES: ClassVar[dict[str, tuple[int, int]]] = {"mantissa": (-(2**53) + 1, 2**53 - 1), "exponent": (-1100, 1000)}
+    IO: ClassVar[tuple[str, str] | None] = None  # i32 or i64 in, i32 out
     mantissa = prop_def(DenseArrayBase)
     exponent = prop_def(DenseArrayBase)
+
+    def verify_(self) -> None:
+        super().verify_()
+        if _element(self.input) not in ("i32", "i64") or _element(self.output) != "i32":
+            raise VerifyException(f"tqi.mul_round_double: maps {_element(self.input)} to "
+                                  f"{_element(self.output)}, not i32 or i64 to i32")
 
 
 @irdl_op_definition
@@ -804,7 +796,6 @@ TQI = Dialect(
         ShiftRightRoundOp,
         MulShiftRoundOp,
         MulShiftRound64Op,
-        MulShiftRoundWideOp,
         MulRoundDoubleOp,
         MulRoundF32Op,
         MulAddRoundF32Op,

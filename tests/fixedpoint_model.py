@@ -75,11 +75,5 @@ def mul_shift_round64(x: int, m16: int, amount: int) -> int:
     return wrap32(round_half_up(Fraction(x * m16, 2**amount)))
 
 
-def mul_shift_round_wide(x: int, m: int, amount: int) -> int:
-    """LiteRT BUILTIN_REF's int16 FULLY_CONNECTED: x * m exact (int64 x, 32-bit m), rounded half
-    up by 2^amount, wrapped to int32."""
-    return wrap32(round_half_up(Fraction(x * m, 2**amount)))
-
-
 def average(acc: int, count: int) -> int:
     return round_half_away(Fraction(acc, count))

@@ -1,6 +1,7 @@
 """`--reference litert-ref`: LiteRT BUILTIN_REF's int8 FULLY_CONNECTED rounds once (TFLM twice)
-and its int16 FULLY_CONNECTED rounds once with the full 32-bit multiplier (TFLM: a 16-bit one);
-tqc matches both bit for bit, per-tensor and per-channel, and the default (tflm) does not."""
+and its int16 FULLY_CONNECTED rounds double(acc)·S_in·S_w/S_out in double, half away from zero,
+INT32_MIN out of int32 (TFLM: one rounding with a 16-bit multiplier); tqc matches both bit for
+bit, per-tensor and per-channel, and the default (tflm) does not."""
 
 from __future__ import annotations
 
@@ -38,17 +39,25 @@ output y
 
 
 def _models16(tmp_path: Path) -> list[Path]:
-    """int16 FCs over scales 1e-4..1, per-tensor and per-channel weights, biases up to 2^40
-    (the int64 product acc·m wraps: LiteRT's C++ does too)."""
+    """int16 FCs over scales 1e-4..1, per-tensor and per-channel weights, biases up to 2^40;
+    scales whose product is a power of two (exact ties: half away from zero, where a 32-bit
+    multiplier rounding half up differs) and biases whose result leaves int32 (INT32_MIN, then
+    the clamp's lower bound, for either sign)."""
     rng = np.random.default_rng(3)
     paths = []
-    for k in range(6):
+    for k in range(8):
         f32 = lambda lo, hi: f"{float(np.float32(10 ** rng.uniform(lo, hi)))!r}"  # noqa: E731
+        sx, sy = f32(-4, -2), f32(-3, 0)
         sw = f"[{', '.join(f32(-3, -1) for _ in range(8))}]" if k % 2 else f32(-3, -1)
         bound = 2**40 if k == 5 else 2**20
         bias = [int(v) for v in rng.integers(-bound, bound, 8)]
+        if k == 6:  # S_in·S_w/S_out = 2^-13; at x = 0, acc = bias = (2j + 1)·2^12: ties
+            sx, sw, sy = "0.015625", "0.0078125", "1.0"
+            bias = [(2 * j + 1) * 2**12 * (-1) ** j for j in range(8)]
+        if k == 7:  # results beyond int32: 2^40 · 0.01
+            sx, sw, sy, bias = "0.01", "0.01", "0.01", [2**40, -(2**40), 2**31 * 100, 1000, 0, 5, -5, 7]
         source = tmp_path / f"fc16_{k}.tqm"
-        source.write_text(FC16.format(sx=f32(-4, -2), sw=sw, seed=k, sy=f32(-3, 0), bias=bias))
+        source.write_text(FC16.format(sx=sx, sw=sw, seed=k, sy=sy, bias=bias))
         paths.append(tmp_path / f"fc16_{k}.tflite")
         build_file(source, paths[-1])
     return paths
@@ -74,7 +83,7 @@ def _differing(paths: list[Path], reference: str, target: str) -> int:
     count = 0
     for path in paths:
         module = lower(path, reference=reference)
-        xs = random_inputs(io_specs(module)[0], 60, seed=1)
+        xs = [np.concatenate([x, np.zeros_like(x[:2])]) for x in random_inputs(io_specs(module)[0], 60, seed=1)]
         (ref,), used = run_reference_with_runtime(path, xs, "litert-ref")
         assert used == "litert-ref"
         (ours,) = get_target(target).run(module, identifier(path.stem), xs, TargetOptions()).outputs
@@ -102,15 +111,16 @@ def test_int16_tflm_arithmetic_differs_from_litert_ref(tmp_path: Path) -> None:
 
 @needs_sim
 def test_int16_fully_connected_verilog_equals_litert_ref(tmp_path: Path) -> None:
-    """The wide requantize in hardware (96-bit product): per-tensor and a per-channel model whose
-    biases reach 2^40 (an int64 product would wrap), simulated against LiteRT BUILTIN_REF."""
+    """The double-scale requantize in hardware (tqc_round_double_*, 107-bit product): a
+    per-channel model whose biases reach 2^40, the ties and the out-of-int32 results, simulated
+    against LiteRT BUILTIN_REF."""
     paths = _models16(tmp_path)
-    for path in (paths[0], paths[5]):
+    for path in (paths[5], paths[6], paths[7]):
         module = lower(path, reference="litert-ref")
-        xs = random_inputs(io_specs(module)[0], 12, seed=2)
+        xs = [np.concatenate([x, np.zeros_like(x[:2])]) for x in random_inputs(io_specs(module)[0], 12, seed=2)]
         (ref,), _ = run_reference_with_runtime(path, xs, "litert-ref")
         design = build_design(module, "dut", TargetOptions(), vectors=False)
-        assert "tqc_mul_shift_round_wide_finish" in "".join(str(v) for v in design.files.values())
+        assert "tqc_round_double_finish" in "".join(str(v) for v in design.files.values())
         hw, _ = simulate(design, to_hardware(design.plan, xs))
         (ours,) = from_hardware(design.plan, hw)
         assert np.array_equal(ours, ref), f"{path.name}: {np.count_nonzero(ours != ref)} differ"

@@ -1,8 +1,9 @@
 """`tqi.mul_round_double`: static_cast<int32_t>(round((double)x * scale)) emulated with integers
-(LiteRT BUILTIN_REF's legacy uint8 FULLY_CONNECTED). The NumPy runtime against float64 arithmetic
-(the product rounded to 53 bits, ties to even; std::round half away from zero; x86's INT32_MIN
-for an out-of-range cast) on millions of (x, scale) pairs: exact ties, near-ties where the
-product's own rounding decides, huge and tiny scales, |x| near 2^31. Then the C
+(LiteRT BUILTIN_REF's float-scale FULLY_CONNECTED: legacy uint8 with int32 x, int16 with an int64
+accumulator below 2^53). The NumPy runtime against float64 arithmetic (the product rounded to 53
+bits, ties to even; std::round half away from zero; x86's INT32_MIN for an out-of-range cast) on
+millions of (x, scale) pairs: exact ties, near-ties where the product's own rounding decides,
+huge and tiny scales, |x| near 2^31 and int64 x up to 2^53. Then the C
 (tqc_runtime.h, under UBSan) and Verilog (tqc_fixedpoint.vh, verilator) implementations against
 the NumPy one, and the Verilog design of a legacy FC through lint and yosys.
 """
@@ -85,6 +86,11 @@ def pairs(seed: int, n: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     s = [(2.0 ** rng.uniform(lo, hi, n)).astype(np.float32).astype(np.float64)
          for lo, hi in ((-12, 0), (-12, -2), (-20, 2))]
     out["fc_scales"] = accumulators(rng, n), s[0] * s[1] / s[2]
+    # int64 accumulators of the int16 kernel (|x| < 2^53: double(x) is exact), at its scales
+    mag = np.floor(2.0 ** rng.uniform(0, 53, n)).astype(np.int64)
+    x = np.where(rng.integers(0, 2, n) == 1, -mag, mag)
+    x[: 4] = [2**53 - 1, -(2**53) + 1, 2**31, -(2**31) - 1]
+    out["int64"] = x, s[0] * s[1] / s[2] * 2.0 ** rng.integers(-30, 1, n)
     return out
 
 
@@ -95,7 +101,7 @@ def _ulps(scale: np.ndarray, steps: np.ndarray) -> np.ndarray:
 N = 500_000
 
 
-@pytest.mark.parametrize("family", ["wide", "ties", "near_ties", "fc_scales"])
+@pytest.mark.parametrize("family", ["wide", "ties", "near_ties", "fc_scales", "int64"])
 def test_numpy_runtime_matches_float64(family: str) -> None:
     x, scale = pairs(1, N)[family]
     m, e = decompose(scale)
@@ -177,16 +183,16 @@ int main(int argc, char **argv) {
   long n, i;
   if (argc != 4) return 1;
   n = atol(argv[1]);
-  int32_t *x = malloc(sizeof(int32_t) * n), *e = malloc(sizeof(int32_t) * n);
-  int64_t *m = malloc(sizeof(int64_t) * n);
+  int64_t *x = malloc(sizeof(int64_t) * n), *m = malloc(sizeof(int64_t) * n);
+  int32_t *e = malloc(sizeof(int32_t) * n), *y = malloc(sizeof(int32_t) * n);
   FILE *f = fopen(argv[2], "rb");
-  if (!x || !e || !m || !f) return 2;
-  if (fread(x, sizeof(int32_t), n, f) != (size_t)n || fread(m, sizeof(int64_t), n, f) != (size_t)n ||
+  if (!x || !e || !m || !y || !f) return 2;
+  if (fread(x, sizeof(int64_t), n, f) != (size_t)n || fread(m, sizeof(int64_t), n, f) != (size_t)n ||
       fread(e, sizeof(int32_t), n, f) != (size_t)n) return 3;
   fclose(f);
-  for (i = 0; i < n; ++i) x[i] = tqc_mul_round_double(x[i], m[i], (int)e[i]);
+  for (i = 0; i < n; ++i) y[i] = tqc_mul_round_double(x[i], m[i], (int)e[i]);
   f = fopen(argv[3], "wb");
-  if (!f || fwrite(x, sizeof(int32_t), n, f) != (size_t)n) return 4;
+  if (!f || fwrite(y, sizeof(int32_t), n, f) != (size_t)n) return 4;
   fclose(f);
   return 0;
 }
@@ -204,7 +210,7 @@ def test_c_runtime_matches_numpy(tmp_path: Path) -> None:
         cmd = [c for c in cmd if c not in ubsan]
         subprocess.run(cmd, cwd=tmp_path, check=True, capture_output=True)
     with open(tmp_path / "in.bin", "wb") as f:
-        for arr, dtype in ((x, "<i4"), (m, "<i8"), (e, "<i4")):
+        for arr, dtype in ((x, "<i8"), (m, "<i8"), (e, "<i4")):
             f.write(arr.astype(dtype).tobytes())
     run = subprocess.run(["./h", str(x.size), "in.bin", "out.bin"], cwd=tmp_path,
                          capture_output=True, text=True)
@@ -215,10 +221,10 @@ def test_c_runtime_matches_numpy(tmp_path: Path) -> None:
 
 TB = """module tb;
 `include "tqc_fixedpoint.vh"
-    reg [124:0] vin [0:{n}];
+    reg [156:0] vin [0:{n}];
     reg [31:0] want [0:{n}];
-    reg [84:0] p;
-    reg [59:0] v;
+    reg [106:0] p;
+    reg [60:0] v;
     reg [31:0] got;
     integer i, bad;
     initial begin
@@ -226,7 +232,7 @@ TB = """module tb;
         $readmemh("want.hex", want);
         bad = 0;
         for (i = 0; i <= {n}; i = i + 1) begin
-            p = {{{{53{{vin[i][124]}}}}, vin[i][124:93]}} * vin[i][92:8];
+            p = {{{{43{{vin[i][156]}}}}, vin[i][156:93]}} * {{{{22{{vin[i][92]}}}}, vin[i][92:8]}};
             v = tqc_round_double_53(p);
             got = tqc_round_double_finish(v, vin[i][7:0]);
             if (got !== want[i]) begin
@@ -244,14 +250,14 @@ endmodule
 @pytest.mark.slow
 @pytest.mark.skipif(sim.verilator_command() is None, reason="verilator not installed")
 def test_verilog_functions_match_numpy(tmp_path: Path) -> None:
-    """The design's three steps (x·m in 85 bits, tqc_round_double_53, tqc_round_double_finish
-    with the clamped exponent) on 40k vectors, simulated by verilator."""
+    """The design's three steps (x·m in 107 bits, tqc_round_double_53, tqc_round_double_finish
+    with the clamped exponent) on 50k vectors, int32 and int64 x, simulated by verilator."""
     x, m, e = _all_cases(4, 10_000)
     want = mul_round_double(x, m, e)
     shutil.copy(ROOT / "backends/verilog/templates/tqc_fixedpoint.vh", tmp_path)
-    words = [((int(a) & 0xFFFFFFFF) << 93) | ((int(b) & ((1 << 85) - 1)) << 8)
+    words = [((int(a) & (2**64 - 1)) << 93) | ((int(b) & ((1 << 85) - 1)) << 8)
              | (round_double_exponent(int(c)) & 0xFF) for a, b, c in zip(x, m, e)]
-    (tmp_path / "in.hex").write_text("".join(f"{w:032x}\n" for w in words))
+    (tmp_path / "in.hex").write_text("".join(f"{w:040x}\n" for w in words))
     (tmp_path / "want.hex").write_text("".join(f"{int(w) & 0xFFFFFFFF:08x}\n" for w in want))
     (tmp_path / "tb.v").write_text(TB.format(n=x.size - 1))
     cmd = sim.verilator_command()

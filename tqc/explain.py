@@ -138,8 +138,7 @@ def _per_channel(*arrays: tuple[int, ...]) -> list[np.ndarray]:
 
 def rescales(ops: list[Operation]) -> list[Rescale]:
     """The fixed-point multiplies among `ops`: shift_left? → mul_high → shift_right_round?
-    (double rounding), mul_shift_round, mul_shift_round64, mul_shift_round_wide, mul_round_double,
-    mul_round_f32
+    (double rounding), mul_shift_round, mul_shift_round64, mul_round_double, mul_round_f32
     (XNNPACK's float32 scale, as mantissa·2^exponent)."""
     found: list[Rescale] = []
     left: tuple[int, ...] = (0,)
@@ -158,9 +157,6 @@ def rescales(ops: list[Operation]) -> list[Rescale]:
         elif isinstance(op, tqi.MulShiftRound64Op):
             m, n = _per_channel(ints(op.multiplier), ints(op.amount))
             found.append(_rescale("single (int64)", m, 31 - n))
-        elif isinstance(op, tqi.MulShiftRoundWideOp):
-            m, n = _per_channel(ints(op.multiplier), ints(op.amount))
-            found.append(_rescale("single (exact product)", m, 31 - n))
         elif isinstance(op, tqi.SoftmaxOp):  # MultiplyByQuantizedMultiplierGreaterThanOne
             found.append(_rescale("double", np.array([int_value(op.input_multiplier)]),
                                   np.array([int_value(op.input_left_shift)])))

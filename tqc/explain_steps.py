@@ -75,13 +75,6 @@ def _mul_shift_round64(op: Operation) -> str:
             f"2^(n-1)) >> n with n = {_values(ints(op.amount))}, rounded half up (16x8 kernels)")
 
 
-def _mul_shift_round_wide(op: Operation) -> str:
-    assert isinstance(op, tqi.MulShiftRoundWideOp)
-    return (f"one rounding of the int64 accumulator with the full multiplier: floor((x·"
-            f"{_values(ints(op.multiplier))} + 2^(n-1)) / 2^n) with n = {_values(ints(op.amount))}, "
-            "the product exact, rounded half up (LiteRT BUILTIN_REF's int16 FULLY_CONNECTED)")
-
-
 def _mul_round_double(op: Operation) -> str:
     assert isinstance(op, tqi.MulRoundDoubleOp)
     return ("one rounding as LiteRT's legacy uint8 kernel does in double: round(double(x)·M) "
@@ -140,7 +133,6 @@ WORDS: dict[type[Operation], Callable[[Operation], str]] = {
     tqi.ShiftRightRoundOp: _shift_right_round,
     tqi.MulShiftRoundOp: _mul_shift_round,
     tqi.MulShiftRound64Op: _mul_shift_round64,
-    tqi.MulShiftRoundWideOp: _mul_shift_round_wide,
     tqi.MulRoundDoubleOp: _mul_round_double,
     tqi.MulRoundF32Op: _mul_round_f32,
     tqi.ClampOp: _clamp,

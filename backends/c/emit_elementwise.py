@@ -77,10 +77,8 @@ INT32_STEPS: dict[type[Operation], ExpressionHandler] = {
 
 
 def mul_shift_round64(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
-    """The int64 requantize of the 16x8 kernels (int64 → int32 and amount 1..62: verified);
-    the wide one (exact product) of LiteRT BUILTIN_REF's int16 FULLY_CONNECTED."""
-    fn = "tqc_mul_shift_round_wide" if isinstance(op, tqi.MulShiftRoundWideOp) else "tqc_mul_shift_round64"
-    return (f"{fn}({x[0]}, {_param(lp, op, 'multiplier', 'multiplier')}, "
+    """The int64 requantize of the 16x8 kernels (int64 → int32 and amount 1..62: verified)."""
+    return (f"tqc_mul_shift_round64({x[0]}, {_param(lp, op, 'multiplier', 'multiplier')}, "
             f"{_param(lp, op, 'amount', 'shift', 'i8')})")
 
 
@@ -174,7 +172,6 @@ def quantize_rne(lp: LayerPrinter, op: Operation, x: list[str]) -> str:
 EXPRESSIONS: dict[type[Operation], ExpressionHandler] = {
     **{op_type: _int32_step(formula) for op_type, formula in INT32_STEPS.items()},
     tqi.MulShiftRound64Op: mul_shift_round64,
-    tqi.MulShiftRoundWideOp: mul_shift_round64,
     tqi.CastOp: cast,
     tqi.ClampOp: clamp,
     tqi.TableOp: table,

@@ -9,11 +9,10 @@ from tqc.dialects import tqi
 from tqc.dialects.accessors import ints
 
 
-@prints(tqi.MulShiftRound64Op, tqi.MulShiftRoundWideOp)
+@prints(tqi.MulShiftRound64Op)
 def mul_shift_round64_(p: NumpyPrinter, op: Operation) -> str:
-    assert isinstance(op, tqi.MulShiftRound64Op | tqi.MulShiftRoundWideOp)
+    assert isinstance(op, tqi.MulShiftRound64Op)
     out = p.v(op.output)
     multiplier = p.param(ints(op.multiplier), out + "_multiplier")
     amount = p.param(ints(op.amount), out + "_shift")
-    fn = "mul_shift_round_wide" if isinstance(op, tqi.MulShiftRoundWideOp) else "mul_shift_round64"
-    return f"{out} = {fn}({p.v(op.input)}, {multiplier}, {amount})"
+    return f"{out} = mul_shift_round64({p.v(op.input)}, {multiplier}, {amount})"

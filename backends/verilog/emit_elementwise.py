@@ -92,39 +92,38 @@ def mul_shift_round(c: Chain, op: Operation) -> None:
     c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(total, 6)})", 32, True)
 
 
-@emits(tqi.MulShiftRound64Op, tqi.MulShiftRoundWideOp)
+@emits(tqi.MulShiftRound64Op)
 def mul_shift_round64(c: Chain, op: Operation) -> None:
-    """One rounding of the int64 accumulator: int32((x · m + 2^(n-1)) >> n) in two steps, the
-    product, then the rounding shift (n in 1..62) and the int32 wrap. tqi.mul_shift_round64
-    (16x8 kernels, 16-bit m): the low 64 bits of the product, wrapping as the C code does (the
-    same finish as `mul_shift_round`); tqi.mul_shift_round_wide (LiteRT BUILTIN_REF's int16
-    FULLY_CONNECTED, 31-bit m): the exact 96-bit product (templates/tqc_fixedpoint.vh)."""
-    assert isinstance(op, tqi.MulShiftRound64Op | tqi.MulShiftRoundWideOp)
+    """The int64 overload of MultiplyByQuantizedMultiplier (16x8 kernels), one rounding:
+    int32((x · m16 + 2^(n-1)) >> n) on the int64 accumulator, product and sum wrapping in
+    int64; two steps: the low 64 bits of the product, then the rounding shift (n in 1..62,
+    the same finish as `mul_shift_round`)."""
+    assert isinstance(op, tqi.MulShiftRound64Op)
     if c.width != 64:
         raise refusal(op, "on a non-int64 input: no Verilog hardware yet")
-    wide = isinstance(op, tqi.MulShiftRoundWideOp)
-    bits, finish = (96, "tqc_mul_shift_round_wide_finish") if wide else (64, "tqc_mul_shift_round_finish")
-    c.add(f"{c.x(bits)} * {c.param(ints(op.multiplier), bits)}", bits, True, expr_width=bits)
-    c.add(f"{finish}({{x}}, {c.param(ints(op.amount), 6)})", 32, True)
+    m = c.param(ints(op.multiplier), 64)
+    c.add(f"{{x}} * {m}", 64, True, expr_width=64)
+    c.add(f"tqc_mul_shift_round_finish({{x}}, {c.param(ints(op.amount), 6)})", 32, True)
 
 
 def round_double_exponent(e: int) -> int:
-    """The exponent `tqc_round_double_finish` takes: clamped to [-87, 31], which changes no
-    result (with k in 0..31 and q ≤ 2^53, s = k + e ≤ -56 always rounds to 0 and s ≥ 31
+    """The exponent `tqc_round_double_finish` takes: clamped to [-109, 31], which changes no
+    result (with k in 0..53 and q ≤ 2^53, s = k + e ≤ -56 always rounds to 0 and s ≥ 31
     always leaves int32)."""
-    return min(max(e, -87), 31)
+    return min(max(e, -109), 31)
 
 
 @emits(tqi.MulRoundDoubleOp)
 def mul_round_double(c: Chain, op: Operation) -> None:
-    """int32(round(double(x) · m · 2^e)), integer-only, in three steps: the exact signed 85-bit
-    product x·m, its rounding to 53 bits (the double product: {sign, k, q}), then round half
-    away and the out-of-int32 cast (templates/tqc_fixedpoint.vh)."""
+    """int32(round(double(x) · m · 2^e)), integer-only, in three steps: the exact signed
+    107-bit product x·m (x an int32, or an int64 accumulator below 2^53), its rounding to 53
+    bits (the double product: {sign, k, q}), then round half away and the out-of-int32 cast
+    (templates/tqc_fixedpoint.vh)."""
     assert isinstance(op, tqi.MulRoundDoubleOp)
-    m = c.param(ints(op.mantissa), 85)
+    m = c.param(ints(op.mantissa), 107)
     e = c.param([round_double_exponent(v) for v in ints(op.exponent)], 8)
-    c.add(f"{c.x(85)} * {m}", 85, True, expr_width=85)
-    c.add("tqc_round_double_53({x})", 60, False, expr_width=60)
+    c.add(f"{c.x(107)} * {m}", 107, True, expr_width=107)
+    c.add("tqc_round_double_53({x})", 61, False, expr_width=61)
     c.add(f"tqc_round_double_finish({{x}}, {e})", 32, True)
 
 

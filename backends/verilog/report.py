@@ -254,7 +254,7 @@ def estimate(plan: Plan) -> Estimate:
             if stage.kind == "chain":
                 wide = sum(1 for op in stage.ops if isinstance(
                     op, (tqi.MulHighOp, tqi.MulShiftRoundOp, tqi.MulShiftRound64Op,
-                         tqi.MulShiftRoundWideOp, tqi.MulRoundDoubleOp)))
+                         tqi.MulRoundDoubleOp)))
                 three = sum(1 for op in stage.ops if isinstance(op, tqi.MulRoundDoubleOp))  # 3 steps
                 depth = sum(1 for op in stage.ops if not isinstance(op, tqi.CastOp)) + wide + three
                 mults += (wide - three) * stage.in_lanes  # one copy per lane

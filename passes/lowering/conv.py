@@ -12,9 +12,10 @@ QuantizationParams); uint8 conv and per-tensor int8 FULLY_CONNECTED use the floa
 float(S_in·S_w) / S_out (GetQuantizedConvolutionMultipler). Rounding: double (TFLM).
 
 `--reference litert-ref`: int8 FULLY_CONNECTED rounds once, as LiteRT BUILTIN_REF's kernel does,
-and int16 FULLY_CONNECTED rounds once with the full 32-bit multiplier, int32(floor((acc·m +
-2^(30−shift)) / 2^(31−shift))) with the product exact (`tqi.mul_shift_round_wide`; no int64
-wrap: measured with accumulators beyond 2^33), where TFLM uses a 16-bit one
+and int16 FULLY_CONNECTED rounds double(acc)·S_in·S_w/S_out in double, half away from zero,
+as the legacy uint8 kernel below (`tqi.mul_round_double`; measured against TFLM's 16-bit
+multiplier, a 32-bit one rounding half up, and double rounding, with exact ties, near-ties
+and results beyond int32, which give INT32_MIN)
 (measured, per-tensor and per-channel: `tests/test_litert_ref.py`); everything else as above.
 
 `--reference xnnpack`: 8-bit CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED keep the accumulation
@@ -65,6 +66,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+
+import numpy as np
 
 from xdsl.ir import Operation, SSAValue
 
@@ -191,34 +194,54 @@ def reduced_multiplier(m: int) -> int:
 
 
 def requantize_16x8(b: Builder, acc: SSAValue, ms: Sequence[int], shifts: Sequence[int],
-                    zero_point: int, clamp: tuple[int, int], full: bool = False) -> SSAValue:
+                    zero_point: int, clamp: tuple[int, int]) -> SSAValue:
     """clamp(MultiplyByQuantizedMultiplier(acc, m, shift) + zero_point) → int16, for an i64
-    accumulator (one rounding, 16-bit multiplier; `full`: the 32-bit multiplier m itself,
-    int32((acc·m + 2^(30−shift)) >> (31−shift)), LiteRT BUILTIN_REF's int16 FULLY_CONNECTED)
-    or an i32 one (the int32 overload)."""
+    accumulator (one rounding, 16-bit multiplier) or an i32 one (the int32 overload)."""
     if element(acc) == "i32":
         return b.requantize(acc, ms, shifts, zero_point, clamp, "i16")
-    top = 31 if full else 15
-    bad = sorted({s for s in shifts if s >= top})
+    bad = sorted({s for s in shifts if s >= 15})
     if bad:
         raise b.error(f"multiplier exponent {bad[-1]} is too large for the int16 kernels: "
-                      f"MultiplyByQuantizedMultiplier(int64) would shift by {top - bad[-1]} bits "
-                      f"(undefined in C); S_in*S_w/S_out must be below 2^{top - 1} "
+                      f"MultiplyByQuantizedMultiplier(int64) would shift by {15 - bad[-1]} bits "
+                      f"(undefined in C); S_in*S_w/S_out must be below 2^14 "
                       f"(tensor '{b.op.results[0].name_hint}')")
-    reduced = list(ms) if full else [reduced_multiplier(m) for m in ms]
-    amounts = [top - s for s in shifts]
+    reduced = [reduced_multiplier(m) for m in ms]
+    amounts = [15 - s for s in shifts]
     if len(set(zip(reduced, amounts))) == 1:
         reduced, amounts = reduced[:1], amounts[:1]
-    b.note(f"int64 accumulator, one rounding: 32-bit multiplier {reduced[0]}, right shift "
-           f"{amounts[0]} (LiteRT BUILTIN_REF)" if full else
-           f"int64 accumulator, one rounding: 16-bit multiplier {reduced[0]} (from {ms[0]}), "
+    b.note(f"int64 accumulator, one rounding: 16-bit multiplier {reduced[0]} (from {ms[0]}), "
            f"right shift {amounts[0]}")
-    x = b.value(tqi.MulShiftRoundWideOp if full else tqi.MulShiftRound64Op, [acc],
-                b.tensor("i32", shape(acc)), multiplier=int_array(reduced),
-                amount=int_array(amounts))
+    x = b.value(tqi.MulShiftRound64Op, [acc], b.tensor("i32", shape(acc)),
+                multiplier=int_array(reduced), amount=int_array(amounts))
     x = b.add_const(x, [zero_point])
     x = b.value(tqi.ClampOp, [x], x.type, min=int_attr(clamp[0]), max=int_attr(clamp[1]))
     return b.cast(x, "i16")
+
+
+def _litert_int16_fc_scales(b: Builder, op: tq.FullyConnectedOp, scales: Sequence[float]
+                            ) -> tuple[list[int], list[int]]:
+    """(mantissas, exponents) of LiteRT BUILTIN_REF's int16 FULLY_CONNECTED, which rounds
+    double(acc) · double(S_in)·double(S_w[c])/double(S_out) as its legacy uint8 kernel does
+    (measured: tests/test_litert_ref.py), refusing an accumulator that could reach 2^53 (then
+    double(acc) itself would round; tqi.mul_round_double takes it exact)."""
+    x_q, out_q = qtype(op.input), qtype(op.output)
+    w = b.constant(op.filter)
+    bias = b.constant(op.bias) if op.bias is not None else None
+    depth = shape(op.filter)[1]
+    x_max = 2**15 + abs(x_q.zero_point)
+    w_sum = (np.abs(w.astype(np.int64) - _weights_zero_point(b, op.filter)).sum(axis=1).max()
+             if w is not None else 255 * depth)
+    bound = x_max * int(w_sum) + (int(np.abs(bias.astype(np.int64)).max(initial=0))
+                                  if bias is not None else 2**63 if op.bias is not None else 0)
+    if bound >= 2**53:
+        raise b.error(f"--reference litert-ref: the int64 accumulator may reach {bound} >= 2^53, "
+                      "where LiteRT rounds it to a double first; not supported")
+    parts = [double_parts(legacy_fc_scale(x_q.scale, s, out_q.scale)) for s in scales]
+    if len(set(parts)) == 1:
+        parts = parts[:1]
+    b.note(f"LiteRT BUILTIN_REF int16: out = round(double(acc)*scale), scale = S_in*S_w/S_out in "
+           f"double = {parts[0][0]}*2^{parts[0][1]}, half away from zero")
+    return [m for m, _ in parts], [e for _, e in parts]
 
 
 def _legacy_fc_scale(b: Builder, op: tq.FullyConnectedOp) -> tuple[int, int]:
@@ -245,8 +268,9 @@ def _legacy_fc_scale(b: Builder, op: tq.FullyConnectedOp) -> tuple[int, int]:
     return mantissa, exponent
 
 
-def _requantize_legacy_fc(b: Builder, acc: SSAValue, mantissa: int, exponent: int,
-                          out_q: QuantType, clamp: tuple[int, int]) -> SSAValue:
+def _requantize_legacy_fc(b: Builder, acc: SSAValue, mantissa: int | Sequence[int],
+                          exponent: int | Sequence[int], out_q: QuantType,
+                          clamp: tuple[int, int]) -> SSAValue:
     """LiteRT BUILTIN_REF's uint8 FULLY_CONNECTED requantize (reference_ops::FullyConnected
     taking input_scale, output_scale, filter_scale; no fixed-point multiplier at all):
 
@@ -257,9 +281,12 @@ def _requantize_legacy_fc(b: Builder, acc: SSAValue, mantissa: int, exponent: in
 
     round() is half away from zero on the double product (itself rounded to 53 bits, ties to
     even); an out-of-int32 result becomes INT32_MIN (x86, measured). `tqi.mul_round_double`
-    emulates all of it with integers: scale = mantissa · 2^exponent exactly."""
-    x = b.value(tqi.MulRoundDoubleOp, [acc], acc.type, mantissa=int_array([mantissa]),
-                exponent=int_array([exponent]))
+    emulates all of it with integers: scale = mantissa · 2^exponent exactly (per channel for
+    LiteRT's int16 kernel, whose int64 accumulator gives an int32 result the same way)."""
+    ms = [mantissa] if isinstance(mantissa, int) else list(mantissa)
+    es = [exponent] if isinstance(exponent, int) else list(exponent)
+    x = b.value(tqi.MulRoundDoubleOp, [acc], b.tensor("i32", shape(acc)), mantissa=int_array(ms),
+                exponent=int_array(es))
     zp, (lo, hi) = out_q.zero_point, clamp
     element = storage_name(out_q)
     if element == "i16":
@@ -320,10 +347,11 @@ def lower_fully_connected(b: Builder, op: Operation) -> list[SSAValue]:
     elif legacy:
         out = _requantize_legacy_fc(b, acc, mantissa, exponent, out_q,
                                     clamp_bounds(op, op.output))
+    elif int16 and b.reference == "litert-ref" and element(acc) == "i64":
+        mantissas, exponents = _litert_int16_fc_scales(b, op, [float(v) for v in scales])
+        out = _requantize_legacy_fc(b, acc, mantissas, exponents, out_q, clamp_bounds(op, op.output))
     elif int16:
-        # LiteRT BUILTIN_REF's int16 kernel: the full multiplier (measured: tests/test_litert_ref.py)
-        out = requantize_16x8(b, acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
-                              full=b.reference == "litert-ref")
+        out = requantize_16x8(b, acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output))
     else:
         out = b.requantize(acc, ms, shifts, out_q.zero_point, clamp_bounds(op, op.output),
                            storage_name(out_q), single_rounding=single)

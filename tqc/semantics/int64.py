@@ -10,8 +10,8 @@ MultiplyByQuantizedMultiplier (`lite/kernels/internal/common.cc`), which rounds 
 
 `mul_shift_round64` takes the reduced multiplier and total_shift precomputed; the int64
 accumulations are `conv_2d` / `depthwise_conv_2d` / `fully_connected` with `acc_bits=64`.
-LiteRT BUILTIN_REF's int16 FULLY_CONNECTED instead rounds once with the full multiplier and an
-exact product: `mul_shift_round_wide`.
+LiteRT BUILTIN_REF's int16 FULLY_CONNECTED instead rounds double(acc) * scale in double, as its
+legacy uint8 kernel does (`round_double.py`).
 """
 
 import numpy as np
@@ -27,22 +27,3 @@ def mul_shift_round64(x, multiplier, amount):
         total = x * np.asarray(multiplier, dtype=np.int64) + (np.int64(1) << (amount - 1))
     return (total >> amount).astype(np.int32)
 
-
-def mul_shift_round_wide(x, multiplier, amount):
-    """int32(floor((x * m + 2^(n-1)) / 2^n)) on int64 x with the product exact (LiteRT
-    BUILTIN_REF's int16 FULLY_CONNECTED: the full multiplier 0 <= m < 2^31, n = 31 - shift),
-    the result wrapped to int32. With x = h·2^32 + l (0 <= l < 2^32), x·m + 2^(n-1) =
-    H·2^32 + L where H = h·m (|H| < 2^62) and L = l·m + 2^(n-1) < 2^64 (uint64); then
-    for n >= 32: floor((H + floor(L / 2^32)) / 2^(n-32))     (H is an integer),
-    for n < 32:  H·2^(32-n) + floor(L / 2^n), of which the int32 wrap keeps the low 32 bits
-                 (so int64 wrap-around on the way changes nothing)."""
-    x = np.asarray(x, dtype=np.int64)
-    m = np.asarray(multiplier, dtype=np.int64)
-    n = np.asarray(amount, dtype=np.int64)
-    low = (x & 0xFFFFFFFF).astype(np.uint64)
-    big = low * m.astype(np.uint64) + (np.uint64(1) << (n - 1).astype(np.uint64))
-    high = (x >> 32) * m
-    with np.errstate(over="ignore"):
-        wide = (high + (big >> np.uint64(32)).astype(np.int64)) >> np.maximum(n - 32, 0)
-        narrow = (high << np.maximum(32 - n, 0)) + (big >> np.minimum(n, 63).astype(np.uint64)).astype(np.int64)
-    return np.where(n >= 32, wide, narrow).astype(np.int32)

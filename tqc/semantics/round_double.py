@@ -1,9 +1,10 @@
 """int32(round(double(x) * scale)) with integers only (`tqi.mul_round_double`): the requantize of
-LiteRT's legacy uint8 FULLY_CONNECTED (BUILTIN_REF, reference_ops::FullyConnected with float
-scales). scale = mantissa · 2^exponent exactly (mantissa odd, |mantissa| < 2^53, or 0); with
-a = |x| ≤ 2^31:
+LiteRT BUILTIN_REF's FULLY_CONNECTED kernels with float scales, the legacy uint8 one (int32
+accumulator) and the int16 one (int64 accumulator). scale = mantissa · 2^exponent exactly
+(mantissa odd, |mantissa| < 2^53, or 0); with a = |x| < 2^53 (double(x) is exact; the lowering
+refuses an int64 accumulator that could reach 2^53):
 
-    P = a · |mantissa|                  exact, < 2^84: two uint64 pieces hi:lo
+    P = a · |mantissa|                  exact, < 2^106: two uint64 pieces hi:lo
     q = RNE(P / 2^k), k = max(bitlen(P) − 53, 0)          the double product (53 bits)
     R = q · 2^s, s = k + exponent; if s < 0: (q + 2^(−s−1)) >> −s     std::round, on |·|
     out = INT32_MIN if R ≥ 2^31 (the out-of-range cast), else sign(x · mantissa) · R
@@ -40,13 +41,14 @@ def mul_round_double(x, mantissa, exponent):
     neg = (x < 0) != (m < 0)
     a = np.abs(x).astype(np.uint64)
     mag = np.abs(m).astype(np.uint64)
+    low32 = _U(0xFFFFFFFF)
     with np.errstate(over="ignore"):
-        t = a * (mag & _U(0xFFFFFFFF))  # < 2^63
-        u = a * (mag >> _U(32))  # < 2^52
-        lo = t + (u << _U(32))  # mod 2^64
-        hi = (u >> _U(32)) + (lo < t).astype(np.uint64)
+        a0, a1, m0, m1 = a & low32, a >> _U(32), mag & low32, mag >> _U(32)  # a1, m1 < 2^21
+        mid = a0 * m1 + a1 * m0  # < 2^54
+        lo = a0 * m0 + (mid << _U(32))  # mod 2^64
+        hi = a1 * m1 + (mid >> _U(32)) + (lo < (mid << _U(32))).astype(np.uint64)
         bits = np.where(hi != 0, 64 + bit_length_u64(hi), bit_length_u64(lo))
-        k = np.maximum(bits - 53, 0)  # 0..31
+        k = np.maximum(bits - 53, 0)  # 0..53
         kc = np.maximum(k, 1).astype(np.uint64)
         q = np.where(k > 0, (lo >> kc) | (hi << (_U(64) - kc)), lo)
         rem = lo & ((_U(1) << kc) - _U(1))

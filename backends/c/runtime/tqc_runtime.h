@@ -114,18 +114,6 @@ static inline int32_t tqc_mul_shift_round64(int64_t x, int32_t m16, int amount) 
   return tqc_wrap_i32(t >> amount);
 }
 
-/* LiteRT BUILTIN_REF's int16 FULLY_CONNECTED requantize: int32(floor((x * m + 2^(n-1)) / 2^n))
- * with the product exact (0 <= m < 2^31, 1 <= n <= 62), the result wrapped to int32. With
- * x = h * 2^32 + l: H = h * m (|H| < 2^62), L = l * m + 2^(n-1) < 2^64; n >= 32:
- * (H + (L >> 32)) >> (n - 32); n < 32: H * 2^(32-n) + (L >> n) modulo 2^64, whose low 32 bits
- * are the result (tqc/semantics/int64.py). */
-static inline int32_t tqc_mul_shift_round_wide(int64_t x, int32_t m, int n) {
-  const uint64_t big = ((uint64_t)x & 0xFFFFFFFFu) * (uint64_t)m + ((uint64_t)1 << (n - 1));
-  const int64_t high = (x >> 32) * (int64_t)m;
-  if (n >= 32) return tqc_wrap_i32((high + (int64_t)(big >> 32)) >> (n - 32));
-  return tqc_u32_to_i32((uint32_t)(((uint64_t)high << (32 - n)) + (big >> n)));
-}
-
 /* Single-rounding MultiplyByQuantizedMultiplier (TFLITE_SINGLE_ROUNDING):
  * (x * m + 2^(30 - shift)) >> (31 - shift) in int64 (-31 <= shift <= 30). */
 static inline int32_t tqc_mul_shift_round(int32_t x, int32_t multiplier, int shift) {
@@ -146,22 +134,26 @@ static inline int tqc_bit_length_u64(uint64_t v) {
   return n + (int)v;
 }
 
-/* static_cast<int32_t>(round((double)x * scale)) with integers only (tqi.mul_round_double, LiteRT's
- * legacy uint8 FULLY_CONNECTED), scale = mantissa * 2^exponent exactly (mantissa odd,
- * |mantissa| < 2^53, or 0). With a = |x|: P = a * |mantissa| (< 2^84, as hi:lo); the double
- * product is q * 2^k, q = P / 2^k rounded to nearest, ties to even, k = max(bitlen(P) - 53, 0);
- * round() is R = q * 2^s, s = k + exponent, rounded half up on the magnitude; R >= 2^31 (out of
- * int32) gives INT32_MIN as x86's cvttsd2si does, else the signed R. */
-static inline int32_t tqc_mul_round_double(int32_t x, int64_t mantissa, int exponent) {
-  const uint64_t a = x < 0 ? (uint64_t)(-(int64_t)x) : (uint64_t)x;
+/* static_cast<int32_t>(round((double)x * scale)) with integers only (tqi.mul_round_double, LiteRT
+ * BUILTIN_REF's float-scale FULLY_CONNECTED: legacy uint8, int32 x, and int16, an int64
+ * accumulator below 2^53 in magnitude, so that (double)x is exact), scale = mantissa *
+ * 2^exponent exactly (mantissa odd, |mantissa| < 2^53, or 0). With a = |x|: P = a * |mantissa|
+ * (< 2^106, as hi:lo from 32-bit halves); the double product is q * 2^k, q = P / 2^k rounded to
+ * nearest, ties to even, k = max(bitlen(P) - 53, 0); round() is R = q * 2^s, s = k + exponent,
+ * rounded half up on the magnitude; R >= 2^31 (out of int32) gives INT32_MIN as x86's
+ * cvttsd2si does, else the signed R. */
+static inline int32_t tqc_mul_round_double(int64_t x, int64_t mantissa, int exponent) {
+  const uint64_t a = x < 0 ? (uint64_t)0 - (uint64_t)x : (uint64_t)x;
   const uint64_t m = mantissa < 0 ? (uint64_t)(-mantissa) : (uint64_t)mantissa;
   const int negative = (x < 0) != (mantissa < 0);
-  const uint64_t t = a * (m & UINT64_C(0xFFFFFFFF)), u = a * (m >> 32); /* < 2^63, < 2^52 */
-  const uint64_t lo = t + (u << 32), hi = (u >> 32) + (lo < t ? 1u : 0u);
+  const uint64_t a0 = a & UINT64_C(0xFFFFFFFF), a1 = a >> 32, m0 = m & UINT64_C(0xFFFFFFFF),
+                 m1 = m >> 32; /* a1, m1 < 2^21 */
+  const uint64_t mid = a0 * m1 + a1 * m0, lo = a0 * m0 + (mid << 32); /* mid < 2^54 */
+  const uint64_t hi = a1 * m1 + (mid >> 32) + (lo < (mid << 32) ? 1u : 0u);
   const int bits = hi ? 64 + tqc_bit_length_u64(hi) : tqc_bit_length_u64(lo);
   const int k = bits > 53 ? bits - 53 : 0, s = k + exponent;
   uint64_t q = lo, r;
-  if (k > 0) { /* 1 <= k <= 31 */
+  if (k > 0) { /* 1 <= k <= 53 */
     const uint64_t rem = lo & (((uint64_t)1 << k) - 1u), half = (uint64_t)1 << (k - 1);
     q = (lo >> k) | (hi << (64 - k));
     q += (rem > half || (rem == half && (q & 1u))) ? 1u : 0u; /* q <= 2^53 */

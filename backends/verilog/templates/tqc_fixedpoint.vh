@@ -41,53 +41,41 @@ function [31:0] tqc_mul_shift_round_finish;
     end
 endfunction
 
-// The same finish on the exact 96-bit product of tqi.mul_shift_round_wide (LiteRT BUILTIN_REF's
-// int16 FULLY_CONNECTED: int64 accumulator times the full multiplier), ts in 1..62.
-function [31:0] tqc_mul_shift_round_wide_finish;
-    input [95:0] p;
-    input [5:0] ts;
-    reg [95:0] t;
-    begin
-        t = p + (96'd1 << (ts - 6'd1));
-        t = $unsigned($signed(t) >>> ts);
-        tqc_mul_shift_round_wide_finish = t[31:0];
-    end
-endfunction
-
 // static_cast<int32_t>(round((double)x * scale)) with integers only (tqi.mul_round_double,
-// LiteRT's legacy uint8 FULLY_CONNECTED), scale = m * 2^e exactly (m odd, |m| < 2^53), in two
-// steps after the exact signed product p = x * m (85 bits).
+// LiteRT BUILTIN_REF's float-scale FULLY_CONNECTED: legacy uint8 with an int32 x, int16 with an
+// int64 accumulator below 2^53), scale = m * 2^e exactly (m odd, |m| < 2^53), in two steps after
+// the exact signed product p = x * m (107 bits).
 // First, the double product: |p| rounded to 53 significant bits, ties to even, as
-// {sign, k, q}: |p| ~ q * 2^k, k = max(bitlen(|p|) - 53, 0) in 0..31, q <= 2^53.
-function [59:0] tqc_round_double_53;
-    input [84:0] p;
-    reg [84:0] mag, mask, half, rem;
+// {sign, k, q}: |p| ~ q * 2^k, k = max(bitlen(|p|) - 53, 0) in 0..53, q <= 2^53.
+function [60:0] tqc_round_double_53;
+    input [106:0] p;
+    reg [106:0] mag, mask, half, rem;
     /* verilator lint_off UNUSEDSIGNAL */
-    reg [84:0] shifted;  // below 2^54
+    reg [106:0] shifted;  // below 2^54
     /* verilator lint_on UNUSEDSIGNAL */
-    reg [4:0] k;
-    reg [5:0] j;
+    reg [5:0] k;
+    reg [6:0] j;
     reg [53:0] q;
     begin
-        mag = p[84] ? 85'd0 - p : p;
-        k = 5'd0;
-        for (j = 6'd0; j < 6'd31; j = j + 6'd1)
-            if (mag[7'd53 + {1'b0, j}]) k = j[4:0] + 5'd1;
-        mask = (85'd1 << k) - 85'd1;
+        mag = p[106] ? 107'd0 - p : p;
+        k = 6'd0;
+        for (j = 7'd0; j < 7'd53; j = j + 7'd1)
+            if (mag[7'd53 + j]) k = j[5:0] + 6'd1;
+        mask = (107'd1 << k) - 107'd1;
         half = mask - (mask >> 1);
         rem = mag & mask;
         shifted = mag >> k;
         q = shifted[53:0];
-        if (k != 5'd0 && (rem > half || (rem == half && q[0]))) q = q + 54'd1;
-        tqc_round_double_53 = {p[84], k, q};
+        if (k != 6'd0 && (rem > half || (rem == half && q[0]))) q = q + 54'd1;
+        tqc_round_double_53 = {p[106], k, q};
     end
 endfunction
 
 // Second, round() half away from zero on the magnitude: R = q * 2^s, s = k + e, rounded half
-// up when s < 0 (e clamped to [-87, 31] at compile time, which changes no result); then the
+// up when s < 0 (e clamped to [-109, 31] at compile time, which changes no result); then the
 // out-of-int32 cast: R >= 2^31 gives INT32_MIN (x86), else the signed R.
 function [31:0] tqc_round_double_finish;
-    input [59:0] v;
+    input [60:0] v;
     input [7:0] e;
     reg [8:0] s, n;
     reg [53:0] q;
@@ -96,7 +84,7 @@ function [31:0] tqc_round_double_finish;
     reg over;
     begin
         q = v[53:0];
-        s = {4'd0, v[58:54]} + {e[7], e};
+        s = {3'd0, v[59:54]} + {e[7], e};
         n = 9'd0 - s;
         if (!s[8]) begin
             over = q != 54'd0 && (s >= 9'd31 || (q >> (9'd31 - s)) != 54'd0);
@@ -110,7 +98,7 @@ function [31:0] tqc_round_double_finish;
             over = r[55:31] != 25'd0;
         end
         if (over) tqc_round_double_finish = 32'h80000000;
-        else tqc_round_double_finish = v[59] ? 32'd0 - r[31:0] : r[31:0];
+        else tqc_round_double_finish = v[60] ? 32'd0 - r[31:0] : r[31:0];
     end
 endfunction
 
