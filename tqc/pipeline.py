@@ -58,12 +58,16 @@ def lower(path: str | Path, rounding: str = "double", fold_batch_norm: bool = Fa
     """Import a .tflite (or .tqm text) model and lower it to the integer dialect. `stream`: the
     state of SVDF and LSTM ops is carried from one invocation to the next (`tqi.state_read` /
     `tqi.state_write`) instead of being reset for every one. `reference`: the runtime whose
-    arithmetic to reproduce (`REFERENCES`; lower-requantize's option)."""
+    arithmetic to reproduce (`REFERENCES`; lower-requantize's option); the default "tflm" means
+    the model's reference, which is LiteRT REF for a model TFLM does not run correctly
+    (`tqc.reference.arithmetic_for`)."""
+    from tqc.reference import arithmetic_for
     from tqc.tqm import model_path
 
     passes = (FOLD_BATCH_NORM_PASSES if fold_batch_norm else []) + DEFAULT_PASSES
-    return run_passes(import_tflite(model_path(path)), passes, rounding, stream=stream,
-                      reference=reference)
+    tflite = model_path(path)
+    return run_passes(import_tflite(tflite), passes, rounding, stream=stream,
+                      reference=arithmetic_for(tflite, reference))
 
 
 def quantized(path: str | Path, fold_batch_norm: bool = False) -> ModuleOp:

@@ -15,10 +15,11 @@ unless ``stream=True``: then the samples are one stream and variable tensors car
 Inputs are cast to the model's dtype when the values fit (ValueError otherwise).
 
 ``auto`` policy: ``tflm`` unless the model has uint8 tensors other than graph inputs consumed only by
-QUANTIZE / graph outputs produced by QUANTIZE (legacy uint8 model) -> ``litert-ref``, or an
+QUANTIZE / graph outputs produced by QUANTIZE (legacy uint8 model) -> ``litert-ref``, an
 operator in ``TFLM_KERNEL_BUGS`` (a TFLM kernel known to run and give wrong results for that input
-type) -> ``litert-ref``; if TFLM fails to load or run the model, ``litert-ref`` is used instead
-(logged).
+type) or in ``TFLM_UNSUPPORTED`` (an op and type TFLM does not run) -> ``litert-ref``; if TFLM
+fails to load or run the model, ``litert-ref`` is used instead (logged). tqc's default
+arithmetic follows the same static choice (``arithmetic_for``).
 
 Measured per shared model (ai-edge-litert 2.3.0, tflite-micro 0.dev20261023, 2 cores; ``auto``
 choice, ms per inference inside the child; every model runs):
@@ -67,6 +68,20 @@ TFLM_KERNEL_BUGS: dict[tuple[int, str], str] = {
     # GreaterEval's int16 case then rescales with multipliers of 0: every output false.
     (61, "int16"): "GREATER int16 reads rescaling parameters its Prepare never sets (all false)",
 }
+# (op, activation type) pairs that LiteRT BUILTIN_REF runs and TFLM does not (docs/op-support.md,
+# measured by scripts/op_type_table.py; tests/test_reference_policy.py keeps them in step): a
+# model with one of them has LiteRT REF as its reference, and tqc's default arithmetic follows
+# LiteRT REF for the whole model (`reference_for`).
+TFLM_UNSUPPORTED: frozenset[tuple[str, str]] = frozenset({
+    ("BATCH_TO_SPACE_ND", "int16"), ("DIV", "int16"), ("EMBEDDING_LOOKUP", "int16"),
+    ("EQUAL", "int16"), ("EXP", "int8"), ("EXP", "int16"), ("FILL", "int16"),
+    ("FLOOR_DIV", "int16"), ("FLOOR_MOD", "int16"), ("GATHER", "int16"), ("GATHER_ND", "int16"),
+    ("GREATER_EQUAL", "int16"), ("LESS", "int16"), ("LESS_EQUAL", "int16"), ("LOG", "int8"),
+    ("LOG", "int16"), ("MIRROR_PAD", "int16"), ("NEG", "int8"), ("NEG", "int16"),
+    ("NOT_EQUAL", "int16"), ("REDUCE_MAX", "int16"), ("REDUCE_MIN", "int16"),
+    ("RELU_N1_TO_1", "int8"), ("RESIZE_BILINEAR", "int16"), ("SELECT", "int8"),
+    ("SELECT", "int16"), ("SPACE_TO_BATCH_ND", "int16"),
+})
 _MIN_ARENA = 16 << 20
 _MAX_ARENA = 2 << 30
 
@@ -92,6 +107,7 @@ class ModelInfo:
     legacy_uint8: bool  # uint8 tensors beyond I/O QUANTIZE edges
     size: int
     tflm_bug: str | None = None  # why TFLM is not the reference (TFLM_KERNEL_BUGS), if it is not
+    tflm_unsupported: str | None = None  # the first op in TFLM_UNSUPPORTED, if any
 
 
 def model_info(model: str | Path) -> ModelInfo:
@@ -127,6 +143,8 @@ def _parse(buf: bytes) -> ModelInfo:
     consumers: dict[int, list[int]] = {}
     producer: dict[int, int] = {}
     bug: str | None = None
+    unsupported: str | None = None
+    names = {v: k for k, v in vars(tflite.BuiltinOperator).items() if k.isupper()}
     for k in range(sg.OperatorsLength()):
         op = sg.Operators(k)
         oc = m.OperatorCodes(op.OpcodeIndex())
@@ -134,6 +152,12 @@ def _parse(buf: bytes) -> ModelInfo:
         first = int(op.Inputs(0)) if op.InputsLength() else -1
         if first >= 0 and bug is None:
             bug = TFLM_KERNEL_BUGS.get((code, _TYPE_NAMES.get(sg.Tensors(first).Type(), "")))
+        kinds = [_TYPE_NAMES.get(sg.Tensors(int(t)).Type()) for t in
+                 [*(op.InputsAsNumpy() if op.InputsLength() else []),
+                  *(op.OutputsAsNumpy() if op.OutputsLength() else [])] if t >= 0]
+        kind = next((t for t in kinds if t in ("int8", "int16", "uint8")), None)
+        if unsupported is None and (names.get(code), kind) in TFLM_UNSUPPORTED:
+            unsupported = f"op #{k} {names.get(code)} {kind}"
         for t in (op.InputsAsNumpy() if op.InputsLength() else []):
             consumers.setdefault(int(t), []).append(code)
         for t in (op.OutputsAsNumpy() if op.OutputsLength() else []):
@@ -145,7 +169,8 @@ def _parse(buf: bytes) -> ModelInfo:
         if producer.get(t) == _QUANTIZE and not consumers.get(t):
             ok_uint8.add(t)
     legacy = any(sg.Tensors(i).Type() == 3 and i not in ok_uint8 for i in range(sg.TensorsLength()))
-    return ModelInfo(tuple(io(i) for i in ins), tuple(io(i) for i in outs), legacy, len(buf), bug)
+    return ModelInfo(tuple(io(i) for i in ins), tuple(io(i) for i in outs), legacy, len(buf), bug,
+                     unsupported)
 
 
 def _sample_shape(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -243,8 +268,10 @@ def run_reference_with_runtime(model: str | Path, inputs: Sequence[np.ndarray],
         return _run_one(model, info, xs, runtime, timeout, stream), runtime
     if stream:
         raise ValueError("stream=True needs an explicit runtime")
-    if info.legacy_uint8 or info.tflm_bug:
-        log.info("%s: %s -> litert-ref", model.name, info.tflm_bug or "legacy uint8 model")
+    if info.legacy_uint8 or info.tflm_bug or info.tflm_unsupported:
+        why = info.tflm_bug or (f"{info.tflm_unsupported}: TFLM does not run it"
+                                if info.tflm_unsupported else "legacy uint8 model")
+        log.info("%s: %s -> litert-ref", model.name, why)
         return _run_one(model, info, xs, "litert-ref", timeout), "litert-ref"
     try:
         return _run_one(model, info, xs, "tflm", timeout), "tflm"
@@ -264,6 +291,20 @@ def run_reference(model: str | Path, inputs: Sequence[np.ndarray],
     return run_reference_with_runtime(model, inputs, runtime, timeout, stream)[0]
 
 
+def arithmetic_for(model: str | Path, reference: str) -> str:
+    """The arithmetic the default `reference="tflm"` stands for: "litert-ref" when LiteRT REF is
+    the model's reference by the static policy (legacy uint8, a TFLM kernel bug, an op TFLM
+    does not run), so that every op of such a model follows LiteRT REF (its FULLY_CONNECTED
+    differs from TFLM's); else `reference` itself."""
+    if reference != "tflm":
+        return reference
+    try:
+        info = model_info(model)
+    except (ReferenceError, OSError):
+        return reference
+    return "litert-ref" if info.legacy_uint8 or info.tflm_bug or info.tflm_unsupported else reference
+
+
 def choose_reference(model: str | Path) -> Runtime:
     """The runtime ``auto`` uses: static policy, plus a probe run of TFLM on zeros (cached)."""
     p = Path(model).resolve()
@@ -273,7 +314,7 @@ def choose_reference(model: str | Path) -> Runtime:
 @functools.lru_cache(maxsize=64)
 def _choose(path: str, _mtime: int) -> Runtime:
     info = model_info(path)
-    if info.legacy_uint8 or info.tflm_bug:
+    if info.legacy_uint8 or info.tflm_bug or info.tflm_unsupported:
         return "litert-ref"
     zeros = [np.zeros((1,) + _sample_shape(s.shape), s.dtype) for s in info.inputs]
     try:
