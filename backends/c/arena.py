@@ -57,6 +57,10 @@ class Buffer:
     first: int  # index of the layer that stores it
     last: int  # index of the last layer that reads it
     offset: int = -1
+    alias: str = field(init=False)  # alias_class(value), computed once (checked O(n^2) times)
+
+    def __post_init__(self) -> None:
+        self.alias = alias_class(self.value)
 
 
 @dataclass
@@ -118,8 +122,7 @@ def _conflict(a: Buffer, b: Buffer) -> bool:
     the compilers' type-based alias analysis (no -fno-strict-aliasing needed)."""
     if a.first <= b.last and b.first <= a.last:
         return True
-    ca, cb = alias_class(a.value), alias_class(b.value)
-    return ca != cb and "char" not in (ca, cb)
+    return a.alias != b.alias and "char" not in (a.alias, b.alias)
 
 
 def _place(buffers: list[Buffer]) -> int:
