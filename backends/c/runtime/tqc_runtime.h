@@ -169,24 +169,6 @@ static inline int32_t tqc_mul_round_double(int64_t x, int64_t mantissa, int expo
   return negative ? (int32_t)-(int64_t)r : (int32_t)r;
 }
 
-/* ---- optional SIMD paths (x86: AVX-512 VNNI, AVX2, SSE2; 64-bit ARM: NEON) ---------- */
-/* Compiled in when the compiler targets the instructions (its feature-test macros, e.g.
- * -march=native) unless TQC_NO_SIMD is defined; otherwise only the portable loops exist. They
- * serve the 8-bit dot products (`tqc_dots_*` and `tqc_gemm_*` of i8_i8 and u8_u8) and give the
- * portable loops' bits exactly: every sum is an int32 sum modulo 2^32, in any grouping.
- * - AVX-512 VNNI: vpdpbusd multiplies unsigned by signed bytes, adding groups of four products
- *   to int32 lanes with wrap-around. int8: the activations stay signed and each weight byte is
- *   flipped to unsigned (w ^ 0x80 = w + 128), so a step adds x . w + 128 * sum(x); uint8: the
- *   activations are unsigned and the flipped weight is signed (w - 128): x . w - 128 * sum(x).
- *   Either way the same step with 0x80 in place of every weight gives the excess, which is
- *   subtracted (`corr`). A tail of n mod 64 bytes uses zero-masked loads (x = 0 there).
- * - AVX2, else SSE2 (x86-64's baseline): sign- or zero-extended 16-bit products summed in pairs
- *   by (v)pmaddwd (exact: at most 2 * 255 * 255 per pair); a tail of n mod 16 (8) bytes runs in
- *   scalar uint32 arithmetic.
- * - NEON (64-bit ARM, little-endian; TQC_SIMD_NEON, and TQC_SIMD_NEON_DOTPROD where the core
- *   has sdot / udot, __ARM_FEATURE_DOTPROD): see the NEON section below.
- * The depthwise conv (multiplier 1, int8) and the requantize epilogue have AVX-512 and NEON
- * paths too. */
 /* A depthwise output pixel (channel multiplier 1, 8-bit input) whose window may leave the
  * image: acc[ch] = bias[ch] + sum over the in-bounds taps of (x + x_off) * (w + w_off), a sum
  * modulo 2^32 as the reference's int32 sum; taps outside the image are skipped (the reference
@@ -216,6 +198,24 @@ static inline int32_t tqc_mul_round_double(int64_t x, int64_t mantissa, int expo
 TQC_DEFINE_DW_EDGE(i8, int8_t)
 TQC_DEFINE_DW_EDGE(u8, uint8_t)
 
+/* ---- optional SIMD paths (x86: AVX-512 VNNI, AVX2, SSE2; 64-bit ARM: NEON) ---------- */
+/* Compiled in when the compiler targets the instructions (its feature-test macros, e.g.
+ * -march=native) unless TQC_NO_SIMD is defined; otherwise only the portable loops exist. They
+ * serve the 8-bit dot products (`tqc_dots_*` and `tqc_gemm_*` of i8_i8 and u8_u8) and give the
+ * portable loops' bits exactly: every sum is an int32 sum modulo 2^32, in any grouping.
+ * - AVX-512 VNNI: vpdpbusd multiplies unsigned by signed bytes, adding groups of four products
+ *   to int32 lanes with wrap-around. int8: the activations stay signed and each weight byte is
+ *   flipped to unsigned (w ^ 0x80 = w + 128), so a step adds x . w + 128 * sum(x); uint8: the
+ *   activations are unsigned and the flipped weight is signed (w - 128): x . w - 128 * sum(x).
+ *   Either way the same step with 0x80 in place of every weight gives the excess, which is
+ *   subtracted (`corr`). A tail of n mod 64 bytes uses zero-masked loads (x = 0 there).
+ * - AVX2, else SSE2 (x86-64's baseline): sign- or zero-extended 16-bit products summed in pairs
+ *   by (v)pmaddwd (exact: at most 2 * 255 * 255 per pair); a tail of n mod 16 (8) bytes runs in
+ *   scalar uint32 arithmetic.
+ * - NEON (64-bit ARM, little-endian; TQC_SIMD_NEON, and TQC_SIMD_NEON_DOTPROD where the core
+ *   has sdot / udot, __ARM_FEATURE_DOTPROD): see the NEON section below.
+ * The depthwise conv (multiplier 1, int8) and the requantize epilogue have AVX-512 and NEON
+ * paths too. */
 #if !defined(TQC_NO_SIMD) && defined(__AVX512F__) && defined(__AVX512BW__) && \
     defined(__AVX512VNNI__)
 #define TQC_SIMD_AVX512VNNI 1
