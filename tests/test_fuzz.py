@@ -108,6 +108,20 @@ def test_signalling_nan_scale_is_refused_without_a_warning(tmp_path: Path) -> No
             lower(path)
 
 
+def test_add_with_a_scale_ratio_beyond_float32_is_refused_without_a_warning(tmp_path: Path) -> None:
+    """S_in / S_out beyond float32 (fuzz seed 4 case 9586): XNNPACK's ADD parameters were
+    computed (and overflowed float32) even when not compiling for XNNPACK."""
+    path = tmp_path / "m.tflite"
+    path.write_bytes(build_model([Tensor("a", (1, 4), "int8", 1e30, 0), Tensor("b", (1, 4), "int8", 1e-3, 0),
+                                  Tensor("y", (1, 4), "int8", 1e-10, 0)],
+                                 [Op("ADD", ["a", "b"], ["y"])], ["a", "b"], ["y"]))
+    for reference in ("tflm", "xnnpack"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(TqcError, match=r"op #0 ADD: the effective scale is too large"):
+                lower(path, reference=reference)
+
+
 def test_valid_model_of_the_refusal_tests_compiles(tmp_path: Path) -> None:
     path = tmp_path / "m.tflite"
     path.write_bytes(_fc())

@@ -53,8 +53,9 @@ def rescaled_input(b: Builder, x: SSAValue, zero_point: int, left_shift: int, m:
 def lower_add_sub(b: Builder, op: Operation) -> list[SSAValue]:
     assert isinstance(op, tq.BinaryOp)
     q1, q2, qo = qtype(op.lhs), qtype(op.rhs), qtype(op.output)
-    params = add_parameters(q1.scale, q2.scale, qo.scale)
-    if uses_xnnpack(b, storage_name(qo)) and params is not None:
+    xnnpack = uses_xnnpack(b, storage_name(qo))
+    params = add_parameters(q1.scale, q2.scale, qo.scale) if xnnpack else None
+    if xnnpack and params is not None:
         if isinstance(op, tq.SubOp):  # XNNPACK subtracts as an ADD with S2 negated
             params = (params[0], -params[1], params[2])
         return [lower_add(b, b.operands[0], b.operands[1], (q1.zero_point, q2.zero_point),

@@ -99,7 +99,8 @@ def conv_scales(s_in: float, s_w: Sequence[float] | np.ndarray, s_out: float) ->
 def add_parameters(s1: float, s2: float, s_out: float) -> tuple[int, int, int] | None:
     """(m1, m2, shift) of XNNPACK's quantized ADD, or None when a ratio S_i/S_out is outside
     [2^-10, 2^8) (XNNPACK's asserted range)."""
-    r1, r2 = f32(f32(s1) / f32(s_out)), f32(f32(s2) / f32(s_out))
+    with np.errstate(over="ignore"):  # a ratio beyond float32 (inf) is out of range below
+        r1, r2 = f32(f32(s1) / f32(s_out)), f32(f32(s2) / f32(s_out))
     if not all(2.0**-10 <= r < 2.0**8 for r in (r1, r2)):
         return None
     exponent = math.frexp(max(r1, r2))[1] - 1  # floor(log2), the float32 exponent field − 127
