@@ -122,6 +122,17 @@ def test_add_with_a_scale_ratio_beyond_float32_is_refused_without_a_warning(tmp_
                 lower(path, reference=reference)
 
 
+def test_pad_with_paddings_of_the_wrong_shape_is_refused(tmp_path: Path) -> None:
+    """Fuzz seed 5 case 455: a PAD whose paddings constant has one value (the 'arity' mutation)
+    ended in a reshape ValueError."""
+    path = tmp_path / "m.tflite"
+    path.write_bytes(build_model([Tensor("x", (1, 4), "int8", 0.5, 0), Tensor("p", (1,), "int32", data=np.array([1], np.int32)),
+                                  Tensor("y", (1, 6), "int8", 0.5, 0)],
+                                 [Op("PAD", ["x", "p"], ["y"])], ["x"], ["y"]))
+    with pytest.raises(TqcError, match=r"op #0 PAD, tensor 'p': paddings of shape \[1\] for a rank-2 input \(needs \[2, 2\]\)"):
+        lower(path)
+
+
 def test_valid_model_of_the_refusal_tests_compiles(tmp_path: Path) -> None:
     path = tmp_path / "m.tflite"
     path.write_bytes(_fc())

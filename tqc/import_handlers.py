@@ -542,7 +542,12 @@ def split(imp: Importer, op: OpInfo) -> None:
 @handles("PAD", "PADV2")
 def pad(imp: Importer, op: OpInfo) -> None:
     dst = imp.tensor(op.outputs[0])  # the kernels pad with the OUTPUT zero point
-    paddings = imp.const_data(op.inputs[1], "PAD paddings").reshape(-1, 2)
+    raw = imp.const_data(op.inputs[1], "PAD paddings")
+    rank = len(imp.tensor(op.inputs[0]).shape)
+    if raw.size != 2 * rank:
+        raise imp.error(f"paddings of shape {list(raw.shape)} for a rank-{rank} input (needs "
+                        f"[{rank}, 2])", op.inputs[1])
+    paddings = raw.reshape(-1, 2)
     if paddings.min() < 0:
         raise imp.error("negative paddings are not supported", op.inputs[1])
     value = int(dst.zero_points[0]) if dst.quantized else 0  # type: ignore[index]
