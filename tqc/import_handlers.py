@@ -182,11 +182,14 @@ def batch_matmul(imp: Importer, op: OpInfo) -> None:
 
 def _check_bias_dtype(imp: Importer, op: OpInfo, slot: int, x: int) -> None:
     """The bias of a quantized conv / FC / transpose conv is int32 (int8 and uint8 inputs) or
-    int32 / int64 (int16 inputs), as the reference kernels read it."""
+    int32 / int64 (int16 inputs; TRANSPOSE_CONV also int16, which TFLM widens to int64), as the
+    reference kernels read it."""
     if len(op.inputs) <= slot or op.inputs[slot] < 0:
         return
     bias, source = imp.tensor(op.inputs[slot]), imp.tensor(x)
-    allowed = ("int32", "int64") if source.dtype == "int16" else ("int32",)
+    allowed: tuple[str, ...] = ("int32",)
+    if source.dtype == "int16":
+        allowed = ("int16", "int32", "int64") if op.opcode == "TRANSPOSE_CONV" else ("int32", "int64")
     if source.quantized and bias.dtype not in allowed:
         raise imp.error(f"bias of type {bias.dtype} for {source.dtype} inputs (the kernel reads "
                         f"{' or '.join(allowed)})", op.inputs[slot])
