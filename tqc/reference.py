@@ -109,6 +109,15 @@ class ModelInfo:
     tflm_bug: str | None = None  # why TFLM is not the reference (TFLM_KERNEL_BUGS), if it is not
     tflm_unsupported: str | None = None  # the first op in TFLM_UNSUPPORTED, if any
 
+    @property
+    def litert_reason(self) -> str | None:
+        """Why LiteRT REF, not TFLM, is this model's reference by the static policy, or None."""
+        if self.tflm_bug:
+            return self.tflm_bug
+        if self.tflm_unsupported:
+            return f"{self.tflm_unsupported}: TFLM does not run it"
+        return "legacy uint8 model" if self.legacy_uint8 else None
+
 
 def model_info(model: str | Path) -> ModelInfo:
     """Parse the model's I/O signature and detect legacy uint8 graphs."""
@@ -268,10 +277,8 @@ def run_reference_with_runtime(model: str | Path, inputs: Sequence[np.ndarray],
         return _run_one(model, info, xs, runtime, timeout, stream), runtime
     if stream:
         raise ValueError("stream=True needs an explicit runtime")
-    if info.legacy_uint8 or info.tflm_bug or info.tflm_unsupported:
-        why = info.tflm_bug or (f"{info.tflm_unsupported}: TFLM does not run it"
-                                if info.tflm_unsupported else "legacy uint8 model")
-        log.info("%s: %s -> litert-ref", model.name, why)
+    if info.litert_reason:
+        log.info("%s: %s -> litert-ref", model.name, info.litert_reason)
         return _run_one(model, info, xs, "litert-ref", timeout), "litert-ref"
     try:
         return _run_one(model, info, xs, "tflm", timeout), "tflm"
@@ -302,7 +309,7 @@ def arithmetic_for(model: str | Path, reference: str) -> str:
         info = model_info(model)
     except (ReferenceError, OSError):
         return reference
-    return "litert-ref" if info.legacy_uint8 or info.tflm_bug or info.tflm_unsupported else reference
+    return "litert-ref" if info.litert_reason else reference
 
 
 def choose_reference(model: str | Path) -> Runtime:
@@ -314,7 +321,7 @@ def choose_reference(model: str | Path) -> Runtime:
 @functools.lru_cache(maxsize=64)
 def _choose(path: str, _mtime: int) -> Runtime:
     info = model_info(path)
-    if info.legacy_uint8 or info.tflm_bug or info.tflm_unsupported:
+    if info.litert_reason:
         return "litert-ref"
     zeros = [np.zeros((1,) + _sample_shape(s.shape), s.dtype) for s in info.inputs]
     try:
