@@ -43,22 +43,33 @@ CASES = [  # (x dtype, weight range, bias range, acc_bits): float32, float64 and
 ]
 
 
-@pytest.mark.parametrize("depthwise", [False, True])
+GEOMETRIES = [  # (stride, dilation, pad) for a (7, 6) input and a (3, 2) filter
+    ((2, 2), (1, 2), (1, 1, 1, 0)),
+    ((1, 1), (1, 1), (1, 1, 0, 1)),  # unit column stride: the depthwise row path without phases
+    ((1, 3), (2, 1), (0, 2, 2, 2)),  # column stride 3, taps in several phases
+]
+DEPTHWISE = [(False, 1), (True, 1), (True, 2)]  # (depthwise, depth multiplier)
+
+
+@pytest.mark.parametrize("depthwise, m", DEPTHWISE)
 @pytest.mark.parametrize("case", CASES)
-@pytest.mark.parametrize("channels", [1, 3, 9])
-def test_conv_matches_loop(depthwise: bool, case: tuple, channels: int) -> None:
+@pytest.mark.parametrize("channels", [1, 3, 9, 16])
+@pytest.mark.parametrize("geometry", GEOMETRIES)
+def test_conv_matches_loop(depthwise: bool, m: int, case: tuple, channels: int, geometry: tuple) -> None:
     xdtype, wmax, bmax, acc_bits = case
-    rng = np.random.default_rng(channels + 10 * depthwise)
+    stride, dilation, pad = geometry
+    rng = np.random.default_rng(channels + 10 * depthwise + 100 * m + 1000 * stride[1])
     info = np.iinfo(xdtype)
     x = rng.integers(info.min, info.max, (2, 7, 6, channels), endpoint=True).astype(xdtype)
     x[0] = info.min
     wdtype = np.int8 if wmax <= 127 else np.int32
-    m = 2
     shape = (1, 3, 2, channels * m) if depthwise else (4, 3, 2, channels)
     w = rng.integers(-wmax, wmax, shape, endpoint=True).astype(wdtype)
     o = shape[-1] if depthwise else shape[0]
     bias = rng.integers(-bmax, bmax, o, endpoint=True).astype(np.int64 if acc_bits == 64 else np.int32)
-    args = {"out_hw": (4, 3), "stride": (2, 2), "dilation": (1, 2), "pad": (1, 1, 1, 0),
+    out_hw = tuple((size + lo + hi - (k - 1) * d - 1) // s + 1
+                   for size, lo, hi, k, d, s in zip((7, 6), pad[::2], pad[1::2], (3, 2), dilation, stride))
+    args = {"out_hw": out_hw, "stride": stride, "dilation": dilation, "pad": pad,
             "input_offset": 5 if xdtype != np.uint8 else -100, "filter_offset": 0, "acc_bits": acc_bits}
     fn = conv.depthwise_conv_2d if depthwise else conv.conv_2d
     ours = fn(x, w, bias, **args)

@@ -12,6 +12,8 @@ for the chosen type, are cached per weight array (they are the module's constant
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .lanes import wide_rows
+
 _FLOAT_LIMITS = ((np.float32, 2.0**24), (np.float64, 2.0**53))
 _PREPARED = {}  # id(w) -> (w, offsets, prepared weights): w kept alive so its id stays its own
 
@@ -59,7 +61,8 @@ def _finish(acc, bias, acc_bits, bound):
     `bound` below 2^31 converts to int32 directly (nothing to wrap)."""
     if acc.dtype.kind == "f":
         if bias is not None:
-            acc += np.asarray(bias).astype(acc.dtype)
+            rows, (b,) = wide_rows(acc, np.asarray(bias).astype(acc.dtype))
+            rows += b
         if acc_bits == 32 and bound < 2.0**31:
             return acc.astype(np.int32)
         acc = acc.astype(np.int64)
@@ -138,6 +141,29 @@ def _depthwise_weights(wo):
     return wo[0], int(np.abs(wo).reshape(-1, wo.shape[-1]).sum(axis=0).max(initial=0))
 
 
+def _depthwise_rows(xp, wk, out_hw, stride, dilation):
+    """Σ over the filter taps of input · weight, one output per input channel, along whole
+    rows (see lanes.py): the padded input's columns are split by their remainder modulo the
+    column stride into contiguous (N, H, W', C) phases, so the columns a tap reads for the
+    OW outputs are OW·C consecutive values of one phase, and the tap's C weights are tiled
+    OW times. Returns (N, OH, OW·C)."""
+    n, _, _, c = xp.shape
+    kh, kw, _ = wk.shape
+    (oh, ow), (sy, sx), (dy, dx) = out_hw, stride, dilation
+    phases = [np.ascontiguousarray(xp[:, :, p::sx]).reshape(n, xp.shape[1], -1) for p in range(min(sx, xp.shape[2]))]
+    acc = np.empty((n, oh, ow * c), dtype=xp.dtype)
+    term = np.empty_like(acc)
+    for ky in range(kh):
+        rows = slice(ky * dy, ky * dy + (oh - 1) * sy + 1, sy)
+        for kx in range(kw):
+            phase, first = divmod(kx * dx, sx)[::-1]
+            view = phases[phase][:, rows, first * c:(first + ow) * c]
+            np.multiply(view, np.tile(wk[ky, kx], ow), out=term if ky or kx else acc)
+            if ky or kx:
+                acc += term
+    return acc
+
+
 def depthwise_conv_2d(x, w, bias, out_hw, stride, dilation, pad, input_offset, filter_offset,
                       acc_bits=32):
     """Output channel c·M + m reads input channel c: w is (1,KH,KW,C·M).
@@ -159,6 +185,8 @@ def depthwise_conv_2d(x, w, bias, out_hw, stride, dilation, pad, input_offset, f
         cols = np.ascontiguousarray(win.transpose(3, 0, 1, 2, 4, 5)).reshape(c, -1, kh * kw)
         acc = cols @ wk.reshape(kh * kw, c, m).transpose(1, 0, 2)  # (C, N·OH·OW, M)
         acc = acc.reshape(c, n, out_hw[0], out_hw[1], m).transpose(1, 2, 3, 0, 4)
+    elif m == 1:
+        acc = _depthwise_rows(xp, wk[..., 0], out_hw, stride, dilation)
     else:
         acc = np.zeros((n, out_hw[0], out_hw[1], c, m), dtype=dtype)
         term = np.empty_like(acc)
