@@ -16,9 +16,13 @@ made from a seed model by one mutation:
 and runs the NumPy module on extreme and random inputs with NumPy warnings as errors, under a
 time limit (SIGALRM): the outcome is "ran", "refused: <the one-line message>", "hang" or
 "crash: <exception>" (a traceback in the CLI, or a run that fails or returns the wrong shapes). A refusal must be one line and must not
-be an internal error. Run it as a script for a summary of many cases:
+be an internal error. With `--backends c verilog-lint verilog-sim`, every model the NumPy module
+runs also goes through those back ends (check_backends: C under ASan/UBSan equal to NumPy, Verilog
+compiled and lint-clean, simulated equal to NumPy); a failure is a "mismatch: ..." finding. Run it
+as a script for a summary of many cases:
 
     python tests/fuzz_models.py --cases 10000 --seed 1
+    python tests/fuzz_models.py --cases 2000 --seed 1 --backends c verilog-lint
 """
 
 from __future__ import annotations
@@ -265,11 +269,14 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def run_case(case: Case, directory: Path, seconds: float = 30.0) -> str:
+def run_case(case: Case, directory: Path, seconds: float = 30.0,
+             backends: tuple[str, ...] = ()) -> str:
     """Compile the case's bytes in-process (NumPy and C emitters) and run the NumPy module on
     three samples (all-minimum, all-maximum, random) with every warning an error (compile and run):
     'ran', 'refused: MSG', 'hang' or 'crash: TYPE: MSG (at FILE:LINE)'. A run that raises, or
-    returns outputs of other shapes or dtypes than the model declares, is a crash."""
+    returns outputs of other shapes or dtypes than the model declares, is a crash. `backends`
+    (BACKENDS) adds checks of a model the NumPy module ran (check_backends): a failure is a
+    'mismatch: ...' finding."""
     from tqc import api
     from tqc.samples import sample_shape
 
@@ -289,6 +296,11 @@ def run_case(case: Case, directory: Path, seconds: float = 30.0) -> str:
                 if y.shape != (3, *sample_shape(spec.shape)) or y.dtype != np.dtype(spec.dtype):
                     raise AssertionError(f"output {y.shape} {y.dtype}, declared {spec.shape} "
                                          f"{spec.dtype}")
+        if backends:
+            try:
+                check_backends(model, xs, list(ys), backends, directory / f"case{case.index}")
+            except BackendMismatch as e:
+                return f"mismatch: {e}"
         return "ran"
     except TqcError as e:
         return f"refused: {e}"
@@ -300,6 +312,63 @@ def run_case(case: Case, directory: Path, seconds: float = 30.0) -> str:
         return f"crash: {type(e).__name__}: {str(e)[:200]} (at {at})"
     finally:
         path.unlink(missing_ok=True)
+
+
+BACKENDS = ("c", "verilog-lint", "verilog-sim")
+
+
+class BackendMismatch(Exception):
+    """Another back end fails or disagrees with the NumPy module on a model that module ran."""
+
+
+def check_backends(model: object, xs: list[np.ndarray], ys: list[np.ndarray],
+                   backends: tuple[str, ...], directory: Path) -> None:
+    """The checks of `backends` on a model the NumPy module ran, raising BackendMismatch:
+    - c: the C built with ASan and UBSan (tests/test_generated_code.py's flags), run on the same
+      samples, equals the NumPy outputs bit for bit (NaN equal to NaN);
+    - verilog-lint: the Verilog backend compiles the model (it refuses only what NumPy refuses,
+      issue 13) and `verilator --lint-only -Wall` reports nothing;
+    - verilog-sim: the simulated design equals the NumPy outputs (`tqc run --target verilog`)."""
+    from test_generated_code import SAN_ENV, SANITIZE
+
+    from tqc import api
+    from tqc.backends.c.target import build, generate, run_program
+    from tqc.backends.verilog import sim
+
+    assert isinstance(model, api.Model)
+    stage = ""
+    try:
+        if "c" in backends:
+            stage = "c"
+            files, _, program = generate(model.lowered(), "m")
+            outs = run_program(build(files, "m", directory / "c", SANITIZE), program, xs, SAN_ENV)
+            _same("c", outs, ys)
+        if "verilog-lint" in backends or "verilog-sim" in backends:
+            stage = "verilog"
+            artifact = model.emit("verilog", "m")
+            folder = directory / "v"
+            folder.mkdir(parents=True, exist_ok=True)
+            for fname, text in artifact.files.items():
+                (folder / fname).write_text(text) if isinstance(text, str) else (folder / fname).write_bytes(text)
+            sources = [f for f in (folder / "m.f").read_text().split() if not f.endswith("_tb.v")]
+            log = sim.lint(folder, sources, "m")
+            if "%Warning" in log or "%Error" in log:
+                raise BackendMismatch(f"verilog lint: {log.strip().splitlines()[0][:200]}")
+        if "verilog-sim" in backends:
+            stage = "verilog simulation"
+            _same("verilog", list(model.run(*xs, target="verilog")), ys)
+    except TqcError as e:
+        raise BackendMismatch(f"{stage}: {str(e).strip().splitlines()[0][:300]}") from e
+
+
+def _same(target: str, outs: list[np.ndarray], ys: list[np.ndarray]) -> None:
+    for i, (a, b) in enumerate(zip(outs, ys, strict=True)):
+        if a.shape != b.shape or a.dtype != b.dtype:
+            raise BackendMismatch(f"{target} output {i}: {a.shape} {a.dtype}, NumPy {b.shape} {b.dtype}")
+        same = (a == b) | (np.isnan(a) & np.isnan(b)) if a.dtype.kind == "f" else a == b
+        if not same.all():
+            raise BackendMismatch(f"{target} output {i}: {np.count_nonzero(~same)} of {a.size} values "
+                                  "differ from NumPy")
 
 
 def _samples(rng: np.random.Generator, shape: tuple[int, ...], dtype: str) -> np.ndarray:
@@ -318,7 +387,7 @@ def problem(outcome: str) -> str | None:
     """Why an outcome is a finding, or None when it is fine."""
     if outcome == "ran":
         return None
-    if outcome == "hang" or outcome.startswith("crash"):
+    if outcome == "hang" or outcome.startswith(("crash", "mismatch")):
         return outcome
     message = outcome.removeprefix("refused: ")
     if "\n" in message or not message.strip():
@@ -336,6 +405,8 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--large", action="store_true", help="also mutate the shared models over 400 kB")
     ap.add_argument("--show", type=int, default=12, help="example messages to print per outcome kind")
+    ap.add_argument("--backends", nargs="*", default=[], choices=BACKENDS,
+                    help="also check these back ends on every model the NumPy module runs")
     args = ap.parse_args()
     seeds = file_seeds(args.large)
     kinds: Counter[str] = Counter()
@@ -345,7 +416,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for index in range(args.first, args.first + args.cases):
             case = make_case(index, args.seed, seeds)
-            outcome = run_case(case, Path(tmp), args.timeout)
+            outcome = run_case(case, Path(tmp), args.timeout, tuple(args.backends))
             kinds[outcome.split(":")[0]] += 1
             if outcome.startswith("refused"):
                 messages[_shape_of(outcome)] += 1

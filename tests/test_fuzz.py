@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 from fuzz_models import file_seeds, make_case, problem, run_case
 
+from tqc.backends.verilog import sim
 from tqc.errors import TqcError
 from tqc.pipeline import lower
 from tqc.tflite_writer import Op, Tensor, build_model
@@ -202,3 +203,29 @@ def test_run_case_reports_crashes_and_hangs(tmp_path: Path, monkeypatch: pytest.
     assert run_case(case, tmp_path).startswith("crash: ValueError: boom")
     monkeypatch.setattr(tqc.pipeline, "lower", lambda *args: time.sleep(5))
     assert run_case(case, tmp_path, seconds=0.2) == "hang"
+
+
+@pytest.mark.skipif(sim.verilator_command() is None, reason="verilator not installed")
+def test_backend_checks_catch_a_c_or_verilog_difference(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--backends`: the C (ASan/UBSan) and the Verilog (lint) of a model the NumPy module ran
+    are checked, and a C output that differs from NumPy's, or a lint warning, is a finding."""
+    from fuzz_models import BackendMismatch, Case, check_backends
+
+    from tqc import api
+
+    case = Case(0, "test", "none", _fc())
+    assert run_case(case, tmp_path, backends=("c", "verilog-lint")) == "ran"
+    path = tmp_path / "m.tflite"
+    path.write_bytes(case.data)
+    model = api.load(path)
+    xs = [np.array([[-128, 127, 0, 5]] * 3, np.int8)]
+    ys = list(model.run(*xs))
+    check_backends(model, xs, ys, ("c",), tmp_path / "ok")
+    wrong = [ys[0].copy()]
+    wrong[0][1, 0] += 1
+    with pytest.raises(BackendMismatch, match="c output 0: 1 of 6 values differ from NumPy"):
+        check_backends(model, xs, wrong, ("c",), tmp_path / "wrong")
+    monkeypatch.setattr(sim, "lint", lambda *a: "%Warning-WIDTH: m.v:1: x")
+    with pytest.raises(BackendMismatch, match="verilog lint: %Warning-WIDTH"):
+        check_backends(model, xs, ys, ("verilog-lint",), tmp_path / "lint")
