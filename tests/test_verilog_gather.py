@@ -7,6 +7,7 @@ small graphs at extreme quantization, bit-exact against the reference and the Nu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,14 @@ def concat_const_model(path: Path, dtype: str, axis: int) -> Path:
                          Tensor("k", cshape, dtype, 0.25, ZP[dtype], data=data.astype(dtype)),
                          Tensor("y", out, dtype, 0.25, ZP[dtype])],
                   [Op("CONCATENATION", ["k", "x"], ["y"], {"axis": axis})])
+
+
+def concat_single_model(path: Path) -> Path:
+    """CONCATENATION of a one-element input and a second input: a one-element tensor buffer
+    (fuzz seed 6 case 197: its memory was indexed with a bit more than it had)."""
+    return _write(path, [Tensor("a", (1, 1), "int8", 0.25, -3), Tensor("x", (1, 5), "int8", 0.25, -3),
+                         Tensor("y", (1, 6), "int8", 0.25, -3)],
+                  [Op("CONCATENATION", ["a", "x"], ["y"], {"axis": 1})], inputs=["a", "x"])
 
 
 def fork_concat_model(path: Path) -> Path:
@@ -264,9 +273,15 @@ def test_coral_split_concat_bit_exact() -> None:
     check_model(shared_model("coral_split_concat_uint8.tflite"), 4, throttle=True)
 
 
+@needs_sim
+def test_concat_of_one_element_bit_exact(tmp_path: Path) -> None:
+    check_model(concat_single_model(tmp_path / "c1.tflite"), 4, throttle=True)
+
+
 @needs_verilator
-def test_gather_lint_clean(tmp_path: Path) -> None:
-    design = build_design(lower(fork_concat_model(tmp_path / "fc.tflite")), "dut",
+@pytest.mark.parametrize("model", [fork_concat_model, concat_single_model])
+def test_gather_lint_clean(tmp_path: Path, model: Callable[[Path], Path]) -> None:
+    design = build_design(lower(model(tmp_path / "m.tflite")), "dut",
                           TargetOptions(), vectors=False)
     sim.write_files(tmp_path, design.sim_files())
     log = sim.lint(tmp_path, design.sources, "dut")

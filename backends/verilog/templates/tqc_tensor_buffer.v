@@ -22,7 +22,9 @@ module tqc_tensor_buffer #(
     localparam [AW-1:0] LAST = LAST_I[AW-1:0];
     localparam integer N_I = N;
     localparam [AW:0] BASE = N_I[AW:0];
-    reg [W-1:0] mem [0:2*N-1];
+    // words addressed by the AW+1 address bits: 2N, or 4 for N = 1 (AW is at least 1)
+    localparam integer WORDS = N == 1 ? 4 : 2 * N;
+    reg [W-1:0] mem [0:WORDS-1];
     reg [AW-1:0] wptr;
     reg wbank, rbank;
     reg [1:0] loaded;
