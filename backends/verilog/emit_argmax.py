@@ -1,6 +1,7 @@
 """`tqi.arg_max` over the last axis (or over an axis followed only by size-1 axes) → an
 instance of `tqc_argmax` (templates/tqc_argmax.v): the index of the first maximum of each
-row, as int32 or int64 (the result type). Other axes are refused."""
+row, as int32 or int64 (the result type). The lowering (passes/lowering/resize.py) moves any
+other axis last with a `tqi.transpose`, so the refusal below guards hand-written IR only."""
 
 from __future__ import annotations
 

@@ -35,6 +35,9 @@ best is replaced only by a strictly greater value).
 ARG_MIN (the same kernel with std::less): the first index of the minimum, which is the first
 index of the maximum of ~x (−1 − x for int8, 255 − x for uint8: strictly decreasing and inside
 the type), so it lowers to a 256-entry `tqi.table` of ~x and `tqi.arg_max`.
+An axis followed by an axis longer than 1 is first moved last by a `tqi.transpose` (the other
+axes keep their order, the result's), so `tqi.arg_max` always reduces the innermost axis: one
+row per result element, the only form the Verilog engine builds.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ import numpy as np
 from xdsl.ir import Operation, SSAValue
 
 from tqc.dialects import tq, tqi
-from tqc.dialects.accessors import dense_attr, int_attr, shape
+from tqc.dialects.accessors import dense_attr, int_array, int_attr, shape
 from tqc.dialects.element import element, kind
 from tqc.passes.lowering import Builder, lowers, plain, quant_of
 
@@ -82,4 +85,11 @@ def lower_arg_max(b: Builder, op: Operation) -> list[SSAValue]:
         lo, hi = kind(x).range
         reverse = np.arange(hi, lo - 1, -1)  # table[x - lo] = hi - (x - lo): ~x, order reversed
         value = b.value(tqi.TableOp, [value], value.type, table=dense_attr(reverse, x))
+    dims = shape(op.input)
+    axis = op.axis.value.data % len(dims)
+    if any(d != 1 for d in dims[axis + 1:]):  # the axis moved last: one kind of hardware
+        perm = [a for a in range(len(dims)) if a != axis] + [axis]
+        value = b.value(tqi.TransposeOp, [value], b.tensor(x, [dims[a] for a in perm]),
+                        perm=int_array(perm))
+        return [b.value(tqi.ArgMaxOp, [value], op.output.type, axis=int_attr(len(dims) - 1))]
     return [b.value(tqi.ArgMaxOp, [value], op.output.type, axis=op.axis)]
