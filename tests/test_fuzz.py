@@ -3,7 +3,8 @@
 Every damaged model must compile or be refused with one `tqc: error:` line that is not an
 internal error; none may crash or hang. Environment (docs/robustness.md):
 TQC_FUZZ_CASES (default 300, about 20 s; the long mode is 10000), TQC_FUZZ_SEED (default 0),
-TQC_FUZZ_TIMEOUT (seconds per case, default 30). One case again:
+TQC_FUZZ_TIMEOUT (seconds per case, default 30), TQC_FUZZ_BACKENDS (default none; "c
+verilog-lint verilog-sim" checks those back ends on every model that runs). One case again:
 `python tests/fuzz_models.py --first 177 --cases 1 --seed 1`.
 """
 
@@ -29,6 +30,7 @@ from tqc.tflite_writer import Op, Tensor, build_model
 CASES = int(os.environ.get("TQC_FUZZ_CASES", "300"))
 SEED = int(os.environ.get("TQC_FUZZ_SEED", "0"))
 TIMEOUT = float(os.environ.get("TQC_FUZZ_TIMEOUT", "30"))
+BACKENDS = tuple(os.environ.get("TQC_FUZZ_BACKENDS", "").split())  # e.g. "c verilog-lint"
 CHUNK = 50
 
 
@@ -38,7 +40,7 @@ def test_fuzzed_models_compile_or_are_refused_in_one_line(first: int, tmp_path: 
     findings = []
     for index in range(first, min(first + CHUNK, CASES)):
         case = make_case(index, SEED, seeds)
-        outcome = run_case(case, tmp_path, TIMEOUT)
+        outcome = run_case(case, tmp_path, TIMEOUT, BACKENDS)
         if problem(outcome):
             findings.append(f"{case.describe()}: {outcome}")
     assert not findings, "\n".join(findings)
