@@ -13,6 +13,7 @@ from differential import random_inputs
 from test_verilog_backend import needs_sim
 
 from tqc.backends.verilog.target import build_design, from_hardware, simulate, to_hardware
+from tqc.errors import TqcError
 from tqc.pipeline import identifier, io_specs, lower
 from tqc.reference import run_reference_with_runtime
 from tqc.targets import TargetOptions, get_target
@@ -124,3 +125,18 @@ def test_int16_fully_connected_verilog_equals_litert_ref(tmp_path: Path) -> None
         hw, _ = simulate(design, to_hardware(design.plan, xs))
         (ours,) = from_hardware(design.plan, hw)
         assert np.array_equal(ours, ref), f"{path.name}: {np.count_nonzero(ours != ref)} differ"
+
+
+@pytest.mark.parametrize("bias, refused", [(2**53 - 2**15 * 127 * 24 - 1, False), (2**53 - 2**15 * 127 * 24, True)])
+def test_int16_fully_connected_accumulator_bound(tmp_path: Path, bias: int, refused: bool) -> None:
+    """The worst-case int64 accumulator (weights all 127 here: 2^15·127·24 from x = -2^15, plus
+    the bias) must stay below 2^53, where LiteRT's double(acc) would round: refused at it."""
+    source = tmp_path / "fc16.tqm"
+    source.write_text(FC16.replace("random(seed={seed})", f"data=[{', '.join(['-127'] * 24 * 8)}]")
+                      .format(sx="0.01", sw="0.01", sy="0.01", bias=[bias] + [0] * 7))
+    build_file(source, tmp_path / "fc16.tflite")
+    if refused:
+        with pytest.raises(TqcError, match=r"accumulator may reach 9007199254740992 >= 2\^53"):
+            lower(tmp_path / "fc16.tflite", reference="litert-ref")
+    else:
+        lower(tmp_path / "fc16.tflite", reference="litert-ref")

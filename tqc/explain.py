@@ -28,6 +28,7 @@ from tqc.dialects.element import KINDS, element
 from tqc.dialects.quant_type import QuantType
 from tqc.explain_steps import describe
 from tqc.passes.lower_requantize import parse_layer_mark
+from tqc.semantics.accumulator import accumulator_range
 
 # Not a linear rescaling: the output scale is fixed by the kernel or the function is a table.
 NONLINEAR = ("SOFTMAX", "LOG_SOFTMAX", "LOGISTIC", "TANH", "HARD_SWISH", "ELU", "EXP", "LOG",
@@ -194,15 +195,9 @@ def accumulator(op: Operation) -> Accumulator | None:
     if w is None or source is None or source.is_float:
         return None
     off_in, off_w = int_value(op.input_offset), int_value(op.filter_offset)
-    w = w.astype(np.int64) + off_w
-    x_lo, x_hi = source.lo + off_in, source.hi + off_in
     axes = (0, 1, 2) if isinstance(op, tqi.DepthwiseConv2DOp) else tuple(range(1, w.ndim))
-    hi = np.maximum(w * x_lo, w * x_hi).sum(axis=axes)
-    lo = np.minimum(w * x_lo, w * x_hi).sum(axis=axes)
-    bias = const_value(op.bias)
-    if bias is not None:
-        hi, lo = hi + bias.astype(np.int64), lo + bias.astype(np.int64)
-    top, bottom = int(hi.max()), int(lo.min())
+    bottom, top = accumulator_range(w.astype(np.int64) + off_w, source.lo + off_in,
+                                    source.hi + off_in, axes, const_value(op.bias))
     bits = max(top.bit_length(), (-bottom - 1).bit_length() if bottom < 0 else 0) + 1
     return Accumulator(bottom, top, bits, KINDS[element(op.output)].bits)
 

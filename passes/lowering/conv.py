@@ -78,6 +78,7 @@ from tqc.dialects.quant_type import QuantType
 from tqc.passes.lowering import Builder, lowers, qtype
 from tqc.passes.lowering.activation import clamp_bounds
 from tqc.passes.lowering.xnnpack import conv_scales, requantize_f32, uses_xnnpack
+from tqc.semantics.accumulator import accumulator_range
 from tqc.semantics.quant_math import (conv_multipliers, double_parts, legacy_fc_scale, same_padding,
                             valid_padding)
 
@@ -227,12 +228,16 @@ def _litert_int16_fc_scales(b: Builder, op: tq.FullyConnectedOp, scales: Sequenc
     x_q, out_q = qtype(op.input), qtype(op.output)
     w = b.constant(op.filter)
     bias = b.constant(op.bias) if op.bias is not None else None
-    depth = shape(op.filter)[1]
-    x_max = 2**15 + abs(x_q.zero_point)
-    w_sum = (np.abs(w.astype(np.int64) - _weights_zero_point(b, op.filter)).sum(axis=1).max()
-             if w is not None else 255 * depth)
-    bound = x_max * int(w_sum) + (int(np.abs(bias.astype(np.int64)).max(initial=0))
-                                  if bias is not None else 2**63 if op.bias is not None else 0)
+    x_lo, x_hi = -2**15 - x_q.zero_point, 2**15 - 1 - x_q.zero_point  # x - zero point
+    if bias is None and op.bias is not None:  # a computed bias: any int64
+        bound = 2**63
+    elif w is None:  # computed weights: any int8 (zero point 0) at every depth position
+        bound = (2**15 + abs(x_q.zero_point)) * 255 * shape(op.filter)[1] + (
+            int(np.abs(bias.astype(np.int64)).max(initial=0)) if bias is not None else 0)
+    else:
+        lo, hi = accumulator_range(w.astype(np.int64) - _weights_zero_point(b, op.filter),
+                                   x_lo, x_hi, (1,), bias)
+        bound = max(hi, -lo)
     if bound >= 2**53:
         raise b.error(f"--reference litert-ref: the int64 accumulator may reach {bound} >= 2^53, "
                       "where LiteRT rounds it to a double first; not supported")
