@@ -1,7 +1,8 @@
 """Depthwise conv with channel multiplier 1 and 8-bit input runs as `tqc_dw_row_*` (one call per
 output row): its paths give the reference's bits. Channel counts pick the AVX-512 path's
 variants: 2, 4, 8 (several pixels per vector with stride 1; one channel runs as a conv),
-16 (vectors of 16 channels), 24 and 40 (int8: tqc_v512_dw_wide_i8's four taps per vpdpbusd,
+12 and 16 (a vector of up to 16 channels per pixel, the weights of up to 9 taps held in
+registers, else reloaded), 24 and 40 (int8: tqc_v512_dw_wide_i8's four taps per vpdpbusd,
 blocks of 64 channels with a masked tail; uint8: vectors of 16 channels, a masked tail); strides 1 and 2, dilation, SAME padding (edge pixels with taps outside the image)
 and VALID, 3x3 and 5x5 windows, extreme zero points. Each model: portable, AVX-512 VNNI, AVX2
 and SSE2 builds (and the sanitized SIMD builds) == NumPy backend == reference runtime (TFLM
@@ -27,6 +28,9 @@ CASES = [  # channels, kernel, stride, dilation, padding, input height x width
     (8, 3, 2, 1, "SAME", (9, 10)),
     (8, 3, 1, 2, "SAME", (8, 12)),
     (16, 3, 2, 1, "VALID", (7, 9)),
+    (16, 3, 1, 1, "SAME", (6, 11)),  # up to 9 taps, up to 16 channels: weights kept in registers
+    (12, 3, 1, 2, "SAME", (8, 12)),
+    (16, 5, 1, 1, "SAME", (7, 8)),  # 25 taps: reloaded per pixel
     (24, 3, 1, 1, "SAME", (5, 6)),
     (40, 3, 1, 1, "SAME", (5, 7)),
     (40, 5, 2, 1, "SAME", (9, 8)),

@@ -699,6 +699,7 @@ static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n
   _mm512_cvtepi8_epi32(_mm512_castsi512_si128(_mm512_maskz_loadu_epi8((__mmask64)(k), (p))))
 #define TQC_V512_WIDEN_u8(p, k) \
   _mm512_cvtepu8_epi32(_mm512_castsi512_si128(_mm512_maskz_loadu_epi8((__mmask64)(k), (p))))
+#define TQC_DW_HOIST 9 /* tqc_v512_dw_row_*: windows of up to 9 taps keep their weights in zmm */
 #define TQC_DEFINE_V512_DW_ROW(XS, TX)                                                      \
   static TQC_ALWAYS_INLINE int tqc_v512_dw_row_##XS(                                       \
       void *out, uint32_t *restrict accs, const TX *restrict x, int in_h, int in_w, int c, const TX *restrict w,   \
@@ -751,6 +752,37 @@ static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n
       for (; ox < out_w; ++ox)                                                             \
         tqc_v512_dw_pixel_##XS(out, x, in_h, in_w, c, w, bias, kh, kw, y0, ox * sw - left, \
                                ox, dil_h, dil_w, xo, wo, mv, m, sv, s, zv, z, lo, hi);     \
+      return 1;                                                                            \
+    }                                                                                      \
+    if (c <= 16 && kh * kw <= TQC_DW_HOIST) {                                            \
+      /* one vector per pixel: the widened weights and the requantize parameters stay in   \
+       * registers (the byte stores may alias them, so the compiler reloads them otherwise) */\
+      const __mmask16 k = (__mmask16)((1u << c) - 1u);                                     \
+      const __m512i b0 = _mm512_maskz_loadu_epi32(k, init);                                \
+      const __m512i mq = mv ? _mm512_maskz_loadu_epi32(k, mv) : _mm512_set1_epi32(m);      \
+      const __m512i eq = sv ? TQC_V512_WIDEN_i8(sv, k) : _mm512_set1_epi32(s);             \
+      const __m512i zq = zv ? _mm512_maskz_loadu_epi32(k, zv) : _mm512_set1_epi32(z);      \
+      __m512i wr[TQC_DW_HOIST];                                                            \
+      for (ky = 0; ky < kh * kw; ++ky)                                                     \
+        wr[ky] = _mm512_add_epi32(TQC_V512_WIDEN_##XS(w + ky * c, k), wo);                 \
+      for (; ox < out_w; ++ox) {                                                           \
+        const int x0 = ox * sw - left;                                                     \
+        const TX *xp;                                                                      \
+        __m512i acc = b0;                                                                  \
+        if (!rows_inside || ox < ox_a || ox >= ox_b) {                                     \
+          tqc_v512_dw_pixel_##XS(out, x, in_h, in_w, c, w, bias, kh, kw, y0, x0, ox, dil_h, \
+                                 dil_w, xo, wo, mv, m, sv, s, zv, z, lo, hi);              \
+          continue;                                                                        \
+        }                                                                                  \
+        xp = x + ((long)y0 * in_w + x0) * c; /* inside the image: a valid pointer */       \
+        for (ky = 0; ky < kh; ++ky)                                                        \
+          for (kx = 0; kx < kw; ++kx)                                                      \
+            acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(                                \
+                TQC_V512_WIDEN_##XS(xp + ((long)ky * dil_h * in_w + kx * dil_w) * c, k),   \
+                wr[ky * kw + kx]));                                                        \
+        _mm512_mask_cvtepi32_storeu_epi8((char *)out + (long)ox * c, k,                    \
+                                         tqc_v512_requant16(acc, mq, eq, zq, lo, hi));     \
+      }                                                                                    \
       return 1;                                                                            \
     }                                                                                      \
     for (; ox < out_w; ++ox) {                                                             \
