@@ -732,6 +732,11 @@ static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n
                              : _mm512_set1_epi32(s);                                       \
       const __m512i zvv = zv ? _mm512_permutexvar_epi32(idx, _mm512_maskz_loadu_epi32(kc, zv)) \
                              : _mm512_set1_epi32(z);                                       \
+      const int hoist = kh * kw <= TQC_DW_HOIST; /* the tap weights in registers */         \
+      __m512i wg[TQC_DW_HOIST];                                                            \
+      for (ky = 0; ky < TQC_DW_HOIST && ky < kh * kw; ++ky)                                \
+        wg[ky] = _mm512_add_epi32(                                                         \
+            _mm512_permutexvar_epi32(idx, TQC_V512_WIDEN_##XS(w + ky * c, kc)), wo);       \
       for (; ox < ox_a; ++ox)                                                              \
         tqc_v512_dw_pixel_##XS(out, x, in_h, in_w, c, w, bias, kh, kw, y0, ox * sw - left, \
                                ox, dil_h, dil_w, xo, wo, mv, m, sv, s, zv, z, lo, hi);     \
@@ -742,8 +747,8 @@ static inline int tqc_v512_requant(void *out, const int32_t *restrict acc, int n
           for (kx = 0; kx < kw; ++kx) {                                                    \
             const __m512i xv =                                                             \
                 TQC_V512_WIDEN_##XS(xp + ((long)ky * dil_h * in_w + kx * dil_w) * c, 0xFFFF); \
-            const __m512i wv = _mm512_add_epi32(_mm512_permutexvar_epi32(                   \
-                idx, TQC_V512_WIDEN_##XS(w + (ky * kw + kx) * c, kc)), wo);                \
+            const __m512i wv = hoist ? wg[ky * kw + kx] : _mm512_add_epi32(                \
+                _mm512_permutexvar_epi32(idx, TQC_V512_WIDEN_##XS(w + (ky * kw + kx) * c, kc)), wo); \
             acc = _mm512_add_epi32(acc, _mm512_mullo_epi32(xv, wv));                       \
           }                                                                                \
         _mm512_mask_cvtepi32_storeu_epi8((char *)out + (long)ox * c, (__mmask16)0xFFFF,    \
